@@ -1,0 +1,131 @@
+"""The intake form's layout, derived from a case model: sheets of labelled fields and tables.
+
+Nothing here is drawn by hand: add a field to a model and it appears in the form, is read back by
+the reader and is offered to the templates.
+"""
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field as dc_field
+
+from pydantic import BaseModel
+
+from casegen.models.base import form_kind
+
+CONTROL_SHEET = "_casegen"
+LISTS_SHEET = "Lists"
+GUIDE_SHEET = "Guide"
+FORM_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    help: str
+    kind: str
+    choices: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Scalar:
+    path: tuple[str, ...]
+    column: Column
+
+    @property
+    def defined_name(self) -> str:
+        return "_".join(self.path)
+
+
+@dataclass(frozen=True)
+class Table:
+    path: tuple[str, ...]
+    label: str
+    help: str
+    columns: tuple[Column, ...]
+    prefill: str = ""  # vocabulary that fills the first column of a new form
+
+    @property
+    def name(self) -> str:
+        return "_".join(self.path)
+
+
+@dataclass
+class Sheet:
+    title: str
+    blocks: list = dc_field(default_factory=list)  # str headings, Scalars and Tables, in order
+
+
+def _list_item(annotation) -> type[BaseModel] | None:
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def _is_model(annotation) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _extra(info) -> dict:
+    return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+
+
+def column(name: str, info) -> Column:
+    kind = form_kind(info)
+    return Column(
+        name=name,
+        label=info.title or name,
+        help=info.description or "",
+        kind=kind.kind if kind else "text",
+        choices=(kind.choices if kind else "") or _extra(info).get("choices", ""),
+        required=info.is_required(),
+    )
+
+
+def table(path: tuple[str, ...], info) -> Table:
+    item = _list_item(info.annotation)
+    cols = tuple(column(n, f) for n, f in item.model_fields.items())
+    if len(cols) == 1 and _extra(info).get("choices"):
+        cols = (Column(cols[0].name, info.title, info.description or "", "choice", _extra(info)["choices"], True),)
+    elif len(cols) == 1:
+        cols = (Column(cols[0].name, info.title, info.description or "", cols[0].kind, "", True),)
+    return Table(path, info.title, info.description or "", cols, _extra(info).get("prefill", ""))
+
+
+def _group_blocks(path: tuple[str, ...], model: type[BaseModel]) -> list:
+    blocks = []
+    for name, info in model.model_fields.items():
+        if _list_item(info.annotation):
+            blocks.append(table(path + (name,), info))
+        elif not _is_model(info.annotation):
+            blocks.append(Scalar(path + (name,), column(name, info)))
+    return blocks
+
+
+def sheets(case_model: type[BaseModel]) -> list[Sheet]:
+    """The form's input sheets, in the document's order."""
+    out: dict[str, Sheet] = {}
+    for name, info in case_model.model_fields.items():
+        title = _extra(info).get("sheet")
+        if not title:
+            continue
+        sheet = out.setdefault(title, Sheet(title))
+        if _list_item(info.annotation):
+            sheet.blocks.append(table((name,), info))
+        elif _is_model(info.annotation):
+            sheet.blocks.append(info.title)
+            sheet.blocks.extend(_group_blocks((name,), info.annotation))
+        else:
+            sheet.blocks.append(Scalar((name,), column(name, info)))
+    return list(out.values())
+
+
+def scalars(case_model) -> list[Scalar]:
+    return [b for s in sheets(case_model) for b in s.blocks if isinstance(b, Scalar)]
+
+
+def tables(case_model) -> list[Table]:
+    return [b for s in sheets(case_model) for b in s.blocks if isinstance(b, Table)]

@@ -1,0 +1,54 @@
+"""The base of every model: form metadata on fields, required text, choices from the programme."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from casegen.models.values import FormKind, Level, Text
+
+
+def field(label: str, help: str = "", default: Any = ..., **form: Any) -> Any:
+    """A model field with the label the document prints and the help the form shows.
+
+    `form` carries layout hints for the intake form: `sheet` (top-level sections), `prefill`
+    (a vocabulary whose items fill a table's first column), `rows` (blank rows to offer).
+    """
+    extra = {k: v for k, v in form.items() if v is not None}
+    if isinstance(default, list) or default is list:
+        return Field(default_factory=list, title=label, description=help, json_schema_extra=extra)
+    return Field(default, title=label, description=help, json_schema_extra=extra)
+
+
+def form_kind(info) -> FormKind | None:
+    for item in info.metadata:
+        if isinstance(item, FormKind):
+            return item
+    return None
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _required_and_choices(cls, value: Any, info: ValidationInfo) -> Any:
+        spec = cls.model_fields[info.field_name]
+        if value == "" and spec.is_required():
+            raise ValueError("is required; fill it in")
+        kind = form_kind(spec)
+        if kind and kind.choices and value and info.context and info.context.get("programme"):
+            allowed = getattr(info.context["programme"], kind.choices)
+            if value not in allowed:
+                match = [a for a in allowed if a.lower() == str(value).lower()]
+                if match:
+                    return match[0]
+                raise ValueError(f"must be one of: {'; '.join(allowed)}; got {value!r}")
+        return value
+
+
+class Bullet(Model):
+    """A bullet point; level 2 sits under the level-1 bullet above it."""
+
+    level: Level = field("Level", "1 for a bullet, 2 for a bullet under the one above", default=1)
+    text: Text = field("Text", "The bullet's text")

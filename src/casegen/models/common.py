@@ -1,0 +1,61 @@
+"""Building blocks that the Business Case Lite and the Project Brief share."""
+from __future__ import annotations
+
+from pydantic import computed_field
+
+from casegen.models.base import Model, field
+from casegen.models.values import Choice, LongText, Rating, Text, When
+
+
+class ProjectHeader(Model):
+    """Who and what: the facts that trace a document to its project on the portfolio tracker."""
+
+    title: Text = field("Project Title", "The project's name as it appears on the portfolio tracker")
+    tracker_ref: Text = field("Portfolio Tracker ref", "The reference on the portfolio tracker, e.g. RX-004")
+    sponsor: Text = field("Project Sponsor", "Name of the sponsor, or TBC", default="TBC")
+    lead: Text = field("Project Lead", "Name of the project lead, or TBC", default="TBC")
+    budget_code: Text = field(
+        "Indicative Budget Code", "Required before the project moves past Stage 1 (tracker rule)", default=""
+    )
+    finance_lead: Text = field(
+        "Finance Lead", "The named accountant; required before the project moves past Stage 1", default=""
+    )
+
+
+class Scored(Model):
+    """Likelihood and impact, each 1 to 5; the total is computed, never typed."""
+
+    likelihood: Rating = field("Likelihood", "1 (rare) to 5 (almost certain)")
+    impact: Rating = field("Impact", "1 (minor) to 5 (severe)")
+
+    @computed_field
+    @property
+    def total(self) -> int:
+        return self.likelihood * self.impact
+
+
+class GateDate(Model):
+    gate: Choice("gates") = field("Stage / Gate target milestones", "The stage gate")
+    date: When = field("(Target) Date", "Month and year (Oct 2023), or TBC / Ongoing", default=None)
+
+
+class Deliverable(Model):
+    deliverable: Text = field("Project Deliverable", "What will be produced or done")
+    start: When = field("Start", "Month and year, e.g. Dec 2023", default=None)
+    finish: When = field("Finish", "Month and year, or Ongoing", default=None)
+
+
+class Approval(Model):
+    name: Text = field("Name", "Who approves, or TBC", default="TBC")
+    role: Text = field("Role", "e.g. Project Sponsor")
+    date_agreed: When = field("Date Agreed", "Month and year, or TBC", default=None)
+
+
+class Item(Model):
+    """One entry of a plain list (a linked business case, a theme)."""
+
+    text: Text = field("Item", "One entry")
+
+
+class LongItem(Model):
+    text: LongText = field("Text", "One entry")

@@ -1,0 +1,46 @@
+"""Loading a case saved as JSON (the samples' data, or the output of `casegen dump`)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from casegen.errors import IntakeError, Problem
+from casegen.models import KINDS
+
+
+def load_json(path: Path, kind: str, programme):
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IntakeError([Problem(str(path), f"cannot read the JSON: {exc}")]) from None
+    if isinstance(data, dict):
+        data.setdefault("kind", kind)
+        # `casegen dump` includes computed figures; they are worked out again, never read.
+        data = _strip_computed(KINDS[kind], data)
+    try:
+        return KINDS[kind].model_validate(data, context={"programme": programme})
+    except ValidationError as exc:
+        raise IntakeError([Problem(str(path), e["msg"].removeprefix("Value error, "),
+                                   field=".".join(str(p) for p in e["loc"])) for e in exc.errors()]) from None
+
+
+def _strip_computed(model, data):
+    import typing
+
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if key in model.model_computed_fields:
+            continue
+        info = model.model_fields.get(key)
+        sub = info.annotation if info else None
+        if typing.get_origin(sub) is list and isinstance(value, list):
+            (item,) = typing.get_args(sub)
+            value = [_strip_computed(item, v) if hasattr(item, "model_fields") else v for v in value]
+        elif hasattr(sub, "model_fields"):
+            value = _strip_computed(sub, value)
+        out[key] = value
+    return out

@@ -1,0 +1,76 @@
+"""The Word documents: the seeds' text, the computed figures, exact text, and a real office suite."""
+import pytest
+from docx import Document
+
+from casegen.build import build_one
+from casegen.render import render_case
+from conftest import SEEDS, sample_case, to_pdf
+import docx_text
+
+BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.txt"),
+        ("bcl-neighbourhood-working-model", "business-case-lite_neighbourhood-working-model.txt")]
+
+
+@pytest.mark.parametrize("name, seed", BCLS)
+def test_document_reproduces_the_seed(name, seed, make_form, tmp_path, programme):
+    target, _ = build_one(make_form(name), tmp_path / "out", programme)
+    assert target == tmp_path / "out" / f"{name}.docx"
+    recall, missing = docx_text.fidelity(target, (SEEDS / seed).read_text(encoding="utf-8"))
+    assert recall >= 0.97, missing
+
+
+def _risk_rows(path):
+    for table in Document(path).tables:
+        if table.rows[0].cells[0].text == "Ref":
+            return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_risk_total_printed_is_computed(make_form, tmp_path, programme):
+    target, _ = build_one(make_form("bcl-service-optimisation"), tmp_path, programme)
+    rows = _risk_rows(target)
+    assert rows[0] == ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"]
+    assert rows[1][2:5] == ["2", "3", "6"]
+
+
+def test_finance_tables_print_money_and_dashes(make_form, tmp_path, programme):
+    target, _ = build_one(make_form("bcl-service-optimisation"), tmp_path, programme)
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in Document(target).tables]
+    ongoing = next(t for t in tables if t[1][0] == "Recurring Investment" and t[0][-1] == "Total")
+    assert ongoing[0] == ["", "23/24", "24/25", "25/26", "26/27", "Total"]
+    assert ongoing[2] == ["Recurring Savings", "-", "£200,000", "-", "-", "£200,000"]
+    assert ongoing[3] == ["Net Savings", "-", "£200,000", "-", "-", "£200,000"]
+    validated = next(t for t in tables if t[0] == ["", "23/24", "24/25"])
+    assert validated[2] == ["Recurring Savings", "-", "£0"]
+    text = docx_text.text(target)
+    assert "resulting in confidence of 0% of the total proposed savings for 24/25 by default" in text
+    assert "categorised as a ‘Budget Saving’" in text
+
+
+def test_optional_parts_appear_only_when_given(make_form, tmp_path, programme):
+    nwm, _ = build_one(make_form("bcl-neighbourhood-working-model"), tmp_path, programme)
+    text = docx_text.text(nwm)
+    assert "Validated Figures" not in text and "Realisation date" not in text
+    assert "Grand Total\n287" in text
+    assert "£ N/A" in text
+    so = docx_text.text(build_one(make_form("bcl-service-optimisation"), tmp_path, programme)[0])
+    assert "Realisation date" in so and "Grand Total" not in so
+
+
+def test_text_appears_exactly_as_typed(tmp_path, programme):
+    case = sample_case("bcl-service-optimisation", programme)
+    typed = 'R&D <pilot> "phase 2" {{ 7*7 }} {% if %} – 😀 مرحبا'
+    case.project.title = typed
+    case.objectives[0].text = "first line\nsecond line"
+    path = tmp_path / "exact.docx"
+    path.write_bytes(render_case(case, programme))
+    text = docx_text.text(path)
+    assert typed in text
+    assert "first line\nsecond line" in text
+    assert "None" not in text
+
+
+@pytest.mark.parametrize("name, seed", BCLS)
+def test_documents_open_in_libreoffice(name, seed, make_form, tmp_path, programme):
+    target, _ = build_one(make_form(name), tmp_path, programme)
+    pdf = to_pdf(target, tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")

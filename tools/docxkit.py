@@ -1,0 +1,161 @@
+"""Helpers that draw casegen's Word templates with python-docx: one look for every document.
+
+The templates in templates/ are made by the make_*_template.py scripts beside this file, then kept
+and edited by the programme office in Word. Tags follow docxtpl: {%p %} paragraph tags,
+{%tr %} row tags and {%tc %} column tags each sit alone in their paragraph, row or cell.
+"""
+from __future__ import annotations
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+FONT = "Arial"
+NAVY = RGBColor(0x1F, 0x38, 0x64)
+LABEL_FILL = "D9E2F3"
+HEAD_FILL = "1F3864"
+PAGE_WIDTH = Cm(17)
+
+
+def new_document(title: str, footer: str) -> Document:
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
+    sec.left_margin = sec.right_margin = Cm(2)
+    sec.top_margin = sec.bottom_margin = Cm(2)
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet", "List Bullet 2"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.append(fonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), FONT)
+        for theme_attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts.get(qn(theme_attr)) is not None:
+                del fonts.attrib[qn(theme_attr)]
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(4)
+    for name, size in (("Title", 18), ("Heading 1", 13), ("Heading 2", 11)):
+        style = doc.styles[name]
+        style.font.size, style.font.bold, style.font.color.rgb = Pt(size), True, NAVY
+        style.paragraph_format.space_before = Pt(14 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(6)
+    doc.add_paragraph(title, style="Title")
+    _footer(doc, footer)
+    return doc
+
+
+def _field(paragraph, instr: str) -> None:
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def _footer(doc, text: str) -> None:
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(f"{text}  ·  Page ")
+    run.font.size = Pt(8)
+    _field(p, "PAGE")
+    p.add_run(" of ").font.size = Pt(8)
+    _field(p, "NUMPAGES")
+
+
+def heading(doc, text: str, level: int = 1):
+    return doc.add_paragraph(text, style=f"Heading {level}")
+
+
+def para(container, text: str = "", style: str | None = None, bold: bool = False):
+    p = container.add_paragraph(style=style)
+    if text:
+        p.add_run(text).bold = bold
+    return p
+
+
+def tag(container, text: str):
+    """A paragraph holding only a docxtpl {%p %} tag: removed when the document is rendered."""
+    return container.add_paragraph(text)
+
+
+def bullets(container, items: str, var: str = "b") -> None:
+    """Two-level bullets over `items`, a list of Bullet models."""
+    tag(container, f"{{%p for {var} in {items} %}}")
+    tag(container, f"{{%p if {var}.level == 2 %}}")
+    para(container, f"{{{{ {var}.text }}}}", "List Bullet 2")
+    tag(container, "{%p else %}")
+    para(container, f"{{{{ {var}.text }}}}", "List Bullet")
+    tag(container, "{%p endif %}")
+    tag(container, "{%p endfor %}")
+
+
+def shade(cell, fill: str) -> None:
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+
+
+def set_text(cell, text: str, bold: bool = False, white: bool = False) -> None:
+    p = cell.paragraphs[0]
+    run = p.add_run(text)
+    run.bold = bold
+    if white:
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+def table(doc, widths_cm: list[float], header: list[str] | None = None):
+    """A bordered table with its column widths on the grid (LibreOffice reads only the grid)."""
+    t = doc.add_table(rows=0, cols=len(widths_cm))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.LEFT
+    t.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    t._tbl.tblPr.append(layout)
+    for col, w in zip(t.columns, widths_cm):
+        col.width = Cm(w)
+    if header:
+        row = add_row(t, header, head=True)
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    return t
+
+
+def add_row(t, texts: list[str], head: bool = False, label: bool = False):
+    row = t.add_row()
+    for i, (cell, text) in enumerate(zip(row.cells, texts)):
+        cell.width = t.columns[i].width
+        if head:
+            shade(cell, HEAD_FILL)
+            set_text(cell, text, bold=True, white=True)
+        elif label and i == 0:
+            shade(cell, LABEL_FILL)
+            set_text(cell, text, bold=True)
+        else:
+            set_text(cell, text)
+    return row
+
+
+def tag_row(t, text: str):
+    """A row holding only a docxtpl {%tr %} tag in its first cell: removed when rendered."""
+    row = t.add_row()
+    row.cells[0].paragraphs[0].add_run(text)
+    return row
+
+
+def label_table(doc, rows: list[tuple[str, str]], widths=(6.0, 11.0)):
+    t = table(doc, list(widths))
+    for label, value in rows:
+        if label.startswith("{%tr"):
+            tag_row(t, label)
+        else:
+            add_row(t, [label, value], label=True)
+    return t

@@ -1,0 +1,183 @@
+"""Draws templates/business_case_lite.docx, the Business Case Lite in the council's format.
+
+Run once to (re)create the template: python tools/make_bcl_template.py
+After that the template is the programme office's to edit in Word.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from docxkit import (  # noqa: E402
+    add_row, bullets, heading, label_table, new_document, para, set_text, table, tag, tag_row,
+)
+
+OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
+
+
+def year_table(doc, lines: list[tuple[str, str]], years: str = "finance.years", total: bool = True):
+    """Amounts by financial year: a column per year ({%tc %} loop), and a Total column."""
+    widths = [5.0, 0.4, 2.4, 0.4] + ([2.4] if total else [])
+    head = ["", f"{{%tc for y in {years} %}}", "{{ y.year }}", "{%tc endfor %}"] + (["Total"] if total else [])
+    t = table(doc, widths, head)
+    for label, line in lines:
+        cells = [label, f"{{%tc for y in {years} %}}", f"{{{{ y.{line} | money }}}}", "{%tc endfor %}"]
+        if total:
+            cells.append(f"{{{{ finance.totals.{line} | money }}}}")
+        add_row(t, cells, label=True)
+    para(doc)
+    return t
+
+
+def project_information(doc):
+    heading(doc, "Project Information")
+    label_table(doc, [
+        ("Project Title", "{{ project.title }}"),
+        ("Portfolio Tracker ref", "{{ project.tracker_ref }}"),
+        ("Current Stage / Gate:", "{{ project.stage }}"),
+        ("Project Sponsor", "{{ project.sponsor }}"),
+        ("Project Lead", "{{ project.lead }}"),
+        ("Transformation Theme", "{{ project.theme }}"),
+        ("Contributory Transformation Theme(s)", "{{ project.contributory_themes | lines | dash }}"),
+        ("Department and Team", "{{ project.department }}"),
+        ("{%tr if project.budget_code %}", ""),
+        ("Indicative Budget Code", "{{ project.budget_code }}"),
+        ("{%tr endif %}", ""),
+        ("{%tr if project.finance_lead %}", ""),
+        ("Finance Lead", "{{ project.finance_lead }}"),
+        ("{%tr endif %}", ""),
+    ])
+    para(doc)
+    tag(doc, "{%p for text in summary | paragraphs %}")
+    para(doc, "{{ text }}")
+    tag(doc, "{%p endfor %}")
+
+
+def scope(doc):
+    heading(doc, "Scope of Project / Opportunity")
+    t = table(doc, [8.5, 8.5], ["In scope", "Out of Scope"])
+    row = t.add_row()
+    for cell, items in zip(row.cells, ("scope_in", "scope_out")):
+        cell._tc.remove(cell.paragraphs[0]._p)
+        bullets(cell, items)
+    para(doc)
+    t = table(doc, [17], ["Linked / Complementary OBCs"])
+    add_row(t, ["{{ linked_obcs | lines | dash }}"])
+
+
+def assessment(doc):
+    heading(doc, "Objectives")
+    bullets(doc, "objectives")
+    heading(doc, "Assessment of the Current Position")
+    bullets(doc, "current_position")
+    tag(doc, "{%p if position_table.rows %}")
+    t = table(doc, [9, 3], ["{{ position_table.heading }}", "{{ position_table.count_heading }}"])
+    tag_row(t, "{%tr for r in position_table.rows %}")
+    add_row(t, ["{{ r.item }}", "{{ r.count }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    add_row(t, ["Grand Total", "{{ position_table.grand_total }}"], label=True)
+    tag(doc, "{%p endif %}")
+    bullets(doc, "current_position_more")
+    heading(doc, "Proposed Changes")
+    bullets(doc, "proposed_changes")
+
+
+def qualification(doc):
+    heading(doc, "Opportunity Qualification")
+    t = table(doc, [9, 4], ["Criteria", "Rating"])
+    add_row(t, ["Financial Benefits", '{{ qualification.financial_benefits | money("£ N/A") }}'], label=True)
+    add_row(t, ["Effort / Easy of Implementation", "{{ qualification.effort }}"], label=True)
+    add_row(t, ["Impact (financial and non-financial)", "{{ qualification.impact }}"], label=True)
+    para(doc)
+    tag(doc, "{%p if qualification.note %}")
+    para(doc, "Note: {{ qualification.note }}")
+    tag(doc, "{%p endif %}")
+
+
+def finance(doc):
+    heading(doc, "Financial Delivery")
+    para(doc, "One off Investment required and savings", bold=True)
+    year_table(doc, [("One-off Investment", "one_off_investment"), ("One-off Savings", "one_off_savings")])
+    para(doc, "Ongoing investments and savings", bold=True)
+    year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
+                     ("Net Savings", "net_savings")])
+    tag(doc, "{%p if finance.savings_category %}")
+    para(doc, "Note: This savings is categorised as a ‘{{ finance.savings_category }}’.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if finance.validated %}")
+    para(doc, "Finance’s Validated Figures:", bold=True)
+    para(doc, "Finance have {% if finance.finance_validated %}validated the figures, resulting in confidence of "
+              "{{ finance.confidence }}% of the total proposed savings for {{ finance.confidence_years | join(', ') }}."
+              "{% else %}not validated the figures, resulting in confidence of 0% of the total proposed savings for "
+              "{{ finance.confidence_years | join(', ') | dash('the years shown') }} by default.{% endif %}")
+    year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
+                     ("Net Savings", "net_savings")], years="finance.validated", total=False)
+    para(doc, "The Transformation Programme and the MTFS may reflect different figures.")
+    tag(doc, "{%p endif %}")
+
+
+def benefits(doc):
+    heading(doc, "Non-Cashable Benefits")
+    tag(doc, "{%p if has_realisation_dates %}")
+    t = table(doc, [4.5, 9.5, 3], ["Benefit", "Description", "Realisation date"])
+    tag_row(t, "{%tr for b in benefits %}")
+    add_row(t, ["{{ b.category }}", "{{ b.description | dash }}", "{{ b.realisation_date | when }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    t = table(doc, [4.5, 12.5], ["Benefit", "Description"])
+    tag_row(t, "{%tr for b in benefits %}")
+    add_row(t, ["{{ b.category }}", "{{ b.description | dash }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    heading(doc, "Resources and Stakeholders")
+    para(doc, "The following summarises the team, and wider stakeholders involved in the project:")
+    label_table(doc, [
+        ("Direct Team", "{{ resources.direct_team | dash }}"),
+        ("Stakeholders – Governance and Decision Making", "{{ resources.governance | dash }}"),
+        ("Stakeholders – Customers / Beneficiaries", "{{ resources.customers | dash }}"),
+        ("Stakeholders – Providers / Delivery Teams / Partners", "{{ resources.providers | dash }}"),
+    ])
+
+
+def risks(doc):
+    heading(doc, "Risks")
+    para(doc, "The following top risks should be considered for this project:")
+    t = table(doc, [1.1, 6.0, 2.0, 1.7, 1.5, 4.7], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
+    tag_row(t, "{%tr for r in risks %}")
+    add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
+                "{{ r.mitigations | dash }}"])
+    tag_row(t, "{%tr endfor %}")
+    heading(doc, "Critical dependencies, constraints, assumptions")
+    bullets(doc, "dependencies")
+
+
+def timetable(doc):
+    heading(doc, "Timetable – Key Activities and Milestones")
+    t = table(doc, [11, 6], ["Stage / Gate target milestones", "(Target) Date"])
+    tag_row(t, "{%tr for g in gate_dates %}")
+    add_row(t, ["{{ g.gate }}", "{{ g.date | when('TBC') }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    para(doc)
+    t = table(doc, [11, 3, 3], ["Project Deliverable", "Start", "Finish"])
+    tag_row(t, "{%tr for d in deliverables %}")
+    add_row(t, ["{{ d.deliverable }}", "{{ d.start | when('TBC') }}", "{{ d.finish | when('TBC') }}"])
+    tag_row(t, "{%tr endfor %}")
+    heading(doc, "Approvals of this Savings Delivery Plan")
+    t = table(doc, [6, 7, 4], ["Name", "Role", "Date Agreed"])
+    tag_row(t, "{%tr for a in approvals %}")
+    add_row(t, ["{{ a.name }}", "{{ a.role }}", "{{ a.date_agreed | when('TBC') }}"])
+    tag_row(t, "{%tr endfor %}")
+
+
+def main() -> None:
+    doc = new_document("Business Case Lite – {{ programme }}", "{{ project.title }} – Business Case Lite")
+    for section in (project_information, scope, assessment, qualification, finance, benefits, risks, timetable):
+        section(doc)
+    OUT.parent.mkdir(exist_ok=True)
+    doc.save(OUT)
+    print(OUT)
+
+
+if __name__ == "__main__":
+    main()

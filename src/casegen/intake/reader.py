@@ -5,6 +5,7 @@ so the form can be restyled or rows inserted without breaking the reader.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -16,6 +17,7 @@ from casegen.intake import spec
 from casegen.intake.workbook import open_workbook
 from casegen.models import KINDS
 from casegen.models.values import illegal_characters, strip_illegal
+from casegen.rules import check_case
 
 MAX_TABLE_ROWS = 5000
 
@@ -144,8 +146,24 @@ def _message(err: dict) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def read_workbook(path: str | Path, programme: Programme):
-    """The case in the workbook at `path`, and every warning; raises IntakeError on errors."""
+@dataclass
+class Intake:
+    """What one workbook holds: the case (None if it has errors), every problem, and where each field is."""
+
+    file: str
+    kind: str
+    case: object = None
+    problems: list[Problem] = dc_field(default_factory=list)
+    places: dict = dc_field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def read_intake(path: str | Path, programme: Programme) -> Intake:
+    """Read and check one workbook, collecting every problem; raises IntakeError only when the
+    file is not a readable intake form at all."""
     path = Path(path)
     reading = _Reading(path, programme)
     wb = open_workbook(path)
@@ -168,7 +186,19 @@ def read_workbook(path: str | Path, programme: Programme):
         for err in exc.errors():
             sheet, cell, field = reading.locate(tuple(err["loc"]))
             reading.problem(_message(err), sheet, cell, field)
-    errors = [p for p in reading.problems if p.severity == "error"]
-    if errors:
-        raise IntakeError(reading.problems)
-    return case, reading.problems
+    if case is not None:
+        for rule, loc, message in check_case(case, programme):
+            sheet, cell, field = reading.locate(loc)
+            reading.problem(message, sheet, cell, field, rule.severity, rule.code)
+    intake = Intake(reading.file, kind, case, reading.problems, reading.places)
+    if intake.errors:
+        intake.case = None
+    return intake
+
+
+def read_workbook(path: str | Path, programme: Programme):
+    """The case in the workbook at `path`, and its warnings; raises IntakeError if it has errors."""
+    intake = read_intake(path, programme)
+    if intake.errors:
+        raise IntakeError(intake.problems)
+    return intake.case, intake.problems

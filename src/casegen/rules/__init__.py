@@ -1,0 +1,44 @@
+"""The programme's rules: checks beyond a single value, each with a code and a line of explanation.
+
+A rule is a function registered with @rule; it receives a case and the programme and yields
+(path, message) pairs, the path naming the field that breaks the rule as the model does
+(("risks", 0, "likelihood")), so the reader can point at its cell. `casegen rules` lists them all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+Finding = tuple[tuple, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # "error" stops the document being built; "warning" does not, unless --strict
+    kinds: tuple[str, ...]
+    explanation: str
+    check: Callable[..., Iterable[Finding]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, severity: str, kinds: tuple[str, ...], explanation: str):
+    def register(check):
+        RULES.append(Rule(code, severity, kinds, explanation, check))
+        return check
+
+    return register
+
+
+def check_case(case, programme) -> list[tuple[Rule, tuple, str]]:
+    """Every rule that `case` breaks, with the path of the field and the message."""
+    out = []
+    for r in RULES:
+        if case.kind in r.kinds:
+            out.extend((r, path, message) for path, message in r.check(case, programme))
+    return out
+
+
+from casegen.rules import portfolio, project  # noqa: E402,F401  (registers the rules)

@@ -115,3 +115,24 @@ def test_reading_never_changes_the_form(tmp_path, programme):
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     read_workbook(path, programme)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_form_saved_by_libreoffice_calc_reads_back_the_same(tmp_path, programme):
+    """A lead using LibreOffice Calc: the form survives Calc's save, dropdowns and all."""
+    import shutil
+    import subprocess
+
+    case = sample_case("bcl-service-optimisation", programme)
+    path = write_form("bcl", tmp_path / "form.xlsx", programme, case)
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is needed: .ci/run installs it"
+    out = tmp_path / "calc"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    saved = out / "form.xlsx"
+    again, warnings = read_workbook(saved, programme)
+    assert again == case and warnings == []
+    wb = load_workbook(saved)
+    rules = [r for r in wb["Project"].data_validations.dataValidation if r.type == "list"]
+    assert any(r.formula1 == "list_themes" or r.formula1 == "=list_themes" for r in rules)

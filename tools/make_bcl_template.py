@@ -77,6 +77,7 @@ def assessment(doc):
     add_row(t, ["{{ r.item }}", "{{ r.count }}"], label=True)
     tag_row(t, "{%tr endfor %}")
     add_row(t, ["Grand Total", "{{ position_table.grand_total }}"], label=True)
+    para(doc)
     tag(doc, "{%p endif %}")
     bullets(doc, "current_position_more")
     heading(doc, "Proposed Changes")
@@ -143,7 +144,7 @@ def benefits(doc):
 def risks(doc):
     heading(doc, "Risks")
     para(doc, "The following top risks should be considered for this project:")
-    t = table(doc, [1.1, 6.0, 2.0, 1.7, 1.5, 4.7], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
+    t = table(doc, [1.0, 5.4, 2.3, 1.7, 1.5, 5.1], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
     tag_row(t, "{%tr for r in risks %}")
     add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
                 "{{ r.mitigations | dash }}"])

@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -157,6 +156,9 @@ class FormWriter:
                 row = self._table(ws, row, block, dvs, widths)
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed: every column on one page width
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.page_setup.orientation = "landscape"
 
     def _heading(self, ws, row: int, text: str) -> int:
         cell = ws.cell(row=row, column=1, value=text)
@@ -194,7 +196,8 @@ class FormWriter:
         head = row + 2
         for i, col in enumerate(block.columns, start=1):
             cell = ws.cell(row=head, column=i, value=col.label)
-            cell.font, cell.alignment = Font(bold=True, color="FFFFFF"), WRAP
+            # Filled by hand too: LibreOffice does not draw Excel's table styles.
+            cell.font, cell.alignment, cell.fill = Font(bold=True, color="FFFFFF"), WRAP, HEAD
             widths[i] = max(widths.get(i, 0), WIDTH.get(col.kind, 20))
         rows = self._rows(block)
         n = len(rows) + (0 if block.prefill else BLANK_ROWS)

@@ -24,6 +24,7 @@ samples: $(BIN)/casegen
 # Redraw the Word templates from tools/make_*_template.py (overwrites edits made in Word).
 templates: $(BIN)/casegen
 	$(BIN)/python tools/make_bcl_template.py
+	$(BIN)/python tools/make_brief_template.py
 
 bench: $(BIN)/casegen
 	$(BIN)/python bench/bench_build.py

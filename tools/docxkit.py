@@ -159,3 +159,43 @@ def label_table(doc, rows: list[tuple[str, str]], widths=(6.0, 11.0)):
         else:
             add_row(t, [label, value], label=True)
     return t
+
+
+def section(doc, title: str, width_cm: float = 17):
+    """A boxed section as the council's briefs draw it: a shaded title row over one content cell.
+
+    Returns the content cell, emptied, for the caller's paragraphs, bullets and tags.
+    """
+    t = table(doc, [width_cm])
+    add_row(t, [title], head=True)
+    cell = t.add_row().cells[0]
+    cell.width = t.columns[0].width
+    cell._tc.remove(cell.paragraphs[0]._p)
+    return cell
+
+
+def labelled(container, label: str, value: str):
+    """A paragraph with a bold label run and a plain value run: `Due to: {{ r.cause }}`."""
+    p = container.add_paragraph()
+    p.add_run(label).bold = True
+    p.add_run(value)
+    return p
+
+
+def text_bullets(container, items: str, var: str = "item") -> None:
+    """One-level bullets over `items`, a list of strings."""
+    tag(container, f"{{%p for {var} in {items} %}}")
+    para(container, f"{{{{ {var} }}}}", "List Bullet")
+    tag(container, "{%p endfor %}")
+
+
+def centre(row, columns) -> None:
+    """Centre the text of the given cells of a row (marks, scores)."""
+    for i in columns:
+        for p in row.cells[i].paragraphs:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def keep_together(row) -> None:
+    """Keep a row on one page: a risk or a stage split across two pages is hard to read."""
+    row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))

@@ -27,7 +27,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 MONEY_FORMAT = '"£"#,##0;-"£"#,##0'
 WIDTH = {"longtext": 70, "text": 40, "choice": 42, "money": 16, "when": 14, "rating": 11, "count": 10,
-         "level": 8, "yesno": 12}
+         "level": 8, "yesno": 12, "mark": 12}
 BLANK_ROWS = 6  # empty rows offered below the filled ones in every table
 
 
@@ -36,17 +36,20 @@ def _cell_value(value, kind: str):
         return int(value) if value == value.to_integral_value() else float(value)
     if kind == "yesno" and value is not None:
         return "Yes" if value else "No"
+    if kind == "mark":
+        return "X" if value else None
     return value
 
 
 class _Validations:
     """One DataValidation per rule per sheet, as Excel and LibreOffice expect."""
 
-    def __init__(self, ws, programme: Programme):
+    def __init__(self, ws, programme: Programme, lookups: dict | None = None):
         self.ws, self.programme, self.rules = ws, programme, {}
+        self.lookups = lookups or {}  # "table.column" -> the cells of that column, for lookup dropdowns
 
     def add(self, col: spec.Column, ref: str) -> None:
-        key = (col.kind, col.choices, col.label)
+        key = (col.kind, col.choices, col.label, col.lookup)
         dv = self.rules.get(key)
         if dv is None:
             dv = self._make(col)
@@ -61,6 +64,11 @@ class _Validations:
         dv.add(ref)
 
     def _make(self, col: spec.Column) -> DataValidation:
+        if col.lookup and col.lookup in self.lookups:
+            return DataValidation(type="list", formula1=self.lookups[col.lookup], allow_blank=True,
+                                  error=f"Choose one of the names typed in {col.lookup.split('.')[0]}"[:225])
+        if col.kind == "mark":
+            return DataValidation(type="list", formula1='"X"', allow_blank=True, error="Type X, or leave blank")
         if col.kind == "choice":
             return DataValidation(type="list", formula1=f"=list_{col.choices}", allow_blank=True,
                                   error=f"Choose one of the listed values for {col.label}"[:225])
@@ -91,6 +99,7 @@ class FormWriter:
         self.kind, self.programme, self.case = kind, programme, case
         self.model = KINDS[kind]
         self.wb = Workbook()
+        self.lookups: dict[str, str] = {}
 
     def write(self, path: Path) -> None:
         self.wb.remove(self.wb.active)
@@ -143,17 +152,18 @@ class FormWriter:
     def _sheet(self, sheet: spec.Sheet) -> None:
         ws = self.wb.create_sheet(sheet.title)
         ws.sheet_view.showGridLines = False
-        dvs = _Validations(ws, self.programme)
+        dvs = _Validations(ws, self.programme, self.lookups)
         widths: dict[int, float] = {1: 40}
         ws.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=14, color=NAVY)
         row = 3
-        for block in sheet.blocks:
+        for n, block in enumerate(sheet.blocks, start=1):
             if isinstance(block, str):
                 row = self._heading(ws, row, block)
             elif isinstance(block, spec.Scalar):
                 row = self._scalar(ws, row, block, dvs, widths)
             else:
-                row = self._table(ws, row, block, dvs, widths)
+                # Below any block but the last lies the next block: validations must stop short of it.
+                row = self._table(ws, row, block, dvs, widths, below=200 if n == len(sheet.blocks) else 2)
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
         ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed: every column on one page width
@@ -189,7 +199,7 @@ class FormWriter:
             return [{block.columns[0].name: v} for v in getattr(self.programme, block.prefill)]
         return []
 
-    def _table(self, ws, row: int, block: spec.Table, dvs: _Validations, widths: dict) -> int:
+    def _table(self, ws, row: int, block: spec.Table, dvs: _Validations, widths: dict, below: int = 200) -> int:
         caption = ws.cell(row=row, column=1, value=block.label)
         caption.font = Font(bold=True, size=12, color=NAVY)
         ws.cell(row=row + 1, column=1, value=block.help).font = Font(italic=True, color="595959")
@@ -213,7 +223,11 @@ class FormWriter:
         for i, col in enumerate(block.columns, start=1):
             letter = get_column_letter(i)
             # Validation reaches below the table so rows a lead adds get the same dropdowns.
-            dvs.add(col, f"{letter}{head + 1}:{letter}{last + 200}")
+            dvs.add(col, f"{letter}{head + 1}:{letter}{last + below}")
+            # A later column may offer this one's entries as its dropdown: the table's own rows
+            # only, since the rows below it may belong to the next table on the sheet.
+            self.lookups[f"{block.name}.{col.name}"] = (
+                f"={quote_sheetname(ws.title)}!${letter}${head + 1}:${letter}${last}")
         ref = f"A{head}:{get_column_letter(len(block.columns))}{last}"
         xl = XlTable(displayName=block.name, ref=ref)
         xl.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=False)

@@ -26,6 +26,7 @@ class Column:
     kind: str
     choices: str
     required: bool
+    lookup: str = ""  # "table.column": the dropdown offers what is typed in that column of another table
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def column(name: str, info) -> Column:
         kind=kind.kind if kind else "text",
         choices=(kind.choices if kind else "") or _extra(info).get("choices", ""),
         required=info.is_required(),
+        lookup=_extra(info).get("lookup", ""),
     )
 
 

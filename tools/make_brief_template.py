@@ -1,0 +1,171 @@
+"""Draws templates/project_brief.docx, the Project Brief in the council's format.
+
+Run once to (re)create the template: python tools/make_brief_template.py
+After that the template is the programme office's to edit in Word.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from docx.shared import Pt  # noqa: E402
+from docxkit import (  # noqa: E402
+    add_row, bullets, centre, heading, keep_together, label_table, labelled, new_document, para, section, table,
+    tag, tag_row, text_bullets,
+)
+
+OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
+YES_NO = "'Yes' if {0} else 'No' if {0} is false else '-'"
+
+
+def gap(doc):
+    """A thin paragraph between a section box and its table: tables that touch are joined into one by Word."""
+    p = para(doc)
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = Pt(4)
+
+
+def header(doc):
+    heading(doc, "Project Information")
+    label_table(doc, [
+        ("Project Title", "{{ project.title }}"),
+        ("Portfolio Tracker ref", "{{ project.tracker_ref }}"),
+        ("{%tr if project.stage %}", ""),
+        ("Current Stage / Gate", "{{ project.stage }}"),
+        ("{%tr endif %}", ""),
+        ("Project Sponsor", "{{ project.sponsor }}"),
+        ("Project Lead", "{{ project.lead }}"),
+        ("Date", "{{ project.date | when('TBC') }}"),
+        ("Version", "{{ project.version | dash }}"),
+        ("{%tr if project.budget_code %}", ""),
+        ("Indicative Budget Code", "{{ project.budget_code }}"),
+        ("{%tr endif %}", ""),
+        ("{%tr if project.finance_lead %}", ""),
+        ("Finance Lead", "{{ project.finance_lead }}"),
+        ("{%tr endif %}", ""),
+    ])
+    para(doc)
+
+
+def background(doc):
+    cell = section(doc, "Background")
+    tag(cell, "{%p for text in background | paragraphs %}")
+    para(cell, "{{ text }}")
+    tag(cell, "{%p endfor %}")
+    para(doc)
+
+
+def scope(doc):
+    cell = section(doc, "Scope (current phase of work)")
+    para(cell, "In Scope", bold=True)
+    para(cell, "Products", bold=True)
+    bullets(cell, "scope.products")
+    para(cell, "Out of Scope", bold=True)
+    bullets(cell, "scope.out_of_scope")
+    para(cell, "Interdependencies – out of scope but will inform", bold=True)
+    bullets(cell, "scope.interdependencies")
+    para(doc)
+
+
+def phase_end(doc):
+    cell = section(doc, "What happens at the end of this phase of work?")
+    bullets(cell, "phase_end")
+    sentence = para(doc, "This project will run under a {{ methodology }} methodology.")
+    sentence.paragraph_format.space_before, sentence.paragraph_format.space_after = Pt(6), Pt(10)
+    t = table(doc, [13, 4], ["Stage", "Estimated Timeframe"])
+    tag_row(t, "{%tr for s in stage_plan %}")
+    row = add_row(t, ["{{ s.name }}", "{{ s.timeframe }}"])
+    row.cells[0].paragraphs[0].runs[0].bold = True
+    text_bullets(row.cells[0], "s.items")
+    keep_together(row)
+    tag_row(t, "{%tr endfor %}")
+    para(doc)
+
+
+def dependencies(doc):
+    cell = section(doc, "Critical dependencies, constraints, assumptions "
+                        "(dependencies are required for programme and portfolio planning)")
+    for label, items in (("Dependencies", "dependencies"), ("Constraints", "constraints"),
+                         ("Assumptions", "assumptions")):
+        para(cell, label, bold=True)
+        bullets(cell, items)
+    para(doc)
+
+
+def risks(doc):
+    cell = section(doc, "Key Risks and Dis-benefits")
+    para(cell, "Risks", bold=True)
+    gap(doc)
+    t = table(doc, [12, 2.5, 2.5], ["Risk", "Likelihood (1-5)", "Impact (1-5)"])
+    tag_row(t, "{%tr for r in risks %}")
+    row = add_row(t, ["", "{{ r.likelihood }}", "{{ r.impact }}"])
+    risk = row.cells[0]
+    risk._tc.remove(risk.paragraphs[0]._p)
+    labelled(risk, "Due to: ", "{{ r.cause }}")
+    labelled(risk, "There is a Risk: ", "{{ r.risk }}")
+    labelled(risk, "The Impact: ", "{{ r.consequence }}")
+    centre(row, (1, 2))
+    keep_together(row)
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p if disbenefits %}")
+    para(doc, "Dis-benefits", bold=True)
+    bullets(doc, "disbenefits")
+    tag(doc, "{%p endif %}")
+
+
+def benefits(doc):
+    para(doc, "Benefits", bold=True).paragraph_format.space_before = Pt(12)
+    para(doc, "The following benefits will be delivered by the overall programme of work that this project "
+              "will initiate.  Note that these benefits will not all be delivered within this current phase of work.")
+    t = table(doc, [4.6, 4.6, 2.6, 5.2], ["Description", "Observable Outcomes", "Attribution", "Measurement"])
+    tag_row(t, "{%tr for b in benefits %}")
+    keep_together(add_row(t, ["{{ b.description }}", "{{ b.outcomes | dash }}", "{{ b.attribution }}",
+                              "{{ b.measurement | dash }}"]))
+    tag_row(t, "{%tr endfor %}")
+    para(doc)
+
+
+def stakeholders(doc):
+    cell = section(doc, "Project Stakeholders and Resource (Resource required for programme and portfolio planning)")
+    para(cell, "Complete the below RACI (this will inform the Communication Plan in the PID)")
+    gap(doc)
+    marks = ("responsible", "accountable", "consulted", "informed")
+    t = table(doc, [7, 2.5, 2.5, 2.5, 2.5], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
+    tag_row(t, "{%tr for r in raci %}")
+    row = add_row(t, ["{{ r.who }}"] + [f"{{{{ 'X' if r.{m} else '' }}}}" for m in marks], label=True)
+    centre(row, (1, 2, 3, 4))
+    tag_row(t, "{%tr endfor %}")
+    para(doc, "Resource: Council Departments that will need to be involved in the Project (this can be use to create "
+              "a resource heat map across projects to ensure work is scheduled to avoid overly burdening departments "
+              "across projects)").paragraph_format.space_before = Pt(12)
+    t = table(doc, [5, 6, 6], ["", "Is this department involved? Yes/No", "Low, medium or high involvement?"])
+    tag_row(t, "{%tr for d in departments %}")
+    add_row(t, ["{{ d.department }}", "{{ %s }}" % YES_NO.format("d.involved"), "{{ d.level | dash }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    para(doc)
+
+
+def personal_data(doc):
+    answer = "{{ %s }}" % YES_NO.format("personal_data.involved")
+    cell = section(doc, f"Project involves processing of personal data? {answer}")
+    tag(cell, "{%p for text in personal_data.explanation | paragraphs %}")
+    para(cell, "{{ text }}")
+    tag(cell, "{%p endfor %}")
+    bullets(cell, "personal_data.items")
+    tag(cell, "{%p if not personal_data.explanation and not personal_data.items %}")
+    para(cell, "-")
+    tag(cell, "{%p endif %}")
+
+
+def main() -> None:
+    doc = new_document("Project Brief – {{ programme }}", "{{ project.title }} – Project Brief")
+    for part in (header, background, scope, phase_end, dependencies, risks, benefits, stakeholders, personal_data):
+        part(doc)
+    OUT.parent.mkdir(exist_ok=True)
+    doc.save(OUT)
+    print(OUT)
+
+
+if __name__ == "__main__":
+    main()

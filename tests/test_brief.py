@@ -12,13 +12,14 @@ from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from casegen.models.brief import ProjectBrief
+from casegen.render import render_case
 from conftest import SEEDS, sample_case, to_pdf
 import docx_text
 
 NAME = "brief-neighbourhood-working-model"
 SEED = SEEDS / "project-brief_neighbourhood-working-model.txt"
 SHEETS = ["Guide", "Project", "Scope", "Phase End", "Stages", "Dependencies", "Risks", "Benefits", "Stakeholders",
-          "Personal Data"]
+          "Departments", "Personal Data"]
 
 
 def _rules(ws) -> dict[str, object]:
@@ -60,17 +61,17 @@ def test_blank_form_has_guide_sheets_and_tables(tmp_path, programme):
     assert [s for s in wb.sheetnames if wb[s].sheet_state == "visible"] == SHEETS
     guide = " ".join(str(c.value) for c in wb["Guide"]["A"])
     assert "Project Brief – Luton Transformation Programme: intake form" in guide
-    assert "Stakeholders: RACI, Council Departments involved" in guide
+    assert "Stakeholders: RACI" in guide and "Departments: Council Departments involved" in guide
     assert wb["_casegen"]["B1"].value == "brief"
     assert set(wb["Stages"].tables) == {"stages", "stage_items"}
-    assert set(wb["Stakeholders"].tables) == {"raci", "departments"}
+    assert set(wb["Stakeholders"].tables) == {"raci"} and set(wb["Departments"].tables) == {"departments"}
     assert set(wb["Risks"].tables) == {"risks", "disbenefits"}
     heads = [c.value for c in wb["Risks"][_body(wb["Risks"], "risks")[0] - 1]][:5]
     assert heads == ["Due to", "There is a Risk", "The Impact", "Likelihood", "Impact"]
 
 
 def test_blank_form_lists_the_configured_departments(tmp_path, programme):
-    ws = load_workbook(write_form("brief", tmp_path / "blank.xlsx", programme))["Stakeholders"]
+    ws = load_workbook(write_form("brief", tmp_path / "blank.xlsx", programme))["Departments"]
     first, last = _body(ws, "departments")
     assert [ws.cell(row=r, column=1).value for r in range(first, last + 1)] == programme.departments
 
@@ -78,10 +79,10 @@ def test_blank_form_lists_the_configured_departments(tmp_path, programme):
 def test_blank_form_dropdowns_and_input_messages(tmp_path, programme):
     wb = load_workbook(write_form("brief", tmp_path / "blank.xlsx", programme))
     people = wb["Stakeholders"]
-    rules = _rules(people)
     raci, _ = _body(people, "raci")
-    depts, _ = _body(people, "departments")
-    assert [rules[f"{c}{raci}"].formula1 for c in "BCDE"] == ['"X"'] * 4  # RACI marks
+    assert [_rules(people)[f"{c}{raci}"].formula1 for c in "BCDE"] == ['"X"'] * 4  # RACI marks
+    rules = _rules(wb["Departments"])
+    depts, _ = _body(wb["Departments"], "departments")
     assert rules[f"B{depts}"].formula1 == '"Yes,No"'
     assert rules[f"C{depts}"].formula1 == "=list_involvement_levels"
     assert rules[f"C{depts}"].prompt == "Low, Medium or High; only for departments that are involved"
@@ -187,11 +188,15 @@ def test_personal_data_answer_and_methodology(make_form, tmp_path, programme):
     assert "Project involves processing of personal data? Yes" in text
     assert "This project will run under a linear methodology." in text
     assert "Egress, the Council’s secure mail system." in text
+    case = sample_case(NAME, programme)
+    case.methodology = "agile"
+    agile = tmp_path / "agile.docx"
+    agile.write_bytes(render_case(case, programme))
+    assert "This project will run under an agile methodology." in docx_text.text(agile)
 
 
 def test_optional_parts_appear_only_when_given(tmp_path, programme):
     from casegen.models.base import Bullet
-    from casegen.render import render_case
 
     case = sample_case(NAME, programme)
     plain = tmp_path / "plain.docx"

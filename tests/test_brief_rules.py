@@ -87,19 +87,19 @@ def test_raci_marks_as_people_type_them(form, programme):
 
 def test_department_involved_without_a_level(form, programme):
     r = form.row_where("departments", "Department", "Finance")
-    level = form.cell("departments", r, "Low, medium or high involvement?")
+    level = form.cell("departments", r, "Level of involvement")
     level.value = None
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!{level.coordinate}: level: Finance is involved but has no level; "
+        f"{form.path}: Departments!{level.coordinate}: level: Finance is involved but has no level; "
         "choose Low, Medium, High [department-level-missing]"]
 
 
 def test_department_with_a_level_but_not_involved(form, programme):
     r = form.row_where("departments", "Department", "HR")
-    involved = form.cell("departments", r, "Is this department involved? Yes/No")
+    involved = form.cell("departments", r, "Involved?")
     involved.value = "No"
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!{involved.coordinate}: involved: HR has the level Low but involved is No; "
+        f"{form.path}: Departments!{involved.coordinate}: involved: HR has the level Low but involved is No; "
         "choose Yes, or clear the level [department-level-not-involved]"]
 
 
@@ -108,7 +108,7 @@ def test_department_not_involved_needs_no_level(form, programme):
     ws, head = form.table("departments")
     last = int(ws.tables["departments"].ref.split(":")[1][1:])
     form.cell("departments", last - head + 1, "Department").value = "ICT"
-    form.cell("departments", last - head + 1, "Is this department involved? Yes/No").value = "No"
+    form.cell("departments", last - head + 1, "Involved?").value = "No"
     form.wb.save(form.path)
     case, warnings = read_workbook(form.path, programme)
     assert warnings == [] and (case.departments[-1].department, case.departments[-1].involved) == ("ICT", False)
@@ -156,7 +156,7 @@ def test_risk_scores_are_whole_numbers_from_1_to_5(form, programme, value, shown
 
 def test_all_problems_are_reported_together(form, programme):
     form.cell("raci", 5, "Consulted").value = None
-    form.cell("departments", 1, "Low, medium or high involvement?").value = None
+    form.cell("departments", 1, "Level of involvement").value = None
     form.cell("stage_items", 1, "Stage").value = "Someday"
     problems = form.problems(programme)
     assert [p.rsplit("[", 1)[-1] for p in problems] == [

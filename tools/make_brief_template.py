@@ -71,7 +71,8 @@ def scope(doc):
 def phase_end(doc):
     cell = section(doc, "What happens at the end of this phase of work?")
     bullets(cell, "phase_end")
-    sentence = para(doc, "This project will run under a {{ methodology }} methodology.")
+    article = "{{ 'an' if methodology[:1].lower() in 'aeiou' else 'a' }}"  # an agile, a linear
+    sentence = para(doc, f"This project will run under {article} {{{{ methodology }}}} methodology.")
     sentence.paragraph_format.space_before, sentence.paragraph_format.space_after = Pt(6), Pt(10)
     t = table(doc, [13, 4], ["Stage", "Estimated Timeframe"])
     tag_row(t, "{%tr for s in stage_plan %}")

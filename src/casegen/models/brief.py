@@ -60,9 +60,9 @@ class PlannedStage(BaseModel):
 
 
 class RiskStatement(Model):
-    cause: LongText = field("Due to", "The cause, e.g. Lack of engagement from community stakeholders")
-    risk: LongText = field("There is a Risk", "What might happen, e.g. That we do not speak to the right people")
-    consequence: LongText = field("The Impact", "What it would mean for the project if it happened")
+    cause: Text = field("Due to", "The cause, e.g. Lack of engagement from community stakeholders")
+    risk: Text = field("There is a Risk", "What might happen, e.g. That we do not speak to the right people")
+    consequence: Text = field("The Impact", "What it would mean for the project if it happened")
 
 
 class BriefRisk(Scored, RiskStatement):
@@ -73,10 +73,10 @@ class BriefRisk(Scored, RiskStatement):
 
 
 class BriefBenefit(Model):
-    description: LongText = field("Description", "The benefit")
-    outcomes: LongText = field("Observable Outcomes", "What people will see change", default="")
+    description: Text = field("Description", "The benefit")
+    outcomes: Text = field("Observable Outcomes", "What people will see change", default="")
     attribution: Choice("attributions") = field("Attribution", "How far the benefit is down to this project")
-    measurement: LongText = field("Measurement", "How the benefit will be measured", default="")
+    measurement: Text = field("Measurement", "How the benefit will be measured", default="")
 
 
 class RaciRow(Model):
@@ -93,9 +93,10 @@ class RaciRow(Model):
 
 class DepartmentInvolvement(Model):
     department: Choice("departments") = field("Department", "A council department")
-    involved: YesNo = field("Is this department involved? Yes/No", "Yes or No", default=None)
+    # Short labels for the form's narrow columns; the document prints the seed's longer headings.
+    involved: YesNo = field("Involved?", "Is this department involved? Yes or No", default=None)
     level: Choice("involvement_levels") = field(
-        "Low, medium or high involvement?", "Low, Medium or High; only for departments that are involved", default=""
+        "Level of involvement", "Low, Medium or High; only for departments that are involved", default=""
     )
 
 
@@ -137,7 +138,7 @@ class ProjectBrief(Model):
     )
     departments: list[DepartmentInvolvement] = field(
         "Council Departments involved", "For the resource heat map across projects", list,
-        sheet="Stakeholders", prefill="departments",
+        sheet="Departments", prefill="departments",
     )
     personal_data: PersonalData = field(
         "Personal data", "Whether the project processes personal data", PersonalData(), sheet="Personal Data"

@@ -84,10 +84,10 @@ def test_blank_form_dropdowns_and_input_messages(tmp_path, programme):
     rules = _rules(wb["Departments"])
     depts, _ = _body(wb["Departments"], "departments")
     assert rules[f"B{depts}"].formula1 == '"Yes,No"'
-    assert rules[f"C{depts}"].formula1 == "=list_involvement_levels"
+    assert rules[f"C{depts}"].formula1 == "list_involvement_levels"
     assert rules[f"C{depts}"].prompt == "Low, Medium or High; only for departments that are involved"
     benefits = wb["Benefits"]
-    assert _rules(benefits)[f"C{_body(benefits, 'benefits')[0]}"].formula1 == "=list_attributions"
+    assert _rules(benefits)[f"C{_body(benefits, 'benefits')[0]}"].formula1 == "list_attributions"
     risks = wb["Risks"]
     first = _body(risks, "risks")[0]
     for column in "DE":  # likelihood and impact
@@ -100,7 +100,7 @@ def test_stage_column_offers_the_stages_typed_above(tmp_path, programme):
     ws = load_workbook(write_form("brief", tmp_path / "f.xlsx", programme, sample_case(NAME, programme)))["Stages"]
     first, last = _body(ws, "stages")
     items = _body(ws, "stage_items")[0]
-    assert _rules(ws)[f"A{items}"].formula1 == f"='Stages'!$A${first}:$A${last}"
+    assert _rules(ws)[f"A{items}"].formula1 == f"'Stages'!$A${first}:$A${last}"
     assert last < items - 1  # the dropdown's cells stop before the deliverables table begins
 
 

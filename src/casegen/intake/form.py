@@ -69,8 +69,9 @@ class _Validations:
                                   error=f"Choose one of the names typed in {col.lookup.split('.')[0]}"[:225])
         if col.kind == "mark":
             return DataValidation(type="list", formula1='"X"', allow_blank=True, error="Type X, or leave blank")
+        # Formulas are stored without a leading "=", as Excel itself writes them.
         if col.kind == "choice":
-            return DataValidation(type="list", formula1=f"=list_{col.choices}", allow_blank=True,
+            return DataValidation(type="list", formula1=f"list_{col.choices}", allow_blank=True,
                                   error=f"Choose one of the listed values for {col.label}"[:225])
         if col.kind == "rating":
             return DataValidation(type="whole", operator="between", formula1="1", formula2="5",
@@ -227,7 +228,7 @@ class FormWriter:
             # A later column may offer this one's entries as its dropdown: the table's own rows
             # only, since the rows below it may belong to the next table on the sheet.
             self.lookups[f"{block.name}.{col.name}"] = (
-                f"={quote_sheetname(ws.title)}!${letter}${head + 1}:${letter}${last}")
+                f"{quote_sheetname(ws.title)}!${letter}${head + 1}:${letter}${last}")
         ref = f"A{head}:{get_column_letter(len(block.columns))}{last}"
         xl = XlTable(displayName=block.name, ref=ref)
         xl.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=False)

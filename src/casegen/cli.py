@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from casegen import __version__, config
-from casegen.errors import CasegenError, IntakeError
+from casegen.errors import CasegenError
 
 KIND_CHOICE = click.Choice(["bcl", "brief"])
 
@@ -57,27 +57,31 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--annotate", is_flag=True,
+              help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
+                   "with a list of the problems on the first sheet.")
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
-    """Check intake workbooks and list every problem, one a line."""
-    from casegen.intake.reader import read_workbook
+def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool) -> None:
+    """Check intake workbooks (files or folders) and list every problem, one a line."""
+    from casegen.intake.reader import read_intakes
 
-    problems, failed = [], False
-    for path in paths:
-        try:
-            _, warnings = read_workbook(path, _programme(ctx))
-            problems += warnings
-            failed |= strict and bool(warnings)
-        except IntakeError as exc:
-            problems += exc.problems
-            failed = True
+    intakes = read_intakes(paths, _programme(ctx))
+    if not intakes:
+        raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
+    if annotate:
+        from casegen.intake.annotate import annotate_intakes
+
+        for written in annotate_intakes(intakes):
+            click.echo(f"wrote {written}", err=True)
+    problems = [p for intake in intakes for p in intake.problems]
     if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2))
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
             click.echo(str(p))
         if not problems:
-            click.echo(f"{len(paths)} form(s) OK")
+            click.echo(f"{len(intakes)} form(s) OK")
+    failed = any(p.severity == "error" or strict for p in problems)
     ctx.exit(1 if failed else 0)
 
 
@@ -124,6 +128,38 @@ def schema(kind: str) -> None:
     from casegen.models import KINDS
 
     click.echo(json.dumps(KINDS[kind].model_json_schema(mode="serialization"), indent=2, ensure_ascii=False))
+
+
+@cli.command("rules")
+def rules_command() -> None:
+    """List every check casegen makes: code, severity, kinds and explanation."""
+    from casegen.rules.catalogue import catalogue
+
+    rows = [(r.code, r.severity, ",".join(r.kinds), r.explanation) for r in catalogue()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+
+
+@cli.group()
+def templates() -> None:
+    """Check the Word templates."""
+
+
+@templates.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--kind", type=KIND_CHOICE, help="The kind of case the templates print (default: from their names).")
+@click.pass_context
+def templates_check(ctx, paths: tuple[Path, ...], kind: str | None) -> None:
+    """List every tag in TEMPLATES (default: all in templates/) that the case models do not provide."""
+    from casegen.render.check import check_templates
+
+    problems, checked = check_templates(paths, kind)
+    for p in problems:
+        click.echo(str(p))
+    if not problems:
+        click.echo(f"{len(checked)} template(s) OK")
+    ctx.exit(1 if problems else 0)
 
 
 def main() -> None:

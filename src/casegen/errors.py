@@ -26,7 +26,8 @@ class Problem:
     def __str__(self) -> str:
         label = "" if self.severity == "error" else f"{self.severity}: "
         field = f"{self.field}: " if self.field else ""
-        code = f" [{self.code}]" if self.code else ""
+        # A value problem's message already says what is expected; its code is for JSON and annotations.
+        code = f" [{self.code}]" if self.code and not self.code.startswith("value-") else ""
         return f"{self.where}: {label}{field}{self.message}{code}"
 
     def as_dict(self) -> dict:

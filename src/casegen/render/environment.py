@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 
 from casegen.models.values import format_money, strip_illegal
@@ -15,7 +15,9 @@ from casegen.models.values import format_money, strip_illegal
 
 def money(value: Decimal | None, none: str = "-") -> str:
     """£200,000; `none` (default "-") where there is no amount."""
-    return format_money(value, none)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (Decimal, int, float))):
+        raise TemplateRuntimeError(f"the money filter needs an amount, got {value!r}")
+    return format_money(Decimal(str(value)) if isinstance(value, float) else value, none)
 
 
 def when(value: str | None, none: str = "-") -> str:
@@ -49,8 +51,39 @@ def _finalize(value):
 FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs}
 
 
+def _template_line(tb) -> int | None:
+    """The template line of the innermost template frame (Jinja names template frames <template>)."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class _Environment(SandboxedEnvironment):
+    """Every error while rendering is a TemplateError that carries its template line.
+
+    Jinja gives a line only to syntax errors; with one, a build's message can show the text around
+    the tag that failed. An error inside a filter (a TypeError, say) becomes a TemplateError too, so
+    a template the office edited can never end a build with a traceback.
+    """
+
+    def handle_exception(self, source: str | None = None):
+        try:
+            super().handle_exception(source)
+        except TemplateError as exc:
+            if getattr(exc, "lineno", None) is None:
+                exc.lineno = _template_line(exc.__traceback__)
+            raise
+        except Exception as exc:
+            error = TemplateRuntimeError(f"{type(exc).__name__}: {exc}")
+            error.lineno = _template_line(exc.__traceback__)
+            raise error from None
+
+
 def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize,
+    env = _Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize,
                                keep_trailing_newline=True)
     env.filters.update(FILTERS)
     return env

@@ -41,4 +41,4 @@ def check_case(case, programme) -> list[tuple[Rule, tuple, str]]:
     return out
 
 
-from casegen.rules import brief, portfolio, project  # noqa: E402,F401  (registers the rules)
+from casegen.rules import bcl, brief, portfolio, project  # noqa: E402,F401  (registers the rules)

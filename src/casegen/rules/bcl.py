@@ -1,0 +1,81 @@
+"""Rules on a Business Case Lite's timetable and figures: slips no single cell can show."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from casegen.models.values import format_money, when_as_date
+from casegen.rules import rule
+
+BCL = ("bcl",)
+
+
+def _short(gate: str) -> str:
+    """'Gate 2' from 'Gate 2: Decision: Full Business Case'."""
+    return gate.split(":", 1)[0]
+
+
+@rule("gate-order", "error", BCL,
+      "Stage gates are passed in order: each gate's target date is no earlier than the gate before it.")
+def gates_in_order(case, programme):
+    order = {gate: i for i, gate in enumerate(programme.gates)}
+    dated = [(order.get(g.gate, len(order)), i, g) for i, g in enumerate(case.gate_dates) if when_as_date(g.date)]
+    latest = None  # the gate with the latest date so far, in gate order
+    for _, i, g in sorted(dated):
+        if latest and when_as_date(g.date) < when_as_date(latest.date):
+            yield ("gate_dates", i, "date"), (
+                f"{_short(g.gate)} is targeted for {g.date}, before {_short(latest.gate)} ({latest.date}); "
+                "gates are passed in order: correct one of the two dates")
+        elif not latest or when_as_date(g.date) > when_as_date(latest.date):
+            latest = g
+
+
+@rule("deliverable-dates", "error", BCL,
+      "A deliverable finishes no earlier than it starts.")
+def deliverables_finish_after_start(case, programme):
+    for i, d in enumerate(case.deliverables):
+        start, finish = when_as_date(d.start), when_as_date(d.finish)
+        if start and finish and finish < start:
+            yield ("deliverables", i, "finish"), (
+                f"finishes {d.finish}, before it starts ({d.start}); correct the start or the finish")
+
+
+@rule("benefits-net-savings", "warning", BCL,
+      "The Financial Benefits in the Opportunity Qualification equal the total net savings in Financial Delivery.")
+def benefits_match_net_savings(case, programme):
+    benefit = case.qualification.financial_benefits
+    net = case.finance.totals["net_savings"]
+    if (benefit or 0) == (net or 0):
+        return
+    fix = "or correct the savings by year on the Finance sheet"
+    if not net:
+        message = (f"is {format_money(benefit)} but Financial Delivery has no net savings; "
+                   f"type the savings by year on the Finance sheet, or clear Financial Benefits")
+    elif benefit is None:
+        message = (f"is blank (£ N/A) but the net savings in Financial Delivery total {format_money(net)}; "
+                   f"type {format_money(net)} here, {fix}")
+    else:
+        message = (f"is {format_money(benefit)} but the net savings in Financial Delivery total "
+                   f"{format_money(net)}; change Financial Benefits to {format_money(net)}, {fix}")
+    yield ("qualification", "financial_benefits"), message
+
+
+def _amount(value: Decimal | None) -> Decimal:
+    return value or Decimal(0)
+
+
+@rule("validated-above-proposed", "warning", BCL,
+      "Finance's validated figures for a year are no more than the savings proposed for that year.")
+def validated_within_proposed(case, programme):
+    proposed = {y.year: y for y in case.finance.years}
+    for i, v in enumerate(case.finance.validated):
+        p = proposed.get(v.year)
+        want_savings = _amount(p.recurring_savings if p else None)
+        want_net = _amount(p.net_savings if p else None)
+        if _amount(v.recurring_savings) > want_savings:
+            yield ("finance", "validated", i, "recurring_savings"), (
+                f"Finance validated {format_money(v.recurring_savings)} of savings for {v.year}, more than the "
+                f"{format_money(want_savings)} proposed; check the validated and the proposed figures")
+        elif _amount(v.net_savings) > want_net:
+            yield ("finance", "validated", i, "recurring_investment"), (
+                f"Finance's validated net savings for {v.year} ({format_money(v.net_savings)}) are more than the "
+                f"{format_money(want_net)} proposed; check the validated investment and savings")

@@ -1,0 +1,40 @@
+"""Every check casegen makes, for `casegen rules`: the programme's rules, the rules across a run, and
+the reader's own checks of values and of the form itself (these have no function here: the value
+types and the reader make them, and tag their problems with these codes)."""
+from __future__ import annotations
+
+from casegen.rules import RULES, Rule
+from casegen.rules.portfolio import PORTFOLIO_RULES
+
+ALL = ("bcl", "brief")
+
+READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity, explanation in (
+    ("value-required", "error", "A field marked * on the form is filled in."),
+    ("value-text", "error", "Text is text (not TRUE or FALSE)."),
+    ("value-money", "error", "Money is an amount in pounds (200000, £200,000, £630k; blank or - for none), "
+                             "no more than £10bn."),
+    ("value-date", "error", "A date is a real month and year (Oct 2023, 10/2023, an Excel date) or a word such as "
+                            "TBC or Ongoing."),
+    ("value-rating", "error", "A rating (likelihood, impact, effort) is a whole number from 1 to 5."),
+    ("value-count", "error", "A count is a whole number from 0 to 1,000,000,000."),
+    ("value-choice", "error", "A choice is one of the values in its dropdown (the programme's vocabulary)."),
+    ("value-level", "error", "A bullet's level is 1, or 2 for a bullet under the one above."),
+    ("value-yesno", "error", "A yes/no answer is Yes or No."),
+    ("value-mark", "error", "A RACI mark is X, a tick, or blank."),
+    ("text-illegal-char", "warning", "Characters a Word document cannot hold are removed from the text."),
+    ("cell-formula-no-value", "error", "A formula in an input cell has a saved value (the form was saved by Excel "
+                                       "or LibreOffice after the formula was typed)."),
+    ("cell-error-value", "error", "An input cell does not show a formula error such as #DIV/0!."),
+    ("cell-merged", "error", "Input cells are not merged into their neighbours, where their values would be lost."),
+    ("table-too-long", "error", "A table has at most 5,000 rows."),
+    ("form-version", "warning", "The form was made by this version of casegen's form writer."),
+    ("form-foreign", "error", "The workbook is a casegen intake form: most of its named cells and tables are there."),
+    ("form-missing-name", "error", "Every named input cell of the form is still there."),
+    ("form-missing-table", "error", "Every table of the form is still there."),
+    ("form-missing-column", "error", "Every column of a table keeps its heading."),
+)]
+
+
+def catalogue() -> list[Rule]:
+    """Every check, programme rules first, each with its code, severity, kinds and explanation."""
+    return list(RULES) + list(PORTFOLIO_RULES) + READER_CHECKS

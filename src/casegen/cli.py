@@ -89,25 +89,42 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Folder for the documents.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Documents made at once  [default: one per CPU]")
+@click.option("--force", is_flag=True, help="Rebuild every document, changed or not.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
+@click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
+@click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
 @click.pass_context
-def build(ctx, paths: tuple[Path, ...], out_dir: Path) -> None:
-    """Make the Word document for each intake workbook (files or folders)."""
-    from casegen.build import build_one
+def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
+          prune: bool, pdf: bool) -> None:
+    """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
-    failed = 0
-    for path in paths:
-        sources = sorted(path.glob("*.xlsx")) if path.is_dir() else [path]
-        for source in sources:
-            try:
-                target, warnings = build_one(source, out_dir, _programme(ctx))
-            except CasegenError as exc:
-                click.echo(exc.format_message(), err=True)
-                failed += 1
-                continue
-            for w in warnings:
-                click.echo(str(w), err=True)
-            click.echo(f"built {target}")
-    ctx.exit(1 if failed else 0)
+    Exits 1 if any form failed, or if --pdf could not make every PDF (the Word documents are still made).
+    """
+    import sys
+
+    from casegen.build.batch import BuildOptions, build as build_all
+
+    tty, bar = sys.stdout.isatty(), None
+
+    def progress(tick) -> None:  # a bar on a terminal, one line a document in a log
+        nonlocal bar
+        if tty:
+            bar = bar or click.progressbar(length=tick.total, label="building")
+            bar.update(tick.done - bar.pos)
+        elif tick.outcome:
+            click.echo(tick.outcome.line())
+
+    try:
+        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, jobs=jobs)
+        report = build_all(paths, out_dir, _programme(ctx), options, progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    for line in report.details():
+        click.echo(line, err=True)
+    click.echo(report.summary())
+    ctx.exit(0 if report.ok else 1)
 
 
 @cli.command()

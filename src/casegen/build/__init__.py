@@ -1,16 +1,15 @@
-"""Building documents from intake workbooks."""
+"""Building documents from intake workbooks: one (`build_one`), or a whole folder (`batch.build`)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from casegen.build.sources import output_path
 from casegen.config import Programme
 from casegen.fileio import write_bytes_atomic
 from casegen.intake.reader import read_workbook
 from casegen.render import render_case
 
-
-def output_path(source: Path, out_dir: Path) -> Path:
-    return Path(out_dir) / (Path(source).stem + ".docx")
+__all__ = ["build_one", "output_path"]
 
 
 def build_one(source: str | Path, out_dir: str | Path, programme: Programme, template: Path | None = None):

@@ -1,0 +1,126 @@
+"""The build manifest: for each document in an output folder, a stamp of everything it was made from.
+
+A document is up to date while its intake file, its template, the programme configuration and
+casegen's version are all as stamped, and the document itself is still there. The manifest is
+JSON, written atomically; one that cannot be read means every document is rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from casegen.fileio import write_bytes_atomic
+
+MANIFEST_NAME = ".casegen-manifest.json"
+FORMAT = 1
+
+
+def file_digest(path: str | os.PathLike) -> str | None:
+    """sha256 of a file's bytes, or None if it cannot be read (the reader then says why)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def template_digest(path: str | os.PathLike) -> str | None:
+    """The template's stamp, the same as render.CompiledTemplate's `.digest`, without compiling it."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Everything a document depends on."""
+
+    source_sha256: str
+    template_sha256: str
+    config: str
+    casegen: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document: where it came from, its stamp, and what later builds need without reading its form
+    again (its tracker ref, for the rules across forms; whether it had warnings, for --strict)."""
+
+    source: str  # the intake file, relative to the output folder
+    kind: str
+    source_sha256: str
+    template_sha256: str
+    config: str
+    casegen: str
+    tracker_ref: str = ""
+    tracker_ref_place: tuple[str, str, str] = ("", "", "")  # sheet, cell, field
+    warnings: int = 0
+
+    @property
+    def stamp(self) -> Stamp:
+        return Stamp(self.source_sha256, self.template_sha256, self.config, self.casegen)
+
+    @classmethod
+    def make(cls, source: str, kind: str, stamp: Stamp, **known) -> Entry:
+        return cls(source, kind, **asdict(stamp), **known)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Entry:
+        if not isinstance(data, dict) or not set(data) <= {f.name for f in fields(cls)}:
+            raise ValueError(f"unexpected entry {data!r:.80}")
+        place = data.get("tracker_ref_place", ["", "", ""])
+        if not (isinstance(place, list) and len(place) == 3 and all(isinstance(p, str) for p in place)):
+            raise ValueError(f"unexpected tracker_ref_place {place!r:.80}")
+        entry = cls(**{**data, "tracker_ref_place": tuple(place)})
+        texts = [getattr(entry, f.name) for f in fields(cls) if f.name not in ("tracker_ref_place", "warnings")]
+        if not all(isinstance(t, str) for t in texts) or type(entry.warnings) is not int:
+            raise ValueError(f"unexpected entry {data!r:.80}")
+        return entry
+
+
+@dataclass
+class Manifest:
+    folder: Path
+    entries: dict[str, Entry]  # by document file name, e.g. "my-case.docx"
+    trouble: str = ""  # why an existing manifest could not be used
+
+    @property
+    def path(self) -> Path:
+        return self.folder / MANIFEST_NAME
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike) -> Manifest:
+        """The folder's manifest; an empty one (everything stale) if it is missing or cannot be read."""
+        folder = Path(folder)
+        path = folder / MANIFEST_NAME
+        if not path.exists():
+            return cls(folder, {})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+            entries = {name: Entry.from_json(e) for name, e in data["documents"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            return cls(folder, {}, f"{path} cannot be used ({type(exc).__name__}: {exc}"[:200] + "); rebuilding all")
+        return cls(folder, entries)
+
+    def save(self) -> None:
+        # One line a document, so a diff of two manifests reads document by document.
+        lines = [f" {json.dumps(name, ensure_ascii=False)}: {json.dumps(asdict(self.entries[name]), ensure_ascii=False)}"
+                 for name in sorted(self.entries)]
+        text = f'{{"format": {FORMAT}, "documents": {{\n' + ",\n".join(lines) + "\n}}\n"
+        write_bytes_atomic(self.path, text.encode("utf-8"))
+
+    def source_path(self, entry: Entry) -> Path:
+        return Path(os.path.normpath(self.folder / entry.source))
+
+    def relative(self, source: Path) -> str:
+        """How an entry names its intake file: relative to the output folder, so both can move together."""
+        try:
+            return os.path.relpath(Path(source).resolve(), self.folder.resolve())
+        except ValueError:  # another drive, on Windows
+            return str(Path(source).resolve())

@@ -1,0 +1,91 @@
+"""What a build did, document by document: the library's answer, for the CLI to print."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casegen.build.pdf import PdfResult
+from casegen.errors import Problem
+
+BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = "built", "up to date", "failed", "gone", "pruned"
+
+
+@dataclass
+class Outcome:
+    """One document: what became of it, and every problem its form has (errors and warnings)."""
+
+    source: str  # the intake file, as found
+    target: Path  # the document
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def line(self) -> str:
+        """One plain line, for logs."""
+        if self.status == FAILED:
+            return f"failed      {self.source}"
+        if self.status == GONE:
+            return f"gone        {self.target}: its intake file {self.source} no longer exists (--prune removes it)"
+        if self.status == PRUNED:
+            return f"pruned      {self.target}: its intake file {self.source} no longer exists"
+        return f"{self.status:<11} {self.target}"
+
+
+@dataclass
+class Tick:
+    """Progress: `done` of `total` steps (reading a form is one, writing its document another);
+    `outcome` is set when a document's fate is settled."""
+
+    done: int
+    total: int
+    outcome: Outcome | None = None
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # e.g. why everything was rebuilt
+    pdf: PdfResult | None = None
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and (self.pdf is None or self.pdf.ok)
+
+    def summary(self) -> str:
+        """`12 built, 288 up to date, 1 failed (2.3 s)`."""
+        parts = [f"{self.count(BUILT)} built", f"{self.count(UP_TO_DATE)} up to date", f"{self.count(FAILED)} failed"]
+        for status in (GONE, PRUNED):
+            if self.count(status):
+                parts.append(f"{self.count(status)} {status}")
+        if self.pdf is not None:
+            parts.append(f"{len(self.pdf.made)} PDF" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
+        return f"{', '.join(parts)} ({self.seconds:.1f} s)"
+
+    def details(self) -> list[str]:
+        """What the summary line does not say: notes, documents whose form is gone, warnings of the
+        documents made, each failed form with its located errors, and what went wrong with the PDFs."""
+        lines = list(self.notes)
+        lines += [o.line() for o in self.outcomes if o.status in (GONE, PRUNED)]
+        lines += [str(w) for o in self.outcomes if o.status == BUILT for w in o.warnings]
+        for o in self.failed:
+            lines.append(f"failed {o.source}:")
+            lines += [f"  {p}" for p in o.problems]
+        if self.pdf is not None and not self.pdf.ok:
+            lines.append(f"PDF: {self.pdf.message}" + (f" ({', '.join(d.name for d in self.pdf.failed)})"
+                                                       if self.pdf.failed and self.pdf.made else ""))
+        return lines

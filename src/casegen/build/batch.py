@@ -143,6 +143,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
         report = _Build(sources, out_dir, programme, options, progress).run()
+    if not sources:
+        report.notes.append(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -168,7 +170,10 @@ class _Build:
         finally:
             workers.close()
         self.prune_or_report_gone()
-        self.manifest.save()
+        try:
+            self.manifest.save()
+        except BuildError as exc:  # the documents are made: say so, and fail the build
+            self.report.trouble.append(exc.format_message())
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
         return self.report
@@ -279,11 +284,18 @@ class _Build:
             if name in ours or source.exists():
                 continue
             target = self.out_dir / name
-            if self.options.prune:
-                target.unlink(missing_ok=True)
-                target.with_suffix(".pdf").unlink(missing_ok=True)
-                del self.manifest.entries[name]
-            self.report.outcomes.append(Outcome(str(source), target, PRUNED if self.options.prune else GONE))
+            status = self.prune(name, target) if self.options.prune else GONE
+            self.report.outcomes.append(Outcome(str(source), target, status))
+
+    def prune(self, name: str, target: Path) -> str:
+        try:
+            target.unlink(missing_ok=True)
+            target.with_suffix(".pdf").unlink(missing_ok=True)
+        except OSError as exc:
+            self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
+            return GONE
+        del self.manifest.entries[name]
+        return PRUNED
 
     def pdf_wanted(self) -> list[Path]:
         built = [o.target for o in self.report.outcomes if o.status == BUILT]

@@ -43,8 +43,11 @@ class BuildLock:
         self.fd: int | None = None
 
     def __enter__(self) -> BuildLock:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BuildError(f"cannot write to the output folder {self.folder}: {exc.strerror or exc}") from None
         try:
             _try_lock(fd)
         except OSError:

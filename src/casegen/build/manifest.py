@@ -12,6 +12,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from casegen.errors import BuildError
 from casegen.fileio import write_bytes_atomic
 
 MANIFEST_NAME = ".casegen-manifest.json"
@@ -113,7 +114,11 @@ class Manifest:
         lines = [f" {json.dumps(name, ensure_ascii=False)}: {json.dumps(asdict(self.entries[name]), ensure_ascii=False)}"
                  for name in sorted(self.entries)]
         text = f'{{"format": {FORMAT}, "documents": {{\n' + ",\n".join(lines) + "\n}}\n"
-        write_bytes_atomic(self.path, text.encode("utf-8"))
+        try:
+            write_bytes_atomic(self.path, text.encode("utf-8"))
+        except OSError as exc:
+            raise BuildError(f"{self.path}: cannot write the build manifest ({exc.strerror or exc}); the documents "
+                             "made are complete, and the next build will make them again") from None
 
     def source_path(self, entry: Entry) -> Path:
         return Path(os.path.normpath(self.folder / entry.source))

@@ -53,6 +53,7 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # e.g. why everything was rebuilt
+    trouble: list[str] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
     pdf: PdfResult | None = None
 
     def count(self, status: str) -> int:
@@ -64,7 +65,7 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and (self.pdf is None or self.pdf.ok)
+        return not self.failed and not self.trouble and (self.pdf is None or self.pdf.ok)
 
     def summary(self) -> str:
         """`12 built, 288 up to date, 1 failed (2.3 s)`."""
@@ -85,6 +86,7 @@ class BuildReport:
         for o in self.failed:
             lines.append(f"failed {o.source}:")
             lines += [f"  {p}" for p in o.problems]
+        lines += self.trouble
         if self.pdf is not None and not self.pdf.ok:
             lines.append(f"PDF: {self.pdf.message}" + (f" ({', '.join(d.name for d in self.pdf.failed)})"
                                                        if self.pdf.failed and self.pdf.made else ""))

@@ -1,0 +1,437 @@
+"""`casegen build` over many forms, as the programme office runs it: only what changed, nothing half-written."""
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from casegen.build.lock import LOCK_NAME, BuildLock
+from casegen.build.manifest import MANIFEST_NAME, template_digest
+from casegen.cli import cli
+from casegen.render import TEMPLATE_FILES, templates_dir
+from casegen.render.docx import CompiledTemplate
+
+FORMS = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
+SUMMARY = re.compile(r"^(\d+) built, (\d+) up to date, (\d+) failed(?:, .*)? \(\d+\.\d s\)$")
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def counts(result) -> tuple[int, int, int]:
+    """(built, up to date, failed) from the summary, which is always the last line."""
+    last = result.output.strip().splitlines()[-1]
+    m = SUMMARY.match(last)
+    assert m, f"no summary line at the end of:\n{result.output}"
+    return tuple(int(n) for n in m.groups())
+
+
+@pytest.fixture
+def inputs(make_form, tmp_path):
+    """A folder of three forms (two kinds), one of them in a subfolder."""
+    make_form(FORMS[0], filename=f"inputs/{FORMS[0]}.xlsx")
+    make_form(FORMS[1], filename=f"inputs/{FORMS[1]}.xlsx")
+    make_form(FORMS[2], filename=f"inputs/briefs/{FORMS[2]}.xlsx")
+    return tmp_path / "inputs"
+
+
+@pytest.fixture
+def templates(tmp_path, monkeypatch):
+    """A copy of the templates the build uses, to change."""
+    folder = tmp_path / "templates"
+    shutil.copytree(templates_dir(), folder)
+    monkeypatch.setenv("CASEGEN_TEMPLATES", str(folder))
+    return folder
+
+
+def touch_template(path: Path) -> None:
+    """Change a template's bytes, not what it prints: a new title in its core properties."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, blob in parts:
+            if info.filename == "docProps/core.xml":
+                blob = re.sub(rb"(<dc:title>[^<]*)(</dc:title>)|(</cp:coreProperties>)",
+                              lambda m: (m.group(1) + b" (revised)" + m.group(2)) if m.group(1) else
+                              b"<dc:title>revised</dc:title>" + m.group(3), blob, count=1)
+            zf.writestr(info, blob)
+
+
+def break_effort(form: Path) -> str:
+    """Type a word where the form wants a number; returns the cell."""
+    wb = load_workbook(form)
+    sheet, cell = next(wb.defined_names["qualification_effort"].destinations)
+    wb[sheet][cell.replace("$", "")] = "easy"
+    wb.save(form)
+    return f"{sheet}!{cell.replace('$', '')}"
+
+
+def docs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.docx"))}
+
+
+def test_first_build_makes_every_document_then_nothing(inputs, tmp_path):
+    out = tmp_path / "out"
+    first = run("build", inputs, "-o", out)
+    assert first.exit_code == 0, first.output
+    assert counts(first) == (3, 0, 0)
+    assert set(docs(out)) == {f"{name}.docx" for name in FORMS}
+    assert f"built       {out / (FORMS[0] + '.docx')}" in first.output  # one plain line a document in a log
+    again = run("build", inputs, "-o", out)
+    assert again.exit_code == 0 and counts(again) == (0, 3, 0)
+
+
+def test_nothing_changed_opens_no_workbook(inputs, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+
+    def opened(*args, **kwargs):
+        raise AssertionError("a workbook was opened")
+
+    monkeypatch.setattr("casegen.intake.reader.read_intake", opened)
+    monkeypatch.setattr("casegen.intake.workbook.inspect_workbook", opened)
+    monkeypatch.setattr("casegen.intake.fastbook.FastBook", opened)
+    monkeypatch.setattr("openpyxl.load_workbook", opened)
+    result = run("build", inputs, "-o", out, "-j", 1)
+    assert result.exit_code == 0, result.output
+    assert counts(result) == (0, 3, 0)
+
+
+def test_changed_form_rebuilds_only_its_document(inputs, tmp_path, make_form):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = docs(out)
+
+    def retitle(case):
+        case.project.title = "Service Optimisation, phase 2"
+
+    make_form(FORMS[0], retitle, filename=f"inputs/{FORMS[0]}.xlsx")
+    result = run("build", inputs, "-o", out)
+    assert counts(result) == (1, 2, 0)
+    after = docs(out)
+    assert after[f"{FORMS[0]}.docx"] != before[f"{FORMS[0]}.docx"]
+    assert {k: v for k, v in after.items() if not k.startswith(FORMS[0])} == \
+        {k: v for k, v in before.items() if not k.startswith(FORMS[0])}
+
+
+def test_changed_template_rebuilds_every_document_that_uses_it(inputs, tmp_path, templates):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    touch_template(templates / TEMPLATE_FILES["bcl"])
+    result = run("build", inputs, "-o", out)
+    assert counts(result) == (2, 1, 0)  # the two Business Cases Lite; the Project Brief has its own template
+    assert f"up to date  {out / (FORMS[2] + '.docx')}" in result.output
+    touch_template(templates / TEMPLATE_FILES["brief"])
+    assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)
+
+
+def test_changed_configuration_rebuilds_everything(inputs, tmp_path):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    from casegen.config import default_text
+
+    other = tmp_path / "programme.toml"
+    other.write_text(default_text().replace('programme = "', 'programme = "Renamed ', 1), encoding="utf-8")
+    assert counts(run("--config", other, "build", inputs, "-o", out)) == (3, 0, 0)
+
+
+def test_missing_document_is_rebuilt_and_force_rebuilds_all(inputs, tmp_path):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    (out / f"{FORMS[1]}.docx").unlink()
+    assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)
+    assert counts(run("build", inputs, "-o", out, "--force")) == (3, 0, 0)
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00\xffnot json", b"[1, 2, 3]", b'{"format": 99, "documents": {}}',
+                                    b'{"format": 1, "documents": {"x.docx": {"source": 3}}}',
+                                    b'{"format": 1, "documents": {"x.docx": {"surprise": "field"}}}'])
+def test_unreadable_manifest_means_a_full_rebuild(inputs, tmp_path, damage):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    (out / MANIFEST_NAME).write_bytes(damage)
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert counts(result) == (3, 0, 0)
+    assert "cannot be used" in result.output and "rebuilding all" in result.output
+    assert counts(run("build", inputs, "-o", out)) == (0, 3, 0)  # and a good manifest again
+
+
+def test_one_bad_form_is_named_with_its_cell_and_the_others_are_built(inputs, tmp_path):
+    out = tmp_path / "out"
+    bad = inputs / f"{FORMS[0]}.xlsx"
+    cell = break_effort(bad)
+    (inputs / "notes.xlsx").write_bytes(b"this is not a workbook")
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1
+    assert counts(result) == (2, 0, 2)
+    assert f"failed {bad}:" in result.output
+    assert f"  {bad}: {cell}: effort: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert f"{inputs / 'notes.xlsx'}: " in result.output
+    assert set(docs(out)) == {f"{FORMS[1]}.docx", f"{FORMS[2]}.docx"}
+
+
+def test_a_form_that_crashes_the_reader_does_not_stop_the_others(inputs, tmp_path, monkeypatch):
+    from casegen.intake import reader
+
+    real = reader.read_intake
+
+    def flaky(path, programme):
+        if Path(path).name.startswith(FORMS[1]):
+            raise RuntimeError("something nobody foresaw")
+        return real(path, programme)
+
+    monkeypatch.setattr(reader, "read_intake", flaky)
+    result = run("build", inputs, "-o", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 1 and counts(result) == (2, 0, 1)
+    assert "could not be read (RuntimeError: something nobody foresaw)" in result.output
+
+
+def test_failed_render_leaves_the_previous_document_and_no_partial_file(inputs, tmp_path, make_form, monkeypatch):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = docs(out)
+    for name in FORMS[:2]:
+        make_form(name, lambda case: setattr(case.project, "title", "Changed"), filename=f"inputs/{name}.xlsx")
+    real = CompiledTemplate.render
+
+    def half_then_fail(self, context):
+        if context["project"].tracker_ref == "RX-004":  # FORMS[0]
+            raise RuntimeError("disk on fire")
+        return real(self, context)
+
+    monkeypatch.setattr(CompiledTemplate, "render", half_then_fail)
+    result = run("build", inputs, "-o", out, "-j", 1)
+    assert result.exit_code == 1 and counts(result) == (1, 1, 1)
+    assert "could not be rendered (RuntimeError: disk on fire)" in result.output
+    after = docs(out)
+    assert after[f"{FORMS[0]}.docx"] == before[f"{FORMS[0]}.docx"]
+    assert after[f"{FORMS[1]}.docx"] != before[f"{FORMS[1]}.docx"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*before, MANIFEST_NAME, LOCK_NAME])
+    monkeypatch.undo()
+    assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)  # the failed one is still stale
+
+
+def test_write_cut_short_leaves_the_previous_document(inputs, tmp_path, make_form, monkeypatch):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = docs(out)
+    make_form(FORMS[0], lambda case: setattr(case.project, "title", "Changed"), filename=f"inputs/{FORMS[0]}.xlsx")
+
+    def half_written(self, data):
+        with open(self, "wb") as fh:
+            fh.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half_written)
+    result = run("build", inputs, "-o", out, "-j", 1)
+    assert result.exit_code == 1
+    assert f"failed {inputs / (FORMS[0] + '.xlsx')}" in result.output and "No space left on device" in result.output
+    assert "cannot write the build manifest" in result.output  # the disk is still full
+    assert docs(out) == before
+    assert not list(out.glob(".*.part"))
+
+
+def test_interrupted_build_keeps_documents_whole_and_the_next_one_finishes(inputs, tmp_path, make_form, monkeypatch):
+    from casegen.build.batch import BuildOptions, build
+    from casegen.config import load
+
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = docs(out)
+    (out / f".{FORMS[0]}.docx.abc123.part").write_bytes(b"left by a build killed with SIGKILL")
+    for name in FORMS[:2]:
+        make_form(name, lambda case: setattr(case.project, "title", "Changed"), filename=f"inputs/{name}.xlsx")
+
+    def interrupted(self, context):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CompiledTemplate, "render", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build([inputs], out, load(), BuildOptions(jobs=1))
+    assert docs(out) == before
+    assert not list(out.glob(".*.part"))  # swept at the start, and none left by this build
+    monkeypatch.undo()
+    assert counts(run("build", inputs, "-o", out)) == (2, 1, 0)
+
+
+def test_a_second_build_into_the_same_folder_is_refused(inputs, tmp_path):
+    out = tmp_path / "out"
+    with BuildLock(out):
+        result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1
+    assert f"{out} is being built by another casegen build (pid {os.getpid()})" in result.output
+    assert not docs(out)
+    assert counts(run("build", inputs, "-o", out)) == (3, 0, 0)  # released
+
+
+def test_lock_left_by_a_dead_build_is_taken_over(inputs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (out / LOCK_NAME).write_text(dead.stdout)
+    assert counts(run("build", inputs, "-o", out)) == (3, 0, 0)
+
+
+def test_lock_held_by_another_process(inputs, tmp_path):
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from casegen.build.lock import BuildLock\n"
+                               f"with BuildLock({str(out)!r}):\n print('held', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run("build", inputs, "-o", out)
+        assert result.exit_code == 1 and f"(pid {holder.pid})" in result.output
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_serial_and_parallel_builds_write_the_same_bytes(inputs, tmp_path):
+    assert run("build", inputs, "-o", tmp_path / "serial", "-j", 1).exit_code == 0
+    assert run("build", inputs, "-o", tmp_path / "parallel", "-j", 3).exit_code == 0
+    serial, parallel = docs(tmp_path / "serial"), docs(tmp_path / "parallel")
+    assert serial == parallel and len(serial) == 3
+    run("build", inputs, "-o", tmp_path / "serial", "--force")
+    assert docs(tmp_path / "serial") == serial  # and the same again later: no clock in the zip
+
+
+def test_document_dates_come_from_the_template_not_the_clock(inputs, tmp_path):
+    run("build", inputs, "-o", tmp_path / "out")
+    with zipfile.ZipFile(templates_dir() / TEMPLATE_FILES["bcl"]) as zf:
+        stamps = {i.filename: i.date_time for i in zf.infolist()}
+    with zipfile.ZipFile(tmp_path / "out" / f"{FORMS[0]}.docx") as zf:
+        assert {i.filename: i.date_time for i in zf.infolist()} == stamps
+
+
+def test_manifest_stamps_what_each_document_was_made_from(inputs, tmp_path, programme):
+    import hashlib
+    import json
+
+    from casegen import __version__
+
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    entry = json.loads((out / MANIFEST_NAME).read_text())["documents"][f"{FORMS[0]}.docx"]
+    form = inputs / f"{FORMS[0]}.xlsx"
+    template = templates_dir() / TEMPLATE_FILES["bcl"]
+    assert entry["source_sha256"] == hashlib.sha256(form.read_bytes()).hexdigest()
+    assert entry["template_sha256"] == CompiledTemplate(template).digest == template_digest(template)
+    assert entry["config"] == programme.digest() and entry["casegen"] == __version__
+    assert entry["kind"] == "bcl" and entry["tracker_ref"] == "RX-004"
+    assert (out / entry["source"]).resolve() == form.resolve()
+
+
+def test_tracker_ref_used_twice_fails_both_forms_even_one_up_to_date(inputs, tmp_path, make_form):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = docs(out)
+    copy = make_form(FORMS[0], lambda case: setattr(case.project, "title", "A copy"), filename="inputs/copy.xlsx")
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1 and counts(result) == (0, 2, 2)
+    assert f"'RX-004' is also the ref of {inputs / (FORMS[0] + '.xlsx')}" in result.output
+    assert f"{copy}: Project!B5: tracker_ref: 'RX-004' is also the ref of" in result.output
+    assert docs(out) == before  # the copy got no document; the first one kept its own
+
+
+def test_strict_fails_a_form_with_warnings(inputs, tmp_path):
+    out = tmp_path / "out"
+    form = inputs / f"{FORMS[1]}.xlsx"
+    wb = load_workbook(form)
+    wb["_casegen"]["B2"] = 0  # an old form version: a warning
+    wb.save(form)
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0 and counts(result) == (3, 0, 0)
+    assert "warning: the form is version 0" in result.output
+    strict = run("build", inputs, "-o", out, "--strict")
+    assert strict.exit_code == 1 and counts(strict) == (0, 2, 1)  # re-read: it had warnings
+    assert "--strict counts its warnings as errors" in strict.output
+
+
+def test_documents_whose_form_is_gone_are_reported_then_pruned(inputs, tmp_path):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out, "--pdf")
+    (inputs / f"{FORMS[1]}.xlsx").unlink()
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0 and counts(result) == (0, 2, 0)
+    assert f"gone        {out / (FORMS[1] + '.docx')}" in result.output and "1 gone" in result.output
+    assert (out / f"{FORMS[1]}.docx").exists()
+    pruned = run("build", inputs, "-o", out, "--prune")
+    assert "1 pruned" in pruned.output
+    assert not (out / f"{FORMS[1]}.docx").exists() and not (out / f"{FORMS[1]}.pdf").exists()
+    assert "gone" not in run("build", inputs, "-o", out).output
+
+
+def test_two_forms_making_one_document_are_refused(inputs, tmp_path):
+    shutil.copy(inputs / f"{FORMS[0]}.xlsx", inputs / "briefs" / f"{FORMS[0]}.xlsx")
+    result = run("build", inputs, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"{FORMS[0]}.docx would be made from each of" in result.output
+    assert str(inputs / "briefs" / f"{FORMS[0]}.xlsx") in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_folders_skip_office_lock_files_and_annotated_copies(inputs, tmp_path):
+    (inputs / f"~${FORMS[0]}.xlsx").write_bytes(b"Excel's lock file")
+    shutil.copy(inputs / f"{FORMS[0]}.xlsx", inputs / f"{FORMS[0]}.checked.xlsx")
+    result = run("build", inputs, inputs / f"{FORMS[0]}.xlsx", "-o", tmp_path / "out")
+    assert result.exit_code == 0 and counts(result) == (3, 0, 0)
+
+
+def test_pdf_without_libreoffice_says_so_and_still_builds(inputs, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = run("build", inputs, "-o", tmp_path / "out", "--pdf")
+    assert result.exit_code == 1
+    assert "LibreOffice is not installed" in result.output and "the Word documents were built" in result.output
+    assert counts(result) == (3, 0, 0) and len(docs(tmp_path / "out")) == 3
+
+
+def test_pdf_converts_the_batch_in_one_libreoffice_process(inputs, tmp_path, monkeypatch):
+    calls = []
+
+    def fake_soffice(command, **kwargs):
+        calls.append(command)
+        outdir = Path(command[command.index("--outdir") + 1])
+        outdir.mkdir(parents=True)
+        for doc in command[command.index(outdir.as_posix()) + 1:]:
+            (outdir / (Path(doc).stem + ".pdf")).write_bytes(b"%PDF-1.7 fake")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr("casegen.build.pdf.find_soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr("casegen.build.pdf.subprocess.run", fake_soffice)
+    out = tmp_path / "out"
+    result = run("build", inputs, "-o", out, "--pdf")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1 and sum(a.endswith(".docx") for a in calls[0]) == 3
+    assert any(a.startswith("-env:UserInstallation=file://") for a in calls[0])
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"{n}.pdf" for n in FORMS)
+    assert "3 PDF" in result.output
+    assert run("build", inputs, "-o", out, "--pdf").exit_code == 0 and len(calls) == 1  # all PDFs up to date
+
+
+def test_pdf_through_libreoffice(make_form, tmp_path):
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
+    make_form(FORMS[0], filename=f"inputs/{FORMS[0]}.xlsx")
+    result = run("build", tmp_path / "inputs", "-o", tmp_path / "out", "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "out" / f"{FORMS[0]}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+    assert not list((tmp_path / "out").glob(".casegen-pdf-*"))
+
+
+def test_build_one_still_builds_one(make_form, tmp_path, programme):
+    from casegen.build import build_one
+
+    target, warnings = build_one(make_form(FORMS[2]), tmp_path / "one", programme)
+    assert target == tmp_path / "one" / f"{FORMS[2]}.docx" and warnings == []
+    assert zipfile.ZipFile(io.BytesIO(target.read_bytes())).testzip() is None

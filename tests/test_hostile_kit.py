@@ -63,9 +63,8 @@ def digest(path: Path):
 
 
 def leftovers(folder: Path) -> list[Path]:
-    """Temporary or partial files a run left behind."""
-    return [p for p in Path(folder).rglob("*") if p.name.endswith(".part") or p.name.startswith(".")
-            if "lo-profile" not in p.parts]
+    """Partial files a run left behind (casegen writes NAME.RANDOM.part, then renames it into place)."""
+    return [p for p in Path(folder).rglob("*.part")]
 
 
 def rewrite(path: Path, part: str, change) -> Path:
@@ -84,3 +83,39 @@ def sheet_part(path: Path, title: str) -> str:
     index = wb.sheetnames.index(title) + 1
     wb.close()
     return f"xl/worksheets/sheet{index}.xml"
+
+
+def ole_file(streams: dict[str, bytes]) -> bytes:
+    """A Compound File (the container of .xls files and of password-protected .xlsx) holding `streams`.
+
+    Version 3, 512-byte sectors: a FAT sector, a directory sector, then each stream padded to 4,096
+    bytes so that it lives in ordinary sectors (no mini stream). At most three streams.
+    """
+    import struct
+
+    end, free, fat_sect, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    names = sorted(streams, key=lambda n: (len(n), n.upper()))  # the directory's order of names
+    fat = [fat_sect, end]
+    starts = []
+    for _ in names:
+        first = len(fat)
+        starts.append(first)
+        fat += [first + i + 1 for i in range(7)] + [end]
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, nostream, right, child)
+                + b"\0" * 36 + struct.pack("<IQ", start, size))
+
+    entries = [entry("Root Entry", 5, 1, nostream, end, 0)]
+    for i, name in enumerate(names):
+        entries.append(entry(name, 2, nostream, i + 2 if i + 1 < len(names) else nostream, starts[i], 4096))
+    entries += [b"\0" * 64 + struct.pack("<HBBIII", 0, 0, 0, nostream, nostream, nostream) + b"\0" * 52] * (
+        4 - len(entries))
+    header = (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    body = b"".join(streams[n].ljust(4096, b"\0")[:4096] for n in names)
+    return header + struct.pack("<128I", *fat) + b"".join(entries) + body

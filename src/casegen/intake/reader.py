@@ -22,6 +22,7 @@ from casegen.models.values import illegal_characters, strip_illegal
 from casegen.rules import check_case
 
 MAX_TABLE_ROWS = 5000
+MAX_PROBLEMS = 200  # a form wrong everywhere is reported in part; what is shown leads to the rest
 CHECKED_SUFFIX = ".checked.xlsx"  # the annotated copies `casegen validate --annotate` writes
 # Excel saves a control character typed or pasted into a cell as _xHHHH_; loaders leave it so.
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -41,6 +42,7 @@ class _Reading:
         self.places: dict[tuple, tuple[str, str, str]] = {}  # path -> (sheet, cell, field)
         self.kinds: dict[tuple, str] = {}  # path -> the column's kind of value
         self.spoiled: set[tuple[str, str]] = set()  # cells already reported; their value is not read
+        self.lost: set[tuple] = set()  # paths of fields and tables the form no longer has (reported)
 
     def problem(self, message, sheet="", cell="", field="", severity="error", code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
@@ -115,6 +117,7 @@ class _Reading:
             self.problem(f"the form has lost the named cell '{name}' ({block.column.label}); "
                          "make a new form with `casegen new` and copy your entries across",
                          field=block.path[-1], code="form-missing-name")
+            self.lost.add(block.path)
             return
         sheet, coord = dest
         value = self.value(wb[sheet], coord, block.path[-1])
@@ -128,6 +131,7 @@ class _Reading:
             self.problem(f"the form has lost the table '{block.name}' ({block.label}); "
                          "make a new form with `casegen new` and copy your entries across",
                          field=block.path[-1], code="form-missing-table")
+            self.lost.add(block.path)
             return
         ws, xl = found[0]
         min_col, min_row, max_col, max_row = range_boundaries(xl.ref)
@@ -182,6 +186,13 @@ class _Reading:
             if v is not None and not (isinstance(v, str) and not v.strip()):
                 return True
         return False
+
+    def reported(self, loc: tuple) -> bool:
+        """True if the form's own problem already explains an error at `loc` (a lost name, a spoiled cell)."""
+        if any(tuple(loc[:len(p)]) == p for p in self.lost):
+            return True
+        sheet, cell, _ = self.locate(loc)
+        return (sheet, cell) in self.spoiled
 
     def locate(self, loc: tuple) -> tuple[str, str, str]:
         for n in range(len(loc), 0, -1):
@@ -269,9 +280,9 @@ def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
         return KINDS[kind].model_validate(data, context={"programme": programme})
     except ValidationError as exc:
         for err in exc.errors():
-            sheet, cell, field = reading.locate(tuple(err["loc"]))
-            if (sheet, cell) not in reading.spoiled:  # its cell's own problem says why it is blank
-                reading.problem(_message(err), sheet, cell, field, code=reading.code(err))
+            loc = tuple(err["loc"])
+            if not reading.reported(loc):  # else its cell's own problem says why it is blank
+                reading.problem(_message(err), *reading.locate(loc), code=reading.code(err))
     return None
 
 
@@ -291,10 +302,18 @@ def read_intake(path: str | Path, programme: Programme) -> Intake:
         for rule, loc, message in check_case(case, programme):
             sheet, cell, field = reading.locate(loc)
             reading.problem(message, sheet, cell, field, rule.severity, rule.code)
-    intake = Intake(reading.file, kind, case, reading.problems, reading.places)
+    intake = Intake(reading.file, kind, case, _capped(reading.file, reading.problems), reading.places)
     if intake.errors:
         intake.case = None
     return intake
+
+
+def _capped(file: str, problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    first = sorted(problems, key=lambda p: p.severity != "error")[:MAX_PROBLEMS]
+    more = len(problems) - MAX_PROBLEMS
+    return first + [Problem(file, f"… and {more} more problems; fix these first, then check again")]
 
 
 def read_workbook(path: str | Path, programme: Programme):

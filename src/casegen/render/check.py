@@ -24,7 +24,8 @@ from casegen.errors import TemplateProblem
 from casegen.models import KINDS
 from casegen.render import TEMPLATE_FILES, load_template, templates_dir
 from casegen.render.environment import make_environment
-from casegen.render.modeltypes import ANY, LOOP, attribute, element, filter_result, loop_problem, name_of
+from casegen.render.modeltypes import (ANY, LOOP, attribute, element, filter_result, loop_problem, name_of,
+                                       suggest)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -61,9 +62,11 @@ class _Walker:
     def __init__(self, env, top: dict):
         self.env, self.found = env, []
         self.scopes: list[dict] = [dict(top)]
+        self.guarded: list[set[str]] = []  # names a surrounding {% if X is defined %} asks about
 
     def report(self, node, expr: str, message: str) -> None:
-        self.found.append((getattr(node, "lineno", 0), expr, message))
+        if not any(expr in names or name_of(node) in names for names in self.guarded):
+            self.found.append((getattr(node, "lineno", 0), expr, message))
 
     def lookup(self, node: nodes.Name):
         for scope in reversed(self.scopes):
@@ -71,7 +74,8 @@ class _Walker:
                 return scope[node.name]
         if node.name in _GLOBAL_FUNCTIONS or node.name in self.env.globals:
             return ANY
-        self.report(node, node.name, f"the model has no field '{node.name}'")
+        known = [n for scope in self.scopes for n in scope]
+        self.report(node, node.name, f"the model has no field '{node.name}'{suggest(node.name, known)}")
         return ANY
 
     # -- expressions -------------------------------------------------------------------------
@@ -154,6 +158,14 @@ class _Walker:
     def visit_all(self, body) -> None:
         for child in body:
             self.visit(child)
+
+    def stmt_If(self, node):
+        self.visit(node.test)
+        tests = [node.test, *node.test.find_all(nodes.Test)]
+        asked = {name_of(t.node) for t in tests if isinstance(t, nodes.Test) and t.name in ("defined", "undefined")}
+        self.guarded.append(asked)
+        self.visit_all(node.body + node.elif_ + node.else_)
+        self.guarded.pop()
 
     def stmt_For(self, node):
         owner = self.expr(node.iter)

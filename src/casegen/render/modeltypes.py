@@ -64,7 +64,7 @@ def _describe(tp) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _suggest(name: str, names) -> str:
+def suggest(name: str, names) -> str:
     close = difflib.get_close_matches(name, list(names), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -97,7 +97,7 @@ def attribute(owner, name: str):
     if isinstance(tp, Keys):
         if name in tp.keys or hasattr(dict, name):
             return (tp.value if name in tp.keys else ANY), None
-        return ANY, f"has no '{name}' (it has: {', '.join(sorted(tp.keys))}){_suggest(name, tp.keys)}"
+        return ANY, f"has no '{name}' (it has: {', '.join(sorted(tp.keys))}){suggest(name, tp.keys)}"
     if _is_model(tp):
         if name in tp.model_fields:
             return tp.model_fields[name].annotation, None
@@ -106,7 +106,7 @@ def attribute(owner, name: str):
         if _own_method(tp, name):
             return ANY, None
         names = list(tp.model_fields) + list(tp.model_computed_fields)
-        return ANY, f"{tp.__name__} has no field '{name}'{_suggest(name, names)}"
+        return ANY, f"{tp.__name__} has no field '{name}'{suggest(name, names)}"
     origin = get_origin(tp) or tp
     if origin is dict:
         return (get_args(tp)[1] if get_args(tp) else ANY), None
@@ -175,9 +175,26 @@ def _follow_path(owner, path: str):
     return owner, None
 
 
+# What casegen's own filters take: money an amount, lines a list, paragraphs text.
+_TAKES = {"money": "amount", "lines": "list", "paragraphs": "text"}
+
+
+def _input_problem(name: str, value) -> str | None:
+    tp = _strip(value)
+    wants = _TAKES.get(name)
+    if tp is ANY or not wants:
+        return None
+    amount = tp in (int, float, type(None)) or getattr(tp, "__name__", "") == "Decimal"
+    ok = {"amount": amount, "list": element(tp) is not None and tp is not str, "text": tp is str}[wants]
+    return None if ok else f"the {name} filter needs {'an' if wants == 'amount' else 'a'} {wants}, not {_describe(tp)}"
+
+
 def filter_result(node: nodes.Filter, value, filters):
-    """(the type a filter gives, a problem with its arguments or None)."""
+    """(the type a filter gives, a problem with its input or arguments, or None)."""
     name, item = node.name, element(value) or ANY
+    wrong = _input_problem(name, value)
+    if wrong:
+        return (str if name != "paragraphs" else list[str]), wrong
     kwargs = {k.key: _const(k.value) for k in node.kwargs}
     field = _const(node.args[0]) if node.name in _ATTRIBUTE_ARG and node.args else kwargs.get("attribute")
     found, problem = _follow_path(value if name == "attr" else item, field) if field else (ANY, None)

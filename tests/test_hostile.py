@@ -1,0 +1,356 @@
+"""Hostile and wrong input: a clear, located message and exit code 1; never a traceback, never a partial file.
+
+Each test builds its bad workbook in tmp_path (a real form from `make_form`, spoiled with openpyxl or
+at the zip level where openpyxl would refuse), runs the CLI, and checks the message.
+"""
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from test_hostile_kit import (digest, leftovers, lines, named, ole_file, rewrite, run, sheet_part, spoil,
+                              table_cell, where)
+
+SO = "bcl-service-optimisation"
+
+
+def refused(path, *expected: str):
+    """Validate and build `path`: both exit 1 with the one message, leave it as it was and write nothing."""
+    before = digest(path)
+    result = run("validate", path)
+    assert result.exit_code == 1, result.output
+    for text in expected:
+        assert text in result.output
+    out = path.parent / "out"
+    built = run("build", path, "-o", out)
+    assert built.exit_code == 1
+    assert expected[0] in built.output
+    assert not list(out.glob("*.docx")) if out.exists() else True
+    assert leftovers(path.parent) == []
+    assert digest(path) == before
+    return lines(result)
+
+
+def test_a_text_file_named_xlsx(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("minutes of the meeting")
+    assert refused(path, "is not an Excel workbook") == [
+        f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`"]
+
+
+def test_no_such_file_and_a_folder_without_forms(tmp_path):
+    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file"]
+    result = run("validate", tmp_path)
+    assert result.exit_code == 1 and "no .xlsx forms found" in result.output
+
+
+def test_a_truncated_workbook(make_form):
+    path = make_form(SO)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    (line,) = refused(path, "is damaged or incomplete")
+    assert line.startswith(f"{path}: is damaged or incomplete (cut short while copying or saving?)")
+
+
+def test_a_workbook_with_a_corrupt_part(make_form):
+    path = make_form(SO)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet2.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 20, start + 60):  # scramble the middle of the compressed sheet
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    (line,) = refused(path, "is damaged")
+    assert line.startswith(f"{path}: is damaged") and "save it again" in line
+
+
+def test_an_old_xls_from_a_real_office_suite(make_form, tmp_path):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs it")
+    form = make_form(SO)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(form)],
+                   check=True, capture_output=True, timeout=180)
+    path = tmp_path / "xls" / f"{SO}.xls"
+    assert refused(path, "old-style Excel 97-2003 workbook") == [
+        f"{path}: is an old-style Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx"]
+
+
+def test_an_xls_renamed_xlsx(tmp_path):
+    path = tmp_path / "renamed.xlsx"
+    path.write_bytes(ole_file({"Workbook": b"\x09\x08\x10\x00" + bytes(200)}))
+    assert "old-style Excel 97-2003 workbook (.xls)" in refused(path, "old-style")[0]
+
+
+def test_a_password_protected_workbook(tmp_path):
+    # Excel keeps an encrypted .xlsx in an OLE container with these two streams.
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(ole_file({"EncryptionInfo": b"\x04\x00\x04\x00" + bytes(100),
+                               "EncryptedPackage": bytes(300)}))
+    assert refused(path, "is protected with a password") == [
+        f"{path}: is protected with a password, so casegen cannot read it; remove the password "
+        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again"]
+
+
+def test_a_workbook_from_another_tool(tmp_path):
+    path = tmp_path / "budget.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "Budget 2024"
+    wb.save(path)
+    (line,) = refused(path, "is not a casegen intake form")
+    assert "casegen new bcl FILE.xlsx" in line
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    assert refused(path, "is a zip file but not an Excel workbook")
+
+
+def test_a_form_from_an_older_version_is_one_message(make_form):
+    """Most names gone (an older form, or one rebuilt in another tool): one line, not eighty."""
+    def older(wb):
+        wb["_casegen"]["B2"] = 0
+        for name in [n for n in wb.defined_names if not n.startswith(("list_", "project_title"))]:
+            del wb.defined_names[name]
+        for ws in wb.worksheets:
+            for table in list(ws.tables):
+                if table != "risks":
+                    del ws.tables[table]
+
+    path = spoil(make_form(SO), older)
+    (line,) = refused(path, "does not match casegen's Business Case Lite form version 1 (it says version 0)")
+    assert "36 of its 38 named cells and tables are missing, such as 'project_tracker_ref', 'project_sponsor'" in line
+    assert line.endswith("make a new form with `casegen new bcl NEW.xlsx` and copy your entries across [form-foreign]")
+
+
+def test_one_lost_name_is_named(make_form):
+    path = spoil(make_form(SO), lambda wb: wb.defined_names.pop("project_department"))
+    assert refused(path, "lost the named cell") == [
+        f"{path}: department: the form has lost the named cell 'project_department' (Department and Team); make a "
+        "new form with `casegen new` and copy your entries across [form-missing-name]"]
+
+
+def test_a_formula_without_a_saved_value(make_form):
+    path = make_form(SO)
+    effort = named(load_workbook(path), "qualification_effort")
+    spoil(path, lambda wb: setattr(named(wb, "qualification_effort"), "value", "=1+2"))  # openpyxl saves no value
+    assert refused(path, "has a formula but no saved value") == [
+        f"{where(path, effort)}: effort: has a formula but no saved value; open and save the form in "
+        "Excel/LibreOffice, or type the value [cell-formula-no-value]"]
+
+
+def test_a_formula_alone_in_a_blank_table_row_is_not_skipped(make_form):
+    path = make_form(SO)
+    cell = table_cell(load_workbook(path), "risks", 3, "Risk")  # the first blank row under the one risk
+    spoil(path, lambda wb: setattr(table_cell(wb, "risks", 3, "Risk"), "value", '=CONCAT("a","b")'))
+    assert f"{where(path, cell)}: risk: has a formula but no saved value" in refused(path, "formula")[0]
+
+
+def test_a_formula_with_its_saved_value_reads_as_the_value(make_form, tmp_path):
+    path = make_form(SO)
+    spoil(path, lambda wb: setattr(named(wb, "qualification_effort"), "value", "=1+2"))
+    part = sheet_part(path, "Qualification")
+    rewrite(path, part, lambda xml: xml.replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>"))
+    result = run("dump", path)
+    assert result.exit_code == 0 and '"effort": 3' in result.output
+
+
+def test_a_formula_showing_an_error(make_form):
+    path = make_form(SO)
+    effort = named(load_workbook(path), "qualification_effort")
+    spoil(path, lambda wb: setattr(named(wb, "qualification_effort"), "value", "=1/0"))
+    rewrite(path, sheet_part(path, "Qualification"), lambda xml: xml.replace(
+        f'<c r="{effort.coordinate}"'.encode(), f'<c r="{effort.coordinate}" t="e"'.encode()).replace(
+        b"<f>1/0</f><v></v>", b"<f>1/0</f><v>#DIV/0!</v>"))
+    assert refused(path, "#DIV/0!") == [f"{where(path, effort)}: effort: shows the error #DIV/0! from a formula; "
+                                        "fix the formula or type the value [cell-error-value]"]
+
+
+def test_merged_cells_over_input_cells(make_form):
+    path = make_form(SO)
+    wb = load_workbook(path)
+    title, likelihood, impact = named(wb, "project_title"), table_cell(wb, "risks", 1, "Likelihood"), \
+        table_cell(wb, "risks", 1, "Impact")
+
+    def merge(wb):
+        ws = named(wb, "project_title").parent
+        ws.merge_cells(f"A{title.row}:B{title.row}")  # the label swallows the title
+        table_cell(wb, "risks", 1, "Likelihood").parent.merge_cells(f"{likelihood.coordinate}:{impact.coordinate}")
+
+    spoil(path, merge)
+    assert refused(path, "merged") == [
+        f"{where(path, title)}: title: is covered by the merged cells A{title.row}:B{title.row}, so its value is "
+        "lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]",
+        f"{where(path, impact)}: impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
+        "so its value is lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]"]
+
+
+@pytest.mark.parametrize("table, heading, typed, expected", [
+    ("risks", "Likelihood", "high", "likelihood: must be a whole number from 1 to 5, got 'high'"),
+    ("risks", "Impact", 1e308, "impact: must be a whole number from 1 to 5, got 1e+308"),
+    ("finance_years", "Recurring Savings", 1e15,
+     "recurring_savings: £1,000,000,000,000,000 is more than £10,000,000,000; check the number of digits"),
+    ("finance_years", "Recurring Investment", "£2OO,000",
+     "recurring_investment: must be an amount in pounds such as 200000 or £200,000, got '£2OO,000'"),
+    ("deliverables", "Start", "32/13/2023", "start: '32/13/2023' is not a real date; write a month and year"),
+    ("deliverables", "Finish", 10**9, "finish: must be a month and year such as Oct 2023, got 1000000000"),
+    ("deliverables", "Finish", "Oct 9999", "finish: the year 9999 is out of range"),
+    ("gate_dates", "(Target) Date", "soon", "date: must be a month and year such as Oct 2023, or one of TBC"),
+])
+def test_wrong_values_in_cells(make_form, table, heading, typed, expected):
+    path = make_form(SO)
+    cell = table_cell(load_workbook(path), table, 1, heading)
+    spoil(path, lambda wb: setattr(table_cell(wb, table, 1, heading), "value", typed))
+    (line,) = refused(path, expected)
+    assert line.startswith(f"{where(path, cell)}: {expected}")
+
+
+def test_an_infinite_number_written_by_another_program(make_form):
+    path = make_form(SO)
+    cell = table_cell(load_workbook(path), "finance_years", 2, "Recurring Savings")
+    part = sheet_part(path, "Finance")
+    rewrite(path, part, lambda xml: re.sub(rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(),
+                                           rb"\1<v>1E999</v>", xml))
+    assert refused(path, "must be an amount in pounds, got") == [
+        f"{where(path, cell)}: recurring_savings: must be an amount in pounds, got inf"]
+
+
+def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
+    path = make_form(SO)
+    part = sheet_part(path, "Risks")
+    rows = "".join(f'<row r="{r}"><c r="B{r}" t="inlineStr"><is><t>risk {r}</t></is></c></row>'
+                   for r in range(1000, 101000)).encode()
+    rewrite(path, part, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"))
+    started = time.perf_counter()
+    (line,) = refused(path, "has more than 20,000 rows")
+    assert time.perf_counter() - started < 10  # validate and build both; openpyxl alone would take longer
+    assert line == (f"{path}: Risks: has more than 20,000 rows or 500,000 cells; an intake form needs far fewer: "
+                    "delete the rows you do not need and save again")
+
+
+def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
+    path = make_form(SO)
+    part = sheet_part(path, "Risks")
+    rows = "".join(f'<row r="{r}"><c r="C{r}" t="inlineStr"><is><t>risk {r}</t></is></c></row>'
+                   for r in range(13, 5013)).encode()  # straight under the table, as a lead would type them
+    rewrite(path, part, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"))
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert lines(result)[0] == (f"{path}: Risks!A5006: risks: table 'risks' has more than 5000 rows; the rest "
+                                "were not read [table-too-long]")
+    # each of those rows lacks its ratings: the list stops well short of ten thousand lines
+    assert len(lines(result)) == 201
+    assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; fix these first, then check again",
+                        lines(result)[-1])
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(make_form):
+    """A real deflate bomb: 150 MB of zeros in a part of the form, refused before anything is inflated."""
+    path = make_form(SO)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("xl/media/bomb.bin", "w", force_zip64=True) as fh:
+            chunk = bytes(2**20)
+            for _ in range(150):
+                fh.write(chunk)
+    assert path.stat().st_size < 2**20
+    started = time.perf_counter()
+    (line,) = refused(path, "would unpack to 150 MB")
+    assert time.perf_counter() - started < 5
+    assert line == f"{path}: would unpack to 150 MB, far more than any intake form (a zip bomb?); " \
+                   "it is not a form casegen will open"
+
+
+def test_a_zip_whose_directory_lies_about_sizes(make_form):
+    """Sizes declared in the central directory are huge; the file itself is small."""
+    path = make_form(SO)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the first central directory entry; its uncompressed size is at +24
+    data[at + 24:at + 28] = (0xFFFFFF00).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    (line,) = refused(path, "would unpack to")
+    assert "far more than any intake form (a zip bomb?)" in line
+
+
+def test_an_entity_bomb_is_refused(make_form):
+    path = make_form(SO)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>')
+    rewrite(path, "xl/workbook.xml", lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
+    assert refused(path, "declares a DTD") == [
+        f"{path}: part xl/workbook.xml declares a DTD, which no Office program writes; "
+        "it is not a form casegen will open"]
+
+
+def test_a_merge_over_a_whole_sheet_is_refused(make_form):
+    path = make_form(SO)
+    rewrite(path, sheet_part(path, "Scope"), lambda xml: xml.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A200:XFD1048576"/></mergeCells>'))
+    assert "Scope: merges more than 100,000 cells" in refused(path, "merges more than")[0]
+
+
+def test_characters_word_cannot_hold_are_removed_with_a_warning(make_form, tmp_path):
+    path = make_form(SO)
+    title = named(load_workbook(path), "project_title")
+    # Excel saves a control character typed or pasted into a cell as _xHHHH_.
+    spoil(path, lambda wb: setattr(named(wb, "project_title"), "value", "Service_x0007_ Optimisation_x000D_\nPhase 2"))
+    result = run("validate", path)
+    assert result.exit_code == 0
+    assert lines(result) == [f"{where(path, title)}: warning: title: removed characters a Word document cannot "
+                             "hold (U+0007) [text-illegal-char]"]
+    assert run("build", path, "-o", tmp_path / "out").exit_code == 0
+    import docx_text
+
+    text = docx_text.text(tmp_path / "out" / f"{SO}.docx")
+    assert "Service Optimisation\nPhase 2" in text and "\x07" not in text and "_x0007_" not in text
+
+
+def test_every_command_leaves_the_form_as_it_was(make_form, tmp_path):
+    good, bad = make_form(SO), make_form("bcl-neighbourhood-working-model")
+    spoil(bad, lambda wb: setattr(table_cell(wb, "risks", 1, "Likelihood"), "value", "high"))
+    before = {p: digest(p) for p in (good, bad)}
+    for args in (["validate", good, bad], ["validate", "--annotate", good, bad], ["validate", "--format", "json", bad],
+                 ["build", good, bad, "-o", tmp_path / "out"], ["dump", good], ["dump", bad]):
+        run(*args)
+        assert {p: digest(p) for p in (good, bad)} == before, args
+    assert leftovers(tmp_path) == []
+
+
+def test_an_interrupted_annotation_leaves_no_partial_file(make_form, monkeypatch):
+    from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+
+    path = make_form(SO)
+    real_save = OpenpyxlWorkbook.save
+
+    def save_then_stop(self, filename):
+        real_save(self, filename)  # the temporary file is complete on disk...
+        raise KeyboardInterrupt  # ...and the user presses Ctrl+C before it is renamed into place
+
+    monkeypatch.setattr(OpenpyxlWorkbook, "save", save_then_stop)
+    result = run("validate", "--annotate", path)
+    assert result.exit_code == 1 and "Aborted" in result.output
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_an_interrupted_document_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Documents are written by fileio.write_bytes_atomic: a write cut short leaves nothing behind."""
+    from pathlib import Path
+
+    from casegen.fileio import write_bytes_atomic
+
+    real_write = Path.write_bytes
+
+    def half_then_stop(self, data):
+        real_write(self, data[: len(data) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes_atomic(tmp_path / "out" / "case.docx", b"PK" + bytes(1000))
+    assert list((tmp_path / "out").iterdir()) == []

@@ -223,6 +223,27 @@ def test_an_infinite_number_written_by_another_program(make_form):
         f"{where(path, cell)}: recurring_savings: must be an amount in pounds, got inf"]
 
 
+@pytest.mark.parametrize("raw", ["abc", "NaN"])
+def test_text_where_the_file_says_a_number(make_form, raw):
+    """A number cell holding text: no Office program writes it, so its cell is named rather than a crash."""
+    path = make_form(SO)
+    cell = named(load_workbook(path), "qualification_effort")
+    rewrite(path, sheet_part(path, "Qualification"), lambda xml: re.sub(
+        rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(), rb"\1<v>" + raw.encode() + b"</v>", xml))
+    assert refused(path, "which is not a number") == [
+        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form"]
+
+
+def test_a_cell_pointing_past_the_shared_strings(make_form):
+    path = make_form(SO)
+    cell = named(load_workbook(path), "project_title")
+    rewrite(path, sheet_part(path, "Project"), lambda xml: re.sub(
+        rf'<c r="{cell.coordinate}"[^>]*>.*?</c>'.encode(), f'<c r="{cell.coordinate}" t="s"><v>999</v></c>'.encode(),
+        xml))
+    (line,) = refused(path, "cannot be read as a workbook")
+    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx")
+
+
 def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
     path = make_form(SO)
     part = sheet_part(path, "Risks")

@@ -113,7 +113,8 @@ def test_the_check_knows_every_name_a_build_provides(programme):
 
 @pytest.mark.parametrize("tag, message", [
     ("{{ project.nosuch }}", "UndefinedError: 'casegen.models.bcl.ProjectInfo object' has no attribute 'nosuch'"),
-    ("{{ project.title | money }}", "TemplateRuntimeError: the money filter needs an amount, got 'Service Optimisation'"),
+    ("{{ project.title | money }}",
+     "TemplateRuntimeError: the money filter needs an amount, got 'Service Optimisation'"),
 ])
 def test_a_template_error_in_a_build_names_the_template_and_the_text_around_it(make_form, tmp_path, monkeypatch,
                                                                                 tag, message):

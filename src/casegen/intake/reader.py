@@ -43,6 +43,7 @@ class _Reading:
         self.kinds: dict[tuple, str] = {}  # path -> the column's kind of value
         self.spoiled: set[tuple[str, str]] = set()  # cells already reported; their value is not read
         self.lost: set[tuple] = set()  # paths of fields and tables the form no longer has (reported)
+        self.version = None  # the form version the control sheet states
 
     def problem(self, message, sheet="", cell="", field="", severity="error", code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
@@ -59,18 +60,7 @@ class _Reading:
 
     def value(self, ws, coord: str, field: str):
         """The value of an input cell, or None with a located problem if the cell cannot give one."""
-        facts = self.facts.sheet(ws.title)
-        row, col = _row_col(coord)
-        trouble = None
-        if (row, col) in facts.merged:
-            trouble = (f"is covered by the merged cells {facts.merged[(row, col)]}, so its value is lost; "
-                       "unmerge them (Home > Merge & Center) and type each value in its own cell", "cell-merged")
-        elif coord in facts.formulas_without_values:
-            trouble = ("has a formula but no saved value; open and save the form in Excel/LibreOffice, "
-                       "or type the value", "cell-formula-no-value")
-        elif coord in facts.errors:
-            trouble = (f"shows the error {facts.errors[coord]} from a formula; fix the formula or type the value",
-                       "cell-error-value")
+        trouble = _trouble(self.facts.sheet(ws.title), coord)
         if trouble:
             self.problem(trouble[0], ws.title, coord, field, code=trouble[1])
             self.spoiled.add((ws.title, coord))
@@ -208,9 +198,19 @@ class _Reading:
         return VALUE_CODES.get(kind, f"value-{kind}") if kind else ""
 
 
-def _row_col(coord: str) -> tuple[int, int]:
+def _trouble(facts: SheetFacts, coord: str) -> tuple[str, str] | None:
+    """(message, code) if the cell's XML shows its value cannot be read as typed; None if it can."""
     min_col, min_row, _, _ = range_boundaries(coord)
-    return min_row, min_col
+    if (min_row, min_col) in facts.merged:
+        return (f"is covered by the merged cells {facts.merged[(min_row, min_col)]}, so its value is lost; "
+                "unmerge them (Home > Merge & Center) and type each value in its own cell", "cell-merged")
+    if coord in facts.formulas_without_values:
+        return ("has a formula but no saved value; open and save the form in Excel/LibreOffice, or type the value",
+                "cell-formula-no-value")
+    if coord in facts.errors:
+        return f"shows the error {facts.errors[coord]} from a formula; fix the formula or type the value", \
+            "cell-error-value"
+    return None
 
 
 def _destination(wb, block: spec.Scalar) -> tuple[str, str] | None:
@@ -292,11 +292,16 @@ def read_intake(path: str | Path, programme: Programme) -> Intake:
     path = Path(path)
     facts = inspect_workbook(path)  # the safety checks, before any loader unpacks the file
     reading = _Reading(path, programme, facts)
-    wb = fastbook.open_workbook(path)  # openpyxl's values, without its full load
     try:
-        kind, data = _read_blocks(reading, wb)
-    finally:
-        wb.close()
+        wb = fastbook.open_workbook(path)  # openpyxl's values, without its full load
+        try:
+            kind, data = _read_blocks(reading, wb)
+        finally:
+            wb.close()
+    except IntakeError:
+        raise
+    except Exception as exc:  # XML no Office program writes, that a loader chokes on: never a traceback
+        raise facts.unreadable(path, exc) from None
     case = _validate(reading, kind, data, programme)
     if case is not None:
         for rule, loc, message in check_case(case, programme):

@@ -11,6 +11,7 @@ any loader (`open_workbook`, or a faster one).
 from __future__ import annotations
 
 import posixpath
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
 _OLD_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 SAVE_AGAIN = "open it in Excel or LibreOffice and save it again as .xlsx"
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 
 
 @dataclass
@@ -45,6 +47,7 @@ class SheetFacts:
 
     formulas_without_values: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> "#DIV/0!"
+    bad_numbers: dict[str, str] = field(default_factory=dict)  # cell -> text in a number cell ("abc", "NaN")
     merged: dict[tuple[int, int], str] = field(default_factory=dict)  # covered (row, col) -> "A5:B5"
 
 
@@ -54,6 +57,14 @@ class Inspection:
 
     def sheet(self, title: str) -> SheetFacts:
         return self.sheets.get(title) or SheetFacts()
+
+    def unreadable(self, path: Path, exc: Exception) -> IntakeError:
+        """Why a loader failed on a file that passed the checks: the cells at fault, if the scan saw them."""
+        problems = [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save "
+                                       "the form", title, ref)
+                    for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
+        why = f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}"
+        return IntakeError(problems or [Problem(str(path), why)])
 
 
 def _fail(path: Path, message: str, sheet: str = ""):
@@ -197,6 +208,8 @@ def _note_cells(facts: SheetFacts, row) -> int:
             facts.formulas_without_values.add(ref)
         if c.get("t") == "e":
             facts.errors[ref] = value or "#N/A"
+        elif c.get("t", "n") == "n" and value and not _NUMBER.fullmatch(value.strip()):
+            facts.bad_numbers[ref] = value[:40]
     return count
 
 

@@ -435,3 +435,25 @@ def test_build_one_still_builds_one(make_form, tmp_path, programme):
     target, warnings = build_one(make_form(FORMS[2]), tmp_path / "one", programme)
     assert target == tmp_path / "one" / f"{FORMS[2]}.docx" and warnings == []
     assert zipfile.ZipFile(io.BytesIO(target.read_bytes())).testzip() is None
+
+
+def test_a_build_finds_the_forms_validate_finds(inputs):
+    from casegen.build import sources
+    from casegen.intake import reader
+
+    (inputs / f"~${FORMS[0]}.xlsx").write_bytes(b"lock")
+    (inputs / f"{FORMS[0]}{reader.CHECKED_SUFFIX}").write_bytes(b"annotated")
+    assert sources.CHECKED_SUFFIX == reader.CHECKED_SUFFIX
+    assert sources.find_forms([inputs, inputs / "x.xlsx"]) == reader.find_forms([inputs, inputs / "x.xlsx"])
+
+
+def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):
+    run("build", inputs, "-o", tmp_path / "out")
+    code = ("import sys; from casegen.cli import cli\n"
+            f"try: cli(['build', {str(inputs)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
+            "except SystemExit as e: assert e.code == 0, e.code\n"
+            "heavy = [m for m in ('casegen.intake.reader', 'casegen.render.docx', 'docxtpl', 'openpyxl', 'lxml') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "0 built, 3 up to date, 0 failed" in done.stdout

@@ -6,14 +6,15 @@ from pathlib import Path
 from casegen.build.sources import output_path
 from casegen.config import Programme
 from casegen.fileio import write_bytes_atomic
-from casegen.intake.reader import read_workbook
-from casegen.render import render_case
 
 __all__ = ["build_one", "output_path"]
 
 
 def build_one(source: str | Path, out_dir: str | Path, programme: Programme, template: Path | None = None):
     """Read, check and render one workbook; returns (document path, warnings)."""
+    from casegen.intake.reader import read_workbook
+    from casegen.render import render_case
+
     case, warnings = read_workbook(source, programme)
     data = render_case(case, programme, template)
     target = output_path(Path(source), Path(out_dir))

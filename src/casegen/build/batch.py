@@ -28,8 +28,6 @@ from casegen.build.sources import find_sources, output_path
 from casegen.config import Programme
 from casegen.errors import BuildError, CasegenError, IntakeError, Problem
 from casegen.fileio import write_bytes_atomic
-from casegen.intake.reader import Intake
-from casegen.rules.portfolio import duplicate_tracker_refs
 
 TRACKER_REF = ("project", "tracker_ref")
 
@@ -104,9 +102,10 @@ class _Job:
         return any(p.severity == "error" for p in self.problems)
 
 
-def _recorded(file: str, kind: str, ref: str, place: tuple) -> Intake:
-    """The part of an Intake the rules across forms read, for a form that is not read again."""
-    return Intake(file, kind, SimpleNamespace(project=SimpleNamespace(tracker_ref=ref)), [], {TRACKER_REF: place})
+def _recorded(file: str, kind: str, ref: str, place: tuple) -> SimpleNamespace:
+    """What the rules across forms read of a reader.Intake, for a form that is not read again."""
+    case = SimpleNamespace(project=SimpleNamespace(tracker_ref=ref))
+    return SimpleNamespace(file=file, kind=kind, case=case, problems=[], places={TRACKER_REF: place})
 
 
 class _Workers:
@@ -240,6 +239,8 @@ class _Build:
 
     def across_forms(self, stale: list[_Job], fresh: list) -> None:
         """The rules across forms, over every form of the build; then the up-to-date documents are settled."""
+        from casegen.rules.portfolio import duplicate_tracker_refs
+
         recorded = [_recorded(str(s), e.kind, e.tracker_ref, e.tracker_ref_place) for s, _, e in fresh if e.tracker_ref]
         recorded += [_recorded(str(j.source), j.checked.kind, j.checked.tracker_ref, j.checked.place) for j in stale
                      if not j.failing and j.checked.tracker_ref]

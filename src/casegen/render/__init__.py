@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casegen.config import Programme
-from casegen.render.docx import CompiledTemplate
+
+if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
+    from casegen.render.docx import CompiledTemplate
 
 TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx"}
 
@@ -25,6 +28,8 @@ def template_path(kind: str, folder: Path | None = None) -> Path:
 
 @lru_cache(maxsize=16)
 def compiled(path: Path, mtime_ns: int) -> CompiledTemplate:
+    from casegen.render.docx import CompiledTemplate
+
     return CompiledTemplate(path)
 
 

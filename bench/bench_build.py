@@ -1,0 +1,264 @@
+"""How fast `casegen build` is, against the naive way and against the floor, measured in one run.
+
+    python bench/bench_build.py [--n 300] [--small 100] [--jobs N] [--baseline-docs 60]
+
+Makes N intake forms (the samples in samples/*.json, each copy with its own title, tracker ref
+and number of rows) in a temporary folder, then measures side by side:
+
+  (1) naive: docxtpl's DocxTemplate(path), render(context, env), save, for each document, serially
+  (2) floor: python-docx opening the template and saving it, for each document, serially
+  (3) casegen's cold build of all N forms (reading and checking them too), one command
+  (4) the same build again, nothing changed
+  (5) again after the Business Case Lite template changed (every BCL document is rebuilt)
+  (6) again after one form changed
+  and the peak memory of a cold build at --small forms and at N forms.
+
+(1) and (2) do not read the forms; they are timed on the first --baseline-docs documents. Builds run
+in a fresh process each (python start-up included), so no cache of this process helps them.
+This is a benchmark, not a test: it prints figures and asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# making the forms
+
+def _varied(sample: Path, i: int, programme):
+    """Sample `sample`, made the i-th case of its own: title, tracker ref and list lengths differ."""
+    from casegen.models.load import load_json
+
+    kind = sample.name.split("-", 1)[0]
+    case = load_json(sample, kind, programme)
+    case.project.title = f"{case.project.title} ({i})"
+    case.project.tracker_ref = f"BENCH-{i:04d}"
+    for name in ("risks", "dependencies", "benefits"):
+        items = getattr(case, name, None)
+        if isinstance(items, list) and len(items) > 1:
+            setattr(case, name, items[: 1 + i % len(items)])
+    return case
+
+
+def _write_form(args: tuple[Path, int, Path]) -> Path:
+    from casegen import config
+    from casegen.intake.form import write_form
+
+    sample, i, folder = args
+    case = _varied(sample, i, config.load())
+    return write_form(case.kind, folder / f"{sample.stem}-{i:04d}.xlsx", config.load(), case)
+
+
+def make_forms(folder: Path, n: int, jobs: int) -> list[Path]:
+    samples = sorted((ROOT / "samples").glob("*.json"))
+    tasks = [(samples[i % len(samples)], i, folder) for i in range(n)]
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(_write_form, tasks, chunksize=8))
+
+
+# baselines, in this process
+
+def _cases(forms: list[Path], programme) -> list:
+    from casegen.intake.reader import read_workbook
+
+    return [read_workbook(f, programme)[0] for f in forms]
+
+
+def naive(cases: list, programme, out: Path) -> float:
+    """docxtpl as its documentation shows it: load, render, save, per document."""
+    from docxtpl import DocxTemplate
+
+    from casegen.render import context, template_path
+    from casegen.render.environment import make_environment
+
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for i, case in enumerate(cases):
+        doc = DocxTemplate(template_path(case.kind))
+        doc.render(context(case, programme), make_environment())
+        doc.save(out / f"{i}.docx")
+    return time.perf_counter() - started
+
+
+def floor(cases: list, out: Path) -> float:
+    """The least any Python docx tool does: open the template and save it."""
+    from docx import Document
+
+    from casegen.render import template_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for i, case in enumerate(cases):
+        Document(str(template_path(case.kind))).save(out / f"{i}.docx")
+    return time.perf_counter() - started
+
+
+def stages(forms: list[Path], programme) -> dict[str, float]:
+    """Serial ms a document of each stage of a build: reading (openpyxl's full load, and casegen's
+    loader), and rendering with the compiled template."""
+    from casegen.intake import fastbook, reader, workbook
+    from casegen.render import render_case
+
+    def per_doc(fn) -> float:
+        for f in forms:  # warm: imports, every kind's compiled template, the disk cache
+            fn(f)
+        started = time.perf_counter()
+        for f in forms:
+            fn(f)
+        return (time.perf_counter() - started) / len(forms) * 1000
+
+    fast = per_doc(lambda f: reader.read_intake(f, programme))
+    reader.fastbook.open_workbook = workbook.open_workbook
+    try:
+        full = per_doc(lambda f: reader.read_intake(f, programme))
+    finally:
+        reader.fastbook.open_workbook = fastbook.open_workbook
+    cases = _cases(forms, programme)
+    render = per_doc(lambda f: render_case(cases[forms.index(f)], programme))
+    return {"read, openpyxl full load": full, "read, casegen's loader": fast, "render": render}
+
+
+# builds, each in a fresh process
+
+def build_in_child(forms_dir: Path, out: Path, jobs: int, env: dict) -> dict:
+    """One build in a fresh process: its wall time, its report, its peak memory."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", str(forms_dir), str(out), str(jobs)],
+                          capture_output=True, text=True, env=env, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - started
+    return result
+
+
+def child(forms_dir: str, out: str, jobs: str) -> None:
+    from casegen import config
+    from casegen.build.batch import BuildOptions, build
+
+    report = build([forms_dir], out, config.load(), BuildOptions(jobs=int(jobs)))
+    kb = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, kB on Linux
+    print(json.dumps({"seconds": report.seconds, "built": report.count("built"),
+                      "up_to_date": report.count("up to date"), "failed": report.count("failed"),
+                      "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kb / 1024,
+                      "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kb / 1024}))
+
+
+def touch_template(path: Path) -> None:
+    """New bytes, same document: another title in the template's core properties."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, blob in parts:
+            if info.filename == "docProps/core.xml":
+                blob = re.sub(rb"</cp:coreProperties>", b"<dc:description>bench</dc:description>\\g<0>", blob)
+            zf.writestr(info, blob)
+
+
+# the run
+
+def row(label: str, seconds: float, docs: int, naive_ms: float, floor_ms: float, note: str = "") -> str:
+    ms = seconds / docs * 1000 if docs else 0.0
+    return (f"{label:<46} {seconds:8.2f} s {ms:8.1f} ms/doc  {naive_ms / ms if ms else 0:7.1f}x  "
+            f"{floor_ms / ms if ms else 0:6.2f}x  {note}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    from casegen import config
+
+    programme = config.load()
+    with tempfile.TemporaryDirectory(prefix="casegen-bench-") as tmp:
+        tmp = Path(tmp)
+        templates = tmp / "templates"
+        shutil.copytree(ROOT / "templates", templates)
+        env = {**os.environ, "CASEGEN_TEMPLATES": str(templates)}
+        os.environ["CASEGEN_TEMPLATES"] = str(templates)
+        print(f"making {args.n} forms ...", flush=True)
+        started = time.perf_counter()
+        big, small = tmp / "forms", tmp / "forms-small"
+        forms = make_forms(big, args.n, args.jobs)
+        small.mkdir()
+        for f in forms[: args.small]:
+            shutil.copy(f, small / f.name)
+        print(f"  {time.perf_counter() - started:.1f} s", flush=True)
+        report(args, programme, tmp, forms, big, small, templates, env)
+
+
+def report(args, programme, tmp: Path, forms, big: Path, small: Path, templates: Path, env: dict) -> None:
+    base = forms[: args.baseline_docs]
+    cases = _cases(base, programme)
+    naive_ms = naive(cases, programme, tmp / "naive") / len(base) * 1000
+    floor_ms = floor(cases, tmp / "floor") / len(base) * 1000
+    parts = stages(base, programme)
+
+    out = tmp / "out"
+    cold = build_in_child(big, out, args.jobs, env)
+    noop = build_in_child(big, out, args.jobs, env)
+    touch_template(templates / "business_case_lite.docx")
+    retemplated = build_in_child(big, out, args.jobs, env)
+    _change_one_form(forms[1], programme)
+    one = build_in_child(big, out, args.jobs, env)
+    small_cold = build_in_child(small, tmp / "out-small", args.jobs, env)
+    assert cold["failed"] == 0 and cold["built"] == args.n, cold
+
+    n = args.n
+    kinds = {}
+    for f in forms:
+        kinds[f.name.split("-", 1)[0]] = kinds.get(f.name.split("-", 1)[0], 0) + 1
+    print(f"\ncasegen build, N={n} forms ({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))}), "
+          f"{os.cpu_count()} CPUs, -j {args.jobs}; per document, and how many times faster than (1) and (2)")
+    print(f"{'':<46} {'total':>10} {'':>14}  {'vs (1)':>8}  {'vs (2)':>6}")
+    print(row(f"(1) naive docxtpl, serial ({len(base)} docs)", naive_ms * len(base) / 1000, len(base), naive_ms, floor_ms,
+              "render + save only, no reading"))
+    print(row(f"(2) floor: python-docx open + save ({len(base)} docs)", floor_ms * len(base) / 1000, len(base), naive_ms,
+              floor_ms, "no reading, no rendering"))
+    for label, r in [("(3) casegen cold build", cold), ("(4) rebuild, nothing changed", noop),
+                     ("(5) rebuild, BCL template changed", retemplated), ("(6) rebuild, one form changed", one)]:
+        note = f"{r['built']} built, {r['up_to_date']} up to date; in-process {r['seconds']:.2f} s"
+        print(row(label, r["wall"], n, naive_ms, floor_ms, note))
+    print(f"\n(4) no-op rebuild / (3) cold build: {noop['wall'] / cold['wall']:.1%} (in-process "
+          f"{noop['seconds'] / cold['seconds']:.1%})")
+    print(f"peak memory, cold build: N={args.small}: parent {small_cold['parent_mb']:.0f} MB, largest worker "
+          f"{small_cold['worker_mb']:.0f} MB;  N={n}: parent {cold['parent_mb']:.0f} MB, largest worker "
+          f"{cold['worker_mb']:.0f} MB")
+    print("stages, serial, ms a document: " + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()))
+
+
+def _change_one_form(form: Path, programme) -> None:
+    from casegen.intake.form import write_form
+    from casegen.intake.reader import read_workbook
+
+    case, _ = read_workbook(form, programme)
+    case.project.title += ", revised"
+    write_form(case.kind, form, programme, case)
+
+
+def parse(argv: list[str] | None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=300, help="forms in the big build")
+    p.add_argument("--small", type=int, default=100, help="forms in the small build (memory)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="build processes")
+    p.add_argument("--baseline-docs", type=int, default=60, help="documents timed for (1) and (2)")
+    args = p.parse_args(argv)
+    args.small = min(args.small, args.n)
+    args.baseline_docs = min(args.baseline_docs, args.n)
+    return args
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(*sys.argv[2:])
+    else:
+        main()

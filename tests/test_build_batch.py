@@ -237,9 +237,20 @@ def test_write_cut_short_leaves_the_previous_document(inputs, tmp_path, make_for
     result = run("build", inputs, "-o", out, "-j", 1)
     assert result.exit_code == 1
     assert f"failed {inputs / (FORMS[0] + '.xlsx')}" in result.output and "No space left on device" in result.output
-    assert "cannot write the build manifest" in result.output  # the disk is still full
     assert docs(out) == before
     assert not list(out.glob(".*.part"))
+
+
+def test_manifest_that_cannot_be_written_fails_the_build_not_the_documents(inputs, tmp_path, monkeypatch):
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("casegen.build.manifest.write_bytes_atomic", full)
+    result = run("build", inputs, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and counts(result) == (3, 0, 0)
+    assert "cannot write the build manifest (No space left on device)" in result.output
+    monkeypatch.undo()
+    assert counts(run("build", inputs, "-o", tmp_path / "out")) == (3, 0, 0)
 
 
 def test_interrupted_build_keeps_documents_whole_and_the_next_one_finishes(inputs, tmp_path, make_form, monkeypatch):
@@ -457,3 +468,11 @@ def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "0 built, 3 up to date, 0 failed" in done.stdout
+
+
+def test_nothing_changed_writes_nothing(inputs, tmp_path):
+    out = tmp_path / "out"
+    run("build", inputs, "-o", out)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != LOCK_NAME}
+    run("build", inputs, "-o", out)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != LOCK_NAME} == before

@@ -88,6 +88,7 @@ class Manifest:
     folder: Path
     entries: dict[str, Entry]  # by document file name, e.g. "my-case.docx"
     trouble: str = ""  # why an existing manifest could not be used
+    loaded: dict[str, Entry] | None = None  # the entries as read, so an unchanged manifest is not rewritten
 
     @property
     def path(self) -> Path:
@@ -107,9 +108,11 @@ class Manifest:
             entries = {name: Entry.from_json(e) for name, e in data["documents"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             return cls(folder, {}, f"{path} cannot be used ({type(exc).__name__}: {exc}"[:200] + "); rebuilding all")
-        return cls(folder, entries)
+        return cls(folder, entries, loaded=dict(entries))
 
     def save(self) -> None:
+        if self.entries == self.loaded:
+            return
         # One line a document, so a diff of two manifests reads document by document.
         lines = [f" {json.dumps(name, ensure_ascii=False)}: {json.dumps(asdict(self.entries[name]), ensure_ascii=False)}"
                  for name in sorted(self.entries)]

@@ -137,3 +137,19 @@ def test_an_unreadable_file_is_reported_and_the_rest_annotated(make_form, tmp_pa
     assert result.exit_code == 1
     assert f"{junk}: is not an Excel workbook (.xlsx)" in result.output
     assert path.with_name(f"{SO}.checked.xlsx").exists() and not (tmp_path / "junk.checked.xlsx").exists()
+
+
+def test_a_copy_that_cannot_be_written_is_reported(make_form, monkeypatch):
+    import casegen.fileio
+
+    path = make_form(SO)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(casegen.fileio.tempfile, "mkstemp", full)
+    result = run("validate", "--annotate", path)
+    assert result.exit_code == 1
+    assert lines(result) == [f"{path}: could not write the annotated copy {path.with_name(f'{SO}.checked.xlsx')} "
+                             "(No space left on device)"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]

@@ -48,6 +48,28 @@ def test_no_such_file_and_a_folder_without_forms(tmp_path):
     assert result.exit_code == 1 and "no .xlsx forms found" in result.output
 
 
+def test_a_pipe_is_not_read(tmp_path):
+    import os
+
+    path = tmp_path / "pipe.xlsx"
+    os.mkfifo(path)
+    assert lines(run("validate", path)) == [f"{path}: is not a file that can be read as a workbook"]
+
+
+def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
+    import casegen.intake.workbook as workbook
+
+    path = make_form(SO)
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(workbook, "open", locked, raising=False)  # as when Excel on Windows holds the file
+    assert lines(run("validate", path)) == [
+        f"{path}: cannot be opened (Permission denied); close it in Excel if it is open, and check that you may "
+        "read it"]
+
+
 def test_a_truncated_workbook(make_form):
     path = make_form(SO)
     data = path.read_bytes()

@@ -126,3 +126,15 @@ def test_a_template_error_in_a_build_names_the_template_and_the_text_around_it(m
     assert f"{template} (word/document.xml): {message}" in result.output
     assert "near: " in result.output and "Department and Team" in result.output
     assert not list((tmp_path / "out").glob("*.docx")) and leftovers(tmp_path) == []
+
+
+def test_a_damaged_template_is_reported_not_raised(tmp_path):
+    not_docx = tmp_path / "notes.docx"
+    not_docx.write_text("not a document")
+    cut = broken(tmp_path, lambda x: x[: len(x) // 2])
+    result = run("templates", "check", "--kind", "bcl", not_docx, cut, tmp_path / "missing.docx")
+    assert result.exit_code == 1
+    out = lines(result)
+    assert f"{not_docx}: cannot read the template: File is not a zip file" in out
+    assert any(line.startswith(f"{cut} (word/document.xml): is not well-formed XML") for line in out)
+    assert f"{tmp_path / 'missing.docx'}: no such template" in out

@@ -135,4 +135,7 @@ def annotate_intakes(intakes: list[Intake]) -> list[Path]:
             written.append(annotate(intake, target))
         except IntakeError as exc:
             intake.problems.extend(exc.problems)
+        except OSError as exc:  # a read-only folder, a full disk: the form itself is untouched
+            intake.problems.append(Problem(intake.file, f"could not write the annotated copy {target} "
+                                                        f"({exc.strerror or exc})"))
     return written

@@ -74,7 +74,11 @@ def _fail(path: Path, message: str, sheet: str = ""):
 def inspect_workbook(path: str | Path) -> Inspection:
     """Every safety check on the file at `path`; raises IntakeError with one clear message."""
     path = Path(path)
-    _check_file(path)
+    try:
+        _check_file(path)
+    except OSError as exc:  # no permission, or Excel on Windows holds the file open
+        _fail(path, f"cannot be opened ({exc.strerror or exc}); close it in Excel if it is open, and check that "
+                    "you may read it")
     try:
         with zipfile.ZipFile(path) as zf:
             _check_directory(path, zf)
@@ -98,6 +102,8 @@ def _check_file(path: Path) -> None:
         _fail(path, "no such file")
     if path.is_dir():
         _fail(path, "is a folder, not a workbook")
+    if not path.is_file():  # a pipe or a device: reading it could wait for ever
+        _fail(path, "is not a file that can be read as a workbook")
     size = path.stat().st_size
     if size > MAX_FILE:
         _fail(path, f"is {size // 2**20} MB, far more than any intake form; it is not a form casegen will open")

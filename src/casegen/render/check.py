@@ -28,7 +28,7 @@ from casegen.render.modeltypes import (ANY, LOOP, attribute, element, filter_res
                                        suggest)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
+_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.docx compiles
 _TAG = re.compile(r"\{[{%].*?[%}]\}", re.S)
 # What render.context adds to the case's own fields.
 EXTRA_NAMES = {"programme": str, "council": str}
@@ -266,24 +266,28 @@ def check_part(env, source: str, top: dict) -> list[tuple[str, str, str]]:
     return [(tag, message, _near(source, line, tag)) for tag, line, message in tagged]
 
 
+def _runs_of_tags(p) -> tuple[str, list[tuple[str, int]]]:
+    """A paragraph's text, and each tag in it with the number of runs its characters come from."""
+    owners, text = [], []
+    for t in p.iter(f"{W}t"):
+        text.append(t.text or "")
+        owners.extend([t.getparent()] * len(t.text or ""))
+    text = "".join(text)
+    return text, [(m.group(0), len({id(owners[i]) for i in range(m.start(), m.end())})) for m in _TAG.finditer(text)]
+
+
 def split_tags(xml: bytes) -> list[tuple[str, str, str]]:
     """(tag, message, paragraph text) for each tag whose characters Word spread over several runs."""
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return [("", f"is not well-formed XML ({exc}); the template is damaged: open it in Word and save it again",
+                 "")]
     found = []
     for p in root.iter(f"{W}p"):
-        pieces = [(t.text or "", t.getparent()) for t in p.iter(f"{W}t")]
-        text = "".join(piece for piece, _ in pieces)
-        if "{" not in text:
-            continue
-        owners, at = [], 0
-        for piece, run in pieces:
-            owners.extend([run] * len(piece))
-            at += len(piece)
-        for m in _TAG.finditer(text):
-            runs = {id(owners[i]) for i in range(m.start(), m.end())}
-            if len(runs) > 1:
-                found.append((m.group(0), f"is split across {len(runs)} runs of Word formatting; it renders, but "
-                              "retype it in Word in one go (or clear its formatting) so it stays one tag", text))
+        text, tags = _runs_of_tags(p)
+        found += [(tag, f"is split across {runs} runs of Word formatting; it renders, but retype it in Word in one "
+                        "go (or clear its formatting) so it stays one tag", text) for tag, runs in tags if runs > 1]
         if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
             found.append(("", "a tag opens in this paragraph but does not close in it (or closes without opening)",
                           text))
@@ -306,7 +310,8 @@ def _sources(path: Path) -> tuple[dict[str, str], bytes, str]:
         compiled = load_template(path)
         return compiled.sources, compiled.data, ""
     except TemplateProblem as exc:
-        reason = exc.format_message()
+        # The renderer's message starts with the template's full path; the check names it already.
+        reason = exc.format_message().removeprefix(f"{path.resolve()}: ")
     data = path.read_bytes()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -136,3 +136,13 @@ def test_form_saved_by_libreoffice_calc_reads_back_the_same(tmp_path, programme)
     wb = load_workbook(saved)
     rules = [r for r in wb["Project"].data_validations.dataValidation if r.type == "list"]
     assert any(r.formula1 == "list_themes" or r.formula1 == "list_themes" for r in rules)
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, programme):
+    case = sample_case("bcl-service-optimisation", programme)
+    case.project.title = "=SUM(A1) is not a formula"
+    case.objectives[0].text = "=1+1"
+    path = write_form("bcl", tmp_path / "eq.xlsx", programme, case)
+    again, warnings = read_workbook(path, programme)
+    assert (again.project.title, again.objectives[0].text) == ("=SUM(A1) is not a formula", "=1+1")
+    assert warnings == []

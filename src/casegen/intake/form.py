@@ -41,6 +41,13 @@ def _cell_value(value, kind: str):
     return value
 
 
+def _put(ws, row: int, column: int, value, kind: str):
+    cell = ws.cell(row=row, column=column, value=_cell_value(value, kind))
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text a lead typed, not a formula
+    return cell
+
+
 class _Validations:
     """One DataValidation per rule per sheet, as Excel and LibreOffice expect."""
 
@@ -182,7 +189,7 @@ class FormWriter:
             row = self._heading(ws, row, col.label)
         label = ws.cell(row=row, column=1, value=col.label + (" *" if col.required else ""))
         label.font, label.fill, label.border, label.alignment = Font(bold=True), LABEL, BOX, WRAP
-        cell = ws.cell(row=row, column=2, value=_cell_value(self._value(block.path), col.kind))
+        cell = _put(ws, row, 2, self._value(block.path), col.kind)
         _style_input(cell, col)
         if col.kind == "longtext":
             ws.row_dimensions[row].height = 150
@@ -215,7 +222,7 @@ class FormWriter:
         for r in range(n):
             values = rows[r] if r < len(rows) else {}
             for i, col in enumerate(block.columns, start=1):
-                cell = ws.cell(row=head + 1 + r, column=i, value=_cell_value(values.get(col.name), col.kind))
+                cell = _put(ws, head + 1 + r, i, values.get(col.name), col.kind)
                 given = block.prefill and i == 1
                 _style_input(cell, col, GIVEN if given else INPUT)
                 if col.name == "text" and values.get("level") == 2:

@@ -29,9 +29,8 @@ UNHOLDABLE = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 13, 0xFFFE,
 
 
 def _typeable(text: str) -> bool:
-    # Known limits of the form writer (openpyxl), not of casegen's reading: a string starting with "="
-    # is written as a formula, and _xHHHH_ is how Excel stores a control character.
-    return bool(text) and not text.startswith("=") and not re.search(r"_x[0-9A-Fa-f]{4}_", text)
+    # _xHHHH_ is how Excel stores a control character: openpyxl neither escapes nor unescapes it.
+    return bool(text) and not re.search(r"_x[0-9A-Fa-f]{4}_", text)
 
 
 TEXT = (st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=UNHOLDABLE), min_size=1,

@@ -425,7 +425,7 @@ def test_pdf_converts_the_batch_in_one_libreoffice_process(inputs, tmp_path, mon
     assert len(calls) == 1 and sum(a.endswith(".docx") for a in calls[0]) == 3
     assert any(a.startswith("-env:UserInstallation=file://") for a in calls[0])
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"{n}.pdf" for n in FORMS)
-    assert "3 PDF" in result.output
+    assert "3 PDF made" in result.output
     assert run("build", inputs, "-o", out, "--pdf").exit_code == 0 and len(calls) == 1  # all PDFs up to date
 
 

@@ -74,7 +74,7 @@ class BuildReport:
             if self.count(status):
                 parts.append(f"{self.count(status)} {status}")
         if self.pdf is not None:
-            parts.append(f"{len(self.pdf.made)} PDF" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
+            parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"
 
     def details(self) -> list[str]:

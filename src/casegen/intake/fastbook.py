@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -192,11 +192,11 @@ class FastSheet:
         row, column = coordinate_to_tuple(coordinate.replace("$", ""))
         return self.cell(row, column)
 
-    @property
+    @cached_property
     def max_row(self) -> int:
         return max((r for r, _ in self.cells), default=1)
 
-    @property
+    @cached_property
     def max_column(self) -> int:
         return max((c for _, c in self.cells), default=1)
 

@@ -448,14 +448,15 @@ def test_build_one_still_builds_one(make_form, tmp_path, programme):
     assert zipfile.ZipFile(io.BytesIO(target.read_bytes())).testzip() is None
 
 
-def test_a_build_finds_the_forms_validate_finds(inputs):
-    from casegen.build import sources
-    from casegen.intake import reader
+def test_a_build_leaves_out_lock_files_annotated_copies_and_hidden_folders(inputs):
+    from casegen.intake.files import find_forms
 
+    forms = sorted(inputs.rglob("*.xlsx"))
     (inputs / f"~${FORMS[0]}.xlsx").write_bytes(b"lock")
-    (inputs / f"{FORMS[0]}{reader.CHECKED_SUFFIX}").write_bytes(b"annotated")
-    assert sources.CHECKED_SUFFIX == reader.CHECKED_SUFFIX
-    assert sources.find_forms([inputs, inputs / "x.xlsx"]) == reader.find_forms([inputs, inputs / "x.xlsx"])
+    (inputs / f"{FORMS[0]}.checked.xlsx").write_bytes(b"annotated")
+    (inputs / ".venv").mkdir()
+    (inputs / ".venv" / "vendored.xlsx").write_bytes(b"not ours")
+    assert find_forms([inputs, inputs / "x.xlsx"]) == forms + [inputs / "x.xlsx"]
 
 
 def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):

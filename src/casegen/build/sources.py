@@ -4,29 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from casegen.errors import BuildError
-
-# What a folder holds besides forms: Office's lock file beside an open workbook, and the annotated
-# copies `casegen validate --annotate` writes (intake.reader.CHECKED_SUFFIX; a test keeps them equal).
-LOCK_PREFIX = "~$"
-CHECKED_SUFFIX = ".checked.xlsx"
-
+from casegen.intake.files import find_forms
 
 def output_path(source: Path, out_dir: Path) -> Path:
     """inputs/NAME.xlsx -> OUT_DIR/NAME.docx"""
     return Path(out_dir) / (Path(source).stem + ".docx")
-
-
-def find_forms(paths) -> list[Path]:
-    """As intake.reader.find_forms, which `validate` uses; here so that a build with nothing to do
-    never imports the reader (a third of its time)."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(f for f in path.rglob("*.xlsx")
-                            if not f.name.startswith(LOCK_PREFIX) and not f.name.endswith(CHECKED_SUFFIX))
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
 
 
 def find_sources(paths) -> list[Path]:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem
 from casegen.intake import fastbook, spec
+from casegen.intake.files import CHECKED_SUFFIX, find_forms  # noqa: F401  (re-exported)
 from casegen.intake.workbook import Inspection, inspect_workbook
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, strip_illegal
@@ -23,7 +24,6 @@ from casegen.rules import check_case
 
 MAX_TABLE_ROWS = 5000
 MAX_PROBLEMS = 200  # a form wrong everywhere is reported in part; what is shown leads to the rest
-CHECKED_SUFFIX = ".checked.xlsx"  # the annotated copies `casegen validate --annotate` writes
 # Excel saves a control character typed or pasted into a cell as _xHHHH_; loaders leave it so.
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 VALUE_CODES = {"longtext": "value-text", "when": "value-date"}
@@ -327,21 +327,6 @@ def read_workbook(path: str | Path, programme: Programme):
     if intake.errors:
         raise IntakeError(intake.problems)
     return intake.case, intake.problems
-
-
-def find_forms(paths) -> list[Path]:
-    """The workbooks named, and every .xlsx under the folders named, each once, in a stable order.
-
-    Under a folder, Office's lock files (~$NAME.xlsx) and the annotated copies casegen writes are left out.
-    """
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(f for f in path.rglob("*.xlsx")
-                            if not f.name.startswith("~$") and not f.name.endswith(CHECKED_SUFFIX))
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
 
 
 def read_intakes(paths, programme: Programme) -> list[Intake]:

@@ -4,7 +4,7 @@ from openpyxl import load_workbook
 
 from casegen.errors import IntakeError
 from casegen.intake.reader import read_workbook
-from casegen.rules import RULES
+from casegen.rules import registered
 
 NAME = "brief-neighbourhood-working-model"
 
@@ -45,7 +45,7 @@ def form(make_form):
 
 
 def test_every_brief_rule_has_a_code_and_an_explanation():
-    brief = {r.code: r for r in RULES if r.kinds == ("brief",)}
+    brief = {r.code: r for r in registered() if r.kinds == ("brief",)}
     assert set(brief) == {"raci-unmarked", "raci-no-accountable", "department-level-missing",
                           "department-level-not-involved", "stage-no-deliverables", "stage-unknown", "stage-repeated"}
     assert all(r.severity == "error" and r.explanation.endswith(".") for r in brief.values())

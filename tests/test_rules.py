@@ -4,7 +4,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from casegen.rules import RULES
+from casegen.rules import registered
 from casegen.rules.catalogue import catalogue
 from test_hostile_kit import digest, leftovers, lines, named, run, spoil, table_cell, where
 
@@ -241,7 +241,7 @@ def test_rule_findings_are_located_even_for_rules_added_later(make_form, program
         case.finance.validated[1].recurring_savings = 999999
 
     intake = read_intake(make_form(SO, edit), programme)
-    ruled = [p for p in intake.problems if p.code in {r.code for r in RULES}]
+    ruled = [p for p in intake.problems if p.code in {r.code for r in registered()}]
     assert {p.code for p in ruled} == {"sponsor-tbc", "tracker-initiation", "gate-order", "deliverable-dates",
                                        "benefits-net-savings", "validated-above-proposed"}
     assert all(p.sheet and p.cell for p in ruled)

@@ -244,7 +244,7 @@ class FormWriter:
 
     def _lists(self) -> None:
         ws = self.wb.create_sheet(spec.LISTS_SHEET)
-        vocab = [k for k, v in Programme.model_fields.items() if v.annotation == list[str]]
+        vocab = Programme.vocabularies()
         for i, key in enumerate(vocab, start=1):
             items = getattr(self.programme, key)
             ws.cell(row=1, column=i, value=key).font = Font(bold=True)

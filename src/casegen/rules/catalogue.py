@@ -3,7 +3,7 @@ the reader's own checks of values and of the form itself (these have no function
 types and the reader make them, and tag their problems with these codes)."""
 from __future__ import annotations
 
-from casegen.rules import RULES, Rule
+from casegen.rules import Rule, registered
 from casegen.rules.portfolio import PORTFOLIO_RULES
 
 ALL = ("bcl", "brief")
@@ -37,4 +37,4 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
 
 def catalogue() -> list[Rule]:
     """Every check, programme rules first, each with its code, severity, kinds and explanation."""
-    return list(RULES) + list(PORTFOLIO_RULES) + READER_CHECKS
+    return list(registered()) + list(PORTFOLIO_RULES) + READER_CHECKS

@@ -1,0 +1,61 @@
+"""Another programme reuses casegen by editing configuration, not code."""
+from click.testing import CliRunner
+from docx import Document
+
+from casegen import config
+from casegen.cli import cli
+from casegen.intake.form import write_form
+from casegen.intake.reader import read_workbook
+from conftest import sample_case
+import docx_text
+
+
+def _other_programme(tmp_path):
+    text = config.default_text()
+    text = text.replace('programme = "Luton Transformation Programme"', 'programme = "Anytown Change Programme"')
+    text = text.replace('financial_years = ["23/24", "24/25", "25/26", "26/27"]',
+                        'financial_years = ["24/25", "25/26", "26/27", "27/28", "28/29"]')
+    path = tmp_path / "anytown.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_another_programme_gets_its_name_and_years_in_form_and_document(tmp_path):
+    cfg = _other_programme(tmp_path)
+    form = tmp_path / "case.xlsx"
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "new", "bcl", str(form)])
+    assert result.exit_code == 0, result.output
+    programme = config.load(cfg)
+    case = sample_case("bcl-service-optimisation", config.load())
+    for year, y in zip(programme.financial_years, case.finance.years):
+        y.year = year
+    case.finance.validated = []
+    write_form("bcl", form, programme, case)
+    assert read_workbook(form, programme)[0].finance.years[0].year == "24/25"
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "build", str(form), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    doc = tmp_path / "out" / "case.docx"
+    assert "Business Case Lite – Anytown Change Programme" in docx_text.text(doc)
+    heads = [[c.text for c in t.rows[0].cells] for t in Document(doc).tables]
+    assert ["", "24/25", "25/26", "26/27", "27/28", "Total"] in heads  # the years the form had rows for
+
+
+def test_a_year_from_the_old_programme_is_refused_with_its_cell(tmp_path, make_form):
+    cfg = _other_programme(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "validate", str(make_form())])
+    assert result.exit_code == 1
+    assert "Finance!A" in result.output and "year: must be one of: 24/25; 25/26" in result.output
+
+
+def test_a_broken_configuration_is_named(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.default_text().replace("themes = [", "theme_list = ["), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert result.exit_code == 1
+    assert f"{bad}: unknown setting 'theme_list'" in result.output
+    bad.write_text('programme = "X"\nthemes = "one"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert result.exit_code == 1 and "themes: must be a list of one or more names" in result.output
+    bad.write_text("programme = [", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert result.exit_code == 1 and "not valid TOML" in result.output

@@ -146,3 +146,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, programme):
     again, warnings = read_workbook(path, programme)
     assert (again.project.title, again.objectives[0].text) == ("=SUM(A1) is not a formula", "=1+1")
     assert warnings == []
+
+
+def test_risk_columns_follow_the_document(tmp_path, programme):
+    wb = load_workbook(write_form("bcl", tmp_path / "blank.xlsx", programme))
+    ws = wb["Risks"]
+    head = int(ws.tables["risks"].ref.split(":")[0][1:])
+    assert [c.value for c in ws[head]][:5] == ["Ref", "Risk", "Likelihood", "Impact", "Mitigations"]

@@ -141,10 +141,18 @@ class Resources(Model):
     providers: Text = field("Stakeholders – Providers / Delivery Teams / Partners", "Who delivers", default="")
 
 
-class Risk(Scored):
+class RiskStatement(Model):
     ref: Text = field("Ref", "Optional; numbered 1, 2, 3… when blank", default="")
     risk: LongText = field("Risk", "If … then …")
+
+
+class RiskMitigations(Model):
     mitigations: LongText = field("Mitigations", "What will reduce the risk", default="")
+
+
+class Risk(RiskMitigations, Scored, RiskStatement):
+    """A risk scored 1 to 5. pydantic lists the last base's fields first: the form's columns follow
+    the document's (Ref, Risk, Likelihood, Impact, Mitigations)."""
 
 
 class BusinessCaseLite(Model):

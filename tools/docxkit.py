@@ -199,3 +199,22 @@ def centre(row, columns) -> None:
 def keep_together(row) -> None:
     """Keep a row on one page: a risk or a stage split across two pages is hard to read."""
     row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+
+
+# The project information rows the tracker rules ask for once a project moves on (optional at Stage 0):
+# printed only when filled in.
+TRACKER_ROWS = [
+    ("{%tr if project.budget_code %}", ""),
+    ("Indicative Budget Code", "{{ project.budget_code }}"),
+    ("{%tr endif %}", ""),
+    ("{%tr if project.finance_lead %}", ""),
+    ("Finance Lead", "{{ project.finance_lead }}"),
+    ("{%tr endif %}", ""),
+]
+
+
+def paragraphs(container, text: str) -> None:
+    """The paragraphs of a long text field (split at blank lines), one Word paragraph each."""
+    tag(container, f"{{%p for text in {text} | paragraphs %}}")
+    para(container, "{{ text }}")
+    tag(container, "{%p endfor %}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import (  # noqa: E402
+    TRACKER_ROWS, paragraphs,
     add_row, bullets, heading, label_table, new_document, para, set_text, table, tag, tag_row,
 )
 
@@ -41,17 +42,9 @@ def project_information(doc):
         ("Transformation Theme", "{{ project.theme }}"),
         ("Contributory Transformation Theme(s)", "{{ project.contributory_themes | lines | dash }}"),
         ("Department and Team", "{{ project.department }}"),
-        ("{%tr if project.budget_code %}", ""),
-        ("Indicative Budget Code", "{{ project.budget_code }}"),
-        ("{%tr endif %}", ""),
-        ("{%tr if project.finance_lead %}", ""),
-        ("Finance Lead", "{{ project.finance_lead }}"),
-        ("{%tr endif %}", ""),
-    ])
+    ] + TRACKER_ROWS)
     para(doc)
-    tag(doc, "{%p for text in summary | paragraphs %}")
-    para(doc, "{{ text }}")
-    tag(doc, "{%p endfor %}")
+    paragraphs(doc, "summary")
 
 
 def scope(doc):

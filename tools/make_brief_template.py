@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
 from docxkit import (  # noqa: E402
+    TRACKER_ROWS, paragraphs,
     add_row, bullets, centre, heading, keep_together, label_table, labelled, new_document, para, section, table,
     tag, tag_row, text_bullets,
 )
@@ -38,21 +39,13 @@ def header(doc):
         ("Project Lead", "{{ project.lead }}"),
         ("Date", "{{ project.date | when('TBC') }}"),
         ("Version", "{{ project.version | dash }}"),
-        ("{%tr if project.budget_code %}", ""),
-        ("Indicative Budget Code", "{{ project.budget_code }}"),
-        ("{%tr endif %}", ""),
-        ("{%tr if project.finance_lead %}", ""),
-        ("Finance Lead", "{{ project.finance_lead }}"),
-        ("{%tr endif %}", ""),
-    ])
+    ] + TRACKER_ROWS)
     para(doc)
 
 
 def background(doc):
     cell = section(doc, "Background")
-    tag(cell, "{%p for text in background | paragraphs %}")
-    para(cell, "{{ text }}")
-    tag(cell, "{%p endfor %}")
+    paragraphs(cell, "background")
     para(doc)
 
 

@@ -52,3 +52,52 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
     pdf = out_dir / (docx.stem + ".pdf")
     assert pdf.exists() and pdf.stat().st_size > 1000, f"LibreOffice did not convert {docx}"
     return pdf
+
+
+def _written_by_casegen(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return b"<Application>casegen " in zf.read("docProps/app.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every document the tests made with casegen must open in LibreOffice: converted in one batch."""
+    if exitstatus != 0 or session.config.option.collectonly:
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    base = factory.getbasetemp()
+    docs = sorted(p for p in base.rglob("*.docx") if _written_by_casegen(p))
+    if not docs:
+        return
+    out = base / "libreoffice-check"
+    out.mkdir(exist_ok=True)
+    for i, doc in enumerate(docs):  # unique names: many tests write documents of the same name
+        (out / f"{i:04d}.docx").write_bytes(doc.read_bytes())
+    soffice = shutil.which("soffice")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write("\n")
+        reporter.write_sep("-", "every document the tests wrote, opened in LibreOffice")
+    if not soffice:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui", red=True)
+        return
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), *sorted(map(str, out.glob("*.docx")))],
+                   capture_output=True, timeout=1800)
+    failed = [str(doc) for i, doc in enumerate(docs) if not (out / f"{i:04d}.pdf").exists()]
+    if failed:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"LibreOffice could not open {len(failed)} document(s) the tests wrote:", red=True)
+            for f in failed:
+                reporter.write_line(f"  {f}")
+    elif reporter:
+        reporter.write_line(f"LibreOffice opened all {len(docs)} documents the tests wrote")

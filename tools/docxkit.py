@@ -46,9 +46,17 @@ def new_document(title: str, footer: str) -> Document:
         style.font.size, style.font.bold, style.font.color.rgb = Pt(size), True, NAVY
         style.paragraph_format.space_before = Pt(14 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(6)
+    _drop_thumbnail(doc)
     doc.add_paragraph(title, style="Title")
     _footer(doc, footer)
     return doc
+
+
+def _drop_thumbnail(doc) -> None:
+    """python-docx's blank document carries a preview picture of another document: leave it out."""
+    rels = doc.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/thumbnail")]:
+        del rels[rid]
 
 
 def _field(paragraph, instr: str) -> None:

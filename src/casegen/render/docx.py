@@ -84,6 +84,16 @@ def _repair_tables(tree) -> None:
             etree.SubElement(grid, f"{W}gridCol", {f"{W}w": w.get(f"{W}w")})
 
 
+def _stamp_application(app_xml: bytes) -> bytes:
+    """Name casegen as the program that wrote the document (File > Properties in Word)."""
+    from casegen import __version__
+
+    stamp = f"<Application>casegen {__version__}</Application>".encode()
+    if b"<Application>" in app_xml:
+        return re.sub(rb"<Application>[^<]*</Application>", stamp, app_xml, count=1)
+    return re.sub(rb"(<Properties[^>]*>)", rb"\1" + stamp, app_xml, count=1)
+
+
 class CompiledTemplate:
     """A .docx template ready to render many cases."""
 
@@ -96,6 +106,8 @@ class CompiledTemplate:
         except (OSError, zipfile.BadZipFile) as exc:
             raise TemplateProblem(f"{self.path}: cannot read the template: {exc}") from None
         self.digest = hashlib.sha256(self.data).hexdigest()[:16]
+        self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
+                        for info, blob in self.entries]
         self.env = make_environment()
         self.sources: dict[str, str] = {}
         self.compiled = {}

@@ -59,6 +59,16 @@ def test_new_from_dumped_json_round_trips(make_form, tmp_path):
     assert json.loads(run("dump", form).output) == json.loads(dumped.read_text())
 
 
+def test_new_from_json_of_the_other_kind_says_so_in_one_line(make_form, tmp_path):
+    dumped = tmp_path / "brief.json"
+    dumped.write_text(run("dump", make_form("brief-neighbourhood-working-model")).output)
+    result = run("new", "bcl", tmp_path / "case.xlsx", "--data", dumped)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {dumped}: is a case of kind 'brief', not 'bcl'; use `casegen new brief FILE.xlsx --data {dumped}`"]
+    assert not (tmp_path / "case.xlsx").exists()
+
+
 def test_schema():
     result = run("schema", "bcl")
     assert result.exit_code == 0

@@ -16,7 +16,9 @@ def load_json(path: Path, kind: str, programme):
     except (OSError, ValueError) as exc:
         raise IntakeError([Problem(str(path), f"cannot read the JSON: {exc}")]) from None
     if isinstance(data, dict):
-        data.setdefault("kind", kind)
+        if data.setdefault("kind", kind) != kind and data["kind"] in KINDS:
+            raise IntakeError([Problem(str(path), f"is a case of kind '{data['kind']}', not '{kind}'; "
+                                                  f"use `casegen new {data['kind']} FILE.xlsx --data {path}`")])
         # `casegen dump` includes computed figures; they are worked out again, never read.
         data = _strip_computed(KINDS[kind], data)
     try:

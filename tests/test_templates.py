@@ -125,6 +125,7 @@ def test_a_template_error_in_a_build_names_the_template_and_the_text_around_it(m
     assert result.exit_code == 1
     assert f"{template} (word/document.xml): {message}" in result.output
     assert "near: " in result.output and "Department and Team" in result.output
+    assert f"casegen templates check {template}" in result.output
     assert not list((tmp_path / "out").glob("*.docx")) and leftovers(tmp_path) == []
 
 

@@ -126,7 +126,8 @@ class CompiledTemplate:
     def _problem(self, part: str, exc: TemplateError) -> TemplateProblem:
         near = _tag_context(self.sources.get(part, ""), getattr(exc, "lineno", None))
         where = f" near: {near}" if near else ""
-        return TemplateProblem(f"{self.path} ({part}): {exc.__class__.__name__}: {exc.message}{where}")
+        return TemplateProblem(f"{self.path} ({part}): {exc.__class__.__name__}: {exc.message}{where}; "
+                               f"`casegen templates check {self.path}` lists every such tag")
 
     def render_part(self, name: str, context: dict) -> bytes:
         try:

@@ -11,6 +11,7 @@ from casegen.models.values import format_money, parse_money, parse_rating, parse
     (200000, Decimal("200000")), (200000.0, Decimal("200000")), ("200000", Decimal("200000")),
     ("£200,000", Decimal("200000")), ("200,000.00", Decimal("200000")), ("£ 1,234.5", Decimal("1234.50")),
     ("£630k", Decimal("630000")), ("-£5,000", Decimal("-5000")), ("(5,000)", Decimal("-5000")),
+    ("(-5,000)", Decimal("-5000")),
     (None, None), ("", None), ("-", None), ("£ N/A", None), ("n/a", None),
 ])
 def test_money_as_typed(typed, amount):

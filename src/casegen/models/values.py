@@ -74,7 +74,9 @@ def parse_money(value: Any) -> Decimal | None:
             scale, cleaned = Decimal(1000000), cleaned[:-1]
         if not re.fullmatch(r"[-+]?\d+(\.\d+)?", cleaned):
             raise ValueError(f"must be an amount in pounds such as 200000 or £200,000, got {text!r}")
-        amount = Decimal(cleaned) * scale * (-1 if negative else 1)
+        amount = Decimal(cleaned) * scale
+        if negative:  # accountants write a negative amount in brackets: (5,000), and so (-5,000)
+            amount = -abs(amount)
     if not amount.is_finite():
         raise ValueError(f"must be an amount in pounds, got {value!r}")
     if abs(amount) > MONEY_LIMIT:

@@ -115,8 +115,7 @@ def _names(names) -> dict:
     return {n: (d.type, list(d.destinations) if d.type == "RANGE" else d.value) for n, d in names.items()}
 
 
-def as_openpyxl_reads_it(path) -> dict:
-    wb = load_workbook(path, data_only=True)
+def _snapshot(wb) -> dict:
     out = {"sheets": wb.sheetnames, "names": _names(wb.defined_names)}
     for ws in wb.worksheets:
         cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row}
@@ -124,17 +123,14 @@ def as_openpyxl_reads_it(path) -> dict:
                          ws.sheet_state)
     wb.close()
     return out
+
+
+def as_openpyxl_reads_it(path) -> dict:
+    return _snapshot(load_workbook(path, data_only=True))
 
 
 def as_fastbook_reads_it(path) -> dict:
-    wb = fastbook.load(path)
-    out = {"sheets": wb.sheetnames, "names": _names(wb.defined_names)}
-    for ws in wb.worksheets:
-        cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row}
-        out[ws.title] = (cells, dict(ws.tables.items()), ws.max_row, ws.max_column, _names(ws.defined_names),
-                         ws.sheet_state)
-    wb.close()
-    return out
+    return _snapshot(fastbook.load(path))
 
 
 def _typed(snapshot: dict) -> dict:

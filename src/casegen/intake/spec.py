@@ -124,10 +124,3 @@ def sheets(case_model: type[BaseModel]) -> list[Sheet]:
             sheet.blocks.append(Scalar((name,), column(name, info)))
     return list(out.values())
 
-
-def scalars(case_model) -> list[Scalar]:
-    return [b for s in sheets(case_model) for b in s.blocks if isinstance(b, Scalar)]
-
-
-def tables(case_model) -> list[Table]:
-    return [b for s in sheets(case_model) for b in s.blocks if isinstance(b, Table)]

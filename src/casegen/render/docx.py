@@ -148,12 +148,3 @@ class CompiledTemplate:
         rendered = {name: self.render_part(name, context) for name in self.compiled}
         return write_zip([member or deflate(info, rendered[info.filename])
                           for member, (info, _) in zip(self.members, self.entries)])
-
-    def variables(self) -> set[str]:
-        """Top-level names the template uses."""
-        from jinja2 import meta
-
-        names: set[str] = set()
-        for source in self.sources.values():
-            names |= meta.find_undeclared_variables(self.env.parse(source))
-        return names

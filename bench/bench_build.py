@@ -149,7 +149,7 @@ def build_in_child(forms_dir: Path, out: Path, jobs: int, env: dict) -> dict:
 
 def child(forms_dir: str, out: str, jobs: str) -> None:
     from casegen import config
-    from casegen.build.batch import BuildOptions, build
+    from casegen.batch.build import BuildOptions, build
 
     report = build([forms_dir], out, config.load(), BuildOptions(jobs=int(jobs)))
     kb = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, kB on Linux

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
 
-from casegen.build import build_one
+from casegen.batch import build_one
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from casegen.build.lock import LOCK_NAME, BuildLock
-from casegen.build.manifest import MANIFEST_NAME, template_digest
+from casegen.batch.lock import LOCK_NAME, BuildLock
+from casegen.batch.manifest import MANIFEST_NAME, template_digest
 from casegen.cli import cli
 from casegen.render import TEMPLATE_FILES, templates_dir
-from casegen.render.docx import CompiledTemplate
+from casegen.render.engine import CompiledTemplate
 
 FORMS = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 SUMMARY = re.compile(r"^(\d+) built, (\d+) up to date, (\d+) failed(?:, .*)? \(\d+\.\d s\)$")
@@ -245,7 +245,7 @@ def test_manifest_that_cannot_be_written_fails_the_build_not_the_documents(input
     def full(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("casegen.build.manifest.write_bytes_atomic", full)
+    monkeypatch.setattr("casegen.batch.manifest.write_bytes_atomic", full)
     result = run("build", inputs, "-o", tmp_path / "out")
     assert result.exit_code == 1 and counts(result) == (3, 0, 0)
     assert "cannot write the build manifest (No space left on device)" in result.output
@@ -254,7 +254,7 @@ def test_manifest_that_cannot_be_written_fails_the_build_not_the_documents(input
 
 
 def test_interrupted_build_keeps_documents_whole_and_the_next_one_finishes(inputs, tmp_path, make_form, monkeypatch):
-    from casegen.build.batch import BuildOptions, build
+    from casegen.batch.build import BuildOptions, build
     from casegen.config import load
 
     out = tmp_path / "out"
@@ -296,7 +296,7 @@ def test_lock_left_by_a_dead_build_is_taken_over(inputs, tmp_path):
 
 def test_lock_held_by_another_process(inputs, tmp_path):
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from casegen.build.lock import BuildLock\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from casegen.batch.lock import BuildLock\n"
                                f"with BuildLock({str(out)!r}):\n print('held', flush=True); sys.stdin.read()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -417,8 +417,8 @@ def test_pdf_converts_the_batch_in_one_libreoffice_process(inputs, tmp_path, mon
             (outdir / (Path(doc).stem + ".pdf")).write_bytes(b"%PDF-1.7 fake")
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr("casegen.build.pdf.find_soffice", lambda: "/usr/bin/soffice")
-    monkeypatch.setattr("casegen.build.pdf.subprocess.run", fake_soffice)
+    monkeypatch.setattr("casegen.batch.pdf.find_soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr("casegen.batch.pdf.subprocess.run", fake_soffice)
     out = tmp_path / "out"
     result = run("build", inputs, "-o", out, "--pdf")
     assert result.exit_code == 0, result.output
@@ -441,7 +441,7 @@ def test_pdf_through_libreoffice(make_form, tmp_path):
 
 
 def test_build_one_still_builds_one(make_form, tmp_path, programme):
-    from casegen.build import build_one
+    from casegen.batch import build_one
 
     target, warnings = build_one(make_form(FORMS[2]), tmp_path / "one", programme)
     assert target == tmp_path / "one" / f"{FORMS[2]}.docx" and warnings == []
@@ -464,7 +464,7 @@ def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):
     code = ("import sys; from casegen.cli import cli\n"
             f"try: cli(['build', {str(inputs)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
             "except SystemExit as e: assert e.code == 0, e.code\n"
-            "heavy = [m for m in ('casegen.intake.reader', 'casegen.render.docx', 'docxtpl', 'openpyxl', 'lxml') if m in sys.modules]\n"
+            "heavy = [m for m in ('casegen.intake.reader', 'casegen.render.engine', 'docxtpl', 'openpyxl', 'lxml') if m in sys.modules]\n"
             "assert not heavy, heavy")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from casegen.render import context, load_template, template_path
-from casegen.render import docx as rdocx
+from casegen.render import engine as rdocx
 from conftest import sample_case
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model"]

@@ -2,7 +2,7 @@
 import pytest
 from docx import Document
 
-from casegen.build import build_one
+from casegen.batch import build_one
 from casegen.render import render_case
 from conftest import SEEDS, sample_case, to_pdf
 import docx_text

@@ -103,7 +103,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
     """
     import sys
 
-    from casegen.build.batch import BuildOptions, build as build_all
+    from casegen.batch.build import BuildOptions, build as build_all
 
     tty, bar = sys.stdout.isatty(), None
 

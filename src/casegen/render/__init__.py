@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from casegen.config import Programme
 
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
-    from casegen.render.docx import CompiledTemplate
+    from casegen.render.engine import CompiledTemplate
 
 TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx"}
 
@@ -28,7 +28,7 @@ def template_path(kind: str, folder: Path | None = None) -> Path:
 
 @lru_cache(maxsize=16)
 def compiled(path: Path, mtime_ns: int) -> CompiledTemplate:
-    from casegen.render.docx import CompiledTemplate
+    from casegen.render.engine import CompiledTemplate
 
     return CompiledTemplate(path)
 

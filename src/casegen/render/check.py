@@ -28,7 +28,7 @@ from casegen.render.modeltypes import (ANY, LOOP, attribute, element, filter_res
                                        suggest)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.docx compiles
+_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.engine compiles
 _TAG = re.compile(r"\{[{%].*?[%}]\}", re.S)
 # What render.context adds to the case's own fields.
 EXTRA_NAMES = {"programme": str, "council": str}
@@ -318,7 +318,7 @@ def _sources(path: Path) -> tuple[dict[str, str], bytes, str]:
             parts = {n: zf.read(n).decode("utf-8") for n in zf.namelist() if _PARTS.fullmatch(n)}
     except (zipfile.BadZipFile, UnicodeDecodeError):
         return {}, b"", reason
-    fixer = DocxTemplate.__new__(DocxTemplate)  # only its XML patching is used, as render.docx does
+    fixer = DocxTemplate.__new__(DocxTemplate)  # only its XML patching is used, as render.engine does
     return {n: re.sub(r"<w:p([ >])", r"\n<w:p\1", fixer.patch_xml(x)) for n, x in parts.items()}, data, reason
 
 

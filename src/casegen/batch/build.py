@@ -20,11 +20,11 @@ from types import SimpleNamespace
 from typing import Callable
 
 from casegen import __version__
-from casegen.build import pdf
-from casegen.build.lock import BuildLock, sweep_leftovers
-from casegen.build.manifest import Entry, Manifest, Stamp, file_digest, template_digest
-from casegen.build.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
-from casegen.build.sources import find_sources, output_path
+from casegen.batch import pdf
+from casegen.batch.lock import BuildLock, sweep_leftovers
+from casegen.batch.manifest import Entry, Manifest, Stamp, file_digest, template_digest
+from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
+from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
 from casegen.errors import BuildError, CasegenError, IntakeError, Problem
 from casegen.fileio import write_bytes_atomic

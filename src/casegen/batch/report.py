@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casegen.build.pdf import PdfResult
+from casegen.batch.pdf import PdfResult
 from casegen.errors import Problem
 
 BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = "built", "up to date", "failed", "gone", "pruned"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casegen.build.sources import output_path
+from casegen.batch.sources import output_path
 from casegen.config import Programme
 from casegen.fileio import write_bytes_atomic
 

@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_benchmark_runs_and_prints_every_figure():

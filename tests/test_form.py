@@ -1,11 +1,12 @@
 """The intake form: generated from the models, read back to the same case, works as a form."""
 import hashlib
 
+import pytest
 from openpyxl import load_workbook
 
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
-from conftest import sample_case
+from helpers import convert, sample_case
 
 
 def test_round_trip_gives_the_same_case(tmp_path, programme):
@@ -117,20 +118,12 @@ def test_reading_never_changes_the_form(tmp_path, programme):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
+@pytest.mark.slow
 def test_form_saved_by_libreoffice_calc_reads_back_the_same(tmp_path, programme):
     """A lead using LibreOffice Calc: the form survives Calc's save, dropdowns and all."""
-    import shutil
-    import subprocess
-
     case = sample_case("bcl-service-optimisation", programme)
     path = write_form("bcl", tmp_path / "form.xlsx", programme, case)
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice is needed: .ci/run installs it"
-    out = tmp_path / "calc"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    saved = out / "form.xlsx"
+    saved, = convert(path, tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML")
     again, warnings = read_workbook(saved, programme)
     assert again == case and warnings == []
     wb = load_workbook(saved)

@@ -4,15 +4,13 @@ Each test builds its bad workbook in tmp_path (a real form from `make_form`, spo
 at the zip level where openpyxl would refuse), runs the CLI, and checks the message.
 """
 import re
-import shutil
-import subprocess
 import time
 import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from test_hostile_kit import (digest, leftovers, lines, named, ole_file, rewrite, run, sheet_part, spoil,
+from helpers import (convert, digest, leftovers, lines, named, ole_file, rewrite, run, sheet_part, spoil,
                               table_cell, where)
 
 SO = "bcl-service-optimisation"
@@ -91,15 +89,9 @@ def test_a_workbook_with_a_corrupt_part(make_form):
     assert line.startswith(f"{path}: is damaged") and "save it again" in line
 
 
+@pytest.mark.slow
 def test_an_old_xls_from_a_real_office_suite(make_form, tmp_path):
-    soffice = shutil.which("soffice")
-    if not soffice:
-        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs it")
-    form = make_form(SO)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(form)],
-                   check=True, capture_output=True, timeout=180)
-    path = tmp_path / "xls" / f"{SO}.xls"
+    path, = convert(make_form(SO), tmp_path / "xls", "xls")
     assert refused(path, "old-style Excel 97-2003 workbook") == [
         f"{path}: is an old-style Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx"]
 

@@ -1,7 +1,7 @@
 """Figures the models compute, so nobody types them."""
 from decimal import Decimal
 
-from conftest import sample_case
+from helpers import sample_case
 
 
 def test_risk_total_is_likelihood_times_impact_not_the_typed_12():

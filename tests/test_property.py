@@ -6,7 +6,6 @@ document must open in python-docx. A handful of the documents are also converted
 """
 import re
 import shutil
-import subprocess
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +19,7 @@ import docx_text
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.models.values import MONTHS, format_money
-from conftest import sample_case
+from helpers import convert, sample_case
 
 SO = "bcl-service-optimisation"
 LIBREOFFICE_EXAMPLES = 3
@@ -78,20 +77,15 @@ def _build(programme, values: dict, folder: Path) -> Path:
 
 
 def _libreoffice(documents: list[Path], out: Path) -> None:
-    soffice = shutil.which("soffice")
-    if not soffice:
-        pytest.fail("LibreOffice (soffice) is not installed: .ci/run installs it")
     copies = []
     for i, doc in enumerate(documents):
         copies.append(out / f"case{i}.docx")
         shutil.copy(doc, copies[-1])
-    subprocess.run([soffice, f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(out), *map(str, copies)], check=True, capture_output=True, timeout=300)
-    for copy in copies:
-        pdf = copy.with_suffix(".pdf")
+    for copy, pdf in zip(copies, convert(copies, out)):
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), f"LibreOffice could not convert {copy}"
 
 
+@pytest.mark.slow
 def test_every_value_typed_appears_in_the_document_exactly(tmp_path, programme):
     converted: list[Path] = []
 

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from casegen.rules import registered
 from casegen.rules.catalogue import catalogue
-from test_hostile_kit import digest, leftovers, lines, named, run, spoil, table_cell, where
+from helpers import digest, leftovers, lines, named, run, spoil, table_cell, where
 
 SO = "bcl-service-optimisation"
 NWM = "bcl-neighbourhood-working-model"

@@ -7,8 +7,8 @@ import pytest
 from casegen.models import KINDS
 from casegen.render import TEMPLATE_FILES, context, templates_dir
 from casegen.render.check import context_types
-from conftest import sample_case
-from test_hostile_kit import leftovers, lines, run
+from helpers import sample_case
+from helpers import leftovers, lines, run
 
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]
 SAMPLES = {"bcl": "bcl-service-optimisation", "brief": "brief-neighbourhood-working-model"}

@@ -8,30 +8,44 @@ import click
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, where it is, and how bad it is."""
+    """One thing wrong with an input, where it is, how bad it is and how to fix it.
 
-    file: str
-    message: str
+    The one kind of problem: a form's cell (file, sheet, cell, field: the label the lead sees), a
+    rule across a case or across forms, a template's tag (file, part, tag, near) and a build's
+    failure are all reported as a Problem, printed by `__str__` and given to tools by `as_dict`.
+    """
+
+    file: str  # the form, template or document
+    message: str  # what is wrong (and what was found)
     sheet: str = ""
     cell: str = ""
-    field: str = ""
+    field: str = ""  # the field, in the form's own words where there is a label
     severity: str = "error"  # or "warning"
-    code: str = ""
+    code: str = ""  # stable, for tools and `casegen rules`
+    fix: str = ""  # how to put it right, where the message does not already say
+    part: str = ""  # a template's part (word/document.xml)
+    tag: str = ""  # a template's tag, as the office shows it
+    near: str = ""  # the template's text around the tag
 
     @property
     def where(self) -> str:
+        if self.part:
+            place = f"{self.file} ({self.part})"
+            return f"{place}: {self.tag}" if self.tag else place
         place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
         return f"{self.file}: {place}" if place else self.file
 
     def __str__(self) -> str:
         label = "" if self.severity == "error" else f"{self.severity}: "
         field = f"{self.field}: " if self.field else ""
+        fix = f"; {self.fix}" if self.fix else ""
+        near = f" — near: {self.near}" if self.near else ""
         # A value problem's message already says what is expected; its code is for JSON and annotations.
         code = f" [{self.code}]" if self.code and not self.code.startswith("value-") else ""
-        return f"{self.where}: {label}{field}{self.message}{code}"
+        return f"{self.where}: {label}{field}{self.message}{fix}{near}{code}"
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v or k in ("file", "message", "severity")}
 
 
 class CasegenError(click.ClickException):

@@ -13,14 +13,13 @@ import html
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
 
-from casegen.errors import TemplateProblem
+from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
 from casegen.render import TEMPLATE_FILES, load_template, templates_dir
 from casegen.render.environment import make_environment
@@ -35,21 +34,8 @@ EXTRA_NAMES = {"programme": str, "council": str}
 _GLOBAL_FUNCTIONS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
 
 
-@dataclass(frozen=True)
-class TagProblem:
-    """One problem in a template: where, which tag, what is wrong, and the text around it."""
-
-    template: str
-    part: str
-    tag: str
-    message: str
-    near: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.template} ({self.part})" if self.part else self.template
-        tag = f": {self.tag}" if self.tag else ""
-        near = f" — near: {self.near}" if self.near else ""
-        return f"{where}{tag}: {self.message}{near}"
+def TagProblem(template: str, part: str, tag: str, message: str, near: str = "") -> Problem:
+    return Problem(template, message, part=part, tag=tag, near=near)
 
 
 def _plain(line: str) -> str:
@@ -322,7 +308,7 @@ def _sources(path: Path) -> tuple[dict[str, str], bytes, str]:
     return {n: re.sub(r"<w:p([ >])", r"\n<w:p\1", fixer.patch_xml(x)) for n, x in parts.items()}, data, reason
 
 
-def check_template(path: Path, kind: str | None = None) -> list[TagProblem]:
+def check_template(path: Path, kind: str | None = None) -> list[Problem]:
     """Every problem of the template at `path`, each located and with the text around it."""
     name, kind = str(path), _kind_of(path, kind)
     if kind not in KINDS:
@@ -342,7 +328,7 @@ def check_template(path: Path, kind: str | None = None) -> list[TagProblem]:
     return problems
 
 
-def check_templates(paths=(), kind: str | None = None) -> tuple[list[TagProblem], list[Path]]:
+def check_templates(paths=(), kind: str | None = None) -> tuple[list[Problem], list[Path]]:
     """Check the templates at `paths` (default: every template in the templates folder)."""
     paths = [Path(p) for p in paths] or sorted(p for p in templates_dir().glob("*.docx") if not p.name.startswith("~$"))
     problems = []

@@ -1,4 +1,4 @@
-"""The kit the hostile-input, rules, annotate and template tests share (no tests of its own).
+"""What the tests share (no tests of its own): the samples, LibreOffice, the CLI as a user runs it.
 
 Run the CLI as a user does, find a form's cells by name or by table, row and heading, and spoil a
 workbook's parts at the zip level where openpyxl would refuse to.
@@ -6,13 +6,56 @@ workbook's parts at the zip level where openpyxl would refuse to.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from casegen import config
 from casegen.cli import cli
+from casegen.models.load import load_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SEEDS = Path(__file__).parent / "seeds"
+
+
+def sample_case(name: str, programme=None):
+    programme = programme or config.load()
+    return load_json(SAMPLES / f"{name}.json", name.split("-", 1)[0], programme)
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(paths, out_dir: Path, to: str = "pdf") -> list[Path]:
+    """Convert files with LibreOffice headless (tests marked slow): one process for them all.
+
+    `to` is a LibreOffice filter spec ("pdf", "xls", "csv", "xlsx:Calc MS Excel 2007 XML"); returns the
+    converted files, in the order given, whether or not each was made.
+    """
+    soffice = soffice_path()
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
+    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir}/lo-profile", "--headless", "--convert-to",
+                    to, "--outdir", str(out_dir), *map(str, paths)], check=True, capture_output=True, timeout=600)
+    return [out_dir / f"{p.stem}.{to.split(':')[0]}" for p in paths]
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    """A document as a reader of it would open it: converted to PDF by LibreOffice."""
+    pdf = convert(docx, out_dir)[0]
+    assert pdf.exists() and pdf.stat().st_size > 1000, f"LibreOffice did not convert {docx}"
+    return pdf
 
 
 def run(*args):

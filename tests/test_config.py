@@ -59,3 +59,20 @@ def test_a_broken_configuration_is_named(tmp_path):
     bad.write_text("programme = [", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
     assert result.exit_code == 1 and "not valid TOML" in result.output
+
+
+def test_targets_and_templates_are_read_and_checked(tmp_path):
+    good = tmp_path / "targets.toml"
+    good.write_text(config.default_text() + '\ntemplates = "office-templates"\n[targets."Place"]\n"24/25" = 150000\n',
+                    encoding="utf-8")
+    programme = config.load(good)
+    assert programme.targets == {"Place": {"24/25": 150000}}
+    assert programme.templates == tmp_path / "office-templates"
+    bad = tmp_path / "bad-targets.toml"
+    bad.write_text(config.default_text() + '\n[targets."Parks"]\n"24/25" = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert result.exit_code == 1
+    assert f"{bad}: targets: 'Parks' is not one of the themes" in result.output
+    bad.write_text(config.default_text() + '\n[targets."Place"]\n"29/30" = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert "targets: Place: '29/30' is not one of the financial years" in result.output

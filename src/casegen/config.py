@@ -1,47 +1,73 @@
-"""The programme's vocabulary: themes, stages, gates, categories, years, departments.
+"""The programme's vocabulary: themes, stages, gates, categories, years, departments, targets.
 
-A plain dataclass rather than a Pydantic model: every command loads it, and a build with nothing
-to do should not pay for importing Pydantic.
+A Pydantic model, like the cases: the same checks, and every problem named by its file and key.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import os
 import tomllib
-from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casegen.errors import ConfigError
 
+Name = Annotated[str, Field(min_length=1, pattern=r"\S")]
+Names = Annotated[list[Name], Field(min_length=1)]
 
-@dataclass(frozen=True)
-class Programme:
-    programme: str
-    themes: list[str]
-    stages: list[str]
-    gates: list[str]
-    benefit_categories: list[str]
-    financial_years: list[str]
-    savings_categories: list[str]
-    date_words: list[str]
-    departments: list[str]
-    involvement_levels: list[str]
-    attributions: list[str]
+
+class Programme(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    programme: Name
+    themes: Names
+    stages: Names
+    gates: Names
+    benefit_categories: Names
+    financial_years: Names
+    savings_categories: Names
+    date_words: Names
+    departments: Names
+    involvement_levels: Names
+    attributions: Names
     council: str = ""
+    # The folder of the Word templates, relative to the configuration file; the package's own if not set.
+    templates: Path | None = None
+    # Net savings each theme is to deliver in each financial year: [targets."Theme"] "24/25" = 150000
+    targets: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
     source: str = "default"
+
+    @field_validator("targets")
+    @classmethod
+    def _known_themes_and_years(cls, targets, info):
+        themes, years = info.data.get("themes") or [], info.data.get("financial_years") or []
+        for theme, by_year in targets.items():
+            if theme not in themes:
+                raise ValueError(f"{theme!r} is not one of the themes ({'; '.join(themes)})")
+            unknown = [y for y in by_year if y not in years]
+            if unknown:
+                raise ValueError(f"{theme}: {unknown[0]!r} is not one of the financial years ({'; '.join(years)})")
+        return targets
+
+    @model_validator(mode="after")
+    def _templates_beside_the_file(self):
+        if self.templates is not None and not self.templates.is_absolute() and self.source != "default":
+            object.__setattr__(self, "templates", Path(self.source).parent / self.templates)
+        return self
 
     @classmethod
     def vocabularies(cls) -> list[str]:
         """The names of the lists a form offers as dropdowns."""
-        return [f.name for f in dataclasses.fields(cls) if f.type == "list[str]"]
+        return [name for name, f in cls.model_fields.items() if get_origin(f.annotation) is list]
 
     def digest(self) -> str:
         """A stamp of the vocabulary, for the build manifest."""
-        body = {k: v for k, v in dataclasses.asdict(self).items() if k != "source"}
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+        body = self.model_dump_json(exclude={"source"})
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
 
     def stage_number(self, stage: str) -> int | None:
         try:
@@ -50,23 +76,22 @@ class Programme:
             return None
 
 
+def _message(err: dict) -> str:
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown setting {key!r}; the settings are {', '.join(Programme.model_fields)}"
+    if err["type"] == "missing":
+        return f"{key}: missing; add it (see src/casegen/programme.toml)"
+    if err["loc"] and err["loc"][0] in Programme.vocabularies() and len(err["loc"]) == 1:
+        return f"{key}: must be a list of one or more names, got {err['input']!r}"
+    return f"{key}: {err['msg'].removeprefix('Value error, ')}, got {err['input']!r}"
+
+
 def _check(data: dict, where: str) -> Programme:
-    fields = {f.name: f for f in dataclasses.fields(Programme)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting {unknown[0]!r}; the settings are {', '.join(fields)}")
-    for name, f in fields.items():
-        if name not in data:
-            if f.default is dataclasses.MISSING:
-                raise ConfigError(f"{where}: {name}: missing; add it (see src/casegen/programme.toml)")
-            continue
-        value = data[name]
-        if f.type == "list[str]":
-            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-                raise ConfigError(f"{where}: {name}: must be a list of one or more names, got {value!r}")
-        elif not isinstance(value, str):
-            raise ConfigError(f"{where}: {name}: must be text, got {value!r}")
-    return Programme(**data)
+    try:
+        return Programme.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(f"{where}: {_message(e)}" for e in exc.errors())) from None
 
 
 def default_text() -> str:

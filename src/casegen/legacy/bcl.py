@@ -33,6 +33,9 @@ BOILERPLATE = tuple(norm(s) for s in (
     "One off Investment required and savings", "Ongoing investments and savings", "Finance have",
     "The Transformation Programme and the MTFS", "The following summarises", "The following top risks",
     "Business Case Lite"))
+# Bold sub-headings inside the format's sections (a bold paragraph that is none of these starts a section
+# the format lacks).
+INNER = ("One off Investment required and savings", "Ongoing investments and savings", "Finance's Validated Figures")
 GRIDS = [  # (path, item model, section it belongs to)
     (("benefits",), NonCashableBenefit, "benefits"), (("gate_dates",), GateDate, "timetable"),
     (("deliverables",), Deliverable, "timetable"), (("approvals",), Approval, "approvals"),

@@ -29,6 +29,7 @@ SUBLISTS = {
     "risks": {"Risks": (), "Dis-benefits": ("disbenefits",)},
     "phase_end": {}, "personal_data": {},
 }
+INNER = tuple(label for labels in SUBLISTS.values() for label in labels) + ("Products",)
 DEFAULT_LIST = {"phase_end": ("phase_end",), "personal_data": ("personal_data", "items")}
 METHOD = re.compile(r"^this project will run under an?\s+(.+?)\s+methodology\.?$", re.I)
 BOILERPLATE = tuple(norm(s) for s in (

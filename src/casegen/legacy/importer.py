@@ -63,7 +63,7 @@ def read_document(path: Path, kind: str | None = None) -> Reading:
                                  "if it is one, say which with --kind bcl or --kind brief")
     fmt = FORMATS[kind]
     reading = Reading(kind, {"kind": kind})
-    sections = split(stream, fmt.HEADINGS, getattr(fmt, "PREFIXED", set()))
+    sections = split(stream, fmt.HEADINGS, getattr(fmt, "PREFIXED", set()), fmt.INNER)
     for section in sections:
         reading.section, reading.target = section, ()
         if section.key not in ("", "?"):

@@ -81,19 +81,27 @@ def flatten(blocks: list) -> list:
     return out
 
 
-def split(stream: list, headings: dict[str, str], prefixed: set[str] = frozenset()) -> list[Section]:
-    """The stream cut at the format's headings (and at headings styled as such that the format lacks)."""
+def split(stream: list, headings: dict[str, str], prefixed=frozenset(), inner=()) -> list[Section]:
+    """The stream cut at the format's headings, and at headings the format lacks: a paragraph styled
+    as a heading, or a short bold one that is none of the format's `inner` sub-headings."""
     sections = [Section("", "")]
     for b in stream:
         key = heading_key(b, headings, prefixed) if isinstance(b, Para) and not b.bullet else None
         if key:
             b.used = True
             sections.append(Section(key, b.text))
-        elif isinstance(b, Para) and b.heading and b.text and len(sections) > 1:
+        elif isinstance(b, Para) and len(sections) > 1 and _foreign_heading(b, inner):
             sections.append(Section("?", b.text, [b]))
         else:
             sections[-1].blocks.append(b)
     return sections
+
+
+def _foreign_heading(p: Para, inner) -> bool:
+    if not p.text or p.bullet:
+        return False
+    short_bold = p.bold and len(p.text.split()) <= 8 and not any(same(p.text, label) for label in inner)
+    return bool(p.heading) or short_bold
 
 
 def heading_key(p: Para, headings: dict[str, str], prefixed=frozenset()) -> str | None:

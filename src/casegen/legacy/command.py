@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from casegen.errors import CasegenError
-from casegen.legacy.document import NotADocument
 
 
 @click.command("import")
@@ -24,7 +23,7 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
     form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
     SOURCE is not a Word document.
     """
-    from casegen.legacy.importer import import_document, import_folder
+    from casegen.legacy.importer import import_folder
 
     programme = ctx.obj["programme"]
     if source.is_dir():
@@ -45,6 +44,8 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
 
 
 def _one(source: Path, out: Path, programme, kind):
+    # Imported here: `casegen build` must not load the Word and Excel libraries when there is nothing to do.
+    from casegen.legacy.document import NotADocument
     from casegen.legacy.importer import import_document
 
     try:

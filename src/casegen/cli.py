@@ -179,5 +179,10 @@ def templates_check(ctx, paths: tuple[Path, ...], kind: str | None) -> None:
     ctx.exit(1 if problems else 0)
 
 
+from casegen.legacy.command import import_command  # noqa: E402  (its own module, as each command should be)
+
+cli.add_command(import_command)
+
+
 def main() -> None:
     cli(prog_name="casegen")

@@ -269,3 +269,22 @@ def write_form(kind: str, path: str | Path, programme: Programme, case=None) -> 
     path = Path(path)
     FormWriter(kind, programme, case).write(path)
     return path
+
+
+class _Values:
+    """Raw values by field name, read like a case (`casegen import`): what a document held, unchecked."""
+
+    def __init__(self, data: dict):
+        self._data = data
+
+    def __getattr__(self, name: str):
+        value = self._data.get(name)
+        if isinstance(value, list):
+            return [_Values(v) if isinstance(v, dict) else v for v in value]
+        return _Values(value) if isinstance(value, dict) else value
+
+
+def write_form_values(kind: str, path: str | Path, programme: Programme, data: dict) -> Path:
+    """Write the form for `kind` filled with raw values shaped like the case model's data, kept as given
+    (a date casegen cannot read stays in its cell, for the reader to report)."""
+    return write_form(kind, path, programme, _Values(data))

@@ -1,0 +1,129 @@
+"""A Project Brief typed by hand, read into the ProjectBrief model's shape."""
+from __future__ import annotations
+
+import re
+
+from casegen.legacy.mapping import Reading, after_label, bullet, grid, label_table, lines, model_grid
+from casegen.legacy.match import field_labels, norm, which
+from casegen.legacy.text import Cell, Para, Table
+from casegen.models.brief import BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
+
+_TITLES = field_labels(ProjectBrief)
+HEADINGS = {
+    "project": _TITLES["project"], "background": _TITLES["background"], "scope": _TITLES["scope"],
+    "phase_end": _TITLES["phase_end"],
+    "dependencies": "Critical dependencies, constraints, assumptions "
+                    "(dependencies are required for programme and portfolio planning)",
+    "risks": "Key Risks and Dis-benefits", "benefits": _TITLES["benefits"],
+    "stakeholders": "Project Stakeholders and Resource (Resource required for programme and portfolio planning)",
+    "personal_data": ProjectBrief.model_fields["personal_data"].annotation.model_fields["involved"].title,
+}
+PREFIXED = {"personal_data"}  # the heading carries the answer: "… personal data? Yes"
+EXPECTED = list(HEADINGS)
+# Sub-headings inside a section, and the list their bullets go to.
+SUBLISTS = {
+    "scope": {"In Scope": ("scope", "products"), **{
+        info.title: ("scope", name) for name, info in Scope.model_fields.items()}},
+    "dependencies": {"Dependencies": ("dependencies",), "Constraints": ("constraints",),
+                     "Assumptions": ("assumptions",)},
+    "risks": {"Risks": (), "Dis-benefits": ("disbenefits",)},
+    "phase_end": {}, "personal_data": {},
+}
+INNER = tuple(label for labels in SUBLISTS.values() for label in labels) + ("Products",)
+DEFAULT_LIST = {"phase_end": ("phase_end",), "personal_data": ("personal_data", "items")}
+METHOD = re.compile(r"^this project will run under an?\s+(.+?)\s+methodology\.?$", re.I)
+BOILERPLATE = tuple(norm(s) for s in (
+    "The following benefits will be delivered", "Complete the below RACI", "Resource: Council Departments",
+    "Project Brief"))
+STATEMENT = {"cause": "Due to", "risk": "There is a Risk", "consequence": "The Impact"}
+
+
+def read_paragraph(reading: Reading, p: Para) -> None:
+    key = reading.section.key
+    if not p.text:
+        return
+    p.used = True
+    sub = which(p.text, {label: label for label in SUBLISTS.get(key, {})}) if not p.bullet else None
+    if sub is not None:
+        reading.target = SUBLISTS[key][sub]
+    elif key == "phase_end" and METHOD.match(p.text):
+        reading.put(("methodology",), METHOD.match(p.text).group(1))
+    elif key in ("background", "") and not p.bullet and not norm(p.text).startswith("project brief"):
+        reading.append_text(("background",), p.text)
+    elif key == "personal_data" and not p.bullet and p.text not in ("-", "–"):
+        reading.append_text(("personal_data", "explanation"), p.text)
+    elif reading.target or key in DEFAULT_LIST:
+        reading.add(reading.target or DEFAULT_LIST[key], bullet(p))
+    elif not any(norm(p.text).startswith(b) for b in BOILERPLATE):
+        p.used = False
+
+
+def start_section(reading: Reading, title: str) -> None:
+    if reading.section.key == "personal_data":
+        answer = after_label(title, HEADINGS["personal_data"])
+        if answer and answer not in ("-", "–"):
+            reading.put(("personal_data", "involved"), answer)
+
+
+def read_table(reading: Reading, t: Table) -> None:
+    if not t.rows:
+        t.used = True
+        return
+    if label_table(reading, t, ("project",), BriefHeader):
+        reading.found.add("project")
+        return
+    for read in (_stages, _risks):
+        if read(reading, t):
+            return
+    for path, model, section in ((("benefits",), BriefBenefit, "benefits"), (("raci",), RaciRow, "stakeholders"),
+                                 (("departments",), DepartmentInvolvement, "stakeholders")):
+        if model_grid(reading, t, path, model):
+            reading.found.add(section)
+            return
+
+
+def _stages(reading: Reading, t: Table) -> bool:
+    def stage(cells: dict[str, Cell]):
+        paras = [p for p in cells["name"].paras if p.text] if "name" in cells else []
+        if not paras:
+            return None
+        name = paras[0].text
+        for p in paras[1:]:
+            reading.add(("stage_items",), {"stage": name, "text": p.text})
+        timeframe = cells["timeframe"].text if "timeframe" in cells else ""
+        return {"name": name, "timeframe": timeframe} if timeframe else {"name": name}
+
+    rows = grid(reading, t, {"name": "Stage", "timeframe": "Estimated Timeframe"}, stage)
+    if rows is None:
+        return False
+    reading.put(("stages",), reading.get(("stages",), []) + rows)
+    reading.found.add("phase_end")
+    return True
+
+
+def _risks(reading: Reading, t: Table) -> bool:
+    def risk(cells: dict[str, Cell]):
+        item = statement(cells["statement"].text) if "statement" in cells else {}
+        item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})
+        return item
+
+    rows = grid(reading, t, {"statement": "Risk", "likelihood": "Likelihood", "impact": "Impact"}, risk, need=3)
+    if rows is None:
+        return False
+    reading.put(("risks",), reading.get(("risks",), []) + rows)
+    reading.found.add("risks")
+    return True
+
+
+def statement(text: str) -> dict:
+    """ "Due to: … There is a Risk: … The Impact: …", one part a line; unlabelled text goes to the risk."""
+    parts: dict[str, list[str]] = {}
+    current = "risk"
+    for line in lines(text):
+        for key, label in STATEMENT.items():
+            head = re.match(rf"\s*{re.escape(label)}\s*:\s*", line, re.I)
+            if head:
+                current, line = key, line[head.end():]
+                break
+        parts.setdefault(current, []).append(line)
+    return {k: " ".join(v).strip() for k, v in parts.items()}

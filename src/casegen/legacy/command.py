@@ -1,0 +1,76 @@
+"""The `casegen import` command: parses its options and calls the importer."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from casegen.errors import CasegenError
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="The form to write (.xlsx), or a folder for a folder of documents  "
+                   "[default: SOURCE's name with .xlsx; for a folder, SOURCE itself]")
+@click.option("--kind", type=click.Choice(["bcl", "brief"]), help="The kind of document, if its headings do not say.")
+@click.option("--force", is_flag=True, help="Overwrite forms that exist.")
+@click.pass_context
+def import_command(ctx, source: Path, out: Path | None, kind: str | None, force: bool) -> None:
+    """Read a Business Case Lite or Project Brief typed in Word (or a folder of them) into intake forms.
+
+    Everything the form has no place for, and every section the document lacks, is listed (and on the
+    form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
+    SOURCE is not a Word document.
+    """
+    from casegen.legacy.importer import import_folder
+
+    programme = ctx.obj["programme"]
+    if source.is_dir():
+        out = out or source
+        if out.exists() and not out.is_dir():
+            raise click.UsageError(f"{out}: for a folder of documents, -o must be a folder")
+        results = list(import_folder(source, out, programme, kind) if force else _fresh(source, out, programme, kind))
+        if not results:
+            raise CasegenError(f"no Word documents (.docx) found in {source}")
+    else:
+        out = out or source.with_suffix(".xlsx")
+        if out.suffix.lower() != ".xlsx":
+            raise click.UsageError(f"{out}: the form must be an .xlsx file")
+        if out.exists() and not force:
+            raise CasegenError(f"{out} already exists; choose another name, or add --force to replace it")
+        results = [_one(source, out, programme, kind)]
+    ctx.exit(max(_report(r) for r in results))
+
+
+def _one(source: Path, out: Path, programme, kind):
+    # Imported here: `casegen build` must not load the Word and Excel libraries when there is nothing to do.
+    from casegen.legacy.document import NotADocument
+    from casegen.legacy.importer import import_document
+
+    try:
+        return import_document(source, out, programme, kind)
+    except NotADocument as exc:
+        return exc
+
+
+def _fresh(folder: Path, out_dir: Path, programme, kind):
+    """Like import_folder, but a form that exists is left alone and said so."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
+            form = out_dir / f"{path.stem}.xlsx"
+            if form.exists():
+                yield CasegenError(f"{form} already exists; add --force to replace it")
+            else:
+                yield _one(path, form, programme, kind)
+
+
+def _report(result) -> int:
+    if isinstance(result, CasegenError):
+        click.echo(f"Error: {result.message}", err=True)
+        return result.exit_code
+    for problem in result.problems:
+        click.echo(str(problem))
+    state = "check the problems above, then" if result.problems else "check it, then"
+    click.echo(f"wrote {result.form} from {result.source}: {state} run `casegen build {result.form}`")
+    return 1 if result.problems else 0

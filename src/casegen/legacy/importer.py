@@ -1,0 +1,199 @@
+"""`casegen import`: a legacy Word document read into a filled intake form, with all it could not place.
+
+Read everything, then write: the document's text is mapped into raw values shaped like the case
+model (legacy/bcl.py, legacy/brief.py), written into a normal intake form as typed, and the form is
+read back by the intake reader, so that a value the model refuses is reported as `validate` reports
+it, with its cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font
+
+from casegen.config import Programme
+from casegen.errors import Problem
+from casegen.fileio import atomic_path
+from casegen.intake import spec
+from casegen.intake.form import write_form_values
+from casegen.intake.reader import read_intake
+from casegen.legacy import bcl, brief
+from casegen.legacy.document import NotADocument, open_document
+from casegen.legacy.mapping import Reading, flatten, heading_key, leftovers, split
+from casegen.legacy.match import norm
+from casegen.legacy.text import Para, Table
+from casegen.models import KINDS, TITLES
+from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
+
+FORMATS = {"bcl": bcl, "brief": brief}
+PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
+           "when": parse_when}
+FIRST_WORDS = 12
+
+
+@dataclass
+class Imported:
+    source: Path
+    form: Path
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def detect_kind(stream: list) -> str | None:
+    """The kind whose headings the document has more of (a title naming the kind counts most)."""
+    texts = [b for b in stream if isinstance(b, Para) and b.text]
+    scores = {}
+    for kind, fmt in FORMATS.items():
+        keys = {heading_key(p, fmt.HEADINGS, getattr(fmt, "PREFIXED", set())) for p in texts} - {None}
+        title = any(norm(p.text).startswith(norm(TITLES[kind])) for p in texts[:5])
+        scores[kind] = len(keys) + (5 if title else 0)
+    best = max(scores, key=scores.get)
+    if scores[best] < 2 or list(scores.values()).count(scores[best]) > 1:
+        return None
+    return best
+
+
+def read_document(path: Path, kind: str | None = None) -> Reading:
+    stream = flatten(open_document(path))
+    kind = kind or detect_kind(stream)
+    if kind is None:
+        raise NotADocument(path, "is neither a Business Case Lite nor a Project Brief by its headings; "
+                                 "if it is one, say which with --kind bcl or --kind brief")
+    fmt = FORMATS[kind]
+    reading = Reading(kind, {"kind": kind})
+    sections = split(stream, fmt.HEADINGS, getattr(fmt, "PREFIXED", set()), fmt.INNER)
+    for section in sections:
+        reading.section, reading.target = section, ()
+        if section.key not in ("", "?"):
+            reading.found.add(section.key)
+        if hasattr(fmt, "start_section"):
+            fmt.start_section(reading, section.title)
+        for block in section.blocks:
+            (fmt.read_table if isinstance(block, Table) else fmt.read_paragraph)(reading, block)
+    leftovers(reading, sections)
+    return reading
+
+
+def _cell(value, column: spec.Column, scalar: bool):
+    """A value for its cell: a number where the text is one, else the text as typed, for the reader to judge."""
+    if not isinstance(value, str):
+        return value
+    if scalar and not column.required and value.strip() in ("-", "–") and column.kind in ("text", "longtext"):
+        return None  # a label table's "-" is an empty field, as the template prints one
+    if scalar and column.kind == "when" and value.strip().upper() == "TBC":
+        return None
+    parse = PARSERS.get(column.kind)
+    if parse is None:
+        return value
+    try:
+        parsed = parse(value)
+    except ValueError:
+        return value
+    if column.kind == "when":
+        return parsed
+    if parsed is not None and column.kind == "money":
+        return int(parsed) if parsed == parsed.to_integral_value() else float(parsed)
+    return parsed
+
+
+def cell_values(kind: str, data: dict) -> dict:
+    """`data` with each value made ready for its cell by the kind of value the form's column holds."""
+    for sheet in spec.sheets(KINDS[kind]):
+        for block in sheet.blocks:
+            if isinstance(block, spec.Scalar):
+                holder = _holder(data, block.path)
+                if holder is not None and block.path[-1] in holder:
+                    holder[block.path[-1]] = _cell(holder[block.path[-1]], block.column, True)
+            elif isinstance(block, spec.Table):
+                holder = _holder(data, block.path)
+                for row in (holder or {}).get(block.path[-1]) or []:
+                    for col in block.columns:
+                        if col.name in row:
+                            row[col.name] = _cell(row[col.name], col, False)
+    return data
+
+
+def _holder(data: dict, path: tuple) -> dict | None:
+    for part in path[:-1]:
+        data = data.get(part)
+        if not isinstance(data, dict):
+            return None
+    return data
+
+
+def _first_words(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:FIRST_WORDS]) + (" …" if len(words) > FIRST_WORDS else "")
+
+
+def findings(reading: Reading, source: Path) -> list[Problem]:
+    fmt = FORMATS[reading.kind]
+    out = [Problem(str(source), f"not placed in the form: “{_first_words(text)}”",
+                   field=f"section '{section}'" if section else "before the first heading",
+                   severity="warning", code="import-unplaced") for section, text in reading.leftovers]
+    for key in fmt.EXPECTED:
+        if key not in reading.found:
+            out.append(Problem(str(source), f"the document has no section '{fmt.HEADINGS[key]}'; "
+                                            "that part of the form is left blank for you to fill in",
+                               severity="warning", code="import-missing-section"))
+    return out
+
+
+def _risk_totals(reading: Reading, intake, form: Path) -> list[Problem]:
+    """A risk total typed in the document that is not Likelihood × Impact: casegen works it out, so say so."""
+    out = []
+    risks = reading.data.get("risks") or []
+    for i, typed in sorted(reading.typed_totals.items()):
+        row = risks[i] if i < len(risks) else {}
+        try:
+            likelihood, impact = parse_rating(row.get("likelihood")), parse_rating(row.get("impact"))
+            total = parse_count(typed)
+        except ValueError:
+            continue
+        if total != likelihood * impact:
+            sheet, cell, _ = intake.places.get(("risks", i, "likelihood"), ("", "", ""))
+            out.append(Problem(str(form), f"the document's risk {i + 1} gives the total {typed}, but Likelihood "
+                                          f"{likelihood} × Impact {impact} is {likelihood * impact}; casegen "
+                                          "works the total out, so check the likelihood and the impact",
+                               sheet, cell, "Likelihood", "error", "import-risk-total"))
+    return out
+
+
+def _guide(form: Path, source: Path, problems: list[Problem]) -> None:
+    """The import's findings listed on the form's Guide sheet, under their own heading."""
+    wb = load_workbook(form)
+    ws = wb[spec.GUIDE_SHEET]
+    row = ws.max_row + 2
+    ws.cell(row=row, column=1, value=f"Not imported from {source.name}").font = Font(bold=True, size=12,
+                                                                                      color="C00000")
+    for problem in problems:
+        row += 1
+        place = f"{problem.field}: " if problem.field else ""
+        where = f"{problem.sheet}!{problem.cell}: " if problem.cell else ""
+        ws.cell(row=row, column=1, value=f"{where}{place}{problem.message}").alignment = Alignment(wrap_text=True)
+    with atomic_path(form) as tmp:
+        wb.save(tmp)
+
+
+def import_document(source: str | Path, form: str | Path, programme: Programme, kind: str | None = None) -> Imported:
+    """Read the Word document `source` and write the intake form `form`; NotADocument if it is not one."""
+    source, form = Path(source), Path(form)
+    reading = read_document(source, kind)
+    write_form_values(reading.kind, form, programme, cell_values(reading.kind, reading.data))
+    intake = read_intake(form, programme)
+    ours = findings(reading, source) + _risk_totals(reading, intake, form)
+    if ours:
+        _guide(form, source, ours)
+    return Imported(source, form, reading.kind, ours + intake.problems)
+
+
+def import_folder(folder: Path, out_dir: Path, programme: Programme, kind: str | None = None):
+    """Each Word document in `folder` into `out_dir`/NAME.xlsx: yields an Imported, or the NotADocument."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
+            try:
+                yield import_document(path, out_dir / f"{path.stem}.xlsx", programme, kind)
+            except NotADocument as exc:
+                yield exc

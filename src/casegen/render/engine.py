@@ -19,6 +19,7 @@ from lxml import etree
 
 from casegen.errors import TemplateProblem
 from casegen.render.environment import make_environment
+from casegen.render.normalise import normalise
 from casegen.render.ziparchive import deflate, write_zip
 
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -113,7 +114,7 @@ class CompiledTemplate:
         self.compiled = {}
         for info, blob in self.entries:
             if _PARTS.fullmatch(info.filename):
-                source = _FIXER.patch_xml(blob.decode("utf-8"))
+                source = _FIXER.patch_xml(normalise(blob))
                 source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
                 self.sources[info.filename] = source
                 try:

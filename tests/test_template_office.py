@@ -11,7 +11,8 @@ from helpers import convert, rewrite, run, sample_case
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]
-RUN = '</w:t></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t>'  # a new run of the tag's own formatting
+OPEN = '<w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t xml:space="preserve">'  # a run of the tag's own formatting
+RUN = "</w:t></w:r>" + OPEN  # the tag's run ends and another begins
 REVISION = 'w:author="Programme Office" w:date="2024-03-01T10:00:00Z"'
 
 
@@ -48,11 +49,11 @@ WORD_EDITS = {
     "spell-check marks inside a tag": (
         "{{ project.lead }}",
         f'{{{{ project.</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:b w:val="0"/></w:rPr>'
-        f'<w:t>lead</w:t></w:r><w:proofErr w:type="spellEnd"/>{RUN} }}}}'),
+        f'<w:t>lead</w:t></w:r><w:proofErr w:type="spellEnd"/>{OPEN} }}}}'),
     "a bookmark inside a tag": (
         "{{ project.lead }}",
         f'{{{{ project.</w:t></w:r><w:bookmarkStart w:id="7" w:name="_Lead"/><w:r><w:rPr><w:b w:val="0"/>'
-        f'</w:rPr><w:t>lead</w:t></w:r><w:bookmarkEnd w:id="7"/>{RUN} }}}}'),
+        f'</w:rPr><w:t>lead</w:t></w:r><w:bookmarkEnd w:id="7"/>{OPEN} }}}}'),
     "curly quotes in a filter's argument": ('money("£ N/A")', "money(“£ N/A”)"),
     "single curly quotes in a filter's argument": ('money("£ N/A")', "money(‘£ N/A’)"),
     "quotes written as entities": ('money("£ N/A")', "money(&quot;£ N/A&quot;)"),
@@ -62,11 +63,11 @@ WORD_EDITS = {
     "a tracked insertion inside a tag": (
         "{{ project.lead }}",
         f'{{{{ project.</w:t></w:r><w:ins w:id="31" {REVISION}><w:r><w:rPr><w:b w:val="0"/></w:rPr>'
-        f'<w:t>lead</w:t></w:r></w:ins>{RUN} }}}}'),
+        f'<w:t>lead</w:t></w:r></w:ins>{OPEN} }}}}'),
     "a tracked deletion inside a tag": (
         "{{ project.lead }}",
         f'{{{{ project.</w:t></w:r><w:del w:id="32" {REVISION}><w:r><w:rPr><w:b w:val="0"/></w:rPr>'
-        f'<w:delText>sponsor</w:delText></w:r></w:del>{RUN}lead }}}}'),
+        f'<w:delText>sponsor</w:delText></w:r></w:del>{OPEN}lead }}}}'),
     "a tracked deletion and insertion at the end of a tag": (
         "{{ project.lead }}</w:t></w:r>",
         f'{{{{ project.lead</w:t></w:r><w:del w:id="33" {REVISION}><w:r><w:rPr><w:b w:val="0"/></w:rPr>'
@@ -75,7 +76,7 @@ WORD_EDITS = {
     "a deleted tag left in tracked changes": (
         "{{ project.lead }}",
         f'{{{{ project.lead }}}}</w:t></w:r><w:del w:id="35" {REVISION}><w:r><w:delText>{{{{ project.nosuch }}}}'
-        f'</w:delText></w:r></w:del>{RUN}'),
+        f'</w:delText></w:r></w:del>{OPEN}'),
     "soft hyphens, a page-break mark and non-breaking spaces": (
         "{{ project.lead }}",
         '{{\u00a0proj\u00adect.</w:t></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:lastRenderedPageBreak/>'

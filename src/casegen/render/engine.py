@@ -18,6 +18,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from casegen.errors import TemplateProblem
+from casegen.render.check import explain
 from casegen.render.environment import make_environment
 from casegen.render.normalise import normalise
 from casegen.render.ziparchive import deflate, write_zip
@@ -110,6 +111,8 @@ class CompiledTemplate:
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.env = make_environment()
+        if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
+            raise TemplateProblem(explained)
         self.sources: dict[str, str] = {}
         self.compiled = {}
         for info, blob in self.entries:

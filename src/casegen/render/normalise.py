@@ -108,8 +108,8 @@ def _unescape(m: re.Match) -> str:
     return m.group(0).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def normalise(xml: bytes | str) -> str:
-    """The part's XML with every tag whole and in plain characters, ready for docxtpl's patch_xml.
+def join_tags(xml: bytes | str) -> str:
+    """The part's XML with every tag whole, in one run, in plain characters; still well-formed XML.
 
     A part that is not well-formed XML comes back as it was, for the renderer to report.
     """
@@ -123,6 +123,14 @@ def normalise(xml: bytes | str) -> str:
         mark.getparent().remove(mark)
     for p in list(root.iter(f"{W}p")):
         _join_tags(p)
-    out = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
-    # Jinja reads a tag's text as typed: `{% if a &gt; b %}`, `"R&amp;D"` are XML's spelling of it.
-    return _SERIAL_TAG.sub(_unescape, out)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+def normalise(xml: bytes | str) -> str:
+    """The part as Jinja should read it, ready for docxtpl's patch_xml: tags whole, and in them
+    `&lt;`, `&gt;` and `&amp;` as the characters typed (`{% if a > b %}`, `"R&D"`)."""
+    return unescape_tags(join_tags(xml))
+
+
+def unescape_tags(xml: str) -> str:
+    return _SERIAL_TAG.sub(_unescape, xml)

@@ -166,17 +166,21 @@ def templates() -> None:
 @templates.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--kind", type=KIND_CHOICE, help="The kind of case the templates print (default: from their names).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (a field of the form that no template prints).")
 @click.pass_context
-def templates_check(ctx, paths: tuple[Path, ...], kind: str | None) -> None:
-    """List every tag in TEMPLATES (default: all in templates/) that the case models do not provide."""
+def templates_check(ctx, paths: tuple[Path, ...], kind: str | None, strict: bool) -> None:
+    """Check TEMPLATES (default: all in templates/) against the case models, both ways: tags the models do not
+    provide are errors, fields of the form that no template prints are warnings."""
     from casegen.render.check import check_templates
 
     problems, checked = check_templates(paths, kind)
     for p in problems:
         click.echo(str(p))
-    if not problems:
-        click.echo(f"{len(checked)} template(s) OK")
-    ctx.exit(1 if problems else 0)
+    errors = sum(p.severity == "error" for p in problems)
+    if not errors:
+        warned = len(problems) - errors
+        click.echo(f"{len(checked)} template(s) OK" + (f", {warned} warning(s)" if warned else ""))
+    ctx.exit(1 if errors or (strict and problems) else 0)
 
 
 from casegen.legacy.command import import_command  # noqa: E402  (its own module, as each command should be)

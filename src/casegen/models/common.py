@@ -15,10 +15,12 @@ class ProjectHeader(Model):
     sponsor: Text = field("Project Sponsor", "Name of the sponsor, or TBC", default="TBC")
     lead: Text = field("Project Lead", "Name of the project lead, or TBC", default="TBC")
     budget_code: Text = field(
-        "Indicative Budget Code", "Required before the project moves past Stage 1 (tracker rule)", default=""
+        "Indicative Budget Code", "Required before the project moves past Stage 1 (tracker rule)", default="",
+        printed=False,  # tracker data: the council's formats do not print it
     )
     finance_lead: Text = field(
-        "Finance Lead", "The named accountant; required before the project moves past Stage 1", default=""
+        "Finance Lead", "The named accountant; required before the project moves past Stage 1", default="",
+        printed=False,  # tracker data: the council's formats do not print it
     )
 
 

@@ -1,213 +1,55 @@
-"""`casegen templates check`: every tag of a Word template that the case models do not provide.
+"""`casegen templates check`: a template's tags against the case models, both ways.
 
-The models are the single source of truth. The check walks the Jinja syntax tree of each compiled
-part of the template, giving every expression the type the model gives it: top-level names are the
-case's fields, a loop variable is an item of the list it loops over (`{% for r in risks %}`: r is a
-Risk), an attribute chain is followed field by field (`finance.totals.net_savings`). It reports
-names and fields that do not exist, loops over things that are not lists, unknown filters and tests,
-and tags that Word has split across several runs of formatting in the document's XML.
+The models are the single source of truth. Every tag of a template is typed as the models type it
+(render.walker): a name or field that does not exist, a loop over something that is not a list, a
+filter that does not exist or is given the wrong type is an error. The other way, a field the
+form asks for that no template of that kind prints is a warning (a lead would type a value that
+never reaches the document), unless the model marks the field `printed=False`.
+
+Every finding names the template, the tag as the office sees it in Word, and its place (the
+section, table and row), never XML or a Jinja traceback. Tags that Word or LibreOffice split or
+re-spelt are no finding: render.normalise joins them before the template compiles.
 """
 from __future__ import annotations
 
-import html
+import inspect
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError
 from lxml import etree
+from pydantic import BaseModel
 
 from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
 from casegen.render import TEMPLATE_FILES, load_template, templates_dir
 from casegen.render.environment import make_environment
-from casegen.render.modeltypes import (ANY, LOOP, attribute, element, filter_result, loop_problem, name_of,
-                                       suggest)
+from casegen.render.modeltypes import element
+from casegen.render.normalise import join_tags, unescape_tags
+from casegen.render.places import TAG, Paragraph, locate, paragraphs, plain
+from casegen.render.walker import Walker
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.engine compiles
-_TAG = re.compile(r"\{[{%].*?[%}]\}", re.S)
 # What render.context adds to the case's own fields.
 EXTRA_NAMES = {"programme": str, "council": str}
-_GLOBAL_FUNCTIONS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
+# Files an office suite saves that casegen cannot read as a template.
+OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
+SAVE_AS = ("save it as .docx (Word: File › Save As › Word Document; Writer: File › Save As › Word 2007-365)")
+_BLOCKS = {"for", "if", "with", "macro", "call", "filter", "raw", "autoescape", "block", "trans"}
 
 
-def TagProblem(template: str, part: str, tag: str, message: str, near: str = "") -> Problem:
-    return Problem(template, message, part=part, tag=tag, near=near)
+@dataclass
+class Checked:
+    """One template's problems, and the fields its tags read (for the check's other direction)."""
 
-
-def _plain(line: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
-
-
-class _Walker:
-    """Types every expression of one part; collects (lineno, expression, message)."""
-
-    def __init__(self, env, top: dict):
-        self.env, self.found = env, []
-        self.scopes: list[dict] = [dict(top)]
-        self.guarded: list[set[str]] = []  # names a surrounding {% if X is defined %} asks about
-
-    def report(self, node, expr: str, message: str) -> None:
-        if not any(expr in names or name_of(node) in names for names in self.guarded):
-            self.found.append((getattr(node, "lineno", 0), expr, message))
-
-    def lookup(self, node: nodes.Name):
-        for scope in reversed(self.scopes):
-            if node.name in scope:
-                return scope[node.name]
-        if node.name in _GLOBAL_FUNCTIONS or node.name in self.env.globals:
-            return ANY
-        known = [n for scope in self.scopes for n in scope]
-        self.report(node, node.name, f"the model has no field '{node.name}'{suggest(node.name, known)}")
-        return ANY
-
-    # -- expressions -------------------------------------------------------------------------
-    def expr(self, node):
-        method = getattr(self, f"expr_{type(node).__name__}", None)
-        if method:
-            return method(node)
-        for child in node.iter_child_nodes():
-            self.visit(child)
-        return ANY
-
-    def expr_Name(self, node):
-        return self.lookup(node)
-
-    def expr_Const(self, node):
-        return type(node.value)
-
-    def expr_TemplateData(self, node):
-        return str
-
-    def expr_Getattr(self, node):
-        return self.follow(node, self.expr(node.node), node.attr)
-
-    def expr_Getitem(self, node):
-        owner = self.expr(node.node)
-        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            return self.follow(node, owner, node.arg.value)
-        self.visit(node.arg)
-        if isinstance(node.arg, nodes.Slice):
-            return owner
-        return element(owner) or ANY
-
-    def follow(self, node, owner, name: str):
-        found, problem = attribute(owner, name)
-        if problem:
-            self.report(node, name_of(node), problem)
-        return found
-
-    def expr_Filter(self, node):
-        value = self.expr(node.node) if node.node is not None else str
-        for arg in node.args + [k.value for k in node.kwargs]:
-            self.visit(arg)
-        if node.name not in self.env.filters:
-            self.report(node, f"| {node.name}", f"there is no filter '{node.name}'")
-            return ANY
-        result, problem = filter_result(node, value, self.env.filters)
-        if problem:
-            self.report(node, f"| {node.name}", problem)
-        return result
-
-    def expr_Test(self, node):
-        if node.name in ("defined", "undefined"):
-            return bool  # the template asks whether it is there: not a mistake if it is not
-        self.visit(node.node)
-        for arg in node.args:
-            self.visit(arg)
-        if node.name not in self.env.tests:
-            self.report(node, f"is {node.name}", f"there is no test '{node.name}'")
-        return bool
-
-    def expr_CondExpr(self, node):
-        self.visit(node.test)
-        result = self.expr(node.expr1)
-        if node.expr2 is not None:
-            self.visit(node.expr2)
-        return result
-
-    # -- statements --------------------------------------------------------------------------
-    def visit(self, node) -> None:
-        if isinstance(node, nodes.Expr):
-            self.expr(node)
-            return
-        method = getattr(self, f"stmt_{type(node).__name__}", None)
-        if method:
-            method(node)
-            return
-        for child in node.iter_child_nodes():
-            self.visit(child)
-
-    def visit_all(self, body) -> None:
-        for child in body:
-            self.visit(child)
-
-    def stmt_If(self, node):
-        self.visit(node.test)
-        tests = [node.test, *node.test.find_all(nodes.Test)]
-        asked = {name_of(t.node) for t in tests if isinstance(t, nodes.Test) and t.name in ("defined", "undefined")}
-        self.guarded.append(asked)
-        self.visit_all(node.body + node.elif_ + node.else_)
-        self.guarded.pop()
-
-    def stmt_For(self, node):
-        owner = self.expr(node.iter)
-        problem = loop_problem(owner)
-        if problem:
-            self.report(node, name_of(node.iter), problem)
-        self.scopes.append({"loop": LOOP})
-        self.bind(node.target, element(owner) or ANY)
-        if node.test is not None:
-            self.visit(node.test)
-        self.visit_all(node.body)
-        self.scopes.pop()
-        self.visit_all(node.else_)
-
-    def stmt_Assign(self, node):
-        self.bind(node.target, self.expr(node.node))
-
-    def stmt_AssignBlock(self, node):
-        self.visit_all(node.body)
-        self.bind(node.target, str)
-
-    def stmt_With(self, node):
-        values = [self.expr(v) for v in node.values]
-        self.scopes.append({})
-        for target, value in zip(node.targets, values):
-            self.bind(target, value)
-        self.visit_all(node.body)
-        self.scopes.pop()
-
-    def stmt_Macro(self, node):
-        self.scopes[-1][node.name] = ANY
-        self.scopes.append({"varargs": ANY, "kwargs": ANY, "caller": ANY})
-        for arg in node.args:
-            self.bind(arg, ANY)
-        self.visit_all(node.defaults + node.body)
-        self.scopes.pop()
-
-    def stmt_CallBlock(self, node):
-        self.visit(node.call)
-        self.scopes.append({})
-        for arg in node.args:
-            self.bind(arg, ANY)
-        self.visit_all(node.body)
-        self.scopes.pop()
-
-    def stmt_Include(self, node):
-        self.report(node, "include", "a template cannot include, import or extend another template")
-
-    stmt_Import = stmt_FromImport = stmt_Extends = stmt_Include
-
-    def bind(self, target, value) -> None:
-        if isinstance(target, nodes.Name):
-            self.scopes[-1][target.name] = value
-        elif isinstance(target, nodes.Tuple):
-            for item in target.items:
-                self.bind(item, ANY)
+    problems: list[Problem] = field(default_factory=list)
+    used: set[tuple[type, str]] = field(default_factory=set)
+    walked: bool = False  # every part parsed, so `used` is all the template prints
 
 
 def context_types(kind: str) -> dict:
@@ -219,65 +61,79 @@ def context_types(kind: str) -> dict:
     return top
 
 
-def _line(source: str, lineno: int) -> str:
+def _tag_on(source: str, lineno: int, expr: str, words=()) -> str:
+    """The tag on a line of the source that an expression (or one of `words`) comes from."""
     lines = source.splitlines()
-    return _plain(lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
-
-
-def _near(source: str, lineno: int, tag: str = "") -> str:
-    """The document's text around a tag: its paragraph (the one before too, if the tag is all there is)."""
-    text = _line(source, lineno)
-    if text == tag or not _TAG.sub("", text).strip():
-        text = f"{_line(source, lineno - 1)} … {text}".strip(" …")
-    at = max(text.find(tag), 0) if tag else 0
-    start = max(0, min(at - 60, len(text) - 160))
-    return ("…" if start else "") + text[start:start + 160] + ("…" if len(text) > start + 160 else "")
-
-
-def _tag(source: str, lineno: int, expr: str) -> str:
-    tags = _TAG.findall(_line(source, lineno))
+    tags = TAG.findall(plain(lines[lineno - 1])) if 0 < lineno <= len(lines) else []
+    squeeze = "".join(expr.split())
     last = expr.split(".")[-1].strip("| ")
-    return next((t for t in tags if last in t), tags[0] if len(tags) == 1 else expr)
+    return next((t for t in tags if squeeze and squeeze in "".join(t.split())),
+                next((t for t in tags if last and last in t),
+                     next((t for t in tags for w in words if w in t), tags[0] if len(tags) == 1 else "")))
 
 
-def check_part(env, source: str, top: dict) -> list[tuple[str, str, str]]:
-    """(tag, message, nearby text) for every problem in one compiled part's source."""
+def _unclosed(source: str) -> tuple[int, str] | None:
+    """(line, tag) of the innermost block tag ({% for %}, {% if %} ...) that is never closed."""
+    stack = []
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        for tag in TAG.findall(plain(line)):
+            words = tag.strip("{%}-+ \n").split()
+            word = words[0] if words and tag.startswith("{%") else ""
+            if word in _BLOCKS or (word == "set" and "=" not in tag):
+                stack.append((lineno, tag))
+            elif word.startswith("end") and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
+def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
+    """(line, tag, message) for a tag Jinja cannot read, in the office's words."""
+    opener = _unclosed(source) if "end of template" in exc.message else None
+    if opener:
+        lineno, tag = opener
+        word = tag.strip("{%}-+ ").split()[0]
+        return lineno, tag, f"is never closed: add {{% end{word} %}} where what it {_WHAT.get(word, 'covers')} ends"
+    lineno = exc.lineno or 0
+    return lineno, _tag_on(source, lineno, "", re.findall(r"'([^']+)'", exc.message or "")), exc.message or "cannot be read"
+
+
+_WHAT = {"for": "repeats", "if": "shows"}
+
+
+def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: Checked, name: str) -> bool:
+    """Add the problems of one compiled part to `checked`; False if it does not parse."""
+    def problem(lineno: int, tag: str, message: str, code: str) -> Problem:
+        office_tag, near = locate(paras, source, lineno, tag)
+        row_tag = re.match(r"\{%(p|tr|tc)\s", office_tag)
+        if row_tag:  # the end tag the office types is of the same kind: {%tr endfor %}
+            message = message.replace("{% end", f"{{%{row_tag.group(1)} end")
+        return Problem(name, message, part=part, tag=office_tag, near=near, code=code)
+
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
-        return [("", f"{exc.message} (line {exc.lineno})", _near(source, exc.lineno or 0))]
-    walker = _Walker(env, top)
+        checked.problems.append(problem(*_syntax(exc, source), "template-syntax"))
+        return False
+    walker = Walker(env, context_types(kind), KINDS[kind])
     walker.visit(tree)
-    tagged = [(_tag(source, line, expr), line, message) for line, expr, message in walker.found]
-    return [(tag, message, _near(source, line, tag)) for tag, line, message in tagged]
+    checked.used |= walker.used
+    checked.problems += [problem(line, _tag_on(source, line, expr) or expr, message, code)
+                         for line, expr, message, code in walker.found]
+    return True
 
 
-def _runs_of_tags(p) -> tuple[str, list[tuple[str, int]]]:
-    """A paragraph's text, and each tag in it with the number of runs its characters come from."""
-    owners, text = [], []
-    for t in p.iter(f"{W}t"):
-        text.append(t.text or "")
-        owners.extend([t.getparent()] * len(t.text or ""))
-    text = "".join(text)
-    return text, [(m.group(0), len({id(owners[i]) for i in range(m.start(), m.end())})) for m in _TAG.finditer(text)]
-
-
-def split_tags(xml: bytes) -> list[tuple[str, str, str]]:
-    """(tag, message, paragraph text) for each tag whose characters Word spread over several runs."""
+def _paragraph_problems(name: str, part: str, xml: str) -> list[Problem]:
+    """A part that is not XML, and tags that open in one paragraph and close in another."""
     try:
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+        etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
-        return [("", f"is not well-formed XML ({exc}); the template is damaged: open it in Word and save it again",
-                 "")]
-    found = []
-    for p in root.iter(f"{W}p"):
-        text, tags = _runs_of_tags(p)
-        found += [(tag, f"is split across {runs} runs of Word formatting; it renders, but retype it in Word in one "
-                        "go (or clear its formatting) so it stays one tag", text) for tag, runs in tags if runs > 1]
-        if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
-            found.append(("", "a tag opens in this paragraph but does not close in it (or closes without opening)",
-                          text))
-    return found
+        return [Problem(name, f"is not well-formed XML ({exc}); the template is damaged: open it in Word and save "
+                              "it again", part=part, code="template-format")]
+    return [Problem(name, "a tag opens in this paragraph but does not close in it (or closes without opening): "
+                          "type the whole tag in one paragraph", part=part, near=(f"{p.where}: " if p.where else "")
+                    + p.text.strip()[:160], code="template-syntax")
+            for p in paragraphs(xml)
+            if p.text.count("{{") != p.text.count("}}") or p.text.count("{%") != p.text.count("%}")]
 
 
 def _kind_of(path: Path, kind: str | None) -> str | None:
@@ -286,55 +142,148 @@ def _kind_of(path: Path, kind: str | None) -> str | None:
     return next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
 
 
-def _sources(path: Path) -> tuple[dict[str, str], bytes, str]:
-    """The template's parts as the renderer compiles them, its bytes, and why it does not compile ("" if it does).
+def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]], str]:
+    """{part: (normalised XML, source as compiled)}, and why the template does not compile ("" if it does).
 
     A template that does not compile (an unknown filter, say) is still walked, from the same
-    patched sources, so that every problem in it is listed, not just the first.
+    normalised and patched sources, so that every problem in it is listed, not just the first.
     """
+    sources, reason = None, ""
     try:
-        compiled = load_template(path)
-        return compiled.sources, compiled.data, ""
+        sources = load_template(path).sources if compile else None
     except TemplateProblem as exc:
         # The renderer's message starts with the template's full path; the check names it already.
         reason = exc.format_message().removeprefix(f"{path.resolve()}: ")
-    data = path.read_bytes()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = {n: zf.read(n).decode("utf-8") for n in zf.namelist() if _PARTS.fullmatch(n)}
-    except (zipfile.BadZipFile, UnicodeDecodeError):
-        return {}, b"", reason
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+            xml = {n: join_tags(zf.read(n)) for n in zf.namelist() if _PARTS.fullmatch(n)}
+    except (OSError, zipfile.BadZipFile):
+        return {}, reason
     fixer = DocxTemplate.__new__(DocxTemplate)  # only its XML patching is used, as render.engine does
-    return {n: re.sub(r"<w:p([ >])", r"\n<w:p\1", fixer.patch_xml(x)) for n, x in parts.items()}, data, reason
+    return {n: (x, sources[n] if sources else re.sub(r"<w:p([ >])", r"\n<w:p\1", fixer.patch_xml(unescape_tags(x))))
+            for n, x in xml.items()}, reason
 
 
-def check_template(path: Path, kind: str | None = None) -> list[Problem]:
-    """Every problem of the template at `path`, each located and with the text around it."""
-    name, kind = str(path), _kind_of(path, kind)
+def check_template(path: Path, kind: str | None = None, compile: bool = True) -> Checked:
+    """Every problem of the template at `path`, each located and with the text around it.
+
+    `compile=False` walks the template without compiling it, for the renderer itself to call.
+    """
+    name, kind, checked = str(path), _kind_of(path, kind), Checked()
     if kind not in KINDS:
-        return [TagProblem(name, "", "", f"cannot tell which kind of case this template prints; pass --kind "
-                                         f"({', '.join(KINDS)})")]
-    sources, data, reason = _sources(path)
-    env = make_environment()
-    problems = [TagProblem(name, part, *found) for part, source in sources.items()
-                for found in check_part(env, source, context_types(kind))]
-    if reason and not problems:  # it does not compile, for a reason the walk cannot see
-        return [TagProblem(name, "", "", reason)]
-    if data:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for part in sorted(n for n in zf.namelist() if _PARTS.fullmatch(n)):
-                problems += [TagProblem(name, part, tag, message, near[:160]) for tag, message, near in
-                             split_tags(zf.read(part))]
-    return problems
+        checked.problems.append(Problem(name, "cannot tell which kind of case this template prints; pass --kind "
+                                              f"({', '.join(KINDS)})", code="template-kind"))
+        return checked
+    parts, reason = _parts(path, compile)
+    env, walked = make_environment(), bool(parts)
+    for part, (xml, source) in sorted(parts.items()):
+        checked.problems += _paragraph_problems(name, part, xml)
+        walked &= check_part(env, part, source, paragraphs(xml), kind, checked, name)
+    if reason and not checked.problems:  # it does not compile, for a reason the walk cannot see
+        checked.problems.append(Problem(name, reason, code="template-format"))
+    checked.walked = walked and not reason
+    return checked
+
+
+def _extra(info) -> dict:
+    return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+
+
+def _is_model(tp) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def form_fields(model: type[BaseModel], path: tuple = (), labels: tuple = ()):
+    """(path, label, the (model, field) pairs a tag reads to print it) of every field the form asks for."""
+    for name, info in model.model_fields.items():
+        if (not path and not _extra(info).get("sheet")) or _extra(info).get("printed") is False:
+            continue  # not on the form, or not meant for the documents
+        here, label, inner = path + ((model, name),), labels + (info.title or name,), element(info.annotation)
+        target = inner if _is_model(inner) else info.annotation
+        if _is_model(target):
+            yield from form_fields(target, here, label)
+        else:
+            yield here, label
+
+
+def _reads(model: type[BaseModel], name: str, seen: set) -> set[str]:
+    """The fields a computed field or method of `model` reads (`self.x` in its code), followed through others."""
+    if name in model.model_fields or (model, name) in seen:
+        return {name} if name in model.model_fields else set()
+    seen.add((model, name))
+    found = model.model_computed_fields.get(name)
+    code = found.wrapped_property.fget if found else getattr(model, name, None)
+    try:
+        names = set(re.findall(r"\bself\.(\w+)", inspect.getsource(code)))
+    except (TypeError, OSError):
+        return set()
+    return set().union(*(_reads(model, n, seen) for n in names if hasattr(model, n) or n in model.model_fields))
+
+
+def explain(path: Path) -> str:
+    """The errors of the template at `path` as the check words them ("" if none, or if its kind is unknown).
+
+    The renderer calls this before compiling, so that a mistake in any tag fails every build, even
+    in a branch that no case takes ({% if a and project.nosuch %}), named as the office sees it.
+    """
+    if _kind_of(Path(path), None) is None:
+        return ""
+    errors = [p for p in check_template(Path(path), compile=False).problems if p.severity == "error"]
+    return "\n".join(str(p) for p in errors)
+
+
+def _printed(path: tuple, used: set, whole: set) -> bool:
+    """Whether a tag reads every step of a field's path, or something computed from a step of it."""
+    for step in path:
+        if step in whole:
+            return True
+        if step not in used:
+            return False
+    return True
+
+
+def unprinted(kind: str, used: set, template: str) -> list[Problem]:
+    """A warning for every field of the form that no template of `kind` prints.
+
+    A field printed through a computed value (the brief's stage_plan from its stages and stage
+    items) counts as printed, whole: the computed value is what the document shows of it.
+    """
+    seen: set = set()
+    whole = {(model, f) for model, name in used if _is_model(model) and name not in model.model_fields
+             for f in _reads(model, name, seen)}
+    return [Problem(template, f"the form asks for it ({'.'.join(n for _, n in path)}) but no {kind} template prints "
+                              "it, so what a lead types there never reaches the document",
+                    field=" › ".join(labels), severity="warning", code="template-unprinted-field",
+                    fix="print it in the template, or mark the field printed=False in the model")
+            for path, labels in form_fields(KINDS[kind]) if not _printed(path, used, whole)]
+
+
+def _office_file(path: Path) -> Problem:
+    return Problem(str(path), f"is a {path.suffix} file, which casegen cannot read as a template: {SAVE_AS}",
+                   code="template-format")
+
+
+def _folder(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(("~$", ".~lock"))
+                  and p.suffix.lower() in OFFICE_FORMATS | {".docx"}) if folder.is_dir() else []
 
 
 def check_templates(paths=(), kind: str | None = None) -> tuple[list[Problem], list[Path]]:
-    """Check the templates at `paths` (default: every template in the templates folder)."""
-    paths = [Path(p) for p in paths] or sorted(p for p in templates_dir().glob("*.docx") if not p.name.startswith("~$"))
-    problems = []
+    """Check the templates at `paths` (default: every template in the templates folder), both ways."""
+    paths = [Path(p) for p in paths] or _folder(templates_dir())
+    problems, used, complete = [], {}, {}
     for path in paths:
-        if not path.is_file():
-            problems.append(TagProblem(str(path), "", "", "no such template"))
-            continue
-        problems += check_template(path, kind)
+        if path.suffix.lower() in OFFICE_FORMATS:
+            problems.append(_office_file(path))
+        elif not path.is_file():
+            problems.append(Problem(str(path), "no such template", code="template-missing"))
+        else:
+            checked, of = check_template(path, kind), _kind_of(path, kind)
+            problems += checked.problems
+            if of in KINDS:
+                used.setdefault(of, (str(path), set()))[1].update(checked.used)
+                complete[of] = complete.get(of, True) and checked.walked
+    for of, (first, fields) in used.items():
+        if complete[of]:  # a template that does not parse would make every field look unprinted
+            problems += unprinted(of, fields, first)
     return problems, paths

@@ -18,7 +18,9 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from casegen.errors import TemplateProblem
+from casegen.render.check import explain
 from casegen.render.environment import make_environment
+from casegen.render.normalise import normalise
 from casegen.render.ziparchive import deflate, write_zip
 
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -109,11 +111,13 @@ class CompiledTemplate:
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.env = make_environment()
+        if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
+            raise TemplateProblem(explained)
         self.sources: dict[str, str] = {}
         self.compiled = {}
         for info, blob in self.entries:
             if _PARTS.fullmatch(info.filename):
-                source = _FIXER.patch_xml(blob.decode("utf-8"))
+                source = _FIXER.patch_xml(normalise(blob))
                 source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
                 self.sources[info.filename] = source
                 try:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError
+from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
 
 from casegen.models.values import format_money, strip_illegal
 
@@ -61,6 +62,10 @@ def _template_line(tb) -> int | None:
     return line
 
 
+def _has(model: BaseModel, name: str) -> bool:
+    return name in type(model).model_fields or hasattr(type(model), name)
+
+
 class _Environment(SandboxedEnvironment):
     """Every error while rendering is a TemplateError that carries its template line.
 
@@ -68,6 +73,18 @@ class _Environment(SandboxedEnvironment):
     the tag that failed. An error inside a filter (a TypeError, say) becomes a TemplateError too, so
     a template the office edited can never end a build with a traceback.
     """
+
+    def getattr(self, obj, attribute):
+        # A field the model does not have is a mistake even where Jinja would let it pass quietly
+        # (`is defined`, `is none`, `| default`): a model's fields are always there.
+        if isinstance(obj, BaseModel) and not _has(obj, attribute):
+            raise UndefinedError(f"{type(obj).__name__} has no field '{attribute}'")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, BaseModel) and isinstance(argument, str) and not _has(obj, argument):
+            raise UndefinedError(f"{type(obj).__name__} has no field '{argument}'")
+        return super().getitem(obj, argument)
 
     def handle_exception(self, source: str | None = None):
         try:

@@ -6,6 +6,7 @@ ANY for what the models do not say (a method's result, a macro's argument), wher
 from __future__ import annotations
 
 import difflib
+import inspect
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Literal, Union, get_args, get_origin
@@ -13,6 +14,8 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 from jinja2 import nodes
 from jinja2.runtime import LoopContext
 from pydantic import BaseModel
+
+from casegen.render.environment import FILTERS
 
 class _Any:
     """A value whose type the models do not say (a method's result, a macro argument): anything goes."""
@@ -87,8 +90,8 @@ def _own_method(model, name: str) -> bool:
                if c not in BaseModel.__mro__ and c.__module__.startswith("casegen"))
 
 
-def attribute(owner, name: str):
-    """(the type of owner.name, a problem or None)."""
+def attribute(owner, name: str, used: set | None = None):
+    """(the type of owner.name, a problem or None); adds (model, field) to `used` when it is a field."""
     tp = _strip(owner)
     if tp is ANY:
         return ANY, None
@@ -100,10 +103,16 @@ def attribute(owner, name: str):
         return ANY, f"has no '{name}' (it has: {', '.join(sorted(tp.keys))}){suggest(name, tp.keys)}"
     if _is_model(tp):
         if name in tp.model_fields:
+            if used is not None:
+                used.add((tp, name))
             return tp.model_fields[name].annotation, None
         if name in tp.model_computed_fields:
+            if used is not None:
+                used.add((tp, name))
             return _computed(tp, name), None
         if _own_method(tp, name):
+            if used is not None:
+                used.add((tp, name))
             return ANY, None
         names = list(tp.model_fields) + list(tp.model_computed_fields)
         return ANY, f"{tp.__name__} has no field '{name}'{suggest(name, names)}"
@@ -166,38 +175,66 @@ def _const(node) -> str | None:
     return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
 
 
-def _follow_path(owner, path: str):
+def _follow_path(owner, path: str, used: set | None = None):
     """(type, problem) of a dotted field path such as 'level' or 'project.title'."""
     for part in path.split("."):
-        owner, problem = attribute(owner, part)
+        owner, problem = attribute(owner, part, used)
         if problem:
             return ANY, problem
     return owner, None
 
 
-# What casegen's own filters take: money an amount, lines a list, paragraphs text.
-_TAKES = {"money": "amount", "lines": "list", "paragraphs": "text"}
+# What casegen's own filters take, and the builtins that make no sense on anything else.
+_TAKES = {"money": "amount", "when": "text", "lines": "list", "paragraphs": "text", "join": "list",
+          "sum": "list", "first": "list", "last": "list", "map": "list", "selectattr": "list",
+          "rejectattr": "list", "sort": "list", "unique": "list", "groupby": "list", "round": "number",
+          "abs": "number", "upper": "text", "lower": "text", "title": "text", "capitalize": "text",
+          "trim": "text", "truncate": "text", "wordwrap": "text", "replace": "text"}
+_ARTICLE = {"amount": "an amount", "text": "text", "list": "a list", "number": "a number"}
+
+
+def _takes(wants: str, tp) -> bool:
+    number = tp in (int, float) or getattr(tp, "__name__", "") == "Decimal"
+    if tp is type(None):
+        return wants in ("amount", "text")  # money and when print their `none` for a missing value
+    return {"amount": number and tp is not bool, "number": number, "text": tp is str,
+            "list": element(tp) is not None and tp is not str and not isinstance(tp, Keys)}[wants]
 
 
 def _input_problem(name: str, value) -> str | None:
     tp = _strip(value)
     wants = _TAKES.get(name)
-    if tp is ANY or not wants:
+    if tp is ANY or not wants or _takes(wants, tp):
         return None
-    amount = tp in (int, float, type(None)) or getattr(tp, "__name__", "") == "Decimal"
-    ok = {"amount": amount, "list": element(tp) is not None and tp is not str, "text": tp is str}[wants]
-    return None if ok else f"the {name} filter needs {'an' if wants == 'amount' else 'a'} {wants}, not {_describe(tp)}"
+    return f"the {name} filter needs {_ARTICLE[wants]}, not {_describe(tp)}"
 
 
-def filter_result(node: nodes.Filter, value, filters):
+def _argument_problem(node: nodes.Filter, filters) -> str | None:
+    """Too many arguments, or one of the wrong type, for one of casegen's own filters."""
+    if node.name not in FILTERS:
+        return None
+    params = list(inspect.signature(FILTERS[node.name]).parameters.values())[1:]
+    given = len(node.args) + len(node.kwargs)
+    if len(node.args) > len(params) or any(k.key not in {p.name for p in params} for k in node.kwargs):
+        return f"the {node.name} filter takes {len(params) or 'no'} argument{'s' if len(params) != 1 else ''}, not {given}"
+    given = list(zip(params, node.args)) + [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
+    for param, arg in given:
+        if param.annotation in ("str", str) and isinstance(arg, nodes.Const) and not isinstance(arg.value, str):
+            return f"the {node.name} filter's argument is text, in quotes: {node.name}(\"{arg.value}\")"
+    return None
+
+
+def filter_result(node: nodes.Filter, value, filters, used: set | None = None):
     """(the type a filter gives, a problem with its input or arguments, or None)."""
     name, item = node.name, element(value) or ANY
-    wrong = _input_problem(name, value)
+    wrong = _input_problem(name, value) or _argument_problem(node, filters)
     if wrong:
         return (str if name != "paragraphs" else list[str]), wrong
+    if name == "lines" and _is_model(_strip(item)) and "text" in _strip(item).model_fields and used is not None:
+        used.add((_strip(item), "text"))  # lines prints each item's text
     kwargs = {k.key: _const(k.value) for k in node.kwargs}
     field = _const(node.args[0]) if node.name in _ATTRIBUTE_ARG and node.args else kwargs.get("attribute")
-    found, problem = _follow_path(value if name == "attr" else item, field) if field else (ANY, None)
+    found, problem = _follow_path(value if name == "attr" else item, field, used) if field else (ANY, None)
     if name == "map":
         mapped = _const(node.args[0]) if node.args else None
         if mapped and mapped not in filters:

@@ -133,9 +133,7 @@ class _Reading:
 
     def layout(self, book: Book, sheet: str) -> SheetLayout:
         if sheet not in self.layouts:
-            labels = {t.name: {c.label for c in t.columns} for s in spec.sheets(self.model)
-                      for t in s.blocks if isinstance(t, spec.Table)}
-            self.layouts[sheet] = sheet_layout(book, sheet, labels, _texts(self.model))
+            self.layouts[sheet] = sheet_layout(book, sheet, _labels(self.model), _texts(self.model))
         return self.layouts[sheet]
 
     def table(self, book: Book, block: spec.Table, data: dict) -> None:
@@ -239,6 +237,13 @@ def _shown(value) -> str:
 @lru_cache(maxsize=8)
 def _texts(model) -> frozenset[str]:
     return frozenset(form_texts(model))
+
+
+@lru_cache(maxsize=8)
+def _labels(model) -> dict[str, set[str]]:
+    """The column headings casegen reads, by table name."""
+    return {t.name: {c.label for c in t.columns} for s in spec.sheets(model) for t in s.blocks
+            if isinstance(t, spec.Table)}
 
 
 def _required(model, path: tuple) -> bool:

@@ -42,13 +42,14 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
 _OLD_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 SAVE_AGAIN = "open it in Excel or LibreOffice and save it again as .xlsx"
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
+_NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _ROW = re.compile(rb"<row[\s>/]")
+_CELL_OPEN = re.compile(rb"<c[\s>/]")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]*)"')
 # A name pointing at one cell or block of one sheet, as every name of an intake form does.
 _SIMPLE_REF = re.compile(r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!"
@@ -221,20 +222,22 @@ def _defined_names(workbook) -> dict[str, tuple[str, str]]:
 
 
 def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
-    """What calamine does not say, from one pass of regular expressions over the sheet's bytes: the
-    sheet's extent (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for
-    terabytes), formulas without values, error values, text in number cells and merged ranges."""
-    facts, rows, cells, max_row, max_col = SheetFacts(), len(_ROW.findall(data)), 0, 0, 0
-    for m in _CELL.finditer(data):
-        cells += 1
-        attrs, body = m.group(1), m.group(2) or b""
-        ref = _REF.search(attrs)
-        if ref:
-            max_row, max_col = max(max_row, int(ref.group(2))), max(max_col, _column(ref.group(1)))
-        _note_cell(facts, ref.group(0)[3:-1].decode() if ref else "", attrs, body)
+    """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
+    (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
+    formulas without values, error values, text in number cells and merged ranges."""
+    facts = SheetFacts()
+    refs = _REF.findall(data)
+    rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
+    max_row = max((int(r) for _, r in refs), default=0)
+    max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
     if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
         _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
                     "an intake form needs far fewer: delete the rows you do not need and save again", title)
+    # Cell by cell only where there is something to find: a formula, an error, a value that is not a number.
+    if b"<f" in data or b't="e"' in data or any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
+        for m in _CELL.finditer(data):
+            ref = _REF.search(m.group(1))
+            _note_cell(facts, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
     merged = 0
     for ref in _MERGE.findall(data):
         merged += _note_merge(facts, ref.decode())
@@ -260,7 +263,7 @@ def _note_cell(facts: SheetFacts, ref: str, attrs: bytes, body: bytes) -> None:
         facts.formulas_without_values.add(ref)
     if kind == b"e":
         facts.errors[ref] = value or "#N/A"
-    elif kind == b"n" and value and not _NUMBER.fullmatch(value.strip()):
+    elif kind == b"n" and value and not _NUMBER.fullmatch(value.strip().encode()):
         facts.bad_numbers[ref] = value[:40]
 
 

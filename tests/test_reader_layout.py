@@ -63,7 +63,7 @@ def test_a_missing_optional_field_is_a_warning_naming_it(tmp_path, monkeypatch):
     add_a_field(monkeypatch)
     result = run("validate", form)
     assert result.exit_code == 0
-    assert lines(result) [:1] == [
+    assert lines(result)[:1] == [
         f"{form}: warning: cost_centre: the form has no 'Cost centre' cell (an older form); it is left blank. "
         "Run `casegen upgrade old.xlsx` to bring the form up to date [form-old-layout]"]
 

@@ -101,7 +101,7 @@ def test_nothing_changed_opens_no_workbook(inputs, tmp_path, monkeypatch):
 
     monkeypatch.setattr("casegen.intake.reader.read_intake", opened)
     monkeypatch.setattr("casegen.intake.workbook.inspect_workbook", opened)
-    monkeypatch.setattr("casegen.intake.fastbook.FastBook", opened)
+    monkeypatch.setattr("casegen.intake.book.Book", opened)
     monkeypatch.setattr("openpyxl.load_workbook", opened)
     result = run("build", inputs, "-o", out, "-j", 1)
     assert result.exit_code == 0, result.output
@@ -359,11 +359,11 @@ def test_strict_fails_a_form_with_warnings(inputs, tmp_path):
     out = tmp_path / "out"
     form = inputs / f"{FORMS[1]}.xlsx"
     wb = load_workbook(form)
-    wb["_casegen"]["B2"] = 0  # an old form version: a warning
+    wb["Project"]["F30"] = "a note"  # typed outside the form's cells: a warning
     wb.save(form)
     result = run("build", inputs, "-o", out)
     assert result.exit_code == 0 and counts(result) == (3, 0, 0)
-    assert "warning: the form is version 0" in result.output
+    assert "Project!F30: warning: 'a note' is typed outside the form's cells" in result.output
     strict = run("build", inputs, "-o", out, "--strict")
     assert strict.exit_code == 1 and counts(strict) == (0, 2, 1)  # re-read: it had warnings
     assert "--strict counts its warnings as errors" in strict.output

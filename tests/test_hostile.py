@@ -145,11 +145,16 @@ def test_a_form_from_an_older_version_is_one_message(make_form):
     assert line.endswith("make a new form with `casegen new bcl NEW.xlsx` and copy your entries across [form-foreign]")
 
 
-def test_one_lost_name_is_named(make_form):
-    path = spoil(make_form(SO), lambda wb: wb.defined_names.pop("project_department"))
-    assert refused(path, "lost the named cell") == [
-        f"{path}: department: the form has lost the named cell 'project_department' (Department and Team); make a "
-        "new form with `casegen new` and copy your entries across [form-missing-name]"]
+def test_one_lost_name_is_named_and_its_value_is_not_read_silently(make_form):
+    path = make_form(SO)
+    department = named(load_workbook(path), "project_department")
+    spoil(path, lambda wb: wb.defined_names.pop("project_department"))
+    assert refused(path, "has no 'Department and Team' cell") == [
+        f"{path}: department: the form has no 'Department and Team' cell, which is required (an older form, or one "
+        f"changed by hand); run `casegen upgrade {path.name}` to bring the form up to date, then fill it in "
+        "[form-missing-name]",
+        f"{where(path, department)}: warning: 'Organisational wide' is typed outside the form's cells; casegen does "
+        "not read it (type it in a yellow cell, or keep notes on a sheet of your own) [cell-outside]"]
 
 
 def test_a_formula_without_a_saved_value(make_form):
@@ -273,15 +278,17 @@ def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
 
 def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
     path = make_form(SO)
+    first, last = (int(c[1:]) for c in load_workbook(path)["Risks"].tables["dependencies"].ref.split(":"))
     part = sheet_part(path, "Risks")
-    rows = "".join(f'<row r="{r}"><c r="C{r}" t="inlineStr"><is><t>risk {r}</t></is></c></row>'
-                   for r in range(13, 5013)).encode()  # straight under the table, as a lead would type them
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x</t></is></c>'
+                   f'<c r="B{r}" t="inlineStr"><is><t>dependency {r}</t></is></c></row>'
+                   for r in range(last + 1, last + 5001)).encode()  # straight under the table, as a lead types them
     rewrite(path, part, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"))
     result = run("validate", path)
     assert result.exit_code == 1
-    assert lines(result)[0] == (f"{path}: Risks!A5006: risks: table 'risks' has more than 5000 rows; the rest "
-                                "were not read [table-too-long]")
-    # each of those rows lacks its ratings: the list stops well short of ten thousand lines
+    assert lines(result)[0] == (f"{path}: Risks!A{first + 5001}: dependencies: table 'dependencies' has more than 5000 "
+                                "rows; the rest were not read [table-too-long]")
+    # each of those rows has a wrong level: the list stops well short of five thousand lines
     assert len(lines(result)) == 201
     assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; fix these first, then check again",
                         lines(result)[-1])

@@ -139,6 +139,16 @@ def dump(ctx, path: Path) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_context
+def upgrade(ctx, path: Path) -> None:
+    """Rewrite an intake form onto today's layout, keeping the old one beside it as a backup."""
+    from casegen.intake.upgrade import upgrade_form
+
+    click.echo("\n".join(upgrade_form(path, _programme(ctx)).lines()))
+
+
+@cli.command()
 @click.argument("kind", type=KIND_CHOICE)
 def schema(kind: str) -> None:
     """Print the JSON Schema of a kind of case."""

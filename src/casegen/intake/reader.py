@@ -1,8 +1,11 @@
 """Reads an intake workbook into a case model, collecting every located problem on the way.
 
 Fields are found by defined names and tables by name and header, never by fixed coordinates,
-so the form can be restyled or rows inserted without breaking the reader. Sheets the form does
-not name (a lead's notes, the summary of `casegen validate --annotate`) are never looked at.
+so the form can be restyled or rows inserted without breaking the reader. A table's rows run to the
+next block of its sheet (`layout`); what is typed elsewhere on a sheet of the form is named in a
+warning. Sheets the form does not name (a lead's notes, the summary of `casegen validate --annotate`)
+are never looked at. A form of an older layout is read by what it has: a field it has no cell for
+takes its default, with a warning that says how to bring the form up to date (`upgrade`).
 """
 from __future__ import annotations
 
@@ -10,14 +13,18 @@ import re
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
+from functools import lru_cache
+
 from openpyxl.utils import get_column_letter, range_boundaries
 from pydantic import ValidationError
 
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem
-from casegen.intake import fastbook, spec
+from casegen.intake import spec
+from casegen.intake.book import Book
 from casegen.intake.files import CHECKED_SUFFIX, find_forms  # noqa: F401  (re-exported)
-from casegen.intake.workbook import Inspection, inspect_workbook
+from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
+from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, strip_illegal
 from casegen.rules import check_case
@@ -42,8 +49,10 @@ class _Reading:
         self.places: dict[tuple, tuple[str, str, str]] = {}  # path -> (sheet, cell, field)
         self.kinds: dict[tuple, str] = {}  # path -> the column's kind of value
         self.spoiled: set[tuple[str, str]] = set()  # cells already reported; their value is not read
-        self.lost: set[tuple] = set()  # paths of fields and tables the form no longer has (reported)
+        self.lost: set[tuple] = set()  # paths of fields and tables the form does not have (reported)
         self.version = None  # the form version the control sheet states
+        self.layouts: dict[str, SheetLayout] = {}  # by sheet title, worked out when first needed
+        self.model = None
 
     def problem(self, message, sheet="", cell="", field="", severity="error", code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
@@ -58,38 +67,36 @@ class _Reading:
                 value = strip_illegal(value)
         return value
 
-    def value(self, ws, coord: str, field: str):
+    def value(self, book: Book, sheet: str, row: int, col: int, field: str):
         """The value of an input cell, or None with a located problem if the cell cannot give one."""
-        trouble = _trouble(self.facts.sheet(ws.title), coord)
+        coord = f"{get_column_letter(col)}{row}"
+        trouble = _trouble(self.facts.sheet(sheet), coord, row, col)
         if trouble:
-            self.problem(trouble[0], ws.title, coord, field, code=trouble[1])
-            self.spoiled.add((ws.title, coord))
+            self.problem(trouble[0], sheet, coord, field, code=trouble[1])
+            self.spoiled.add((sheet, coord))
             return None
-        return self.clean(ws[coord].value, ws.title, coord, field)
+        return self.clean(book.value(sheet, row, col), sheet, coord, field)
 
-    def kind(self, wb) -> str:
-        if spec.CONTROL_SHEET not in wb.sheetnames:
+    def kind(self, book: Book) -> str:
+        if spec.CONTROL_SHEET not in book.sheetnames:
             raise IntakeError([Problem(
                 self.file, f"this is not a casegen intake form (it has no '{spec.CONTROL_SHEET}' sheet); "
                 "start from a blank form made by `casegen new bcl FILE.xlsx` or `casegen new brief FILE.xlsx`",
                 code="form-foreign")])
-        ws = wb[spec.CONTROL_SHEET]
-        info = {row[0]: row[1] for row in ws.iter_rows(min_row=1, max_row=10, max_col=2, values_only=True)}
+        info = {book.value(spec.CONTROL_SHEET, r, 1): book.value(spec.CONTROL_SHEET, r, 2) for r in range(1, 11)}
         kind = str(info.get("kind") or "").strip()
         if kind not in KINDS:
             raise IntakeError([Problem(self.file, f"unknown kind of document {kind!r} in cell B1; "
                                        f"expected one of {', '.join(KINDS)}", spec.CONTROL_SHEET, "B1",
                                        code="form-foreign")])
+        # An older layout is read by what it has: each missing field is named where it is missed.
         self.version = info.get("form_version")
-        if self.version != spec.FORM_VERSION:
-            self.problem(f"the form is version {self.version}, casegen expects version {spec.FORM_VERSION}; "
-                         "copy your entries into a new form from `casegen new`", spec.CONTROL_SHEET, "B2",
-                         severity="warning", code="form-version")
+        self.model = KINDS[kind]
         return kind
 
-    def foreign(self, wb, kind: str, blocks: list) -> None:
-        """One message, not one a name, when most of the form is missing (another tool's or an old form)."""
-        missing = [b for b in blocks if not _present(wb, b)]
+    def foreign(self, book: Book, kind: str, blocks: list) -> None:
+        """One message, not one a name, when most of the form is missing (another tool's workbook)."""
+        missing = [b for b in blocks if not _present(book, b)]
         if len(missing) * 2 <= len(blocks):
             return
         names = ", ".join(f"'{b.name if isinstance(b, spec.Table) else b.defined_name}'" for b in missing[:3])
@@ -100,87 +107,111 @@ class _Reading:
             f"make a new form with `casegen new {kind} NEW.xlsx` and copy your entries across",
             code="form-foreign")])
 
-    def scalar(self, wb, block: spec.Scalar, data: dict) -> None:
-        name = block.defined_name
-        dest = _destination(wb, block)
-        if dest is None:
-            self.problem(f"the form has lost the named cell '{name}' ({block.column.label}); "
-                         "make a new form with `casegen new` and copy your entries across",
-                         field=block.path[-1], code="form-missing-name")
-            self.lost.add(block.path)
+    def missing(self, what: str, path: tuple, required: bool, code: str, sheet="", cell="") -> None:
+        """A field the form has no place for: an older layout. Optional ones take their default."""
+        upgrade = f"`casegen upgrade {self.path.name}`"
+        if required:
+            self.problem(f"the form has no {what}, which is required (an older form, or one changed by hand); "
+                         f"run {upgrade} to bring the form up to date, then fill it in", sheet, cell, path[-1],
+                         code=code)
+        else:
+            self.problem(f"the form has no {what} (an older form); it is left blank. Run {upgrade} to bring "
+                         "the form up to date", sheet, cell, path[-1], "warning", "form-old-layout")
+        self.lost.add(path)
+
+    def scalar(self, book: Book, block: spec.Scalar, data: dict) -> None:
+        dest = book.names.get(block.defined_name)
+        if dest is None or dest[0] not in book.sheetnames:
+            self.missing(f"'{block.column.label}' cell", block.path, block.column.required, "form-missing-name")
             return
-        sheet, coord = dest
-        value = self.value(wb[sheet], coord, block.path[-1])
+        sheet, ref = dest
+        min_col, min_row, _, _ = range_boundaries(ref)
+        value = self.value(book, sheet, min_row, min_col, block.path[-1])
         _put(data, block.path, value)
-        self.places[block.path] = (sheet, coord, block.path[-1])
+        self.places[block.path] = (sheet, f"{get_column_letter(min_col)}{min_row}", block.path[-1])
         self.kinds[block.path] = block.column.kind
 
-    def table(self, wb, block: spec.Table, data: dict) -> None:
-        found = [(ws, ws.tables[block.name]) for ws in wb.worksheets if block.name in ws.tables]
-        if not found:
-            self.problem(f"the form has lost the table '{block.name}' ({block.label}); "
-                         "make a new form with `casegen new` and copy your entries across",
-                         field=block.path[-1], code="form-missing-table")
-            self.lost.add(block.path)
+    def layout(self, book: Book, sheet: str) -> SheetLayout:
+        if sheet not in self.layouts:
+            self.layouts[sheet] = sheet_layout(book, sheet, _labels(self.model), _texts(self.model))
+        return self.layouts[sheet]
+
+    def table(self, book: Book, block: spec.Table, data: dict) -> None:
+        xl = book.tables.get(block.name)
+        if xl is None:
+            self.missing(f"table '{block.label}'", block.path, _required(self.model, block.path),
+                         "form-missing-table")
             return
-        ws, xl = found[0]
-        min_col, min_row, max_col, max_row = range_boundaries(xl.ref)
-        columns = self.columns(ws, block, min_row, min_col, max_col)
-        # Rows past the last one with anything in it are empty: never walk a table stretched to row 1,048,576.
-        last = min(max_row, ws.max_row)
+        columns = self.columns(book, xl, block)
+        end = self.layout(book, xl.sheet).ends[xl.name]
         rows = []
-        r = min_row + 1
-        # Rows typed just below the table belong to it (LibreOffice does not grow tables by itself).
-        while r <= last or self._filled(ws, r, columns):
-            if r - min_row > MAX_TABLE_ROWS:
+        for r in range(xl.head + 1, end + 1):
+            if r - xl.head > MAX_TABLE_ROWS:
                 self.problem(f"table '{block.name}' has more than {MAX_TABLE_ROWS} rows; the rest were not read",
-                             ws.title, f"A{r}", block.path[-1], code="table-too-long")
+                             xl.sheet, f"A{r}", block.path[-1], code="table-too-long")
                 break
-            if self._filled(ws, r, columns):
-                rows.append(self.row(ws, r, block, columns, len(rows)))
-            r += 1
-        self.places[block.path] = (ws.title, f"A{min_row}", block.path[-1])
+            # Blank rows are skipped: clearing a row is how a lead deletes an item in Calc.
+            if self._filled(book, xl.sheet, r, columns):
+                rows.append(self.row(book, xl.sheet, r, block, columns, len(rows)))
+        self.places[block.path] = (xl.sheet, f"A{xl.head}", block.path[-1])
         _put(data, block.path, [_drop_none(row) for row in rows])
 
-    def columns(self, ws, block: spec.Table, head: int, min_col: int, max_col: int) -> dict[str, int]:
-        headers = [ws.cell(row=head, column=c).value for c in range(min_col, max_col + 1)]
+    def columns(self, book: Book, xl, block: spec.Table) -> dict[str, int]:
+        headers = [book.value(xl.sheet, xl.head, c) for c in range(xl.min_col, xl.max_col + 1)]
         columns = {}
         for col in block.columns:
             if col.label not in headers:
-                self.problem(f"table '{block.name}' has no column headed '{col.label}'; put the heading back",
-                             ws.title, f"{get_column_letter(min_col)}{head}", col.name, code="form-missing-column")
+                self.missing(f"column headed '{col.label}' in the table '{block.label}'", block.path + (col.name,),
+                             col.required, "form-missing-column", xl.sheet,
+                             f"{get_column_letter(xl.min_col)}{xl.head}")
                 continue
-            columns[col.name] = min_col + headers.index(col.label)
+            columns[col.name] = xl.min_col + headers.index(col.label)
         return columns
 
-    def row(self, ws, r: int, block: spec.Table, columns: dict, index: int) -> dict:
+    def row(self, book: Book, sheet: str, r: int, block: spec.Table, columns: dict, index: int) -> dict:
         kinds = {c.name: c.kind for c in block.columns}
         row = {}
         for name, c in columns.items():
-            coord = f"{get_column_letter(c)}{r}"
-            value = self.value(ws, coord, name)
+            value = self.value(book, sheet, r, c, name)
             row[name] = None if isinstance(value, str) and not value.strip() else value
-            self.places[block.path + (index, name)] = (ws.title, coord, name)
+            self.places[block.path + (index, name)] = (sheet, f"{get_column_letter(c)}{r}", name)
             self.kinds[block.path + (index, name)] = kinds[name]
-        self.places[block.path + (index,)] = (ws.title, f"A{r}", block.path[-1])
+        self.places[block.path + (index,)] = (sheet, f"A{r}", block.path[-1])
         return row
 
-    def _filled(self, ws, r: int, columns: dict) -> bool:
-        facts = self.facts.sheet(ws.title)
+    def _filled(self, book: Book, sheet: str, r: int, columns: dict) -> bool:
+        facts = self.facts.sheet(sheet)
         for c in columns.values():
             coord = f"{get_column_letter(c)}{r}"
             # A formula with no saved value reads as blank, but the row is not empty: report it.
             if coord in facts.formulas_without_values or coord in facts.errors:
                 return True
-            v = ws.cell(row=r, column=c).value
+            v = book.value(sheet, r, c)
             if v is not None and not (isinstance(v, str) and not v.strip()):
                 return True
         return False
+
+    def strays(self, book: Book, sheet: str) -> None:
+        """Warnings for what is typed on a sheet of the form where casegen does not read it."""
+        layout = self.layout(book, sheet)
+        for xl, col, heading in layout.unknown:
+            self.problem(f"the table '{xl.name}' has a column headed {heading!r} that casegen does not read; its "
+                         "entries are left out of the document", sheet, f"{get_column_letter(col)}{xl.head}",
+                         severity="warning", code="table-unknown-column")
+        for r, c, value in layout.strays[:MAX_STRAYS]:
+            self.problem(f"{_shown(value)} is typed outside the form's cells; casegen does not read it (type it in "
+                         "a yellow cell, or keep notes on a sheet of your own)", sheet, f"{get_column_letter(c)}{r}",
+                         severity="warning", code="cell-outside")
+        if len(layout.strays) > MAX_STRAYS:
+            self.problem(f"… and {len(layout.strays) - MAX_STRAYS} more cells typed outside the form's cells",
+                         sheet, severity="warning", code="cell-outside")
 
     def reported(self, loc: tuple) -> bool:
         """True if the form's own problem already explains an error at `loc` (a lost name, a spoiled cell)."""
         if any(tuple(loc[:len(p)]) == p for p in self.lost):
             return True
+        if len(loc) >= 3 and any(p[:-1] == tuple(loc[:len(p) - 1]) and p[-1] == loc[-1] for p in self.lost):
+            return True  # a cell of a column the table does not have
         sheet, cell, _ = self.locate(loc)
         return (sheet, cell) in self.spoiled
 
@@ -198,11 +229,35 @@ class _Reading:
         return VALUE_CODES.get(kind, f"value-{kind}") if kind else ""
 
 
-def _trouble(facts: SheetFacts, coord: str) -> tuple[str, str] | None:
+def _shown(value) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+@lru_cache(maxsize=8)
+def _texts(model) -> frozenset[str]:
+    return frozenset(form_texts(model))
+
+
+@lru_cache(maxsize=8)
+def _labels(model) -> dict[str, set[str]]:
+    """The column headings casegen reads, by table name."""
+    return {t.name: {c.label for c in t.columns} for s in spec.sheets(model) for t in s.blocks
+            if isinstance(t, spec.Table)}
+
+
+def _required(model, path: tuple) -> bool:
+    """Whether the model's field at `path` must be filled in."""
+    for part in path[:-1]:
+        model = model.model_fields[part].annotation
+    return model.model_fields[path[-1]].is_required()
+
+
+def _trouble(facts: SheetFacts, coord: str, row: int, col: int) -> tuple[str, str] | None:
     """(message, code) if the cell's XML shows its value cannot be read as typed; None if it can."""
-    min_col, min_row, _, _ = range_boundaries(coord)
-    if (min_row, min_col) in facts.merged:
-        return (f"is covered by the merged cells {facts.merged[(min_row, min_col)]}, so its value is lost; "
+    merged = facts.merge_over(row, col)
+    if merged:
+        return (f"is covered by the merged cells {merged}, so its value is lost; "
                 "unmerge them (Home > Merge & Center) and type each value in its own cell", "cell-merged")
     if coord in facts.formulas_without_values:
         return ("has a formula but no saved value; open and save the form in Excel/LibreOffice, or type the value",
@@ -213,18 +268,10 @@ def _trouble(facts: SheetFacts, coord: str) -> tuple[str, str] | None:
     return None
 
 
-def _destination(wb, block: spec.Scalar) -> tuple[str, str] | None:
-    dn = wb.defined_names.get(block.defined_name)
-    dests = list(dn.destinations) if dn is not None else []
-    if not dests or dests[0][0] not in wb.sheetnames:
-        return None
-    return dests[0][0], dests[0][1].replace("$", "")
-
-
-def _present(wb, block) -> bool:
+def _present(book: Book, block) -> bool:
     if isinstance(block, spec.Scalar):
-        return _destination(wb, block) is not None
-    return any(block.name in ws.tables for ws in wb.worksheets)
+        return block.defined_name in book.names
+    return block.name in book.tables
 
 
 def _put(data: dict, path: tuple, value) -> None:
@@ -261,17 +308,19 @@ class Intake:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _read_blocks(reading: _Reading, wb) -> tuple[str, dict]:
-    kind = reading.kind(wb)
+def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
+    kind = reading.kind(book)
     sheets = spec.sheets(KINDS[kind])
-    reading.foreign(wb, kind, [b for s in sheets for b in s.blocks if not isinstance(b, str)])
+    reading.foreign(book, kind, [b for s in sheets for b in s.blocks if not isinstance(b, str)])
     data: dict = {"kind": kind}
     for sheet in sheets:
         for block in sheet.blocks:
             if isinstance(block, spec.Scalar):
-                reading.scalar(wb, block, data)
+                reading.scalar(book, block, data)
             elif isinstance(block, spec.Table):
-                reading.table(wb, block, data)
+                reading.table(book, block, data)
+        if sheet.title in book.sheetnames:
+            reading.strays(book, sheet.title)
     return kind, data
 
 
@@ -286,22 +335,28 @@ def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
     return None
 
 
+def read_cells(path: str | Path, programme: Programme) -> tuple[_Reading, str, dict]:
+    """The form's values by field path, unchecked, with the reading's problems and places so far."""
+    path = Path(path)
+    facts = inspect_workbook(path)  # the safety checks, before calamine unpacks the file
+    reading = _Reading(path, programme, facts)
+    try:
+        book = Book(path, facts)
+        try:
+            kind, data = _read_blocks(reading, book)
+        finally:
+            book.close()
+    except IntakeError:
+        raise
+    except Exception as exc:  # XML no Office program writes, that calamine chokes on: never a traceback
+        raise facts.unreadable(path, exc) from None
+    return reading, kind, data
+
+
 def read_intake(path: str | Path, programme: Programme) -> Intake:
     """Read and check one workbook, collecting every problem; raises IntakeError only when the
     file is not a readable intake form at all."""
-    path = Path(path)
-    facts = inspect_workbook(path)  # the safety checks, before any loader unpacks the file
-    reading = _Reading(path, programme, facts)
-    try:
-        wb = fastbook.open_workbook(path)  # openpyxl's values, without its full load
-        try:
-            kind, data = _read_blocks(reading, wb)
-        finally:
-            wb.close()
-    except IntakeError:
-        raise
-    except Exception as exc:  # XML no Office program writes, that a loader chokes on: never a traceback
-        raise facts.unreadable(path, exc) from None
+    reading, kind, data = read_cells(path, programme)
     case = _validate(reading, kind, data, programme)
     if case is not None:
         for rule, loc, message in check_case(case, programme):

@@ -1,12 +1,14 @@
 """Opening a workbook safely: a clear message for anything that is not an intake form.
 
 Intake forms come from strangers. `inspect_workbook` makes every check that can be made from the
-file itself before a loader unpacks it: the kind of file, the zip directory's declared sizes (a
-zip bomb is refused before a byte is inflated), the XML prologues (no DTDs, so no entity bombs),
-the number of rows and merged cells of each sheet (streamed, so a 100,000-row table is refused in
-a fraction of a second). It also notes what a value-only loader cannot see: formulas with no saved
-value, error values and merged ranges, so the reader can point at the cell. Call it first, then
-any loader (`open_workbook`, or a faster one).
+file itself before calamine unpacks it: the kind of file (.xls, password-protected, truncated), the
+zip directory's entry count, declared sizes and compression ratios (a zip bomb is refused before a
+byte is inflated), the XML prologues (no DTDs, so no entity bombs), and each sheet's extent (a
+100,000-row table is refused in a fraction of a second). The sheets are scanned with regular
+expressions, not parsed: calamine parses them once, afterwards. The scan also notes what a
+value-only reader cannot see: formulas with no saved value, error values and merged ranges, so the
+reader can point at the cell. The one XML part parsed here is the workbook's own (sheets and
+defined names).
 """
 from __future__ import annotations
 
@@ -28,9 +30,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILE = 50 * 2**20  # on disk; a real intake form is well under 1 MB
 MAX_UNPACKED = 100 * 2**20  # all parts together, as the zip directory declares them
 MAX_PARTS = 1000
+MAX_RATIO = 200  # XML deflates about 10 to 1; far more in a large part is a bomb
 MAX_SHEET_ROWS = 20_000  # the reader takes at most MAX_TABLE_ROWS rows a table
 MAX_SHEET_CELLS = 500_000
-MAX_MERGED_CELLS = 100_000  # openpyxl makes an object for every cell a merge covers
+MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what calamine allocates
+MAX_MERGED_CELLS = 100_000
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -38,33 +42,53 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
 _OLD_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 SAVE_AGAIN = "open it in Excel or LibreOffice and save it again as .xlsx"
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
+_NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
+# A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_ROW = re.compile(rb"<row[\s>/]")
+_CELL_OPEN = re.compile(rb"<c[\s>/]")
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]*)"')
+# A name pointing at one cell or block of one sheet, as every name of an intake form does.
+_SIMPLE_REF = re.compile(r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!"
+                         r"(?P<cells>\$?[A-Za-z]{1,3}\$?[0-9]+(?::\$?[A-Za-z]{1,3}\$?[0-9]+)?)")
 
 
 @dataclass
 class SheetFacts:
-    """What one worksheet's XML says that a value-only loader does not."""
+    """What one worksheet's XML says that a value-only reader does not."""
 
     formulas_without_values: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # cell -> "#DIV/0!"
     bad_numbers: dict[str, str] = field(default_factory=dict)  # cell -> text in a number cell ("abc", "NaN")
-    merged: dict[tuple[int, int], str] = field(default_factory=dict)  # covered (row, col) -> "A5:B5"
+    merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # (min row, col, max row, col, ref)
+
+    def merge_over(self, row: int, col: int) -> str | None:
+        """The merged range that covers (row, col) other than at its top-left cell, if any."""
+        for min_row, min_col, max_row, max_col, ref in self.merged:
+            if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
+                return ref
+        return None
 
 
 @dataclass
 class Inspection:
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet title
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # defined name -> (sheet, "B4")
 
     def sheet(self, title: str) -> SheetFacts:
         return self.sheets.get(title) or SheetFacts()
 
     def unreadable(self, path: Path, exc: Exception) -> IntakeError:
-        """Why a loader failed on a file that passed the checks: the cells at fault, if the scan saw them."""
-        problems = [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save "
-                                       "the form", title, ref)
-                    for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
-        why = f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}"
-        return IntakeError(problems or [Problem(str(path), why)])
+        """Why a reader failed on a file that passed the checks."""
+        return IntakeError([Problem(str(path), f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}")])
+
+    def bad_numbers(self, path: Path) -> list[Problem]:
+        return [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save the form",
+                        title, ref)
+                for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
 
 
 def _fail(path: Path, message: str, sheet: str = ""):
@@ -82,15 +106,18 @@ def inspect_workbook(path: str | Path) -> Inspection:
     try:
         with zipfile.ZipFile(path) as zf:
             _check_directory(path, zf)
-            _check_parts(path, zf)
-            facts = Inspection()
-            for title, part in _sheet_parts(zf).items():
-                facts.sheets[title] = _scan_sheet(path, zf, title, part)
-            return facts
+            parts = _check_parts(path, zf)
+        workbook = _parse(parts["xl/workbook.xml"])
+        facts = Inspection(names=_defined_names(workbook))
+        for title, part in _sheet_parts(parts, workbook).items():
+            facts.sheets[title] = _scan_sheet(path, parts[part], title)
     except IntakeError:
         raise
     except Exception as exc:  # zipfile, zlib and lxml raise many kinds for damaged files
         _fail(path, f"is damaged and cannot be read ({_why(exc)}); {SAVE_AGAIN}")
+    if any(f.bad_numbers for f in facts.sheets.values()):  # a reader would fail, or read NaN
+        raise IntakeError(facts.bad_numbers(path))
+    return facts
 
 
 def _why(exc: Exception) -> str:
@@ -143,19 +170,22 @@ def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
                     "make a form with `casegen new bcl FILE.xlsx`")
 
 
-def _check_parts(path: Path, zf: zipfile.ZipFile) -> None:
-    # Reading every part checks its CRC; the sizes were bounded above, so this is bounded too.
-    bad = zf.testzip()
-    if bad:
-        _fail(path, f"is damaged (part {bad} is corrupt); {SAVE_AGAIN}")
+def _check_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, bytes]:
+    """Each part read once (which checks its CRC; sizes were bounded above): the XML parts' bytes."""
+    parts = {}
     for info in zf.infolist():
+        if info.file_size > 0 and info.compress_size > 0 and info.file_size / info.compress_size > MAX_RATIO \
+                and info.file_size > 2**20:
+            _fail(path, f"part {info.filename} is compressed {info.file_size // info.compress_size:,} to 1, as "
+                        "no Office program compresses (a zip bomb?); it is not a form casegen will open")
+        data = zf.read(info)
+        # Office never writes a DTD; one in a part can only be an entity-expansion attack.
         if info.filename.endswith((".xml", ".rels", ".vml")):
-            with zf.open(info) as fh:
-                prologue = fh.read(2048)
-            # Office never writes a DTD; one in a part can only be an entity-expansion attack.
-            if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
+            if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:2048]:
                 _fail(path, f"part {info.filename} declares a DTD, which no Office program writes; "
                             "it is not a form casegen will open")
+            parts[info.filename] = data
+    return parts
 
 
 def _parse(data: bytes):
@@ -163,77 +193,90 @@ def _parse(data: bytes):
     return etree.fromstring(data, parser)
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(parts: dict[str, bytes], workbook) -> dict[str, str]:
     """Sheet title -> the zip part holding it."""
-    names = set(zf.namelist())
     rels_name = "xl/_rels/workbook.xml.rels"
-    rels = _parse(zf.read(rels_name)) if rels_name in names else None
+    rels = _parse(parts[rels_name]) if rels_name in parts else None
     targets = {}
     for rel in (rels.iter(f"{PKG_REL}Relationship") if rels is not None else ()):
         target = rel.get("Target") or ""
         part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         targets[rel.get("Id")] = part
     out = {}
-    for sheet in _parse(zf.read("xl/workbook.xml")).iter(f"{MAIN}sheet"):
+    for sheet in workbook.iter(f"{MAIN}sheet"):
         part = targets.get(sheet.get(f"{DOC_REL}id"))
-        if part in names and "worksheets/" in part:
+        if part in parts and "worksheets/" in part:
             out[sheet.get("name")] = part
     return out
 
 
-def _scan_sheet(path: Path, zf: zipfile.ZipFile, title: str, part: str) -> SheetFacts:
-    """Stream one sheet's XML, counting as it goes, so an enormous sheet stops the scan early."""
-    facts, rows, cells, merged = SheetFacts(), 0, 0, 0
-    with zf.open(part) as fh:
-        for _, elem in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True,
-                                       tag=(f"{MAIN}row", f"{MAIN}mergeCell")):
-            if elem.tag == f"{MAIN}mergeCell":
-                merged += _note_merge(facts, elem.get("ref") or "")
-                if merged > MAX_MERGED_CELLS:
-                    _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
-                                "(select all, Home > Merge & Center) and save again", title)
-                continue
-            rows += 1
-            cells += _note_cells(facts, elem)
-            if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS:
-                _fail(path, f"has more than {min(rows, MAX_SHEET_ROWS):,} rows or {MAX_SHEET_CELLS:,} cells; "
-                            "an intake form needs far fewer: delete the rows you do not need and save again", title)
-            elem.clear()
-            while elem.getprevious() is not None:
-                del elem.getparent()[0]
+def _defined_names(workbook) -> dict[str, tuple[str, str]]:
+    """Workbook-wide names that point at one cell or block of one sheet: name -> (sheet, "B4" or "A2:A9")."""
+    out = {}
+    for dn in workbook.iter(f"{MAIN}definedName"):
+        m = _SIMPLE_REF.fullmatch((dn.text or "").strip())
+        if m and dn.get("localSheetId") is None and not (dn.get("name") or "").startswith("_xlnm."):
+            sheet = (m.group("quoted") or "").replace("''", "'") or m.group("plain")
+            out[dn.get("name")] = (sheet, m.group("cells").replace("$", ""))
+    return out
+
+
+def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
+    """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
+    (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
+    formulas without values, error values, text in number cells and merged ranges."""
+    facts = SheetFacts()
+    refs = _REF.findall(data)
+    rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
+    max_row = max((int(r) for _, r in refs), default=0)
+    max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
+    if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
+        _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
+                    "an intake form needs far fewer: delete the rows you do not need and save again", title)
+    # Cell by cell only where there is something to find: a formula, an error, a value that is not a number.
+    if b"<f" in data or b't="e"' in data or any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
+        for m in _CELL.finditer(data):
+            ref = _REF.search(m.group(1))
+            _note_cell(facts, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
+    merged = 0
+    for ref in _MERGE.findall(data):
+        merged += _note_merge(facts, ref.decode())
+        if merged > MAX_MERGED_CELLS:
+            _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
+                        "(select all, Home > Merge & Center) and save again", title)
     return facts
 
 
-def _note_cells(facts: SheetFacts, row) -> int:
-    count = 0
-    for c in row.iterfind(f"{MAIN}c"):
-        count += 1
-        ref = c.get("r") or ""
-        value = c.findtext(f"{MAIN}v")
-        if c.find(f"{MAIN}f") is not None and not value:
-            facts.formulas_without_values.add(ref)
-        if c.get("t") == "e":
-            facts.errors[ref] = value or "#N/A"
-        elif c.get("t", "n") == "n" and value and not _NUMBER.fullmatch(value.strip()):
-            facts.bad_numbers[ref] = value[:40]
-    return count
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _note_cell(facts: SheetFacts, ref: str, attrs: bytes, body: bytes) -> None:
+    kind = _TYPE.search(attrs)
+    kind = kind.group(1) if kind else b"n"
+    value = _VALUE.search(body)
+    value = value.group(1).decode("utf-8", "replace") if value else ""
+    if b"<f" in body and not value:
+        facts.formulas_without_values.add(ref)
+    if kind == b"e":
+        facts.errors[ref] = value or "#N/A"
+    elif kind == b"n" and value and not _NUMBER.fullmatch(value.strip().encode()):
+        facts.bad_numbers[ref] = value[:40]
 
 
 def _note_merge(facts: SheetFacts, ref: str) -> int:
-    """Records every cell a merge covers except its top-left one; returns how many cells it spans."""
+    """Records a merged range; returns how many cells it spans."""
     try:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
     except (ValueError, TypeError):
         return 0
     if None in (min_col, min_row, max_col, max_row):
-        return MAX_MERGED_CELLS + 1  # a whole row or column: refuse rather than enumerate
-    area = (max_col - min_col + 1) * (max_row - min_row + 1)
-    if area <= MAX_MERGED_CELLS:
-        for r in range(min_row, max_row + 1):
-            for c in range(min_col, max_col + 1):
-                if (r, c) != (min_row, min_col):
-                    facts.merged[(r, c)] = ref
-    return area
+        return MAX_MERGED_CELLS + 1  # a whole row or column
+    facts.merged.append((min_row, min_col, max_row, max_col, ref))
+    return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
 def open_workbook(path: str | Path):

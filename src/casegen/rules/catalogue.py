@@ -27,7 +27,11 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("cell-error-value", "error", "An input cell does not show a formula error such as #DIV/0!."),
     ("cell-merged", "error", "Input cells are not merged into their neighbours, where their values would be lost."),
     ("table-too-long", "error", "A table has at most 5,000 rows."),
-    ("form-version", "warning", "The form was made by this version of casegen's form writer."),
+    ("form-old-layout", "warning", "The form has a cell for every field; an older form's missing optional fields "
+                                   "are left blank until `casegen upgrade` brings it up to date."),
+    ("cell-outside", "warning", "Nothing is typed on a sheet of the form outside its cells, where casegen does not "
+                                "read it."),
+    ("table-unknown-column", "warning", "A table has only the columns casegen reads."),
     ("form-foreign", "error", "The workbook is a casegen intake form: most of its named cells and tables are there."),
     ("form-missing-name", "error", "Every named input cell of the form is still there."),
     ("form-missing-table", "error", "Every table of the form is still there."),

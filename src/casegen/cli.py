@@ -179,5 +179,10 @@ def templates_check(ctx, paths: tuple[Path, ...], kind: str | None) -> None:
     ctx.exit(1 if problems else 0)
 
 
+from casegen.portfolio.command import portfolio  # noqa: E402  (its own module; imports nothing heavy)
+
+cli.add_command(portfolio)
+
+
 def main() -> None:
     cli(prog_name="casegen")

@@ -210,9 +210,16 @@ class _Walker:
                 self.bind(item, ANY)
 
 
+def _models() -> dict:
+    """The model each kind of template prints: a case, or the portfolio summary."""
+    from casegen.portfolio.summary import PortfolioSummary
+
+    return {**KINDS, "portfolio": PortfolioSummary}
+
+
 def context_types(kind: str) -> dict:
     """The type of every name a template of `kind` can use, as render.context provides it."""
-    model = KINDS[kind]
+    model = _models()[kind]
     top = {name: info.annotation for name, info in model.model_fields.items()}
     top.update({name: info.return_type for name, info in model.model_computed_fields.items()})
     top.update(EXTRA_NAMES)
@@ -311,7 +318,7 @@ def _sources(path: Path) -> tuple[dict[str, str], bytes, str]:
 def check_template(path: Path, kind: str | None = None) -> list[Problem]:
     """Every problem of the template at `path`, each located and with the text around it."""
     name, kind = str(path), _kind_of(path, kind)
-    if kind not in KINDS:
+    if kind not in _models():
         return [TagProblem(name, "", "", f"cannot tell which kind of case this template prints; pass --kind "
                                          f"({', '.join(KINDS)})")]
     sources, data, reason = _sources(path)

@@ -211,6 +211,7 @@ def _savings_chart(ws, net: int, n: int, ny: int, target_row: int, anchor: str) 
     line.add_data(Reference(ws, min_col=1, max_col=1 + ny, min_row=target_row), from_rows=True, titles_from_data=True)
     line.series[0].graphicalProperties.line.solidFill = "C00000"
     line.series[0].graphicalProperties.line.width = 28575
+    line.series[0].smooth = False  # a target is a level per year, not a curve
     line.series[0].tx = SeriesLabel(v="Target (all themes)")
     _axes_shown(bars)
     bars += line
@@ -243,11 +244,11 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas)
     chart.y_axis.majorGridlines = None
     _axes_shown(chart)
     chart.width, chart.height = 16, 7.5
-    ws.add_chart(chart, f"E{HEAD_ROW}")
+    ws.add_chart(chart, f"I{HEAD_ROW}")  # right of the overdue table, which uses columns A to G
     _overdue(ws, portfolio, last + 4)
     ws.freeze_panes = f"A{FIRST}"
-    fit_columns(ws, {1: 40, 2: 12, 3: 34, 4: 40}, HEAD_ROW)
-    fit_rows(ws, HEAD_ROW)
+    for c, width in enumerate([34, 26, 30, 38, 10, 14, 24], start=1):
+        ws.column_dimensions[col(c)].width = width
     print_setup(ws)
 
 
@@ -307,6 +308,7 @@ def _heat_map(ws, portfolio: Portfolio, formulas: Formulas, last: int) -> None:
         ws.cell(row=top, column=left + i, value=i).font = BOLD
     for k, likelihood in enumerate(range(5, 0, -1), start=1):
         ws.cell(row=top + k, column=left, value=likelihood).font = BOLD
+        ws.cell(row=top + k, column=left).alignment = CENTRE
         for impact in range(1, 6):
             cell = formulas.put(ws, top + k, left + impact,
                                 f"=COUNTIFS($E${FIRST}:$E${last},{likelihood},$F${FIRST}:$F${last},{impact})",

@@ -67,7 +67,7 @@ def overdue(doc):
 def risks(doc):
     heading(doc, "Top risks")
     tag(doc, "{%p if top_risks %}")
-    t = table(doc, [2.2, 4.0, 7.6, 1.0, 1.0, 1.2], ["Ref", "Project", "Risk", "L", "I", "Score"])
+    t = table(doc, [2.2, 4.0, 7.2, 1.0, 1.0, 1.6], ["Ref", "Project", "Risk", "L", "I", "Score"])
     tag_row(t, "{%tr for r in top_risks %}")
     row = add_row(t, ["{{ r.ref }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
                       "{{ r.score }}"])

@@ -99,16 +99,18 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
 def fit_rows(ws, first_row: int, last_row: int | None = None) -> None:
     """Row heights for wrapped text, from the column widths: LibreOffice keeps a row one line high
     unless told, so a long title would run into the row below."""
-    for r in range(first_row, (last_row or ws.max_row) + 1):
+    widths = {}
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row or ws.max_row):
         lines = 1
-        for cell in ws[r]:
-            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+        for cell in row:
+            if cell.value is None or not cell.alignment.wrap_text:
                 continue
-            width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
-            text = str(cell.value)
-            lines = max(lines, sum(-(-max(len(part), 1) * 11 // (10 * max(width - 1, 1))) for part in text.split("\n")))
+            if cell.column not in widths:
+                widths[cell.column] = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            per_line = 10 * max(widths[cell.column] - 1, 1)
+            lines = max(lines, sum(-(-max(len(part), 1) * 11 // per_line) for part in str(cell.value).split("\n")))
         if lines > 1:
-            ws.row_dimensions[r].height = 13 * lines + 2
+            ws.row_dimensions[row[0].row].height = 13 * lines + 2
 
 
 def print_setup(ws, title_row: int | None = None) -> None:

@@ -198,5 +198,10 @@ from casegen.legacy.command import import_command  # noqa: E402  (its own module
 cli.add_command(import_command)
 
 
+from casegen.portfolio.command import portfolio  # noqa: E402  (its own module; imports nothing heavy)
+
+cli.add_command(portfolio)
+
+
 def main() -> None:
     cli(prog_name="casegen")

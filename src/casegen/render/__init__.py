@@ -10,7 +10,9 @@ from casegen.config import Programme
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
     from casegen.render.engine import CompiledTemplate
 
-TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx"}
+# "portfolio" is the summary of `casegen portfolio --summary`; it prints a PortfolioSummary, not a case.
+TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx",
+                  "portfolio": "portfolio_summary.docx"}
 
 
 def templates_dir() -> Path:

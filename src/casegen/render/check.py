@@ -52,9 +52,16 @@ class Checked:
     walked: bool = False  # every part parsed, so `used` is all the template prints
 
 
+def _models() -> dict:
+    """The model each kind of template prints: a case, or the portfolio summary."""
+    from casegen.portfolio.summary import PortfolioSummary
+
+    return {**KINDS, "portfolio": PortfolioSummary}
+
+
 def context_types(kind: str) -> dict:
     """The type of every name a template of `kind` can use, as render.context provides it."""
-    model = KINDS[kind]
+    model = _models()[kind]
     top = {name: info.annotation for name, info in model.model_fields.items()}
     top.update({name: info.return_type for name, info in model.model_computed_fields.items()})
     top.update(EXTRA_NAMES)
@@ -114,7 +121,7 @@ def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, c
     except TemplateSyntaxError as exc:
         checked.problems.append(problem(*_syntax(exc, source), "template-syntax"))
         return False
-    walker = Walker(env, context_types(kind), KINDS[kind])
+    walker = Walker(env, context_types(kind), _models()[kind])
     walker.visit(tree)
     checked.used |= walker.used
     checked.problems += [problem(line, _tag_on(source, line, expr) or expr, message, code)
@@ -170,9 +177,9 @@ def check_template(path: Path, kind: str | None = None, compile: bool = True) ->
     `compile=False` walks the template without compiling it, for the renderer itself to call.
     """
     name, kind, checked = str(path), _kind_of(path, kind), Checked()
-    if kind not in KINDS:
+    if kind not in _models():
         checked.problems.append(Problem(name, "cannot tell which kind of case this template prints; pass --kind "
-                                              f"({', '.join(KINDS)})", code="template-kind"))
+                                              f"({', '.join(_models())})", code="template-kind"))
         return checked
     parts, reason = _parts(path, compile)
     env, walked = make_environment(), bool(parts)

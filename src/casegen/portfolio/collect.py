@@ -1,0 +1,194 @@
+"""Forms -> the facts the tracker needs: one small row a case, one a risk, and every problem.
+
+Each form is read through the same check as `validate` and `build` (in worker processes, as build
+does); a worker sends back only these facts, never the case, so memory stays flat however many
+forms the portfolio holds. A form with errors (or that cannot be read) gives no row: it is listed
+with its problems, never dropped silently.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+from casegen.config import Programme
+from casegen.errors import IntakeError, Problem
+from casegen.models.values import when_as_date
+
+TRACKER_REF = ("project", "tracker_ref")
+
+
+@dataclass
+class RiskRow:
+    ref: str  # the case's tracker ref
+    title: str
+    risk_ref: str
+    risk: str
+    likelihood: int
+    impact: int
+    lead: str
+    mitigation: str
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+@dataclass
+class CaseRow:
+    file: str  # the form, as given
+    kind: str
+    ref: str
+    title: str
+    theme: str
+    contributory: str
+    stage: str
+    next_gate: str
+    next_gate_date: str  # as the form has it: Oct 2024, TBC, or ""
+    sponsor: str
+    lead: str
+    finance_lead: str
+    budget_code: str
+    one_off_investment: Decimal | None
+    net_by_year: dict[str, Decimal | None]  # empty for a case with no finance (a Project Brief)
+    category: str
+    risks: list[RiskRow]
+    flags: str  # the warnings the case has (rule codes), short
+
+    @property
+    def has_finance(self) -> bool:
+        return bool(self.net_by_year)
+
+    @property
+    def net_total(self) -> Decimal:
+        return sum((v for v in self.net_by_year.values() if v is not None), Decimal(0))
+
+    @property
+    def top_score(self) -> int | None:
+        return max((r.score for r in self.risks), default=None)
+
+    @property
+    def gate_due(self) -> date | None:
+        return when_as_date(self.next_gate_date)
+
+    def overdue(self, as_of: date) -> bool:
+        """The next gate's month has ended before the as-of date's month began."""
+        due = self.gate_due
+        return due is not None and due < as_of.replace(day=1)
+
+
+@dataclass
+class Checked:
+    """One form, read and checked: its row (None when excluded) and its problems."""
+
+    file: str
+    kind: str
+    row: CaseRow | None
+    problems: list[Problem] = field(default_factory=list)
+    ref_place: tuple[str, str, str] = ("", "", "tracker_ref")
+
+    @property
+    def excluded(self) -> bool:
+        return self.row is None
+
+
+def _risk_rows(case) -> list[RiskRow]:
+    p = case.project
+    rows = []
+    for i, r in enumerate(case.risks, start=1):
+        if case.kind == "brief":  # the brief's three-part statement, in its own words
+            text, ref, mitigation = f"Due to {r.cause}, there is a risk {r.risk}; the impact: {r.consequence}", \
+                str(i), ""
+        else:
+            text, ref, mitigation = r.risk, r.ref, r.mitigations
+        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation))
+    return rows
+
+
+def _next_gate(case, programme: Programme) -> tuple[str, str]:
+    """At Stage n the next decision is Gate n; its date from the case's timetable."""
+    n = programme.stage_number(getattr(case.project, "stage", "") or "")
+    if n is None or n >= len(programme.gates):
+        return "", ""
+    gate = programme.gates[n]
+    dates = {g.gate: g.date or "" for g in getattr(case, "gate_dates", [])}
+    return gate, dates.get(gate, "")
+
+
+def facts(case, file: str, problems: list[Problem], programme: Programme) -> CaseRow:
+    """The tracker's row of one case."""
+    p = case.project
+    finance = getattr(case, "finance", None)
+    years = {y.year: y.net_savings for y in finance.years} if finance else {}
+    gate, when = _next_gate(case, programme)
+    return CaseRow(
+        file=file, kind=case.kind, ref=p.tracker_ref, title=p.title, theme=getattr(p, "theme", ""),
+        contributory="; ".join(t.text for t in getattr(p, "contributory_themes", [])),
+        stage=getattr(p, "stage", "") or "", next_gate=gate, next_gate_date=when,
+        sponsor=p.sponsor, lead=p.lead, finance_lead=p.finance_lead, budget_code=p.budget_code,
+        one_off_investment=finance.total("one_off_investment") if finance else None,
+        net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
+        category=finance.savings_category if finance else "",
+        risks=_risk_rows(case),
+        flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
+    )
+
+
+def check_one(source: str, programme: Programme) -> Checked:
+    """Read and check one form (runs in a worker); never raises, so one form cannot stop the others."""
+    from casegen.intake.reader import read_intake
+
+    try:
+        intake = read_intake(source, programme)
+    except IntakeError as exc:
+        return Checked(source, "", None, list(exc.problems))
+    except Exception as exc:  # a form no check foresaw: report it, carry on with the others
+        return Checked(source, "", None, [Problem(source, f"could not be read ({type(exc).__name__}: {exc})")])
+    if intake.case is None:
+        return Checked(source, intake.kind, None, intake.problems)
+    place = tuple(intake.places.get(TRACKER_REF, ("", "", "tracker_ref")))
+    return Checked(source, intake.kind, facts(intake.case, source, intake.problems, programme), intake.problems,
+                   place)
+
+
+def _across_forms(results: list[Checked]) -> None:
+    """The rules across forms (a tracker ref used twice), as validate and build run them."""
+    from casegen.rules.portfolio import check_portfolio
+
+    recorded = [SimpleNamespace(file=c.file, kind=c.kind, places={TRACKER_REF: c.ref_place},
+                                case=SimpleNamespace(project=SimpleNamespace(tracker_ref=c.row.ref)))
+                for c in results if c.row is not None]
+    by_file = {c.file: c for c in results}
+    for problem in check_portfolio(recorded):
+        checked = by_file[problem.file]
+        checked.problems.append(problem)
+        if problem.severity == "error":
+            checked.row = None
+
+
+def _check_forms(paths, programme: Programme, jobs: int | None = None) -> list[Checked]:
+    """Every form under `paths`, checked as validate/build check them, in the order found.
+
+    The one place that reads forms: when validate and build share one check pipeline, this is
+    the function to point at it.
+    """
+    from casegen.batch.build import _Workers
+    from casegen.intake.files import find_forms
+
+    sources = [str(p) for p in find_forms(paths)]
+    results: list[Checked | None] = [None] * len(sources)
+    workers = _Workers(min(jobs or os.cpu_count() or 1, max(len(sources), 1)))
+    try:
+        for i, checked in workers.each(check_one, [(s, programme) for s in sources]):
+            results[i] = checked
+    finally:
+        workers.close()
+    _across_forms(results)
+    return results
+
+
+def display_name(file: str) -> str:
+    return Path(file).name

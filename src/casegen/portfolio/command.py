@@ -1,0 +1,61 @@
+"""`casegen portfolio`: the tracker workbook (and, if asked, the summary document) of many forms."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+
+def _as_of(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-31") from None
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("tracker.xlsx"),
+              show_default=True, help="The tracker workbook to write (.xlsx).")
+@click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder `casegen build` wrote the documents to: each case links to its document.")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="The date gates are overdue against  [default: today]")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the monthly summary for the finance review group (.docx).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
+@click.pass_context
+def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
+              jobs: int | None) -> None:
+    """One tracker workbook of every case in the intake forms PATHS (files or folders).
+
+    Sheets: Cases, Savings (against the configuration's targets), Pipeline, Risks and Problems (the forms
+    left out, with their errors). Exits 1 if any form was left out; the tracker is written all the same.
+    """
+    from casegen.errors import CasegenError
+    from casegen.fileio import write_bytes_atomic
+    from casegen.portfolio.figures import gather
+    from casegen.portfolio.tracker import headline, write_tracker
+
+    for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise click.UsageError(f"{path}: must be a {suffix} file")
+    programme = ctx.obj["programme"]
+    found = gather(paths, programme, as_of, jobs)
+    if not found.forms:
+        raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
+    for checked in found.excluded:
+        click.echo(f"excluded {checked.file}:", err=True)
+        for problem in checked.problems:
+            click.echo(f"  {problem}", err=True)
+    write_bytes_atomic(out, write_tracker(found, out, documents))
+    click.echo(f"wrote {out}: {headline(found)}")
+    if summary is not None:
+        from casegen.portfolio.summary import render_summary
+
+        write_bytes_atomic(summary, render_summary(found))
+        click.echo(f"wrote {summary}")
+    ctx.exit(1 if found.excluded else 0)

@@ -1,0 +1,100 @@
+"""The portfolio's figures, worked out once from the cases' rows: what the tracker's formulas show as
+cached values, and what the summary document prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from casegen.config import Programme
+from casegen.portfolio.collect import CaseRow, Checked, RiskRow
+
+NO_STAGE = "(no stage given)"
+BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
+
+
+@dataclass
+class Portfolio:
+    programme: Programme
+    as_of: date
+    forms: list[Checked]
+
+    @property
+    def rows(self) -> list[CaseRow]:
+        return [c.row for c in self.forms if c.row is not None]
+
+    @property
+    def excluded(self) -> list[Checked]:
+        return [c for c in self.forms if c.row is None]
+
+    @property
+    def risks(self) -> list[RiskRow]:
+        return [r for row in self.rows for r in row.risks]
+
+    @property
+    def years(self) -> list[str]:
+        return list(self.programme.financial_years)
+
+    @property
+    def themes(self) -> list[str]:
+        return list(self.programme.themes)
+
+    def net(self, theme: str | None = None, year: str | None = None) -> Decimal:
+        """Net savings of the cases of `theme` (all if None) in `year` (all if None)."""
+        total = Decimal(0)
+        for row in self.rows:
+            if theme is None or row.theme == theme:
+                for y, v in row.net_by_year.items():
+                    if v is not None and (year is None or y == year):
+                        total += v
+        return total
+
+    def target(self, theme: str | None = None, year: str | None = None) -> Decimal | None:
+        """The configured target of `theme` in `year` (summed where None); None where none is set."""
+        found = [v for t, by_year in self.programme.targets.items() if theme is None or t == theme
+                 for y, v in by_year.items() if year is None or y == year]
+        return sum(found, Decimal(0)) if found else None
+
+    def gap(self, theme: str | None = None, year: str | None = None) -> Decimal | None:
+        target = self.target(theme, year)
+        return None if target is None else self.net(theme, year) - target
+
+    def stages(self) -> list[str]:
+        return list(self.programme.stages) + ([NO_STAGE] if any(not r.stage for r in self.rows) else [])
+
+    def pipeline(self) -> list[tuple[str, int, Decimal]]:
+        """(stage, number of cases, their net savings) for every stage, in the programme's order."""
+        out = []
+        for stage in self.stages():
+            rows = [r for r in self.rows if (r.stage or NO_STAGE) == stage]
+            out.append((stage, len(rows), sum((r.net_total for r in rows), Decimal(0))))
+        return out
+
+    def overdue(self) -> list[CaseRow]:
+        return sorted((r for r in self.rows if r.overdue(self.as_of)), key=lambda r: (r.gate_due, r.ref))
+
+    def heat(self) -> dict[tuple[int, int], int]:
+        """How many risks have each (likelihood, impact)."""
+        counts = {(li, im): 0 for li in range(1, 6) for im in range(1, 6)}
+        for r in self.risks:
+            counts[(r.likelihood, r.impact)] += 1
+        return counts
+
+    def top_risks(self, n: int = 10) -> list[RiskRow]:
+        return sorted(self.risks, key=lambda r: (-r.score, -r.impact, r.ref))[:n]
+
+
+def rag(net: Decimal, target: Decimal | None) -> str:
+    """green, amber or red: where a theme's year stands against its target ("" if it has none)."""
+    if target is None or target <= 0:
+        return ""
+    if net >= target:
+        return "green"
+    return "amber" if net >= target * BEHIND_RED else "red"
+
+
+def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | None = None) -> Portfolio:
+    """Read and check every form under `paths` into the portfolio's figures; never prints."""
+    from casegen.portfolio.collect import _check_forms
+
+    return Portfolio(programme, as_of or date.today(), _check_forms(paths, programme, jobs))

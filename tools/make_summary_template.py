@@ -1,0 +1,103 @@
+"""Draws templates/portfolio_summary.docx, the monthly portfolio summary for the finance review group.
+
+Run once to (re)create the template: python tools/make_summary_template.py
+After that the template is the programme office's to edit in Word. Its tags print the fields of
+casegen.portfolio.summary.PortfolioSummary; `casegen templates check` checks them against it.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from docxkit import add_row, centre, heading, keep_together, new_document, para, table, tag, tag_row  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
+MONEY_COLUMNS = [5.2, 3.2, 3.2, 3.2, 2.2]
+
+
+def headline(doc):
+    para(doc, "As of {{ as_of }}: {{ cases }} cases from {{ forms }} intake forms."
+              "{% if excluded %} {{ excluded }} forms were left out because they have errors (listed at the end)."
+              "{% endif %}")
+    para(doc, "Net savings across the portfolio: {{ net_total | money }}{% if target_total is not none %}, against "
+              "targets of {{ target_total | money }} (gap {{ gap_total | money }}){% endif %}.", bold=True)
+
+
+def against_targets(doc, title: str, items: str, first: str):
+    heading(doc, title)
+    t = table(doc, MONEY_COLUMNS, [first, "Net savings", "Target", "Gap", "Status"])
+    tag_row(t, f"{{%tr for line in {items} %}}")
+    add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}", "{{ line.gap | money }}",
+                "{{ line.status }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    return t
+
+
+def savings(doc):
+    t = against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
+    add_row(t, ["Total", "{{ net_total | money }}", "{{ target_total | money }}", "{{ gap_total | money }}", ""],
+            label=True)
+    para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite. "
+              "Behind target: below the target; well behind: below three quarters of it.")
+    against_targets(doc, "Savings against targets, by theme (all years)", "themes", "Theme")
+
+
+def pipeline(doc):
+    heading(doc, "Pipeline")
+    t = table(doc, [10, 2.5, 4.5], ["Stage", "Cases", "Net savings"])
+    tag_row(t, "{%tr for s in pipeline %}")
+    centre(add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True), [1])
+    tag_row(t, "{%tr endfor %}")
+
+
+def overdue(doc):
+    heading(doc, "Overdue gates")
+    tag(doc, "{%p if overdue %}")
+    para(doc, "The next gate of these cases was due before {{ as_of }}:")
+    t = table(doc, [2.4, 5.0, 5.2, 2.0, 2.4], ["Ref", "Project", "Next gate", "Date", "Lead"])
+    tag_row(t, "{%tr for g in overdue %}")
+    keep_together(add_row(t, ["{{ g.ref }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"]))
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "No case's next gate is overdue.")
+    tag(doc, "{%p endif %}")
+
+
+def risks(doc):
+    heading(doc, "Top risks")
+    tag(doc, "{%p if top_risks %}")
+    t = table(doc, [2.2, 4.0, 7.2, 1.0, 1.0, 1.6], ["Ref", "Project", "Risk", "L", "I", "Score"])
+    tag_row(t, "{%tr for r in top_risks %}")
+    row = add_row(t, ["{{ r.ref }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
+                      "{{ r.score }}"])
+    centre(row, [3, 4, 5])
+    keep_together(row)
+    tag_row(t, "{%tr endfor %}")
+    para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet.")
+    tag(doc, "{%p else %}")
+    para(doc, "No case records a risk.")
+    tag(doc, "{%p endif %}")
+
+
+def excluded(doc):
+    tag(doc, "{%p if excluded_forms %}")
+    heading(doc, "Forms left out")
+    t = table(doc, [5.0, 2.0, 10.0], ["Form", "Problems", "First error"])
+    tag_row(t, "{%tr for f in excluded_forms %}")
+    add_row(t, ["{{ f.form }}", "{{ f.problems }}", "{{ f.first }}"])
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def main() -> None:
+    doc = new_document("Portfolio summary – {{ programme }}", "{{ council }} – portfolio summary, {{ as_of }}")
+    for section in (headline, savings, pipeline, overdue, risks, excluded):
+        section(doc)
+    OUT.parent.mkdir(exist_ok=True)
+    doc.save(OUT)
+    print(OUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -81,8 +81,8 @@ class _Reading:
                                        f"expected one of {', '.join(KINDS)}", spec.CONTROL_SHEET, "B1",
                                        code="form-foreign")])
         self.version = info.get("form_version")
-        if self.version != spec.FORM_VERSION:
-            self.problem(f"the form is version {self.version}, casegen expects version {spec.FORM_VERSION}; "
+        if self.version != spec.form_version(KINDS[kind]):
+            self.problem(f"the form is version {self.version}, casegen expects version {spec.form_version(KINDS[kind])}; "
                          "copy your entries into a new form from `casegen new`", spec.CONTROL_SHEET, "B2",
                          severity="warning", code="form-version")
         return kind
@@ -94,7 +94,7 @@ class _Reading:
             return
         names = ", ".join(f"'{b.name if isinstance(b, spec.Table) else b.defined_name}'" for b in missing[:3])
         raise IntakeError([Problem(
-            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version {spec.FORM_VERSION} "
+            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version {spec.form_version(KINDS[kind])} "
             f"(it says version {self.version}): {len(missing)} of its {len(blocks)} named cells and tables are "
             f"missing, such as {names}. It may come from an older casegen or have been rebuilt in another tool; "
             f"make a new form with `casegen new {kind} NEW.xlsx` and copy your entries across",

@@ -18,7 +18,7 @@ PORTRAIT = 120  # width units up to which a portrait A4 page is kept (shrunk to 
 
 # Characters of prose a width unit holds (a unit is a digit of 11-point Calibri, or Carlito in Calc),
 # measured on the Guide in Calc; a little under, so an estimate errs towards a spare line.
-PROSE, BOLD_PROSE = 1.25, 1.1
+PROSE, BOLD_PROSE = 1.25, 1.0
 
 
 def _per_unit(bold: bool, size: float) -> float:

@@ -29,7 +29,7 @@ CENTRED = Alignment(wrap_text=True, vertical="top", horizontal="center")
 SHORT = ("level", "rating", "count", "yesno", "mark")  # a digit or a word: centred under its heading
 MONEY_FORMAT = '"£"#,##0;-"£"#,##0'
 # Width (characters) a column of each kind gets; text columns share TEXT_SPAN between them.
-WIDTH = {"longtext": 60, "text": 45, "money": 14, "when": 16, "rating": 11, "count": 10, "level": 7,
+WIDTH = {"money": 14, "when": 16, "rating": 11, "count": 10, "level": 7,
          "yesno": 11, "mark": 11}
 TEXT_SPAN, TEXT_MIN, TEXT_MAX = 100, 32, 60
 NARROW = {"ref": 9}  # short codes, whatever their kind: the models carry no width
@@ -199,8 +199,9 @@ class FormWriter:
             previous = block
         fit.set_widths(ws, self.widths)
         fit.fit_rows(ws, self.minimum)
-        # One table on the sheet: its header row repeats on every printed page.
-        fit.print_setup(ws, self.widths, f"{heads[0]}:{heads[0]}" if len(heads) == 1 else None)
+        # A sheet ending in its one table: the header row repeats on the pages the table runs on to.
+        alone = len(heads) == 1 and isinstance(sheet.blocks[-1], spec.Table)
+        fit.print_setup(ws, self.widths, f"{heads[0]}:{heads[0]}" if alone else None)
 
     def _need(self, column: int, width: float) -> None:
         self.widths[column] = max(self.widths.get(column, 0), width)

@@ -79,8 +79,8 @@ def test_rows_typed_below_a_table_are_read(tmp_path, programme):
     wb = load_workbook(path)
     ws = wb["Scope"]
     table = ws.tables["linked_obcs"]
-    last = int(table.ref.split(":")[1][1:])
-    ws.cell(row=last + 1, column=1, value="Town Centre Regeneration Programme")
+    first, last = table.ref.split(":")
+    ws[f"{first[0]}{int(last[1:]) + 1}"] = "Town Centre Regeneration Programme"
     wb.save(path)
     again, _ = read_workbook(path, programme)
     assert [i.text for i in again.linked_obcs][-1] == "Town Centre Regeneration Programme"

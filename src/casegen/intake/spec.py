@@ -5,6 +5,7 @@ the reader and is offered to the templates.
 """
 from __future__ import annotations
 
+import hashlib
 import typing
 from dataclasses import dataclass, field as dc_field
 
@@ -15,7 +16,9 @@ from casegen.models.base import form_kind
 CONTROL_SHEET = "_casegen"
 LISTS_SHEET = "Lists"
 GUIDE_SHEET = "Guide"
-FORM_VERSION = 1
+# The control sheet records the layout from column D on, one row per field, under this header.
+LAYOUT_COLUMN = 4
+LAYOUT_HEADER = ("sheet", "name", "label", "kind")
 
 
 @dataclass(frozen=True)
@@ -124,3 +127,68 @@ def sheets(case_model: type[BaseModel]) -> list[Sheet]:
             sheet.blocks.append(Scalar((name,), column(name, info)))
     return list(out.values())
 
+
+
+def named_blocks(sheet: Sheet) -> list:
+    """The blocks of a sheet the workbook names (Scalars by defined name, Tables by table name), in order."""
+    return [b for b in sheet.blocks if not isinstance(b, str)]
+
+
+def block_name(block) -> str:
+    return block.name if isinstance(block, Table) else block.defined_name
+
+
+def rows_above(sheet: Sheet) -> dict[str, int]:
+    """How many rows of the form above each named block's anchor belong to it.
+
+    The anchor is a Scalar's named cell or a Table's header row; above them the writer puts a group
+    heading (when the block opens a group), a top-level field's heading, a table's caption and help line.
+    """
+    above, heading = {}, False
+    for block in sheet.blocks:
+        if isinstance(block, str):
+            heading = True
+            continue
+        own = 2 if isinstance(block, Table) else (1 if len(block.path) == 1 else 0)
+        above[block_name(block)] = own + heading
+        heading = False
+    return above
+
+
+def block_rows(sheet: Sheet, anchors: dict[str, int]) -> dict[str, tuple[int, int | None]]:
+    """The rows each named block of `sheet` owns, from the anchors found in a workbook.
+
+    `anchors` maps a block's name (defined name or table name) to its anchor row as the workbook has it
+    now (rows inserted by a lead move them). A block owns the rows from its first row (heading or
+    caption) to the row before the next block's first row; the last block of a sheet runs on (None).
+    So the rows under a table, up to the next heading, belong to the table.
+    """
+    above = rows_above(sheet)
+    firsts = sorted((row - above[name], name) for name, row in anchors.items() if name in above)
+    out = {}
+    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)]):
+        out[name] = (first, None if after[0] is None else after[0] - 1)
+    return out
+
+
+def layout(model: type[BaseModel]) -> list[tuple[str, str, str, str]]:
+    """The form's layout as rows of (sheet, name, label, kind): every named cell, table and table column.
+
+    A table's columns are named "table.column". This is what the version is made from and what the
+    control sheet records, so a later casegen can tell what an older form had.
+    """
+    rows = []
+    for sheet in sheets(model):
+        for block in named_blocks(sheet):
+            if isinstance(block, Scalar):
+                rows.append((sheet.title, block.defined_name, block.column.label, block.column.kind))
+                continue
+            rows.append((sheet.title, block.name, block.label, "table"))
+            rows.extend((sheet.title, f"{block.name}.{c.name}", c.label, c.kind) for c in block.columns)
+    return rows
+
+
+def form_version(model: type[BaseModel]) -> str:
+    """The layout's fingerprint: changes when a field, table, column, label or kind does, never by hand."""
+    text = "\n".join("\t".join(row) for row in layout(model))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

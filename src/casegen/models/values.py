@@ -72,7 +72,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise ValueError(f"must be text, got {value!r}")
+        raise ValueError(f"must be text, got {shown(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = line_breaks(str(value)).strip()
@@ -334,7 +334,7 @@ def _span(value: str) -> tuple[int, int | None]:
 
 
 def parse_rating(value: Any) -> int:
-    problem = f"must be a whole number from 1 to 5, got {value!r}"
+    problem = f"must be a whole number from 1 to 5, got {shown(value)}"
     if isinstance(value, bool) or value is None:
         raise ValueError(problem)
     if isinstance(value, str):
@@ -352,7 +352,7 @@ def parse_rating(value: Any) -> int:
 
 
 def parse_count(value: Any) -> int:
-    problem = f"must be a whole number, got {value!r}"
+    problem = f"must be a whole number, got {shown(value)}"
     if isinstance(value, bool) or value is None:
         raise ValueError(problem)
     if isinstance(value, str):
@@ -365,7 +365,7 @@ def parse_count(value: Any) -> int:
             raise ValueError(problem)
         value = int(value)
     if not 0 <= value <= 10**9:
-        raise ValueError(f"must be a whole number from 0 to 1,000,000,000, got {value!r}")
+        raise ValueError(f"must be a whole number from 0 to 1,000,000,000, got {shown(value)}")
     return value
 
 
@@ -377,7 +377,7 @@ def parse_level(value: Any) -> int:
     except ValueError:
         level = 0
     if level not in (1, 2):
-        raise ValueError(f"must be 1 (a bullet) or 2 (a bullet under the one above), got {value!r}")
+        raise ValueError(f"must be 1 (a bullet) or 2 (a bullet under the one above), got {shown(value)}")
     return level
 
 
@@ -391,7 +391,7 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if text in ("no", "n", "false"):
         return False
-    raise ValueError(f"must be Yes or No, got {value!r}")
+    raise ValueError(f"must be Yes or No, got {shown(value)}")
 
 
 Text = Annotated[str, BeforeValidator(_text), FormKind("text")]

@@ -243,7 +243,7 @@ def test_new_brief_then_validate_names_the_empty_cells(tmp_path):
     assert run("new", "brief", form).exit_code == 0
     result = run("validate", form)
     assert result.exit_code == 1
-    assert f"{form}: Project!B4: title: is required; fill it in" in result.output
+    assert f"{form}: Project!B4: Project Title: is required; fill it in [value-required]" in result.output
     assert f"{form}: Phase End!" in result.output and "methodology: is required" in result.output
 
 

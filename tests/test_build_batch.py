@@ -177,7 +177,7 @@ def test_one_bad_form_is_named_with_its_cell_and_the_others_are_built(inputs, tm
     assert result.exit_code == 1
     assert counts(result) == (2, 0, 2)
     assert f"failed {bad}:" in result.output
-    assert f"  {bad}: {cell}: effort: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert f"  {bad}: {cell}: Effort / Easy of Implementation: must be a whole number from 1 to 5, got 'easy'" in result.output
     assert f"{inputs / 'notes.xlsx'}: " in result.output
     assert set(docs(out)) == {f"{FORMS[1]}.docx", f"{FORMS[2]}.docx"}
 

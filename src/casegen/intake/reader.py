@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem
 from casegen.intake import fastbook, labels, spec
-from casegen.intake.files import CHECKED_SUFFIX, find_forms  # noqa: F401  (re-exported)
+from casegen.intake.files import CHECKED_SUFFIX, find_forms, not_a_form, not_forms  # noqa: F401  (re-exported)
 from casegen.intake.workbook import Inspection, inspect_workbook
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
@@ -344,6 +344,7 @@ def read_intakes(paths, programme: Programme) -> list[Intake]:
             intakes.append(read_intake(path, programme))
         except IntakeError as exc:
             intakes.append(Intake(str(path), "", None, list(exc.problems)))
+    intakes += [Intake(str(path), "", None, [not_a_form(path)]) for path in not_forms(paths)]
     by_file = {i.file: i for i in intakes}
     for problem in check_portfolio(intakes):
         by_file[problem.file].problems.append(problem)

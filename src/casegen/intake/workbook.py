@@ -61,14 +61,14 @@ class Inspection:
     def unreadable(self, path: Path, exc: Exception) -> IntakeError:
         """Why a loader failed on a file that passed the checks: the cells at fault, if the scan saw them."""
         problems = [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save "
-                                       "the form", title, ref)
+                                       "the form", title, ref, code="cell-not-a-number")
                     for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
         why = f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}"
-        return IntakeError(problems or [Problem(str(path), why)])
+        return IntakeError(problems or [Problem(str(path), why, code="form-unreadable")])
 
 
 def _fail(path: Path, message: str, sheet: str = ""):
-    raise IntakeError([Problem(str(path), message, sheet)])
+    raise IntakeError([Problem(str(path), message, sheet, code="form-unreadable")])
 
 
 def inspect_workbook(path: str | Path) -> Inspection:

@@ -35,6 +35,9 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("form-missing-name", "error", "Every named input cell of the form is still there."),
     ("form-missing-table", "error", "Every table of the form is still there."),
     ("form-missing-column", "error", "Every column of a table keeps its heading."),
+    ("form-unreadable", "error", "The file is an Excel workbook that casegen can open safely (not another kind of "
+                                 "file, not password-protected, not damaged, of a sensible size)."),
+    ("cell-not-a-number", "error", "A cell saved as a number holds a number."),
     ("form-not-xlsx", "error", "A form in a folder of forms is an Excel workbook (.xlsx), not .ods, .csv or .xls."),
     ("problems-more", "error", "A form shows at most 200 problems at once; the rest follow when these are fixed."),
 )]

@@ -66,4 +66,4 @@ def test_a_file_that_is_not_a_workbook(tmp_path, programme):
     path = tmp_path / "notes.xlsx"
     path.write_text("just some text")
     (problem,) = _problems(path, programme)
-    assert problem == f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`"
+    assert problem == f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx` [form-unreadable]"

@@ -37,11 +37,11 @@ def test_a_text_file_named_xlsx(tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("minutes of the meeting")
     assert refused(path, "is not an Excel workbook") == [
-        f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`"]
+        f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx` [form-unreadable]"]
 
 
 def test_no_such_file_and_a_folder_without_forms(tmp_path):
-    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file"]
+    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file [form-unreadable]"]
     result = run("validate", tmp_path)
     assert result.exit_code == 1 and "no .xlsx forms found" in result.output
 
@@ -51,7 +51,7 @@ def test_a_pipe_is_not_read(tmp_path):
 
     path = tmp_path / "pipe.xlsx"
     os.mkfifo(path)
-    assert lines(run("validate", path)) == [f"{path}: is not a file that can be read as a workbook"]
+    assert lines(run("validate", path)) == [f"{path}: is not a file that can be read as a workbook [form-unreadable]"]
 
 
 def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
@@ -65,7 +65,7 @@ def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
     monkeypatch.setattr(workbook, "open", locked, raising=False)  # as when Excel on Windows holds the file
     assert lines(run("validate", path)) == [
         f"{path}: cannot be opened (Permission denied); close it in Excel if it is open, and check that you may "
-        "read it"]
+        "read it [form-unreadable]"]
 
 
 def test_a_truncated_workbook(make_form):
@@ -109,7 +109,7 @@ def test_a_password_protected_workbook(tmp_path):
                                "EncryptedPackage": bytes(300)}))
     assert refused(path, "is protected with a password") == [
         f"{path}: is protected with a password, so casegen cannot read it; remove the password "
-        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again"]
+        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again [form-unreadable]"]
 
 
 def test_a_workbook_from_another_tool(tmp_path):
@@ -203,7 +203,7 @@ def test_merged_cells_over_input_cells(make_form):
     assert refused(path, "merged") == [
         f"{where(path, title)}: Project Title: is covered by the merged cells A{title.row}:B{title.row}, so its value is "
         "lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]",
-        f"{where(path, impact)}: impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
+        f"{where(path, impact)}: Impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
         "so its value is lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]"]
 
 
@@ -245,7 +245,7 @@ def test_text_where_the_file_says_a_number(make_form, raw):
     rewrite(path, sheet_part(path, "Qualification"), lambda xml: re.sub(
         rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(), rb"\1<v>" + raw.encode() + b"</v>", xml))
     assert refused(path, "which is not a number") == [
-        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form"]
+        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form [cell-not-a-number]"]
 
 
 def test_a_cell_pointing_past_the_shared_strings(make_form):
@@ -255,7 +255,7 @@ def test_a_cell_pointing_past_the_shared_strings(make_form):
         rf'<c r="{cell.coordinate}"[^>]*>.*?</c>'.encode(), f'<c r="{cell.coordinate}" t="s"><v>999</v></c>'.encode(),
         xml))
     (line,) = refused(path, "cannot be read as a workbook")
-    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx")
+    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx [form-unreadable]")
 
 
 def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
@@ -268,7 +268,7 @@ def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
     (line,) = refused(path, "has more than 20,000 rows")
     assert time.perf_counter() - started < 10  # validate and build both; openpyxl alone would take longer
     assert line == (f"{path}: Risks: has more than 20,000 rows or 500,000 cells; an intake form needs far fewer: "
-                    "delete the rows you do not need and save again")
+                    "delete the rows you do not need and save again [form-unreadable]")
 
 
 def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
@@ -300,7 +300,7 @@ def test_a_zip_bomb_is_refused_from_its_directory(make_form):
     (line,) = refused(path, "would unpack to 150 MB")
     assert time.perf_counter() - started < 5
     assert line == f"{path}: would unpack to 150 MB, far more than any intake form (a zip bomb?); " \
-                   "it is not a form casegen will open"
+                   "it is not a form casegen will open [form-unreadable]"
 
 
 def test_a_zip_whose_directory_lies_about_sizes(make_form):
@@ -320,7 +320,7 @@ def test_an_entity_bomb_is_refused(make_form):
     rewrite(path, "xl/workbook.xml", lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
     assert refused(path, "declares a DTD") == [
         f"{path}: part xl/workbook.xml declares a DTD, which no Office program writes; "
-        "it is not a form casegen will open"]
+        "it is not a form casegen will open [form-unreadable]"]
 
 
 def test_a_merge_over_a_whole_sheet_is_refused(make_form):

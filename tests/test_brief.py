@@ -243,13 +243,13 @@ def test_new_brief_then_validate_names_the_empty_cells(tmp_path):
     assert run("new", "brief", form).exit_code == 0
     result = run("validate", form)
     assert result.exit_code == 1
-    assert f"{form}: Project!B4: title: is required; fill it in" in result.output
+    assert f"{form}: Project!B4: Project Title: is required; fill it in [value-required]" in result.output
     assert f"{form}: Phase End!" in result.output and "methodology: is required" in result.output
 
 
 def test_validate_a_filled_brief(make_form):
     result = run("validate", make_form(NAME))
-    assert result.exit_code == 0 and "1 form(s) OK" in result.output
+    assert result.exit_code == 0 and "1 form OK" in result.output
 
 
 def test_build_tells_kinds_apart_from_the_workbook_alone(make_form, tmp_path):

@@ -56,7 +56,7 @@ def test_raci_row_with_nothing_marked(form, programme):
     form.cell("raci", r, "Consulted").value = None
     first = form.cell("raci", r, "Person or team").coordinate
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!{first}: raci: 'Finance Business Partner: Darren Lambert' has nothing marked; "
+        f"{form.path}: Stakeholders!{first}: Person or team: 'Finance Business Partner: Darren Lambert' has nothing marked; "
         "put an X under Responsible, Accountable, Consulted or Informed, or delete the row [raci-unmarked]"]
 
 
@@ -66,7 +66,7 @@ def test_raci_without_anyone_accountable(form, programme):
         form.cell("raci", r, "Consulted").value = "X"
     ws, head = form.table("raci")
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!A{head}: raci: no one is marked Accountable; put an X under Accountable "
+        f"{form.path}: Stakeholders!A{head}: RACI: no one is marked Accountable; put an X under Accountable "
         "for the sponsor or the board [raci-no-accountable]"]
 
 
@@ -74,7 +74,7 @@ def test_raci_mark_that_is_not_an_x(form, programme):
     cell = form.cell("raci", 3, "Informed")
     cell.value = "maybe"
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!{cell.coordinate}: informed: mark with X, or leave blank; got 'maybe'"]
+        f"{form.path}: Stakeholders!{cell.coordinate}: Informed: mark with X, or leave blank; got 'maybe' [value-mark]"]
 
 
 def test_raci_marks_as_people_type_them(form, programme):
@@ -90,7 +90,7 @@ def test_department_involved_without_a_level(form, programme):
     level = form.cell("departments", r, "Level of involvement")
     level.value = None
     assert form.problems(programme) == [
-        f"{form.path}: Departments!{level.coordinate}: level: Finance is involved but has no level; "
+        f"{form.path}: Departments!{level.coordinate}: Level of involvement Finance: Finance is involved but has no level; "
         "choose Low, Medium, High [department-level-missing]"]
 
 
@@ -99,7 +99,7 @@ def test_department_with_a_level_but_not_involved(form, programme):
     involved = form.cell("departments", r, "Involved?")
     involved.value = "No"
     assert form.problems(programme) == [
-        f"{form.path}: Departments!{involved.coordinate}: involved: HR has the level Low but involved is No; "
+        f"{form.path}: Departments!{involved.coordinate}: Involved? HR: HR has the level Low but involved is No; "
         "choose Yes, or clear the level [department-level-not-involved]"]
 
 
@@ -122,7 +122,7 @@ def test_stage_without_deliverables(form, programme):
                 form.cell("stage_items", r, heading).value = None
     name = form.cell("stages", form.row_where("stages", "Stage", march), "Stage")
     assert form.problems(programme) == [
-        f"{form.path}: Stages!{name.coordinate}: name: '{march}' has no deliverables; add rows for it in "
+        f"{form.path}: Stages!{name.coordinate}: Stage: '{march}' has no deliverables; add rows for it in "
         "'Stage deliverables and activities' [stage-no-deliverables]"]
 
 
@@ -130,7 +130,7 @@ def test_deliverable_naming_a_stage_that_is_not_listed(form, programme):
     cell = form.cell("stage_items", 2, "Stage")
     cell.value = "Deliverables and Activities by end of May"
     assert form.problems(programme) == [
-        f"{form.path}: Stages!{cell.coordinate}: stage: 'Deliverables and Activities by end of May' is not a stage "
+        f"{form.path}: Stages!{cell.coordinate}: Stage: 'Deliverables and Activities by end of May' is not a stage "
         "in the Stages table (stages: Deliverables and Activities by end of February; Deliverables and Activities "
         "by end of March; Deliverables and Activities by end of April) [stage-unknown]"]
 
@@ -139,7 +139,7 @@ def test_stage_named_twice(form, programme):
     cell = form.cell("stages", 3, "Stage")
     cell.value = "Deliverables and Activities by end of March"
     problems = form.problems(programme)
-    assert (f"{form.path}: Stages!{cell.coordinate}: name: 'Deliverables and Activities by end of March' is named "
+    assert (f"{form.path}: Stages!{cell.coordinate}: Stage: 'Deliverables and Activities by end of March' is named "
             "twice; give each stage its own name [stage-repeated]") in problems
 
 
@@ -150,8 +150,8 @@ def test_risk_scores_are_whole_numbers_from_1_to_5(form, programme, value, shown
     impact = form.cell("risks", 4, "Impact")
     impact.value = 6
     assert form.problems(programme) == [
-        f"{form.path}: Risks!{likelihood.coordinate}: likelihood: must be a whole number from 1 to 5, got {shown}",
-        f"{form.path}: Risks!{impact.coordinate}: impact: must be a whole number from 1 to 5, got 6"]
+        f"{form.path}: Risks!{likelihood.coordinate}: Likelihood: must be a whole number from 1 to 5, got {shown} [value-rating]",
+        f"{form.path}: Risks!{impact.coordinate}: Impact: must be a whole number from 1 to 5, got 6 [value-rating]"]
 
 
 def test_all_problems_are_reported_together(form, programme):

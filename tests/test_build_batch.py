@@ -177,7 +177,7 @@ def test_one_bad_form_is_named_with_its_cell_and_the_others_are_built(inputs, tm
     assert result.exit_code == 1
     assert counts(result) == (2, 0, 2)
     assert f"failed {bad}:" in result.output
-    assert f"  {bad}: {cell}: effort: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert f"  {bad}: {cell}: Effort / Easy of Implementation: must be a whole number from 1 to 5, got 'easy'" in result.output
     assert f"{inputs / 'notes.xlsx'}: " in result.output
     assert set(docs(out)) == {f"{FORMS[1]}.docx", f"{FORMS[2]}.docx"}
 
@@ -350,8 +350,9 @@ def test_tracker_ref_used_twice_fails_both_forms_even_one_up_to_date(inputs, tmp
     copy = make_form(FORMS[0], lambda case: setattr(case.project, "title", "A copy"), filename="inputs/copy.xlsx")
     result = run("build", inputs, "-o", out)
     assert result.exit_code == 1 and counts(result) == (0, 2, 2)
-    assert f"'RX-004' is also the ref of {inputs / (FORMS[0] + '.xlsx')}" in result.output
-    assert f"{copy}: Project!B5: tracker_ref: 'RX-004' is also the ref of" in result.output
+    group = f"RX-004 is the tracker ref of 2 forms: {FORMS[0]}.xlsx and copy.xlsx"
+    assert f"{copy}: Project!B5: Portfolio Tracker ref: {group}" in result.output
+    assert f"{inputs / (FORMS[0] + '.xlsx')}: Project!B5: Portfolio Tracker ref: {group}" in result.output
     assert docs(out) == before  # the copy got no document; the first one kept its own
 
 

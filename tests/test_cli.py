@@ -20,7 +20,7 @@ def test_new_validate_build_dump(tmp_path):
     assert result.exit_code == 0 and form.exists()
     result = run("validate", form)
     assert result.exit_code == 1
-    assert f"{form}: Project!" in result.output and "title: is required" in result.output
+    assert f"{form}: Project!" in result.output and "Project Title: is required" in result.output
     assert run("new", "bcl", form).exit_code == 1  # never overwrites without --force
 
 
@@ -39,7 +39,7 @@ def test_build_a_broken_form_exits_1_without_a_document(make_form, tmp_path):
     wb.save(form)
     result = run("build", form, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert f"Qualification!{cell.replace('$', '')}: effort: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert f"Qualification!{cell.replace('$', '')}: Effort / Easy of Implementation: must be a whole number from 1 to 5, got 'easy'" in result.output
     assert not (tmp_path / "out" / "bcl-service-optimisation.docx").exists()
 
 

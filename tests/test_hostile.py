@@ -39,11 +39,11 @@ def test_a_text_file_named_xlsx(tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("minutes of the meeting")
     assert refused(path, "is not an Excel workbook") == [
-        f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`"]
+        f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx` [form-unreadable]"]
 
 
 def test_no_such_file_and_a_folder_without_forms(tmp_path):
-    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file"]
+    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file [form-unreadable]"]
     result = run("validate", tmp_path)
     assert result.exit_code == 1 and "no .xlsx forms found" in result.output
 
@@ -53,7 +53,7 @@ def test_a_pipe_is_not_read(tmp_path):
 
     path = tmp_path / "pipe.xlsx"
     os.mkfifo(path)
-    assert lines(run("validate", path)) == [f"{path}: is not a file that can be read as a workbook"]
+    assert lines(run("validate", path)) == [f"{path}: is not a file that can be read as a workbook [form-unreadable]"]
 
 
 def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
@@ -67,7 +67,7 @@ def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
     monkeypatch.setattr(workbook, "open", locked, raising=False)  # as when Excel on Windows holds the file
     assert lines(run("validate", path)) == [
         f"{path}: cannot be opened (Permission denied); close it in Excel if it is open, and check that you may "
-        "read it"]
+        "read it [form-unreadable]"]
 
 
 def test_a_truncated_workbook(make_form):
@@ -111,7 +111,7 @@ def test_a_password_protected_workbook(tmp_path):
                                "EncryptedPackage": bytes(300)}))
     assert refused(path, "is protected with a password") == [
         f"{path}: is protected with a password, so casegen cannot read it; remove the password "
-        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again"]
+        "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again [form-unreadable]"]
 
 
 def test_a_workbook_from_another_tool(tmp_path):
@@ -165,7 +165,7 @@ def test_a_formula_without_a_saved_value(make_form):
     effort = named(load_workbook(path), "qualification_effort")
     spoil(path, lambda wb: setattr(named(wb, "qualification_effort"), "value", "=1+2"))  # openpyxl saves no value
     assert refused(path, "has a formula but no saved value") == [
-        f"{where(path, effort)}: effort: has a formula but no saved value; open and save the form in "
+        f"{where(path, effort)}: Effort / Easy of Implementation: has a formula but no saved value; open and save the form in "
         "Excel/LibreOffice, or type the value [cell-formula-no-value]"]
 
 
@@ -173,7 +173,7 @@ def test_a_formula_alone_in_a_blank_table_row_is_not_skipped(make_form):
     path = make_form(SO)
     cell = table_cell(load_workbook(path), "risks", 3, "Risk")  # the first blank row under the one risk
     spoil(path, lambda wb: setattr(table_cell(wb, "risks", 3, "Risk"), "value", '=CONCAT("a","b")'))
-    assert f"{where(path, cell)}: risk: has a formula but no saved value" in refused(path, "formula")[0]
+    assert f"{where(path, cell)}: Risk: has a formula but no saved value" in refused(path, "formula")[0]
 
 
 def test_a_formula_with_its_saved_value_reads_as_the_value(make_form, tmp_path):
@@ -192,7 +192,7 @@ def test_a_formula_showing_an_error(make_form):
     rewrite(path, sheet_part(path, "Qualification"), lambda xml: xml.replace(
         f'<c r="{effort.coordinate}"'.encode(), f'<c r="{effort.coordinate}" t="e"'.encode()).replace(
         b"<f>1/0</f><v></v>", b"<f>1/0</f><v>#DIV/0!</v>"))
-    assert refused(path, "#DIV/0!") == [f"{where(path, effort)}: effort: shows the error #DIV/0! from a formula; "
+    assert refused(path, "#DIV/0!") == [f"{where(path, effort)}: Effort / Easy of Implementation: shows the error #DIV/0! from a formula; "
                                         "fix the formula or type the value [cell-error-value]"]
 
 
@@ -209,23 +209,23 @@ def test_merged_cells_over_input_cells(make_form):
 
     spoil(path, merge)
     assert refused(path, "merged") == [
-        f"{where(path, title)}: title: is covered by the merged cells A{title.row}:B{title.row}, so its value is "
+        f"{where(path, title)}: Project Title: is covered by the merged cells A{title.row}:B{title.row}, so its value is "
         "lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]",
-        f"{where(path, impact)}: impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
+        f"{where(path, impact)}: Impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
         "so its value is lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]"]
 
 
 @pytest.mark.parametrize("table, heading, typed, expected", [
-    ("risks", "Likelihood", "high", "likelihood: must be a whole number from 1 to 5, got 'high'"),
-    ("risks", "Impact", 1e308, "impact: must be a whole number from 1 to 5, got 1e+308"),
+    ("risks", "Likelihood", "high", "Likelihood: must be a whole number from 1 to 5, got 'high' [value-rating]"),
+    ("risks", "Impact", 1e308, "Impact: must be a whole number from 1 to 5, got 1e+308 [value-rating]"),
     ("finance_years", "Recurring Savings", 1e15,
-     "recurring_savings: £1,000,000,000,000,000 is more than £10,000,000,000; check the number of digits"),
+     "Recurring Savings 23/24: £1,000,000,000,000,000 is more than £10,000,000,000; check the number of digits"),
     ("finance_years", "Recurring Investment", "£2OO,000",
-     "recurring_investment: must be an amount in pounds such as 200000 or £200,000, got '£2OO,000'"),
-    ("deliverables", "Start", "32/13/2023", "start: '32/13/2023' is not a real date; write a month and year"),
-    ("deliverables", "Finish", 10**9, "finish: must be a month and year such as Oct 2023, got 1000000000"),
-    ("deliverables", "Finish", "Oct 9999", "finish: the year 9999 is out of range"),
-    ("gate_dates", "(Target) Date", "soon", "date: must be a month and year such as Oct 2023, or one of TBC"),
+     "Recurring Investment 23/24: must be an amount in pounds such as 200000 or £200,000, got '£2OO,000'"),
+    ("deliverables", "Start", "32/13/2023", "Start: '32/13/2023' is not a real date; write a month and year"),
+    ("deliverables", "Finish", 10**9, "Finish: must be a month and year such as Oct 2023, got 1000000000 [value-date]"),
+    ("deliverables", "Finish", "Oct 9999", "Finish: the year 9999 is out of range"),
+    ("gate_dates", "(Target) Date", "soon", "(Target) Date (Gate 0: Decision: Progress Opportunity): must be a month and year such as Oct 2023, a quarter"),
 ])
 def test_wrong_values_in_cells(make_form, table, heading, typed, expected):
     path = make_form(SO)
@@ -242,7 +242,7 @@ def test_an_infinite_number_written_by_another_program(make_form):
     rewrite(path, part, lambda xml: re.sub(rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(),
                                            rb"\1<v>1E999</v>", xml))
     assert refused(path, "must be an amount in pounds, got") == [
-        f"{where(path, cell)}: recurring_savings: must be an amount in pounds, got inf"]
+        f"{where(path, cell)}: Recurring Savings 24/25: must be an amount in pounds, got inf [value-money]"]
 
 
 @pytest.mark.parametrize("raw", ["abc", "NaN"])
@@ -253,7 +253,7 @@ def test_text_where_the_file_says_a_number(make_form, raw):
     rewrite(path, sheet_part(path, "Qualification"), lambda xml: re.sub(
         rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(), rb"\1<v>" + raw.encode() + b"</v>", xml))
     assert refused(path, "which is not a number") == [
-        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form"]
+        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form [cell-not-a-number]"]
 
 
 def test_a_cell_pointing_past_the_shared_strings(make_form):
@@ -263,7 +263,7 @@ def test_a_cell_pointing_past_the_shared_strings(make_form):
         rf'<c r="{cell.coordinate}"[^>]*>.*?</c>'.encode(), f'<c r="{cell.coordinate}" t="s"><v>999</v></c>'.encode(),
         xml))
     (line,) = refused(path, "cannot be read as a workbook")
-    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx")
+    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx [form-unreadable]")
 
 
 def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
@@ -276,7 +276,7 @@ def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
     (line,) = refused(path, "has more than 20,000 rows")
     assert time.perf_counter() - started < 10  # validate and build both; openpyxl alone would take longer
     assert line == (f"{path}: Risks: has more than 20,000 rows or 500,000 cells; an intake form needs far fewer: "
-                    "delete the rows you do not need and save again")
+                    "delete the rows you do not need and save again [form-unreadable]")
 
 
 def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
@@ -293,7 +293,7 @@ def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
                                 "rows; the rest were not read [table-too-long]")
     # each of those rows has a wrong level: the list stops well short of five thousand lines
     assert len(lines(result)) == 201
-    assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; fix these first, then check again",
+    assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; fix these first, then check again \[problems-more\]",
                         lines(result)[-1])
 
 
@@ -310,7 +310,7 @@ def test_a_zip_bomb_is_refused_from_its_directory(make_form):
     (line,) = refused(path, "would unpack to 150 MB")
     assert time.perf_counter() - started < 5
     assert line == f"{path}: would unpack to 150 MB, far more than any intake form (a zip bomb?); " \
-                   "it is not a form casegen will open"
+                   "it is not a form casegen will open [form-unreadable]"
 
 
 def test_a_zip_whose_directory_lies_about_sizes(make_form):
@@ -330,7 +330,7 @@ def test_an_entity_bomb_is_refused(make_form):
     rewrite(path, "xl/workbook.xml", lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
     assert refused(path, "declares a DTD") == [
         f"{path}: part xl/workbook.xml declares a DTD, which no Office program writes; "
-        "it is not a form casegen will open"]
+        "it is not a form casegen will open [form-unreadable]"]
 
 
 def test_a_merge_over_a_whole_sheet_is_refused(make_form):
@@ -347,7 +347,7 @@ def test_characters_word_cannot_hold_are_removed_with_a_warning(make_form, tmp_p
     spoil(path, lambda wb: setattr(named(wb, "project_title"), "value", "Service_x0007_ Optimisation_x000D_\nPhase 2"))
     result = run("validate", path)
     assert result.exit_code == 0
-    assert lines(result) == [f"{where(path, title)}: warning: title: removed characters a Word document cannot "
+    assert lines(result) == [f"{where(path, title)}: warning: Project Title: removed characters a Word document cannot "
                              "hold (U+0007) [text-illegal-char]"]
     assert run("build", path, "-o", tmp_path / "out").exit_code == 0
     import docx_text

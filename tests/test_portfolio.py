@@ -203,7 +203,7 @@ def test_a_tracker_ref_used_twice_excludes_both_forms(tmp_path, programme):
     write_form("bcl", tmp_path / "two.xlsx", programme, case)
     result = run("portfolio", tmp_path, "-o", tmp_path / "t.xlsx", "-j", "1")
     assert result.exit_code == 1
-    assert "'RX-004' is also the ref of" in result.output
+    assert "RX-004 is the tracker ref of 2 forms: one.xlsx and two.xlsx" in result.output
     assert load_workbook(tmp_path / "t.xlsx")["Cases"]["A2"].value.startswith("0 case(s) from 2 form(s)")
 
 

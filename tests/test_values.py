@@ -69,3 +69,97 @@ def test_ratings(typed, rating):
 def test_ratings_out_of_range(typed):
     with pytest.raises(ValueError, match="whole number from 1 to 5"):
         parse_rating(typed)
+
+
+# Ambiguity is refused, never guessed: each message says what casegen would not guess and how to type it.
+@pytest.mark.parametrize("typed, says", [
+    ("£1,5m", "'£1,5m' could be £1.5m or £15m; casegen will not guess: type 1500000 or £1.5m"),
+    ("200.000,00", "'200.000,00' looks like £200,000 written with points between thousands and a comma before "
+                   "the pence; casegen will not guess: type 200000.00 or £200,000"),
+    ("1,5", "'1,5' could be £1.50 (a comma before the pence) or £15; casegen will not guess: type 1.5 or 15"),
+    ("1,00,000", "'1,00,000' has commas that do not mark thousands, so it could be a slip; casegen will not "
+                 "guess: if you meant £100,000, type 100000 or £100,000"),
+    ("200.000", "'200.000' could be £200,000 (a point between thousands) or £200; casegen will not guess: "
+                "type 200000 or 200"),
+    ("1.500.000", "'1.500.000' looks like £1,500,000 written with points between thousands"),
+])
+def test_ambiguous_money_is_refused_with_what_to_type(typed, says):
+    with pytest.raises(ValueError) as refused:
+        parse_money(typed)
+    assert str(refused.value).startswith(says)
+
+
+@pytest.mark.parametrize("typed, amount", [
+    ("£1,500k", Decimal("1500000")), ("1,234,567.89", Decimal("1234567.89")), ("£250\xa0000", Decimal("250000")),
+    ("£-", None),
+])
+def test_unambiguous_grouping_is_read(typed, amount):
+    assert parse_money(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["TBC", "tbc", " TBC ", "To be confirmed"])
+def test_money_not_yet_known_is_tbc_not_none(typed):
+    assert parse_money(typed) == "TBC"
+    assert format_money(parse_money(typed)) == "TBC" and format_money(None) == "-"
+
+
+def test_a_total_over_an_amount_still_tbc_is_tbc():
+    from casegen.models.bcl import Finance
+
+    finance = Finance.model_validate({"years": [
+        {"year": "23/24", "recurring_savings": "100000"},
+        {"year": "24/25", "recurring_savings": "TBC", "recurring_investment": "5000"},
+        {"year": "25/26", "one_off_investment": "20000"}]})
+    assert finance.years[1].net_savings == "TBC"  # savings not yet known: nor is what they net
+    assert finance.totals["recurring_savings"] == "TBC" and finance.totals["net_savings"] == "TBC"
+    assert finance.totals["recurring_investment"] == Decimal("5000")  # no TBC in this line
+    assert finance.totals["one_off_investment"] == Decimal("20000")
+    assert finance.confidence == 0 and not finance.finance_validated
+
+
+@pytest.mark.parametrize("typed, printed", [
+    ("Q3 2024", "Q3 2024"), ("q3-2024", "Q3 2024"), ("2024 Q3", "Q3 2024"), ("Q1 24/25", "Q1 24/25"),
+    ("Q1 2024/25", "Q1 24/25"), ("Q1 FY24/25", "Q1 24/25"), ("Sept. 2024", "Sep 2024"), ("Sept 2024", "Sep 2024"),
+    ("Sep 2024", "Sep 2024"), ("sept.24", "Sep 2024"), ("Jan. 2025", "Jan 2025"), ("Febr 2025", "Feb 2025"),
+])
+def test_quarters_and_abbreviated_months(typed, printed):
+    assert parse_when(typed) == printed
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("Q1 24/26", "a quarter such as Q3 2024 or Q1 24/25"), ("Spt 2024", "month and year"),
+    ("Completed", "is for a stage gate already passed"), ("2025", "2025 is a year without a month"),
+    (2025, "2025 is a year without a month; write a month and year such as Oct 2025"),
+])
+def test_dates_only_some_fields_take_are_refused_elsewhere(typed, message):
+    with pytest.raises(ValueError, match=message):
+        parse_when(typed)
+
+
+def test_completed_is_a_gate_date_and_a_year_a_realisation_date():
+    from casegen.models.values import parse_gate_when, parse_year_when
+
+    assert parse_gate_when("completed") == "Completed" and parse_gate_when("Q3 2024") == "Q3 2024"
+    assert parse_year_when("2025") == "2025" and parse_year_when(2025) == "2025"
+    assert parse_year_when("2024/25") == "24/25"
+    with pytest.raises(ValueError, match="without a month"):
+        parse_gate_when("2025")
+    with pytest.raises(ValueError, match="stage gate already passed"):
+        parse_year_when("Completed")
+
+
+def test_periods_order_as_dates():
+    assert when_as_date("Q3 2024") == date(2024, 7, 1) and when_as_date("Q3 2024", end=True) == date(2024, 9, 1)
+    assert when_as_date("Q1 24/25") == date(2024, 4, 1)  # a financial year starts in April
+    assert when_as_date("Q4 24/25") == date(2025, 1, 1)
+    assert when_as_date("2025") == date(2025, 1, 1) and when_as_date("Completed") is None
+
+
+def test_hidden_characters_are_named_not_escaped():
+    from casegen.models.values import shown
+
+    assert shown("£250\xa0000") == "'£250 000' (it contains a non-breaking space)"
+    assert shown("a\tb\nc") == "'a b c' (it contains a tab and a line break)"
+    with pytest.raises(ValueError) as refused:
+        parse_rating("4\xa0x")
+    assert "\\xa0" not in str(refused.value) and "a non-breaking space" in str(refused.value)

@@ -64,6 +64,7 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line."""
     from casegen.intake.reader import read_intakes
+    from casegen.rules.portfolio import once
 
     intakes = read_intakes(paths, _programme(ctx))
     if not intakes:
@@ -73,16 +74,32 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
 
         for written in annotate_intakes(intakes):
             click.echo(f"wrote {written}", err=True)
-    problems = [p for intake in intakes for p in intake.problems]
+    problems = once([p for intake in intakes for p in intake.problems])  # a finding across forms, once
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
             click.echo(str(p))
-        if not problems:
-            click.echo(f"{len(intakes)} form(s) OK")
+        click.echo(_summary(intakes))
     failed = any(p.severity == "error" or strict for p in problems)
     ctx.exit(1 if failed else 0)
+
+
+def _summary(intakes) -> str:
+    """`2 of 3 forms OK, 1 with errors, 4 warnings`, or `3 forms OK`; files in other formats counted apart."""
+    unread = [i for i in intakes if i.problems and all(p.code == "form-not-xlsx" for p in i.problems)]
+    forms = [i for i in intakes if i not in unread]
+    bad = sum(any(p.severity == "error" for p in i.problems) for i in forms)
+    warnings = sum(p.severity != "error" for i in forms for p in i.problems)
+    noun = "form" if len(forms) == 1 else "forms"
+    if not bad and not warnings:
+        parts = [f"{len(forms)} {noun} OK"]
+    else:
+        parts = [f"{len(forms) - bad} of {len(forms)} {noun} OK"] + ([f"{bad} with errors"] if bad else [])
+        parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+    if unread:
+        parts.append(f"{len(unread)} file{'s' * (len(unread) != 1)} not read (not .xlsx)")
+    return ", ".join(parts)
 
 
 @cli.command()

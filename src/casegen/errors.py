@@ -40,8 +40,7 @@ class Problem:
         field = f"{self.field}: " if self.field else ""
         fix = f"; {self.fix}" if self.fix else ""
         near = f" — near: {self.near}" if self.near else ""
-        # A value problem's message already says what is expected; its code is for JSON and annotations.
-        code = f" [{self.code}]" if self.code and not self.code.startswith("value-") else ""
+        code = f" [{self.code}]" if self.code else ""  # to look up in `casegen rules`, or to search for
         return f"{self.where}: {label}{field}{self.message}{fix}{near}{code}"
 
     def as_dict(self) -> dict:

@@ -28,6 +28,7 @@ from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
 from casegen.errors import BuildError, CasegenError, IntakeError, Problem
 from casegen.fileio import write_bytes_atomic
+from casegen.intake.files import not_a_form, not_forms
 
 TRACKER_REF = ("project", "tracker_ref")
 
@@ -142,6 +143,11 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
         report = _Build(sources, out_dir, programme, options, progress).run()
+    for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
+        if problem.severity == "error":
+            report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
+        else:
+            report.notes.append(str(problem))
     if not sources:
         report.notes.append(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     report.seconds = time.perf_counter() - started

@@ -20,13 +20,13 @@ from pydantic import ValidationError
 
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem
-from casegen.intake import spec
+from casegen.intake import labels, spec
 from casegen.intake.book import Book
-from casegen.intake.files import CHECKED_SUFFIX, find_forms  # noqa: F401  (re-exported)
+from casegen.intake.files import CHECKED_SUFFIX, find_forms, not_a_form, not_forms  # noqa: F401  (re-exported)
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
 from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook
 from casegen.models import KINDS, TITLES
-from casegen.models.values import illegal_characters, strip_illegal
+from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case
 
 MAX_TABLE_ROWS = 5000
@@ -59,7 +59,7 @@ class _Reading:
 
     def clean(self, value, sheet: str, cell: str, field: str):
         if isinstance(value, str):
-            value = _unescape(value)
+            value = line_breaks(_unescape(value))
             bad = illegal_characters(value)
             if bad:
                 self.problem(f"removed characters a Word document cannot hold ({', '.join(bad)})",
@@ -226,7 +226,7 @@ class _Reading:
         if err["type"] == "missing" or _message(err).startswith("is required"):
             return "value-required"
         kind = self.kinds.get(tuple(err["loc"]))
-        return VALUE_CODES.get(kind, f"value-{kind}") if kind else ""
+        return VALUE_CODES.get(kind, f"value-{kind}") if kind else "value-invalid"
 
 
 def _shown(value) -> str:
@@ -362,7 +362,8 @@ def read_intake(path: str | Path, programme: Programme) -> Intake:
         for rule, loc, message in check_case(case, programme):
             sheet, cell, field = reading.locate(loc)
             reading.problem(message, sheet, cell, field, rule.severity, rule.code)
-    intake = Intake(reading.file, kind, case, _capped(reading.file, reading.problems), reading.places)
+    problems = labels.labelled(reading.problems, reading.places, KINDS[kind], data)  # in the form's words
+    intake = Intake(reading.file, kind, case, _capped(reading.file, problems), reading.places)
     if intake.errors:
         intake.case = None
     return intake
@@ -373,7 +374,8 @@ def _capped(file: str, problems: list[Problem]) -> list[Problem]:
         return problems
     first = sorted(problems, key=lambda p: p.severity != "error")[:MAX_PROBLEMS]
     more = len(problems) - MAX_PROBLEMS
-    return first + [Problem(file, f"… and {more} more problems; fix these first, then check again")]
+    return first + [Problem(file, f"… and {more} more problems; fix these first, then check again",
+                            code="problems-more")]
 
 
 def read_workbook(path: str | Path, programme: Programme):
@@ -397,6 +399,7 @@ def read_intakes(paths, programme: Programme) -> list[Intake]:
             intakes.append(read_intake(path, programme))
         except IntakeError as exc:
             intakes.append(Intake(str(path), "", None, list(exc.problems)))
+    intakes += [Intake(str(path), "", None, [not_a_form(path)]) for path in not_forms(paths)]
     by_file = {i.file: i for i in intakes}
     for problem in check_portfolio(intakes):
         by_file[problem.file].problems.append(problem)

@@ -83,16 +83,17 @@ class Inspection:
 
     def unreadable(self, path: Path, exc: Exception) -> IntakeError:
         """Why a reader failed on a file that passed the checks."""
-        return IntakeError([Problem(str(path), f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}")])
+        return IntakeError([Problem(str(path), f"cannot be read as a workbook ({_why(exc)}); {SAVE_AGAIN}",
+                                    code="form-unreadable")])
 
     def bad_numbers(self, path: Path) -> list[Problem]:
         return [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save the form",
-                        title, ref)
+                        title, ref, code="cell-not-a-number")
                 for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
 
 
 def _fail(path: Path, message: str, sheet: str = ""):
-    raise IntakeError([Problem(str(path), message, sheet)])
+    raise IntakeError([Problem(str(path), message, sheet, code="form-unreadable")])
 
 
 def inspect_workbook(path: str | Path) -> Inspection:

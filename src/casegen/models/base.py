@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from casegen.models.values import FormKind, Level, Text
+from casegen.models.values import FormKind, Level, Text, shown
 
 
 def field(label: str, help: str = "", default: Any = ..., **form: Any) -> Any:
@@ -43,7 +43,7 @@ class Model(BaseModel):
                 match = [a for a in allowed if a.lower() == str(value).lower()]
                 if match:
                     return match[0]
-                raise ValueError(f"must be one of: {'; '.join(allowed)}; got {value!r}")
+                raise ValueError(f"must be one of: {'; '.join(allowed)}; got {shown(value)}")
         return value
 
 

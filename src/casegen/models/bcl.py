@@ -8,26 +8,40 @@ from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import Choice, Count, LongText, Money, Rating, Text, When
+from casegen.models.values import TBC, Choice, Count, LongText, Money, Rating, Text, YearWhen, known
+
+Amount = Decimal | str | None  # an amount, TBC (not yet known) or None (none)
 
 
-def _add(*amounts: Decimal | None) -> Decimal | None:
-    """A sum that stays "none" ("-" in the document) when every part is none."""
+# A total over an amount still TBC is itself TBC: a board reading "£200,000" beside a year marked TBC
+# would take it for the whole figure, so no partial sum is printed as a total.
+def _add(*amounts: Amount) -> Amount:
+    """A sum that stays "none" ("-" in the document) when every part is none, and TBC if any part is."""
+    if TBC in amounts:
+        return TBC
     present = [a for a in amounts if a is not None]
     return sum(present, Decimal("0.00")) if present else None
 
 
-def _sub(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+def _sub(a: Amount, b: Amount) -> Amount:
+    if TBC in (a, b):
+        return TBC
     if a is None and b is None:
         return None
     return (a or Decimal(0)) - (b or Decimal(0))
+
+
+class Theme(Model):
+    """A theme from the programme's list (a contributory theme)."""
+
+    text: Choice("themes") = field("Theme", "One of the programme's themes")
 
 
 class ProjectInfo(ProjectHeader):
     stage: Choice("stages") = field("Current Stage / Gate", "The stage the project is in now")
     theme: Choice("themes") = field("Transformation Theme", "The theme this project belongs to")
     department: Text = field("Department and Team", "e.g. Cross-cutting, or the department and team")
-    contributory_themes: list[Item] = field(
+    contributory_themes: list[Theme] = field(
         "Contributory Transformation Theme(s)", "Other themes this project contributes to", list, choices="themes"
     )
 
@@ -61,14 +75,14 @@ class Qualification(Model):
 
 class FinanceYear(Model):
     year: Choice("financial_years") = field("Financial year", "e.g. 24/25")
-    one_off_investment: Money = field("One-off Investment", "Pounds; blank or - for none", default=None)
-    one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none", default=None)
-    recurring_investment: Money = field("Recurring Investment", "Pounds a year; blank for none", default=None)
-    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none", default=None)
+    one_off_investment: Money = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    recurring_investment: Money = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
+    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
 
     @computed_field
     @property
-    def net_savings(self) -> Decimal | None:
+    def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)
 
 
@@ -79,7 +93,7 @@ class ValidatedYear(Model):
 
     @computed_field
     @property
-    def net_savings(self) -> Decimal | None:
+    def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)
 
 
@@ -96,12 +110,12 @@ class Finance(Model):
         "Optional: the years Finance has validated; leave empty if Finance has not looked yet", list,
     )
 
-    def total(self, line: str) -> Decimal | None:
+    def total(self, line: str) -> Amount:
         return _add(*(getattr(y, line) for y in self.years))
 
     @computed_field
     @property
-    def totals(self) -> dict[str, Decimal | None]:
+    def totals(self) -> dict[str, Amount]:
         lines = ("one_off_investment", "one_off_savings", "recurring_investment", "recurring_savings", "net_savings")
         return {line: self.total(line) for line in lines}
 
@@ -109,15 +123,15 @@ class Finance(Model):
     @property
     def confidence_years(self) -> list[str]:
         """The validated years in which savings are proposed: what the confidence is measured on."""
-        proposed = {y.year: y.net_savings for y in self.years}
+        proposed = {y.year: known(y.net_savings) for y in self.years}
         return [v.year for v in self.validated if proposed.get(v.year)]
 
     @computed_field
     @property
     def confidence(self) -> int:
         """Finance-validated net savings as a whole percentage of the proposed net savings."""
-        proposed = {y.year: y.net_savings or 0 for y in self.years}
-        validated = {v.year: v.net_savings or 0 for v in self.validated}
+        proposed = {y.year: known(y.net_savings) for y in self.years}
+        validated = {v.year: known(v.net_savings) for v in self.validated}
         want = sum(proposed[y] for y in self.confidence_years)
         got = sum(validated[y] for y in self.confidence_years)
         return int(round(100 * got / want)) if want else 0
@@ -125,13 +139,15 @@ class Finance(Model):
     @computed_field
     @property
     def finance_validated(self) -> bool:
-        return any(v.net_savings for v in self.validated)
+        return any(known(v.net_savings) for v in self.validated)
 
 
 class NonCashableBenefit(Model):
     category: Choice("benefit_categories") = field("Benefit", "The kind of benefit")
     description: LongText = field("Description", "What will improve; - if none", default="")
-    realisation_date: When = field("Realisation date", "Optional: month and year, or TBC", default=None)
+    realisation_date: YearWhen = field(
+        "Realisation date", "Optional: month and year, a year such as 2025, or TBC", default=None
+    )
 
 
 class Resources(Model):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
-from casegen.models.values import Choice, FormKind, LongText, Text, When, YesNo, parse_yes_no
+from casegen.models.values import Choice, FormKind, LongText, Text, When, YesNo, parse_yes_no, shown
 
 TICKS = {"✓", "✔", "√"}
 
@@ -19,7 +19,7 @@ def parse_mark(value: Any) -> bool:
     try:
         return parse_yes_no(value) is True
     except ValueError:
-        raise ValueError(f"mark with X, or leave blank; got {value!r}") from None
+        raise ValueError(f"mark with X, or leave blank; got {shown(value)}") from None
 
 
 Mark = Annotated[bool, BeforeValidator(parse_mark), FormKind("mark")]

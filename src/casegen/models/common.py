@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
-from casegen.models.values import Choice, LongText, Rating, Text, When
+from casegen.models.values import Choice, GateWhen, LongText, Rating, Text, When
 
 
 class ProjectHeader(Model):
@@ -38,7 +38,9 @@ class Scored(Model):
 
 class GateDate(Model):
     gate: Choice("gates") = field("Stage / Gate target milestones", "The stage gate")
-    date: When = field("(Target) Date", "Month and year (Oct 2023), or TBC / Ongoing", default=None)
+    date: GateWhen = field(
+        "(Target) Date", "Month and year (Oct 2023), a quarter (Q3 2024), Completed, or TBC / Ongoing", default=None
+    )
 
 
 class Deliverable(Model):

@@ -11,12 +11,12 @@ from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, Undefin
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from casegen.models.values import format_money, strip_illegal
+from casegen.models.values import TBC, format_money, strip_illegal
 
 
-def money(value: Decimal | None, none: str = "-") -> str:
-    """£200,000; `none` (default "-") where there is no amount."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (Decimal, int, float))):
+def money(value: Decimal | str | None, none: str = "-") -> str:
+    """£200,000; TBC where the amount is not yet known; `none` (default "-") where there is none."""
+    if value is not None and value != TBC and (isinstance(value, bool) or not isinstance(value, (Decimal, int, float))):
         raise TemplateRuntimeError(f"the money filter needs an amount, got {value!r}")
     return format_money(Decimal(str(value)) if isinstance(value, float) else value, none)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from casegen.models.values import format_money, when_as_date
+from casegen.models.values import TBC, format_money, known, when_as_date
 from casegen.rules import rule
 
 BCL = ("bcl",)
@@ -21,7 +21,7 @@ def gates_in_order(case, programme):
     dated = [(order.get(g.gate, len(order)), i, g) for i, g in enumerate(case.gate_dates) if when_as_date(g.date)]
     latest = None  # the gate with the latest date so far, in gate order
     for _, i, g in sorted(dated):
-        if latest and when_as_date(g.date) < when_as_date(latest.date):
+        if latest and when_as_date(g.date, end=True) < when_as_date(latest.date):  # Q3 2024 is not before Sep 2024
             yield ("gate_dates", i, "date"), (
                 f"{_short(g.gate)} is targeted for {g.date}, before {_short(latest.gate)} ({latest.date}); "
                 "gates are passed in order: correct one of the two dates")
@@ -33,7 +33,7 @@ def gates_in_order(case, programme):
       "A deliverable finishes no earlier than it starts.")
 def deliverables_finish_after_start(case, programme):
     for i, d in enumerate(case.deliverables):
-        start, finish = when_as_date(d.start), when_as_date(d.finish)
+        start, finish = when_as_date(d.start), when_as_date(d.finish, end=True)
         if start and finish and finish < start:
             yield ("deliverables", i, "finish"), (
                 f"finishes {d.finish}, before it starts ({d.start}); correct the start or the finish")
@@ -44,7 +44,7 @@ def deliverables_finish_after_start(case, programme):
 def benefits_match_net_savings(case, programme):
     benefit = case.qualification.financial_benefits
     net = case.finance.totals["net_savings"]
-    if (benefit or 0) == (net or 0):
+    if (benefit or 0) == (net or 0) or TBC in (benefit, net):  # a figure not yet known matches any
         return
     fix = "or correct the savings by year on the Finance sheet"
     if not net:
@@ -59,8 +59,8 @@ def benefits_match_net_savings(case, programme):
     yield ("qualification", "financial_benefits"), message
 
 
-def _amount(value: Decimal | None) -> Decimal:
-    return value or Decimal(0)
+def _amount(value: Decimal | str | None) -> Decimal:
+    return known(value)
 
 
 @rule("validated-above-proposed", "warning", BCL,

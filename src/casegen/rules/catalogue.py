@@ -11,10 +11,13 @@ ALL = ("bcl", "brief")
 READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity, explanation in (
     ("value-required", "error", "A field marked * on the form is filled in."),
     ("value-text", "error", "Text is text (not TRUE or FALSE)."),
-    ("value-money", "error", "Money is an amount in pounds (200000, £200,000, £630k; blank or - for none), "
-                             "no more than £10bn."),
-    ("value-date", "error", "A date is a real month and year (Oct 2023, 10/2023, an Excel date) or a word such as "
-                            "TBC or Ongoing."),
+    ("value-money", "error", "Money is an amount in pounds (200000, £200,000, £630k; blank or - for none, TBC "
+                             "for not yet known), no more than £10bn; an amount that could be read two ways "
+                             "(£1,5m, 200.000,00, 1,00,000) is refused, never guessed."),
+    ("value-date", "error", "A date is a real month and year (Oct 2023, Sept. 2024, 10/2023, an Excel date), a "
+                            "quarter (Q3 2024, Q1 24/25) or a word such as TBC or Ongoing; Completed for a gate, "
+                            "a year (2025) for a realisation date."),
+    ("value-invalid", "error", "A value is of the kind its field holds."),
     ("value-rating", "error", "A rating (likelihood, impact, effort) is a whole number from 1 to 5."),
     ("value-count", "error", "A count is a whole number from 0 to 1,000,000,000."),
     ("value-choice", "error", "A choice is one of the values in its dropdown (the programme's vocabulary)."),
@@ -36,6 +39,11 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("form-missing-name", "error", "Every named input cell of the form is still there."),
     ("form-missing-table", "error", "Every table of the form is still there."),
     ("form-missing-column", "error", "Every column of a table keeps its heading."),
+    ("form-unreadable", "error", "The file is an Excel workbook that casegen can open safely (not another kind of "
+                                 "file, not password-protected, not damaged, of a sensible size)."),
+    ("cell-not-a-number", "error", "A cell saved as a number holds a number."),
+    ("form-not-xlsx", "error", "A form in a folder of forms is an Excel workbook (.xlsx), not .ods, .csv or .xls."),
+    ("problems-more", "error", "A form shows at most 200 problems at once; the rest follow when these are fixed."),
 )]
 
 

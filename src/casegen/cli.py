@@ -60,14 +60,17 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 @click.option("--annotate", is_flag=True,
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool) -> None:
+def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, jobs: int | None) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line."""
-    from casegen.intake.reader import read_intakes
+    from casegen.batch.check import check_forms
+    from casegen.intake.files import find_forms
 
-    intakes = read_intakes(paths, _programme(ctx))
-    if not intakes:
+    forms = find_forms(paths)
+    if not forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
+    intakes = check_forms(forms, _programme(ctx), jobs)  # the same check as `build`
     if annotate:
         from casegen.intake.annotate import annotate_intakes
 
@@ -94,9 +97,12 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
+@click.option("--redline", is_flag=True,
+              help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
+                   "with the changes tracked, as Word's review pane shows them.")
 @click.pass_context
 def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
-          prune: bool, pdf: bool) -> None:
+          prune: bool, pdf: bool, redline: bool) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, or if --pdf could not make every PDF (the Word documents are still made).
@@ -116,7 +122,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
             click.echo(tick.outcome.line())
 
     try:
-        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, jobs=jobs)
+        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs)
         report = build_all(paths, out_dir, _programme(ctx), options, progress)
     finally:
         if bar is not None:
@@ -177,6 +183,11 @@ def templates_check(ctx, paths: tuple[Path, ...], kind: str | None) -> None:
     if not problems:
         click.echo(f"{len(checked)} template(s) OK")
     ctx.exit(1 if problems else 0)
+
+
+from casegen.cli_changes import changes  # noqa: E402  (a command in its own module)
+
+cli.add_command(changes)
 
 
 def main() -> None:

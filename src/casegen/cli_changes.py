@@ -16,7 +16,7 @@ from casegen.errors import CasegenError
 @click.option("--json", "as_json", is_flag=True, help="JSON for tools: one object a change.")
 def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     """What changed in the documents of OUT_DIR (default: output) at its last build, in the form's words."""
-    from casegen.batch.history import last_build, read_log
+    from casegen.batch.history import last_build, read_log, shown_date
 
     last = last_build(out_dir)
     if last is None:
@@ -26,9 +26,9 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
         click.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
-        click.echo(f"nothing changed at the last build ({last})" if not everything else "nothing changed yet")
+        click.echo(f"nothing changed at the last build ({shown_date(last)})" if not everything else "nothing changed yet")
         return
     for date, group in groupby(found, key=lambda c: c.date):
-        click.echo(f"build of {date}:")
+        click.echo(f"build of {shown_date(date)}:")
         for change in group:
             click.echo(f"  {change.line()}")

@@ -33,7 +33,8 @@ def previous_path(out_dir: Path, name: str) -> Path:
 class History:
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
-        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # To the microsecond: it names the build in the log, and two builds can start in one second.
+        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.changes: list[Change] = []
 
     def keep_previous(self, target: Path) -> Path | None:
@@ -70,7 +71,7 @@ class History:
         from casegen.batch.redline import write_redline
 
         done = [job for job in jobs if job.kept is not None and not job.failing]
-        tasks = [(str(job.kept), str(job.target), str(self.out_dir / REDLINES / job.target.name), self.date)
+        tasks = [(str(job.kept), str(job.target), str(self.out_dir / REDLINES / job.target.name), shown_date(self.date))
                  for job in done]
         written = []
         for i, changed in workers.each(write_redline, tasks):
@@ -96,6 +97,11 @@ class History:
             with open(self.out_dir / STATE / LOG, "a", encoding="utf-8") as log:
                 for change in self.changes:
                     log.write(json.dumps(change.as_dict(), ensure_ascii=False) + "\n")
+
+
+def shown_date(date: str) -> str:
+    """A build's date to the second, as Word shows a tracked change's."""
+    return date[:19] + "Z"
 
 
 def _read_json(path: Path):

@@ -151,3 +151,13 @@ def test_the_redline_opens_in_libreoffice_with_both_values(inputs, built, make_f
 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "£200,000" in text and "£150,000" in text and "agency staff" in text and "Report to the board" in text
+
+
+def test_pruning_a_document_forgets_its_case_previous_copy_and_redline(inputs, built, make_form):
+    revise(make_form, money_and_summary)
+    run("build", inputs, "-o", built, "--redline")
+    (inputs / f"{FORMS[0]}.xlsx").unlink()
+    run("build", inputs, "-o", built, "--prune")
+    kept = [p.name for p in built.rglob("*") if p.is_file()]
+    assert not [name for name in kept if name.startswith(FORMS[0])]
+    assert "Recurring Savings" in run("changes", built, "--all").output  # the history stays

@@ -224,6 +224,7 @@ class _Build:
         try:
             target.unlink(missing_ok=True)
             target.with_suffix(".pdf").unlink(missing_ok=True)
+            self.history.forget(target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

@@ -82,6 +82,12 @@ class History:
                 target.unlink(missing_ok=True)
         return sorted(written)
 
+    def forget(self, target: Path) -> None:
+        """What is kept of a document that is pruned (its log lines stay: they are history)."""
+        for path in (case_path(self.out_dir, target.stem), previous_path(self.out_dir, target.stem),
+                     self.out_dir / REDLINES / target.name):
+            path.unlink(missing_ok=True)
+
     def settle(self, jobs) -> None:
         """The documents set aside become the previous ones of those rebuilt; the changes join the log."""
         if any(not job.failing for job in jobs):

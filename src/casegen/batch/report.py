@@ -75,8 +75,8 @@ class BuildReport:
             if self.count(status):
                 parts.append(f"{self.count(status)} {status}")
         if self.redlines:
-            parts.append(f"{len(self.redlines)} redline{'s' if len(self.redlines) > 1 else ''} "
-                         f"({', '.join(str(r) for r in self.redlines)})")
+            named = ", ".join(map(str, self.redlines)) if len(self.redlines) <= 3 else f"in {self.redlines[0].parent}"
+            parts.append(f"{len(self.redlines)} redline{'s' if len(self.redlines) > 1 else ''} ({named})")
         if self.pdf is not None:
             parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"

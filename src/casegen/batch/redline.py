@@ -110,9 +110,9 @@ class Marks:
     def pair(self, old, new) -> None:
         if local(new) == "tbl":
             self.table(old, new)
-        elif _plain(old) and _plain(new):
+        elif _plain(old) and _plain(new) and _style(old) == _style(new) and _alike(old, new):
             self.paragraph(old, new)
-        else:  # fields, pictures, links: shown as the old paragraph removed and the new one put in
+        else:  # rewritten, restyled, or with fields, pictures, links: the old paragraph out, the new one in
             _place(new.getparent(), self.deleted(copy.deepcopy(old)), new)
             self.inserted(new)
 
@@ -237,6 +237,17 @@ def _place(parent, block, anchor) -> None:
         last.addprevious(block)
     else:
         parent.append(block)
+
+
+def _style(p) -> str:
+    style = p.find(f"{w('pPr')}/{w('pStyle')}")
+    return "" if style is None else style.get(w("val"), "")
+
+
+def _alike(old, new) -> bool:
+    """Whether the two share enough words for a word-by-word redline to read better than a swap."""
+    a, b = _TOKENS.findall(text_of(old)), _TOKENS.findall(text_of(new))
+    return not a or not b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.5
 
 
 def _plain(p) -> bool:

@@ -2,9 +2,9 @@
 
 casegen places the marks itself (w:ins, w:del) rather than through a comparison library: the two
 documents come from one template, so their paragraphs and tables line up, and a word-by-word diff
-(difflib) of each paired paragraph and table row is all it takes: 38 ms a document here.
+(difflib) of each paired paragraph and table row is all it takes: 32-38 ms a document here.
 python-redlines (Open-XML-PowerTools) was measured on the same pairs by bench/bench_redline.py:
-7.2 s a document, as it starts a 34 MB self-contained .NET program (a second wheel) for each.
+3.2-7.2 s a document, as it starts a 34 MB self-contained .NET program (a second wheel) for each.
 
 Blocks (paragraphs, tables) are aligned by their text; a paired paragraph is diffed word by word
 (runs keep their formatting); table rows are aligned by their cells' text, rows added or removed

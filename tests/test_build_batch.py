@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from casegen.batch.history import STATE
 from casegen.batch.lock import LOCK_NAME, BuildLock
 from casegen.batch.manifest import MANIFEST_NAME, template_digest
 from casegen.cli import cli
@@ -218,7 +219,8 @@ def test_failed_render_leaves_the_previous_document_and_no_partial_file(inputs, 
     after = docs(out)
     assert after[f"{FORMS[0]}.docx"] == before[f"{FORMS[0]}.docx"]
     assert after[f"{FORMS[1]}.docx"] != before[f"{FORMS[1]}.docx"]
-    assert sorted(p.name for p in out.iterdir()) == sorted([*before, MANIFEST_NAME, LOCK_NAME])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*before, MANIFEST_NAME, LOCK_NAME, STATE])
+    assert not list(out.rglob("*.part"))
     monkeypatch.undo()
     assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)  # the failed one is still stale
 
@@ -339,7 +341,7 @@ def test_manifest_stamps_what_each_document_was_made_from(inputs, tmp_path, prog
     assert entry["source_sha256"] == hashlib.sha256(form.read_bytes()).hexdigest()
     assert entry["template_sha256"] == CompiledTemplate(template).digest == template_digest(template)
     assert entry["config"] == programme.digest() and entry["casegen"] == __version__
-    assert entry["kind"] == "bcl" and entry["tracker_ref"] == "RX-004"
+    assert entry["kind"] == "bcl" and entry["facts"]["tracker_ref"] == ["RX-004", "Project", "B5", "tracker_ref"]
     assert (out / entry["source"]).resolve() == form.resolve()
 
 

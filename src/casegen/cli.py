@@ -60,15 +60,19 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 @click.option("--annotate", is_flag=True,
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool) -> None:
+def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, jobs: int | None) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line."""
-    from casegen.intake.reader import read_intakes
+    from casegen.batch.check import Checked, check_forms
+    from casegen.intake.files import find_forms, not_a_form, not_forms
     from casegen.rules.portfolio import once
 
-    intakes = read_intakes(paths, _programme(ctx))
-    if not intakes:
+    forms, others = find_forms(paths), not_forms(paths)
+    if not forms and not others:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
+    intakes = check_forms(forms, _programme(ctx), jobs)  # the same check as `build`
+    intakes += [Checked(str(path), "", [not_a_form(path)]) for path in others]  # named, never skipped
     if annotate:
         from casegen.intake.annotate import annotate_intakes
 
@@ -111,9 +115,12 @@ def _summary(intakes) -> str:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
+@click.option("--redline", is_flag=True,
+              help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
+                   "with the changes tracked, as Word's review pane shows them.")
 @click.pass_context
 def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
-          prune: bool, pdf: bool) -> None:
+          prune: bool, pdf: bool, redline: bool) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, or if --pdf could not make every PDF (the Word documents are still made).
@@ -133,7 +140,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
             click.echo(tick.outcome.line())
 
     try:
-        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, jobs=jobs)
+        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs)
         report = build_all(paths, out_dir, _programme(ctx), options, progress)
     finally:
         if bar is not None:
@@ -218,6 +225,11 @@ cli.add_command(import_command)
 from casegen.portfolio.command import portfolio  # noqa: E402  (its own module; imports nothing heavy)
 
 cli.add_command(portfolio)
+
+
+from casegen.cli_changes import changes  # noqa: E402  (a command in its own module)
+
+cli.add_command(changes)
 
 
 def main() -> None:

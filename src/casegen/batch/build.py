@@ -3,34 +3,33 @@ written, the work spread across processes.
 
 The order is Pelican's: read everything, then write. Stale forms are read and checked (in
 parallel), the rules across forms run over all the build's forms (the up-to-date ones through the
-tracker refs their manifest entries keep), and only then are documents rendered (in parallel),
+facts their manifest entries keep: batch.check, the same check as `validate`), and only then are documents rendered (in parallel),
 each written to a temporary file and renamed into place. A form with errors is reported and
-skipped; it never stops the others, and its previous document is left as it was.
+skipped; it never stops the others, and its previous document is left as it was. Each document
+rebuilt leaves its case and the document it replaced in the folder (batch.history), so the next
+build can say what changed (`casegen changes`) and show it tracked in Word (--redline).
 """
 from __future__ import annotations
 
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 
 from casegen import __version__
 from casegen.batch import pdf
+from casegen.batch.check import Checked, Workers, check_forms
+from casegen.batch.history import History
 from casegen.batch.lock import BuildLock, sweep_leftovers
 from casegen.batch.manifest import Entry, Manifest, Stamp, file_digest, template_digest
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, IntakeError, Problem
+from casegen.errors import BuildError, CasegenError, Problem
 from casegen.fileio import write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
-
-TRACKER_REF = ("project", "tracker_ref")
 
 
 @dataclass(frozen=True)
@@ -39,37 +38,9 @@ class BuildOptions:
     strict: bool = False  # a form with warnings gets no document
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
+    redline: bool = False  # a copy of each document whose text changed, with the changes tracked
     jobs: int | None = None  # processes; None for one per CPU
     templates: Path | None = None  # the templates folder; None for render.templates_dir()
-
-
-@dataclass
-class Checked:
-    """What reading one form sends back from a worker: small, so a big batch stays small in memory."""
-
-    source: str
-    kind: str
-    problems: list[Problem]
-    case: bytes | None = None  # the pickled case; None when the form has errors
-    tracker_ref: str = ""
-    place: tuple[str, str, str] = ("", "", "")
-
-
-def check_form(source: str, programme: Programme) -> Checked:
-    """Read and check one form (runs in a worker); never raises, so one form cannot stop the others."""
-    from casegen.intake.reader import read_intake
-
-    try:
-        intake = read_intake(source, programme)
-    except IntakeError as exc:
-        return Checked(source, "", list(exc.problems))
-    except Exception as exc:  # a form no check foresaw: report it, carry on with the others
-        return Checked(source, "", [Problem(source, f"could not be read ({type(exc).__name__}: {exc})")])
-    if intake.case is None:
-        return Checked(source, intake.kind, intake.problems)
-    ref = getattr(getattr(intake.case, "project", None), "tracker_ref", "") or ""
-    place = intake.places.get(TRACKER_REF, ("", "", "tracker_ref"))
-    return Checked(source, intake.kind, intake.problems, pickle.dumps(intake.case), ref, tuple(place))
 
 
 def render_form(case: bytes, target: str, template: str, programme: Programme) -> tuple[str, str]:
@@ -84,7 +55,7 @@ def render_form(case: bytes, target: str, template: str, programme: Programme) -
         return "", exc.format_message()
     except OSError as exc:
         return "", f"cannot write {target}: {exc.strerror or exc}"
-    except Exception as exc:  # as in check_form
+    except Exception as exc:  # as in check.check_form
         return "", f"could not be rendered ({type(exc).__name__}: {exc})"
 
 
@@ -97,41 +68,11 @@ class _Job:
     digest: str | None
     checked: Checked | None = None
     problems: list[Problem] = field(default_factory=list)
+    kept: Path | None = None  # the previous document, kept aside while the new one is written
 
     @property
     def failing(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
-
-
-def _recorded(file: str, kind: str, ref: str, place: tuple) -> SimpleNamespace:
-    """What the rules across forms read of a reader.Intake, for a form that is not read again."""
-    case = SimpleNamespace(project=SimpleNamespace(tracker_ref=ref))
-    return SimpleNamespace(file=file, kind=kind, case=case, problems=[], places={TRACKER_REF: place})
-
-
-class _Workers:
-    """Runs tasks in a process pool, or in this process when one worker is enough."""
-
-    def __init__(self, workers: int):
-        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
-
-    def each(self, fn, tasks: list[tuple]):
-        """(index, result) for every task, as each finishes."""
-        if self.pool is None:
-            for i, task in enumerate(tasks):
-                yield i, fn(*task)
-            return
-        futures = {self.pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        except BrokenProcessPool:
-            raise BuildError("a build process died (out of memory?); no manifest was written, "
-                             "documents already written are complete: run the build again") from None
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
@@ -162,18 +103,22 @@ class _Build:
         self.report = BuildReport(notes=[self.manifest.trouble] if self.manifest.trouble else [])
         self.config = programme.digest()
         self._templates: dict[str, str | None] = {}
+        self.history = History(out_dir)
         self.done = self.total = 0
 
     def run(self) -> BuildReport:
         fresh, stale = self.plan()
         self.total = len(fresh) + 2 * len(stale)
-        workers = _Workers(min(self.options.jobs or os.cpu_count() or 1, len(stale)))
+        workers = Workers.start(self.options.jobs, len(stale))
         try:
-            self.check(stale, workers)
-            self.across_forms(stale, fresh)
-            self.render([job for job in stale if not job.failing], workers)
+            self.check(stale, fresh, workers)
+            good = [job for job in stale if not job.failing]
+            self.render(good, workers)
+            if self.options.redline:
+                self.report.redlines = self.history.redlines(good, workers)
         finally:
             workers.close()
+        self.history.settle(good)
         self.prune_or_report_gone()
         try:
             self.manifest.save()
@@ -227,44 +172,28 @@ class _Build:
             self.report.outcomes.append(outcome)
         self.progress(Tick(self.done, self.total, outcome))
 
-    def fail(self, job: _Job, unwritten: int = 0) -> None:
-        self.done += unwritten  # the steps it will not take
-        self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
-
-    def check(self, stale: list[_Job], workers: _Workers) -> None:
-        tasks = [(str(job.source), self.programme) for job in stale]
-        for i, checked in workers.each(check_form, tasks):
-            job = stale[i]
-            job.checked, job.problems = checked, list(checked.problems)
+    def check(self, stale: list[_Job], fresh: list, workers: Workers) -> None:
+        """Read the stale forms, then every rule across forms over them and the up-to-date ones (by the
+        facts their entries keep); settle the forms that fail and the up-to-date documents."""
+        known = [Checked(str(source), entry.kind, [], facts=entry.known_facts(), recorded=True)
+                 for source, _, entry in fresh]
+        checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
+                              progress=lambda _: self.tick())
+        for job, c in zip(stale, checked):
+            job.checked, job.problems = c, list(c.problems)
             if self.options.strict and job.problems and not job.failing:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
-            if job.failing or checked.case is None:
-                self.fail(job, unwritten=1)
-            else:
-                self.tick()
-
-    def across_forms(self, stale: list[_Job], fresh: list) -> None:
-        """The rules across forms, over every form of the build; then the up-to-date documents are settled."""
-        from casegen.rules.portfolio import duplicate_tracker_refs
-
-        recorded = [_recorded(str(s), e.kind, e.tracker_ref, e.tracker_ref_place) for s, _, e in fresh if e.tracker_ref]
-        recorded += [_recorded(str(j.source), j.checked.kind, j.checked.tracker_ref, j.checked.place) for j in stale
-                     if not j.failing and j.checked.tracker_ref]
-        found: dict[str, list[Problem]] = {}
-        for problem in duplicate_tracker_refs(recorded):
-            found.setdefault(problem.file, []).append(problem)
-        for job in stale:
-            if not job.failing and str(job.source) in found:
-                job.problems += found[str(job.source)]
-                self.fail(job)
-        for source, target, entry in fresh:
-            problems = found.get(str(source), [])
-            self.tick(Outcome(str(source), target, FAILED if problems else UP_TO_DATE, problems))
+            if job.failing or c.case is None:
+                self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        for (source, target, entry), c in zip(fresh, checked[len(stale):]):
+            self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
             self.manifest.entries[target.name] = replace(entry, source=self.manifest.relative(source))
 
     # writing
 
-    def render(self, good: list[_Job], workers: _Workers) -> None:
+    def render(self, good: list[_Job], workers: Workers) -> None:
+        for job in good:
+            job.kept = self.history.keep_previous(job.target)
         tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):
@@ -279,9 +208,12 @@ class _Build:
     def record(self, job: _Job, template: str) -> None:
         c = job.checked
         warnings = sum(p.severity != "error" for p in job.problems)
+        before = self.manifest.entries.get(job.target.name)
         self.manifest.entries[job.target.name] = Entry.make(
             self.manifest.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
-            tracker_ref=c.tracker_ref, tracker_ref_place=c.place, warnings=warnings)
+            facts={name: fact.as_json() for name, fact in c.facts.items()}, warnings=warnings)
+        retemplated = before is not None and before.template_sha256 != template
+        self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name if retemplated else "")
 
     def prune_or_report_gone(self) -> None:
         """Documents in the manifest whose intake file no longer exists (and that no form of this build makes)."""
@@ -298,6 +230,7 @@ class _Build:
         try:
             target.unlink(missing_ok=True)
             target.with_suffix(".pdf").unlink(missing_ok=True)
+            self.history.forget(target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

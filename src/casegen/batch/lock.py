@@ -1,8 +1,8 @@
-"""One build at a time in an output folder.
+"""One build at a time in an output folder: an OS lock through `filelock`, released by the kernel when
+its process ends however it ends, so a lock file left by a killed build never blocks the next one.
 
-The lock is an OS lock (flock) on a file in the folder, so the kernel releases it when its
-process ends however it ends: a lock file left behind by a killed build, naming a pid that is no
-longer running, is simply taken over. The file names the holder's pid for the message.
+filelock truncates the lock file when it tries to take it, so the holder's pid (for the message)
+is written to a file of its own once the lock is held.
 """
 from __future__ import annotations
 
@@ -10,28 +10,12 @@ import os
 import shutil
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from casegen.errors import BuildError
 
 LOCK_NAME = ".casegen-build.lock"
-
-try:
-    import fcntl
-
-    def _try_lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-except ImportError:  # Windows
-    import msvcrt
-
-    def _try_lock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+HOLDER_NAME = ".casegen-build.pid"
 
 
 class BuildLock:
@@ -39,46 +23,38 @@ class BuildLock:
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
-        self.path = self.folder / LOCK_NAME
-        self.fd: int | None = None
+        self.lock = FileLock(self.folder / LOCK_NAME, timeout=0)
 
     def __enter__(self) -> BuildLock:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self.lock.acquire()
+        except Timeout:
+            raise BuildError(f"{self.folder} is being built by another casegen build{self.holder()}; "
+                             "wait for it to finish, or build into another folder with -o") from None
         except OSError as exc:
             raise BuildError(f"cannot write to the output folder {self.folder}: {exc.strerror or exc}") from None
         try:
-            _try_lock(fd)
-        except OSError:
-            holder = _holder(fd)
-            os.close(fd)
-            raise BuildError(f"{self.folder} is being built by another casegen build{holder}; "
-                             "wait for it to finish, or build into another folder with -o") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self.fd = fd
+            (self.folder / HOLDER_NAME).write_text(f"{os.getpid()}\n")
+        except OSError:  # the pid is only for the message
+            pass
         return self
 
     def __exit__(self, *exc) -> None:
-        # The file stays: removing it would let a build that opened it a moment ago lock a file no one else sees.
-        os.ftruncate(self.fd, 0)
-        _unlock(self.fd)
-        os.close(self.fd)
-        self.fd = None
+        (self.folder / HOLDER_NAME).unlink(missing_ok=True)
+        self.lock.release()
 
-
-def _holder(fd: int) -> str:
-    try:
-        pid = int(os.pread(fd, 32, 0).decode().strip())
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return f" (pid {pid})"
+    def holder(self) -> str:
+        try:
+            return f" (pid {int((self.folder / HOLDER_NAME).read_text().strip())})"
+        except (OSError, ValueError):
+            return ""
 
 
 def sweep_leftovers(folder: Path) -> None:
     """Remove what a killed build left half-written (temporary files never reach a document's name)."""
-    for leftover in folder.glob(".*.part"):
-        leftover.unlink(missing_ok=True)
+    for pattern in (".*.part", ".casegen/*/.*.part", ".casegen/*/*.part", "redlines/.*.part"):
+        for leftover in folder.glob(pattern):
+            leftover.unlink(missing_ok=True)
     for leftover in folder.glob(".casegen-pdf-*"):
         shutil.rmtree(leftover, ignore_errors=True)

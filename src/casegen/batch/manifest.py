@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from casegen.errors import BuildError
 from casegen.fileio import write_bytes_atomic
+from casegen.rules.portfolio import Fact
 
 MANIFEST_NAME = ".casegen-manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: the facts of the rules across forms, in place of a tracker ref
 
 
 def file_digest(path: str | os.PathLike) -> str | None:
@@ -49,7 +50,7 @@ class Stamp:
 @dataclass(frozen=True)
 class Entry:
     """One document: where it came from, its stamp, and what later builds need without reading its form
-    again (its tracker ref, for the rules across forms; whether it had warnings, for --strict)."""
+    again (the facts the rules across forms need; whether it had warnings, for --strict)."""
 
     source: str  # the intake file, relative to the output folder
     kind: str
@@ -57,13 +58,15 @@ class Entry:
     template_sha256: str
     config: str
     casegen: str
-    tracker_ref: str = ""
-    tracker_ref_place: tuple[str, str, str] = ("", "", "")  # sheet, cell, field
+    facts: dict = field(default_factory=dict)  # name -> [value, sheet, cell, field]
     warnings: int = 0
 
     @property
     def stamp(self) -> Stamp:
         return Stamp(self.source_sha256, self.template_sha256, self.config, self.casegen)
+
+    def known_facts(self) -> dict[str, Fact]:
+        return {name: Fact.from_json(fact) for name, fact in self.facts.items()}
 
     @classmethod
     def make(cls, source: str, kind: str, stamp: Stamp, **known) -> Entry:
@@ -73,11 +76,11 @@ class Entry:
     def from_json(cls, data: dict) -> Entry:
         if not isinstance(data, dict) or not set(data) <= {f.name for f in fields(cls)}:
             raise ValueError(f"unexpected entry {data!r:.80}")
-        place = data.get("tracker_ref_place", ["", "", ""])
-        if not (isinstance(place, list) and len(place) == 3 and all(isinstance(p, str) for p in place)):
-            raise ValueError(f"unexpected tracker_ref_place {place!r:.80}")
-        entry = cls(**{**data, "tracker_ref_place": tuple(place)})
-        texts = [getattr(entry, f.name) for f in fields(cls) if f.name not in ("tracker_ref_place", "warnings")]
+        entry = cls(**data)
+        if not isinstance(entry.facts, dict):
+            raise ValueError(f"unexpected facts {entry.facts!r:.80}")
+        entry.known_facts()  # raises ValueError if one cannot be used
+        texts = [getattr(entry, f.name) for f in fields(cls) if f.name not in ("facts", "warnings")]
         if not all(isinstance(t, str) for t in texts) or type(entry.warnings) is not int:
             raise ValueError(f"unexpected entry {data!r:.80}")
         return entry

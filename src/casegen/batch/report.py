@@ -55,6 +55,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)  # e.g. why everything was rebuilt
     trouble: list[str] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
     pdf: PdfResult | None = None
+    redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -73,6 +74,9 @@ class BuildReport:
         for status in (GONE, PRUNED):
             if self.count(status):
                 parts.append(f"{self.count(status)} {status}")
+        if self.redlines:
+            named = ", ".join(map(str, self.redlines)) if len(self.redlines) <= 3 else f"in {self.redlines[0].parent}"
+            parts.append(f"{len(self.redlines)} redline{'s' if len(self.redlines) > 1 else ''} ({named})")
         if self.pdf is not None:
             parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"

@@ -17,7 +17,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casegen.errors import IntakeError, Problem
 from casegen.fileio import atomic_path
-from casegen.intake.reader import CHECKED_SUFFIX, Intake
+from casegen.intake.files import CHECKED_SUFFIX
+from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
 

@@ -22,7 +22,6 @@ from casegen.config import Programme
 from casegen.errors import IntakeError, Problem
 from casegen.intake import labels, spec
 from casegen.intake.book import Book
-from casegen.intake.files import CHECKED_SUFFIX, find_forms, not_a_form, not_forms  # noqa: F401  (re-exported)
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
 from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook
 from casegen.models import KINDS, TITLES
@@ -384,23 +383,3 @@ def read_workbook(path: str | Path, programme: Programme):
     if intake.errors:
         raise IntakeError(intake.problems)
     return intake.case, intake.problems
-
-
-def read_intakes(paths, programme: Programme) -> list[Intake]:
-    """Every form under `paths`, read and checked, with the rules across them (a tracker ref used twice).
-
-    A file that cannot be read at all gives an Intake with no kind and its one problem.
-    """
-    from casegen.rules.portfolio import check_portfolio
-
-    intakes = []
-    for path in find_forms(paths):
-        try:
-            intakes.append(read_intake(path, programme))
-        except IntakeError as exc:
-            intakes.append(Intake(str(path), "", None, list(exc.problems)))
-    intakes += [Intake(str(path), "", None, [not_a_form(path)]) for path in not_forms(paths)]
-    by_file = {i.file: i for i in intakes}
-    for problem in check_portfolio(intakes):
-        by_file[problem.file].problems.append(problem)
-    return intakes

@@ -7,18 +7,15 @@ with its problems, never dropped silently.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 from casegen.config import Programme
-from casegen.errors import IntakeError, Problem
+from casegen.errors import Problem
 from casegen.models.values import when_as_date
 
-TRACKER_REF = ("project", "tracker_ref")
 
 
 @dataclass
@@ -88,7 +85,6 @@ class Checked:
     kind: str
     row: CaseRow | None
     problems: list[Problem] = field(default_factory=list)
-    ref_place: tuple[str, str, str] = ("", "", "tracker_ref")
 
     @property
     def excluded(self) -> bool:
@@ -137,57 +133,14 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
     )
 
 
-def check_one(source: str, programme: Programme) -> Checked:
-    """Read and check one form (runs in a worker); never raises, so one form cannot stop the others."""
-    from casegen.intake.reader import read_intake
-
-    try:
-        intake = read_intake(source, programme)
-    except IntakeError as exc:
-        return Checked(source, "", None, list(exc.problems))
-    except Exception as exc:  # a form no check foresaw: report it, carry on with the others
-        return Checked(source, "", None, [Problem(source, f"could not be read ({type(exc).__name__}: {exc})")])
-    if intake.case is None:
-        return Checked(source, intake.kind, None, intake.problems)
-    place = tuple(intake.places.get(TRACKER_REF, ("", "", "tracker_ref")))
-    return Checked(source, intake.kind, facts(intake.case, source, intake.problems, programme), intake.problems,
-                   place)
-
-
-def _across_forms(results: list[Checked]) -> None:
-    """The rules across forms (a tracker ref used twice), as validate and build run them."""
-    from casegen.rules.portfolio import check_portfolio
-
-    recorded = [SimpleNamespace(file=c.file, kind=c.kind, places={TRACKER_REF: c.ref_place},
-                                case=SimpleNamespace(project=SimpleNamespace(tracker_ref=c.row.ref)))
-                for c in results if c.row is not None]
-    by_file = {c.file: c for c in results}
-    for problem in check_portfolio(recorded):
-        checked = by_file[problem.file]
-        checked.problems.append(problem)
-        if problem.severity == "error":
-            checked.row = None
-
-
 def _check_forms(paths, programme: Programme, jobs: int | None = None) -> list[Checked]:
-    """Every form under `paths`, checked as validate/build check them, in the order found.
-
-    The one place that reads forms: when validate and build share one check pipeline, this is
-    the function to point at it.
-    """
-    from casegen.batch.build import _Workers
+    """Every form under `paths`, checked as validate and build check them (the same workers and rules
+    across forms); each worker sends back only the tracker's row of its case."""
+    from casegen.batch.check import check_forms
     from casegen.intake.files import find_forms
 
-    sources = [str(p) for p in find_forms(paths)]
-    results: list[Checked | None] = [None] * len(sources)
-    workers = _Workers(min(jobs or os.cpu_count() or 1, max(len(sources), 1)))
-    try:
-        for i, checked in workers.each(check_one, [(s, programme) for s in sources]):
-            results[i] = checked
-    finally:
-        workers.close()
-    _across_forms(results)
-    return results
+    return [Checked(c.source, c.kind, None if c.failing else c.extract, c.problems)
+            for c in check_forms(find_forms(paths), programme, jobs, extract=facts)]
 
 
 def display_name(file: str) -> str:

@@ -1,6 +1,13 @@
-"""Rules across the cases of one run: what no single form can show."""
+"""Rules across the cases of one run: what no single form can show.
+
+A rule across forms never sees a case. It declares the facts it needs; each fact is read from one
+field of a case (FACTS) with the cell it came from, and the build keeps the facts of every form in
+its manifest, so that forms that are up to date take part without being read again. validate and
+build run every rule the same way, over the same facts.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from casegen.errors import Problem
@@ -8,29 +15,88 @@ from casegen.rules import Rule
 
 EXPLANATION = ("Each case has its own portfolio tracker ref: two forms of one kind with one ref are one project "
                "twice (a project's Business Case Lite and its Project Brief share theirs).")
-TRACKER_REF = ("project", "tracker_ref")
+
 NAMED = 3  # forms named in a finding about a group; the rest are counted
 
+# Each fact a rule across forms may ask for, and the field of the case it is read from.
+FACTS: dict[str, tuple[str, ...]] = {"tracker_ref": ("project", "tracker_ref")}
 
-def duplicate_tracker_refs(intakes) -> list[Problem]:
+
+@dataclass(frozen=True)
+class Fact:
+    """One value of a form, with the cell it was typed in (so a finding can point at it)."""
+
+    value: object
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+
+    def as_json(self) -> list:
+        return [self.value, self.sheet, self.cell, self.field]
+
+    @classmethod
+    def from_json(cls, data) -> Fact:
+        if not (isinstance(data, list) and len(data) == 4 and all(isinstance(p, str) for p in data[1:])):
+            raise ValueError(f"unexpected fact {data!r:.80}")
+        return cls(*data)
+
+
+@dataclass
+class Form:
+    """What a rule across forms sees of one form without errors: its file, kind and facts."""
+
+    file: str
+    kind: str
+    facts: dict[str, Fact]
+
+
+def facts_of(case, places: dict) -> dict[str, Fact]:
+    """Every fact of FACTS that `case` has; `places` maps a field's path to (sheet, cell, field)."""
+    out = {}
+    for name, path in FACTS.items():
+        value = case
+        for part in path:
+            value = getattr(value, part, None)
+        if value not in (None, ""):
+            out[name] = Fact(value, *places.get(path, ("", "", path[-1])))
+    return out
+
+
+@dataclass(frozen=True)
+class CrossRule(Rule):
+    facts: tuple[str, ...] = ()  # the facts a form must have to be given to the rule
+
+
+PORTFOLIO_RULES: list[CrossRule] = []
+
+
+def cross_rule(code: str, severity: str, kinds: tuple[str, ...], explanation: str, facts: tuple[str, ...]):
+    def register(check):
+        PORTFOLIO_RULES.append(CrossRule(code, severity, kinds, explanation, check, facts))
+        return check
+
+    return register
+
+
+@cross_rule("tracker-ref-duplicate", "error", ("bcl", "brief"), EXPLANATION, facts=("tracker_ref",))
+def duplicate_tracker_refs(forms: list[Form]) -> list[Problem]:
     """One finding a group of forms of the same kind sharing a tracker ref, on every form of the group.
 
     Each form of the group gets the same message (so each is refused, and its cell is marked), and the
-    message names the group once: `validate` prints it once, not once a form.
+    message names the group once: `validate` prints it once (see `once`), not once a form.
     """
     seen: dict[tuple[str, str], list] = {}
-    for intake in intakes:
-        if intake.case is not None:
-            seen.setdefault((intake.kind, intake.case.project.tracker_ref.strip().upper()), []).append(intake)
+    for form in forms:
+        seen.setdefault((form.kind, str(form.facts["tracker_ref"].value).strip().upper()), []).append(form)
     problems = []
     for group in (g for g in seen.values() if len(g) > 1):
-        ref = group[0].case.project.tracker_ref.strip()
-        message = (f"{ref} is the tracker ref of {len(group)} forms: {_names([i.file for i in group])}; "
+        ref = str(group[0].facts["tracker_ref"].value).strip()
+        message = (f"{ref} is the tracker ref of {len(group)} forms: {_names(sorted(f.file for f in group))}; "
                    "give each project its own ref (a copied form keeps the ref of the one it was copied from)")
-        for intake in group:
-            sheet, cell, field = intake.places.get(TRACKER_REF, ("", "", ""))
-            problems.append(Problem(intake.file, message, sheet, cell, _label(intake.kind, field), "error",
-                                    "tracker-ref-duplicate"))
+        for form in group:
+            fact = form.facts["tracker_ref"]
+            problems.append(Problem(form.file, message, fact.sheet, fact.cell, _label(form.kind, fact.field),
+                                    "error", "tracker-ref-duplicate"))
     return problems
 
 
@@ -49,7 +115,7 @@ def _label(kind: str, field: str) -> str:
     from casegen.intake.labels import label
     from casegen.models import KINDS
 
-    return label(KINDS[kind], TRACKER_REF) if kind in KINDS else field
+    return label(KINDS[kind], FACTS["tracker_ref"]) if kind in KINDS else field
 
 
 def once(problems: list[Problem]) -> list[Problem]:
@@ -65,9 +131,21 @@ def once(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-# Checks over many intakes, each a function of the list of reader.Intake results.
-PORTFOLIO_RULES = [Rule("tracker-ref-duplicate", "error", ("bcl", "brief"), EXPLANATION, duplicate_tracker_refs)]
+def as_form(item) -> Form | None:
+    """A Form from a Form, or from a reader.Intake (None when it has no case: a form with errors)."""
+    if isinstance(item, Form):
+        return item
+    if getattr(item, "case", None) is None:
+        return None
+    return Form(item.file, item.kind, facts_of(item.case, item.places))
 
 
-def check_portfolio(intakes) -> list[Problem]:
-    return [p for r in PORTFOLIO_RULES for p in r.check(intakes)]
+def check_portfolio(items) -> list[Problem]:
+    """Every rule across forms over `items` (Forms, or reader.Intakes), each given the forms of its
+    kinds that have every fact it needs."""
+    forms = [f for f in map(as_form, items) if f is not None]
+    problems = []
+    for r in PORTFOLIO_RULES:
+        mine = [f for f in forms if f.kind in r.kinds and all(n in f.facts for n in r.facts)]
+        problems += r.check(mine)
+    return problems

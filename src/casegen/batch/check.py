@@ -1,0 +1,144 @@
+"""One check for `validate` and `build`: each form read and checked in a worker, then every rule
+across forms over them all.
+
+A worker sends back a Checked: small (the case pickled, its values as JSON for the build's history,
+the facts the rules across forms need), so a batch of hundreds stays small in memory. Forms the
+build does not read again take part in the rules across forms through the facts their manifest
+entries keep; validate and build therefore give the same findings for the same forms.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from casegen.config import Programme
+from casegen.errors import BuildError, IntakeError, Problem
+from casegen.rules.portfolio import Fact, Form, check_portfolio
+
+
+@dataclass
+class Checked:
+    """One form, checked: every problem, and (when it has no errors) its case and facts."""
+
+    source: str
+    kind: str
+    problems: list[Problem]
+    case: bytes | None = None  # the pickled case; None when the form has errors (or was not read again)
+    values: dict | None = None  # the case as JSON, what the build remembers of it
+    facts: dict[str, Fact] = field(default_factory=dict)
+    recorded: bool = False  # not read: an up-to-date form, known by the facts its manifest entry keeps
+    extract: object = None  # what check_forms' `extract` took from the case, in place of the case itself
+
+    @property
+    def file(self) -> str:  # the name reader.Intake gives it, so `validate --annotate` takes either
+        return self.source
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.errors)
+
+    def form(self) -> Form | None:
+        """What the rules across forms see of it; None for a form with errors."""
+        if self.failing or (self.case is None and self.extract is None and not self.recorded):
+            return None
+        return Form(self.source, self.kind, self.facts)
+
+
+def check_form(source: str, programme: Programme, extract: Callable | None = None) -> Checked:
+    """Read and check one form (runs in a worker); never raises, so one form cannot stop the others.
+
+    With `extract` (a module-level function of the case, the file, its problems and the programme), the
+    worker sends back what it returns instead of the case: a caller that needs a few figures of each
+    case (the portfolio) keeps its memory flat in the number of forms.
+    """
+    from casegen.intake.reader import read_intake
+    from casegen.rules.portfolio import facts_of
+
+    try:
+        intake = read_intake(source, programme)
+    except IntakeError as exc:
+        return Checked(source, "", list(exc.problems))
+    except Exception as exc:  # a form no check foresaw: report it, carry on with the others
+        return Checked(source, "", [Problem(source, f"could not be read ({type(exc).__name__}: {exc})")])
+    if intake.case is None:
+        return Checked(source, intake.kind, intake.problems)
+    facts = facts_of(intake.case, intake.places)
+    if extract is not None:
+        return Checked(source, intake.kind, intake.problems, facts=facts,
+                       extract=extract(intake.case, source, intake.problems, programme))
+    return Checked(source, intake.kind, intake.problems, pickle.dumps(intake.case),
+                   intake.case.model_dump(mode="json"), facts)
+
+
+class Workers:
+    """Runs tasks in a process pool, or in this process when one worker is enough."""
+
+    def __init__(self, workers: int):
+        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+
+    @classmethod
+    def start(cls, jobs: int | None, tasks: int) -> Workers:
+        return cls(min(jobs or os.cpu_count() or 1, tasks))
+
+    def each(self, fn, tasks: list[tuple]):
+        """(index, result) for every task, as each finishes."""
+        if self.pool is None:
+            for i, task in enumerate(tasks):
+                yield i, fn(*task)
+            return
+        futures = {self.pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BrokenProcessPool:
+            raise BuildError("a casegen process died (out of memory?); no manifest was written, "
+                             "documents already written are complete: run the command again") from None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_forms(sources: Iterable[Path | str], programme: Programme, workers: Workers,
+               progress: Callable[[Checked], None] | None = None, extract: Callable | None = None) -> list[Checked]:
+    """Each form read and checked in the workers, in the order given."""
+    tasks = [(str(source), programme, extract) for source in sources]
+    checked: list[Checked | None] = [None] * len(tasks)
+    for i, result in workers.each(check_form, tasks):
+        checked[i] = result
+        if progress:
+            progress(result)
+    return checked
+
+
+def across_forms(checked: list[Checked]) -> None:
+    """Every rule across forms over the forms without errors; each finding joins its form's problems."""
+    by_file = {c.source: c for c in checked}
+    for problem in check_portfolio([f for f in (c.form() for c in checked) if f is not None]):
+        by_file[problem.file].problems.append(problem)
+
+
+def check_forms(sources: Iterable[Path | str], programme: Programme, jobs: int | None = None,
+                known: Iterable[Checked] = (), workers: Workers | None = None,
+                progress: Callable[[Checked], None] | None = None, extract: Callable | None = None) -> list[Checked]:
+    """The forms at `sources`, each read and checked, then the rules across forms over them and the
+    `known` ones (recorded, not read again); returns the read ones, then the known ones."""
+    sources = list(sources)
+    own = workers is None
+    workers = workers or Workers.start(jobs, len(sources))
+    try:
+        checked = read_forms(sources, programme, workers, progress, extract) + list(known)
+    finally:
+        if own:
+            workers.close()
+    across_forms(checked)
+    return checked

@@ -1,0 +1,34 @@
+"""`casegen changes DIR`: what changed in the documents of a build folder, field by field."""
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from pathlib import Path
+
+import click
+
+from casegen.errors import CasegenError
+
+
+@click.command("changes")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
+@click.option("--all", "everything", is_flag=True, help="Every build's changes, oldest first.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for tools: one object a change.")
+def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
+    """What changed in the documents of OUT_DIR (default: output) at its last build, in the form's words."""
+    from casegen.batch.history import last_build, read_log, shown_date
+
+    last = last_build(out_dir)
+    if last is None:
+        raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
+    found = [c for c in read_log(out_dir) if everything or c.date == last]
+    if as_json:
+        click.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(f"nothing changed at the last build ({shown_date(last)})" if not everything else "nothing changed yet")
+        return
+    for date, group in groupby(found, key=lambda c: c.date):
+        click.echo(f"build of {shown_date(date)}:")
+        for change in group:
+            click.echo(f"  {change.line()}")

@@ -123,7 +123,9 @@ class _Build:
         try:
             self.manifest.save()
         except BuildError as exc:  # the documents are made: say so, and fail the build
-            self.report.trouble.append(exc.format_message())
+            where = str(self.manifest.path)
+            self.report.trouble.append(Problem(where, exc.format_message().removeprefix(f"{where}: "),
+                                               code="build-manifest"))
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
         return self.report
@@ -199,7 +201,7 @@ class _Build:
         for i, (template, trouble) in workers.each(render_form, tasks):
             job = good[i]
             if trouble:
-                job.problems.append(Problem(str(job.source), trouble))
+                job.problems.append(Problem(str(job.source), trouble, code="build-render"))
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
                 continue
             self.record(job, template)

@@ -53,7 +53,7 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # e.g. why everything was rebuilt
-    trouble: list[str] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
+    trouble: list[Problem] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
     pdf: PdfResult | None = None
     redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
 
@@ -90,7 +90,7 @@ class BuildReport:
         for o in self.failed:
             lines.append(f"failed {o.source}:")
             lines += [f"  {p}" for p in o.problems]
-        lines += self.trouble
+        lines += [str(p) for p in self.trouble]
         if self.pdf is not None and not self.pdf.ok:
             lines.append(f"PDF: {self.pdf.message}" + (f" ({', '.join(d.name for d in self.pdf.failed)})"
                                                        if self.pdf.failed and self.pdf.made else ""))

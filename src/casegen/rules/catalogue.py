@@ -44,6 +44,10 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("cell-not-a-number", "error", "A cell saved as a number holds a number."),
     ("form-not-xlsx", "error", "A form in a folder of forms is an Excel workbook (.xlsx), not .ods, .csv or .xls."),
     ("problems-more", "error", "A form shows at most 200 problems at once; the rest follow when these are fixed."),
+    ("build-render", "error", "A case renders into its template (see `casegen templates check` for the template's "
+                              "own problems)."),
+    ("build-manifest", "error", "The build folder's manifest can be written, so the next build knows what is up to "
+                                "date."),
 )]
 
 

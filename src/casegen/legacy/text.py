@@ -176,27 +176,20 @@ def _typed_bullet(para: Para, raw: str, ppr) -> None:
     para.bullet, para.level = True, min(2, (para.level or 1) + deeper if not para.bullet else para.level)
 
 
-def _cells(tr):
-    for child in tr:
-        if child.tag == W + "tc":
+def _children(parent, tag: str):
+    """The `tag` children of a table or row, also those a content control or custom XML wraps."""
+    for child in parent:
+        if child.tag == W + tag:
             yield child
         elif child.tag in (W + "sdt", W + "customXml"):
-            yield from _cells(child.find(f"{W}sdtContent") if child.tag == W + "sdt" else child)
-
-
-def _rows(tbl):
-    for child in tbl:
-        if child.tag == W + "tr":
-            yield child
-        elif child.tag in (W + "sdt", W + "customXml"):
-            yield from _rows(child.find(f"{W}sdtContent") if child.tag == W + "sdt" else child)
+            yield from _children(child.find(f"{W}sdtContent") if child.tag == W + "sdt" else child, tag)
 
 
 def _table(tbl, styles: _Styles) -> Table:
     rows = []
-    for tr in _rows(tbl):
+    for tr in _children(tbl, "tr"):
         row = []
-        for tc in _cells(tr):
+        for tc in _children(tr, "tc"):
             span = tc.find(f"{W}tcPr/{W}gridSpan")
             row.append(Cell(_blocks(tc, styles), int(span.get(qn("w:val"))) if span is not None else 1))
         rows.append(row)

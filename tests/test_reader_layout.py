@@ -2,10 +2,15 @@
 layout ("layout 1", in fixtures/layout1) are read by what they have after a field is added to a
 model, build the same document, and `casegen upgrade` brings them onto today's layout, every value kept."""
 import json
+from datetime import datetime
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
 from pydantic import create_model
 
 import docx_text
@@ -13,7 +18,8 @@ from casegen.models import KINDS
 from casegen.models.base import field
 from casegen.models.bcl import ProjectInfo
 from casegen.models.values import Text
-from helpers import lines, run
+from casegen.intake.form import write_form_values
+from helpers import convert, lines, named, run, spoil, table_cell
 
 LAYOUT1 = Path(__file__).parent / "fixtures" / "layout1"
 FORMS = sorted(LAYOUT1.glob("*.xlsx"))
@@ -21,22 +27,24 @@ BCL = LAYOUT1 / "bcl-service-optimisation.xlsx"
 
 
 def _models(required: bool):
-    extra = {} if required else {"default": ""}
-    info = create_model("ProjectInfoV2", __base__=ProjectInfo, __module__=__name__,
+    extra, version = ({}, "V3") if required else ({"default": ""}, "V2")
+    info = create_model(f"ProjectInfo{version}", __base__=ProjectInfo, __module__=__name__,
                         cost_centre=(Text, field("Cost centre", "The finance cost centre", **extra)))
     bcl = KINDS["bcl"]
-    return create_model("BusinessCaseLiteV2", __base__=bcl, __module__=__name__,
+    return create_model(f"BusinessCaseLite{version}", __base__=bcl, __module__=__name__,
                         project=(info, bcl.model_fields["project"]))
 
 
 # At module level, so that a build's worker processes can unpickle the cases.
 BusinessCaseLiteV2 = _models(required=False)
 ProjectInfoV2 = BusinessCaseLiteV2.model_fields["project"].annotation
+BusinessCaseLiteV3 = _models(required=True)  # the new field required
+ProjectInfoV3 = BusinessCaseLiteV3.model_fields["project"].annotation
 
 
 def add_a_field(monkeypatch, required: bool = False):
     """Today's BCL model with one more field in the project block, as a future casegen might have."""
-    monkeypatch.setitem(KINDS, "bcl", _models(True) if required else BusinessCaseLiteV2)
+    monkeypatch.setitem(KINDS, "bcl", BusinessCaseLiteV3 if required else BusinessCaseLiteV2)
 
 
 def built_text(form: Path, out: Path) -> str:
@@ -105,17 +113,114 @@ def test_upgrade_names_what_moved_and_keeps_every_backup(tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("old.backup-*.xlsx"))) == 2
 
 
-def test_upgrade_refuses_a_form_with_errors_and_leaves_it_as_it_was(tmp_path):
-    from openpyxl import load_workbook
+def _upgraded(form: Path, result) -> tuple[Path, str]:
+    """The backup `upgrade` kept beside `form`, and the cell it says the new 'Cost centre' is at."""
+    (backup,) = form.parent.glob(f"{form.stem}.backup-*.xlsx")
+    added = re.search(r"added 'Cost centre' at (\S+)", result.output)
+    return backup, added.group(1) if added else ""
 
-    form = tmp_path / "bad.xlsx"
-    shutil.copy(BCL, form)
-    wb = load_workbook(form)
-    ws = wb["Risks"]
-    ws["C6"] = "high"
-    wb.save(form)
+
+def test_upgrade_carries_a_form_missing_a_new_required_field(tmp_path, monkeypatch):
+    form = Path(shutil.copy(BCL, tmp_path / "old.xlsx"))
+    before = dumped(form)
+    add_a_field(monkeypatch, required=True)
+    result = run("upgrade", form)
+    assert result.exit_code == 1, result.output  # upgraded, and the new field is still to be filled in
+    backup, cell = _upgraded(form, result)
+    assert backup.read_bytes() == BCL.read_bytes()
+    sheet, coord = cell.split("!")
+    assert lines(result)[-2:] == [
+        "the form still needs 1 fix before it can be built:",
+        f"{form}: {cell}: Cost centre: is required; fill it in (a field new in today's layout: the old form had "
+        "no place for it) [value-required]"]
+    spoil(form, lambda wb: wb[sheet].__setitem__(coord, "CC-1234"))  # the lead fills it in
+    assert run("validate", form).exit_code == 0
+    after = dumped(form)
+    assert after["project"].pop("cost_centre") == "CC-1234"
+    assert after == before
+
+
+def test_upgrade_keeps_a_value_the_model_refuses_as_typed(tmp_path, monkeypatch):
+    form = Path(shutil.copy(BCL, tmp_path / "bad.xlsx"))
+    spoil(form, lambda wb: (wb["Risks"].__setitem__("C6", "high"), wb["Finance"].__setitem__("B13", "Cuts")))
     original = form.read_bytes()
+    add_a_field(monkeypatch)
+    result = run("upgrade", form)
+    assert result.exit_code == 1, result.output
+    backup, _ = _upgraded(form, result)
+    assert backup.read_bytes() == original
+    assert "  moved 'Savings category' from Finance!B13 to Finance!B15" in lines(result)
+    wb = load_workbook(form)
+    likelihood, category = table_cell(wb, "risks", 1, "Likelihood"), named(wb, "finance_savings_category")
+    assert (likelihood.value, category.value) == ("high", "Cuts")
+    errors = lines(run("validate", form))  # the upgraded form is checked as validate checks it
+    assert [e.split(": ")[1] for e in errors] == ["Finance!B15", "Risks!C6"]
+    assert lines(result)[-3:] == ["the form still needs 2 fixes before it can be built:"] + errors
+
+
+def test_upgrade_keeps_a_date_the_office_program_made_of_what_was_typed(tmp_path):
+    form = Path(shutil.copy(BCL, tmp_path / "dated.xlsx"))
+    spoil(form, lambda wb: wb["Timetable"].__setitem__("B7", datetime(2023, 12, 1)))
+    before = dumped(form)
+    result = run("upgrade", form)
+    assert result.exit_code == 0, result.output
+    assert dumped(form) == before and before["gate_dates"][1]["date"] == "Dec 2023"
+    assert table_cell(load_workbook(form), "gate_dates", 2, "(Target) Date").value == datetime(2023, 12, 1)
+
+
+def test_upgrade_names_what_it_cannot_carry_across(tmp_path):
+    form = Path(shutil.copy(BCL, tmp_path / "notes.xlsx"))
+    spoil(form, lambda wb: (wb["Project"].__setitem__("E4", "ask Sam"), wb.create_sheet("My notes")))
+    result = run("upgrade", form)
+    assert result.exit_code == 0, result.output
+    assert "  not carried across (only the backup has it): Project!E4: 'ask Sam' is typed outside" in result.output
+    assert "  not carried across (only the backup has it): the sheet 'My notes'" in result.output
+    backup, _ = _upgraded(form, result)
+    assert load_workbook(backup)["Project"]["E4"].value == "ask Sam"
+
+
+def test_upgrade_leaves_the_form_alone_if_the_new_one_would_not_hold_the_same_values(tmp_path, monkeypatch):
+    from casegen.intake import upgrade
+
+    def lossy(kind, path, programme, data):  # a writer that drops the title
+        return write_form_values(kind, path, programme, {**data, "project": {**data["project"], "title": None}})
+
+    monkeypatch.setattr(upgrade, "write_form_values", lossy)
+    form = Path(shutil.copy(BCL, tmp_path / "form.xlsx"))
     result = run("upgrade", form)
     assert result.exit_code == 1
-    assert "Risks!C6" in result.output and "fix the errors above first" in result.output
-    assert form.read_bytes() == original and list(tmp_path.iterdir()) == [form]
+    assert "would not hold the same values, so the form is left as it was" in result.output
+    assert form.read_bytes() == BCL.read_bytes() and list(tmp_path.iterdir()) == [form]
+
+
+@pytest.mark.parametrize("content", [b"not a workbook", None], ids=["junk", "another-workbook"])
+def test_upgrade_of_a_file_that_is_not_a_form_exits_2(tmp_path, content):
+    path = tmp_path / "other.xlsx"
+    if content is None:
+        Workbook().save(path)
+    else:
+        path.write_bytes(content)
+    original = path.read_bytes()
+    result = run("upgrade", path)
+    assert result.exit_code == 2
+    assert f"{path}: " in result.output and "upgraded" not in result.output
+    assert path.read_bytes() == original and list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.slow
+def test_an_upgraded_form_passes_openxml_audit_and_opens_in_libreoffice(tmp_path, monkeypatch):
+    form = Path(shutil.copy(BCL, tmp_path / "old.xlsx"))
+    before = dumped(form)
+    add_a_field(monkeypatch)
+    assert run("upgrade", form).exit_code == 0
+    audit = shutil.which("openxml-audit") or str(Path(sys.executable).parent / "openxml-audit")
+    done = subprocess.run([audit, "-o", "json", str(form)], capture_output=True, text=True)
+    (report,) = json.loads(done.stdout)
+    # openpyxl's own, in every form casegen writes: font children out of schema order (an error in
+    # xl/styles.xml), and inline strings (a warning: Excel moves them to a shared table when it saves).
+    assert [e for e in report["errors"] if e["part_uri"] != "/xl/styles.xml"
+            and "inline-string" not in e["description"]] == []
+    saved, = convert(form, tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML")
+    again = dumped(saved)
+    assert again["project"].pop("cost_centre") == ""
+    assert again == before

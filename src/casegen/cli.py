@@ -163,13 +163,18 @@ def dump(ctx, path: Path) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def upgrade(ctx, path: Path) -> None:
-    """Rewrite an intake form onto today's layout, keeping the old one beside it as a backup."""
+    """Rewrite an intake form onto today's layout, every value kept as typed, the old one kept as a backup.
+
+    Exits 0 if the upgraded form has no errors, 1 if it still has some (listed), 2 if PATH is not a form.
+    """
     from casegen.intake.upgrade import upgrade_form
 
-    click.echo("\n".join(upgrade_form(path, _programme(ctx)).lines()))
+    result = upgrade_form(path, _programme(ctx))
+    click.echo("\n".join(result.lines()))
+    ctx.exit(0 if result.ok else 1)
 
 
 @cli.command()

@@ -113,6 +113,8 @@ def _style_input(cell, col: spec.Column, fill=INPUT) -> None:
     cell.fill, cell.border, cell.alignment = fill, BOX, CENTRED if col.kind in SHORT else WRAP
     if col.kind == "money":
         cell.number_format = MONEY_FORMAT
+    elif cell.is_date:  # a date the office program made of what was typed (`upgrade`): it stays a date
+        cell.number_format = "mmm yyyy" if col.kind == "when" else "dd/mm/yyyy"
     elif col.kind in ("when", "text", "longtext", "choice"):
         cell.number_format = "@"
 
@@ -121,7 +123,9 @@ GUIDE_STEPS = [
     "1. Work through the sheets from left to right; they follow the document's sections in order.",
     "2. Type only in the yellow cells. Grey cells are given by the programme: change them only if told to.",
     "3. Select a cell to see what it needs. Cells with an arrow offer a list: pick from it.",
-    "4. Money: type 200000 or £200,000; leave blank or type - for none. Dates: Oct 2023, or TBC / Ongoing.",
+    "4. Money: type 200000, £200,000 or 200000.50 (a point before the pence: 1,5 is refused as unclear); "
+    "TBC if not yet known; blank or - for none.\nDates: Oct 2023, Q3 2024, Q1 24/25 (a financial-year quarter), "
+    "TBC or Ongoing; Completed for a gate already passed; a realisation date may be just a year, 2025.",
     "5. Lists (scope, objectives, risks…) are tables: one item a row. For more items, type directly below the "
     "table, as many rows as you need, up to the next heading: every row there belongs to the table, with the "
     "same lists and checks. Blank rows are skipped; to delete an item, clear its row.",

@@ -1,24 +1,37 @@
-"""`casegen upgrade FORM.xlsx`: a form of an older layout rewritten onto today's, every value kept.
+"""`casegen upgrade FORM.xlsx`: a form of an older layout rewritten onto today's, every value kept as typed.
 
-The form is read as the reader reads any form (an older layout by what it has), written again by
-the form writer from the case it holds, read back and compared before anything is replaced: the
-old form is kept beside it as FORM.backup-YYYYMMDD-HHMMSS.xlsx and the new one takes its place in
-one step. What moved and what was added is listed, by the labels a lead sees.
+Any form casegen can read is carried across, errors included: the reader's values, unchecked
+(`read_cells`), are written into a new form by the form writer (`write_form_values`), so a value the
+model refuses ("Autumn-ish" for a date) stays in its cell for the lead to correct. The new form is
+read back and compared before anything is replaced: the old form is kept beside it as
+FORM.backup-YYYYMMDD-HHMMSS.xlsx and the new one takes its place in one step. What moved, what is new
+and what the form still needs (its errors, checked as `validate` checks them) are listed by the
+labels a lead sees.
 """
 from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import CasegenError, IntakeError, Problem
 from casegen.fileio import atomic_path
 from casegen.intake import spec
-from casegen.intake.form import write_form
-from casegen.intake.reader import Intake, read_intake
+from casegen.intake.form import write_form_values
+from casegen.intake.reader import read_cells, read_intake
 from casegen.models import KINDS
+
+NEW = " (a field new in today's layout: the old form had no place for it)"
+# What the reader names but does not read: only the backup keeps it.
+NOT_READ = ("cell-outside", "table-unknown-column", "cell-merged", "cell-formula-no-value", "cell-error-value")
+
+
+class NotAForm(IntakeError):
+    """The file is not a form casegen can read, so there is nothing to upgrade: a usage error."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -27,13 +40,23 @@ class Upgraded:
     backup: Path
     moved: list[str] = field(default_factory=list)  # "'Department and Team' from Project!B12 to Project!B13"
     added: list[str] = field(default_factory=list)  # "'Budget code' at Project!B9"
-    warnings: list[Problem] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # what the old form held that casegen does not read
+    needs: list[Problem] = field(default_factory=list)  # the new form's errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.needs
 
     def lines(self) -> list[str]:
         out = [f"upgraded {self.form} to today's layout; the old form is kept as {self.backup}"]
         out += [f"  moved {m}" for m in self.moved] + [f"  added {a}" for a in self.added]
         if not self.moved and not self.added:
             out.append("  nothing moved and nothing was added: the form already had today's layout")
+        out += [f"  not carried across (only the backup has it): {what}" for what in self.left]
+        if self.needs:
+            n = len(self.needs)
+            out.append(f"the form still needs {n} fix{'es' * (n != 1)} before it can be built:")
+            out += [str(p) for p in self.needs]
         return out
 
 
@@ -48,35 +71,59 @@ def backup_path(path: Path, now: float | None = None) -> Path:
     return candidate
 
 
-def _blocks(intake: Intake) -> dict[tuple, str]:
+def _keep(path: Path, backup: Path) -> None:
+    """A byte-for-byte copy of the form at `backup`; "x" mode, so an existing file is never overwritten."""
+    with open(path, "rb") as src, open(backup, "xb") as dst:
+        shutil.copyfileobj(src, dst)
+    shutil.copystat(path, backup)
+
+
+def _blocks(places: dict) -> dict[tuple, str]:
     """Where each field and table is: path -> "Sheet!B4" (rows of tables left out)."""
-    return {path: f"{sheet}!{cell}" for path, (sheet, cell, _) in intake.places.items()
+    return {path: f"{sheet}!{cell}" for path, (sheet, cell, _) in places.items()
             if sheet and not any(isinstance(p, int) for p in path)}
 
 
+def _read(path: Path, programme: Programme):
+    try:
+        return read_cells(path, programme)
+    except IntakeError as exc:
+        raise NotAForm(exc.problems) from None
+
+
 def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
-    """Rewrite the form at `path` onto today's layout; raises IntakeError if it has errors to fix first."""
+    """Rewrite the form at `path` onto today's layout, keeping every value as typed; NotAForm if it is not one."""
     path = Path(path)
-    old = read_intake(path, programme)
-    if old.errors:
-        raise IntakeError(old.problems + [Problem(str(path), "fix the errors above first (casegen validate shows "
-                                                             "them in the form's words), then upgrade the form")])
-    result = Upgraded(path, backup_path(path), warnings=[p for p in old.problems if p.code == "form-old-layout"])
+    old, kind, data = _read(path, programme)
+    result = Upgraded(path, backup_path(path))
     with atomic_path(path) as tmp:
-        write_form(old.kind, tmp, programme, old.case)
-        new = read_intake(tmp, programme)
-        if new.case is None or new.case.model_dump() != old.case.model_dump():
-            raise CasegenError(f"{path}: the rewritten form would not hold the same values; the form is left as "
-                               "it was (please report this)")
-        shutil.copy2(path, result.backup)  # the new form replaces the old only once the backup is safe
-    before, after, labels = _blocks(old), _blocks(new), _labels(old.kind)
+        write_form_values(kind, tmp, programme, data)
+        new, _, again = read_cells(tmp, programme)
+        if again != data:
+            raise CasegenError(f"{path}: the rewritten form would not hold the same values, so the form is left "
+                               "as it was and nothing was written (please report this)")
+        _keep(path, result.backup)  # the new form replaces the old only once the backup is safe
+    before, after, labels = _blocks(old.places), _blocks(new.places), _labels(kind)
+    fresh = set()
     for key, where in after.items():
         name = labels.get(key, ".".join(key))
         if key not in before:
             result.added.append(f"'{name}' at {where}")
+            fresh.add(where)
         elif before[key] != where:
             result.moved.append(f"'{name}' from {before[key]} to {where}")
+    result.left = _left(old)
+    errors = read_intake(path, programme).errors
+    result.needs = [replace(p, message=p.message + NEW) if f"{p.sheet}!{p.cell}" in fresh else p for p in errors]
     return result
+
+
+def _left(old) -> list[str]:
+    """What the old form held that the new one does not: cells casegen does not read, sheets of the lead's own."""
+    left = [f"{p.sheet}!{p.cell}: {p.message}" for p in old.problems if p.code in NOT_READ]
+    ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
+    left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
+    return left
 
 
 def _labels(kind: str) -> dict[tuple, str]:

@@ -39,7 +39,7 @@ class BuildOptions:
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
     jobs: int | None = None  # processes; None for one per CPU
-    templates: Path | None = None  # the templates folder; None for render.templates_dir()
+    templates: Path | None = None  # the templates folder (--templates); None: render.templates_dir()'s choice
 
 
 @dataclass
@@ -165,6 +165,7 @@ class _Build:
         try:
             self.check(stale, workers)
             self.across_forms(stale, fresh)
+            self.require_templates([job for job in stale if not job.failing])
             self.render([job for job in stale if not job.failing], workers)
         finally:
             workers.close()
@@ -182,7 +183,13 @@ class _Build:
     def template(self, kind: str) -> Path:
         from casegen.render import template_path
 
-        return template_path(kind, self.options.templates)
+        return template_path(kind, self.options.templates, self.programme)
+
+    def require_templates(self, good: list[_Job]) -> None:
+        """A missing template is one error, before any document is made, not one a form."""
+        from casegen.render import require_templates
+
+        require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
 
     def template_digest(self, kind: str) -> str | None:
         if kind not in self._templates:

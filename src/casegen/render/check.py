@@ -328,9 +328,14 @@ def check_template(path: Path, kind: str | None = None) -> list[Problem]:
     return problems
 
 
-def check_templates(paths=(), kind: str | None = None) -> tuple[list[Problem], list[Path]]:
-    """Check the templates at `paths` (default: every template in the templates folder)."""
-    paths = [Path(p) for p in paths] or sorted(p for p in templates_dir().glob("*.docx") if not p.name.startswith("~$"))
+def check_templates(paths=(), kind: str | None = None, folder: Path | None = None) -> tuple[list[Problem], list[Path]]:
+    """Check the templates at `paths` (default: every template in `folder`, by default the one a build uses)."""
+    folder = folder or templates_dir()
+    paths = [Path(p) for p in paths] or sorted(p for p in folder.glob("*.docx") if not p.name.startswith("~$"))
+    if not paths:  # "0 template(s) OK" would let a wrong folder pass
+        found = "no Word templates (.docx) in this folder" if folder.is_dir() else "no such folder"
+        return [TagProblem(str(folder), "", "", f"{found}, nothing to check; `casegen templates export DIR` "
+                                                "writes the defaults")], []
     problems = []
     for path in paths:
         if not path.is_file():

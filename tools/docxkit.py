@@ -6,6 +6,8 @@ and edited by the programme office in Word. Tags follow docxtpl: {%p %} paragrap
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,6 +20,8 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 LABEL_FILL = "D9E2F3"
 HEAD_FILL = "1F3864"
 PAGE_WIDTH = Cm(17)
+# The styles new_document gives the council's look: kept for the office to use, used yet or not.
+KEPT_STYLES = {"Normal", "Title", "Heading1", "Heading2", "ListBullet", "ListBullet2"}
 
 
 def new_document(title: str, footer: str) -> Document:
@@ -47,6 +51,8 @@ def new_document(title: str, footer: str) -> Document:
         style.paragraph_format.space_before = Pt(14 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(6)
     _drop_thumbnail(doc)
+    _drop_styles_with_effects(doc)
+    _properties(doc, title)
     doc.add_paragraph(title, style="Title")
     _footer(doc, footer)
     return doc
@@ -57,6 +63,52 @@ def _drop_thumbnail(doc) -> None:
     rels = doc.part.package.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/thumbnail")]:
         del rels[rid]
+
+
+def _drop_styles_with_effects(doc) -> None:
+    """python-docx's blank document carries Word 2010's stylesWithEffects.xml, a copy of styles.xml that
+    no longer matches it once the styles are changed; Word reads such a file as unreadable content.
+    Word writes the part only for its own compatibility and does without it."""
+    rels = doc.part.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/stylesWithEffects")]:
+        del rels[rid]
+
+
+def _properties(doc, title: str) -> None:
+    """File > Properties of the template (casegen sets a document's own when it renders one)."""
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, "casegen", "casegen"
+    props.comments = ""
+    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.revision = 1
+
+
+def save(doc, path) -> None:
+    """Save the template with only the styles it uses (and what they are based on, linked to or followed by).
+
+    python-docx's blank document defines 164 styles, 100 of them table styles nobody picks; they are
+    340 kB of the template's 350 kB of styles, which every document copies and compresses again.
+    Word offers its built-in styles anyway (latentStyles), so the office loses nothing.
+    """
+    styles = doc.styles.element
+    by_id = {st.get(qn("w:styleId")): st for st in styles.findall(qn("w:style"))}
+    used = {st for st, el in by_id.items() if el.get(qn("w:default")) == "1"} | KEPT_STYLES
+    parts = [doc.part, doc.part.numbering_part] + [s.footer.part for s in doc.sections] + [s.header.part for s in doc.sections]
+    for part in parts:
+        for attr in ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink"):
+            used |= {el.get(qn("w:val")) for el in part.element.iter(qn(f"w:{attr}"))}
+    todo = list(used)
+    while todo:
+        style = by_id.get(todo.pop())
+        for ref in ("basedOn", "link", "next") if style is not None else ():
+            el = style.find(qn(f"w:{ref}"))
+            if el is not None and el.get(qn("w:val")) not in used:
+                used.add(el.get(qn("w:val")))
+                todo.append(el.get(qn("w:val")))
+    for style_id, el in by_id.items():
+        if style_id not in used:
+            styles.remove(el)
+    doc.save(path)
 
 
 def _field(paragraph, instr: str) -> None:
@@ -89,6 +141,11 @@ def para(container, text: str = "", style: str | None = None, bold: bool = False
     if text:
         p.add_run(text).bold = bold
     return p
+
+
+def lead_in(container, text: str, bold: bool = False):
+    """A sentence or caption that introduces the table after it, kept on the table's page."""
+    return keep_with_next(para(container, text, bold=bold))
 
 
 def tag(container, text: str):
@@ -124,26 +181,39 @@ def table(doc, widths_cm: list[float], header: list[str] | None = None):
     t = doc.add_table(rows=0, cols=len(widths_cm))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.LEFT
-    t.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    t._tbl.tblPr.append(layout)
+    t.autofit = False  # w:tblLayout fixed: the widths below, not the content, decide the columns
     for col, w in zip(t.columns, widths_cm):
         col.width = Cm(w)
     if header:
-        row = add_row(t, header, head=True)
-        trpr = row._tr.get_or_add_trPr()
-        trpr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+        add_row(t, header, head=True)
     return t
 
 
+def _row_properties(row, *names: str) -> None:
+    """Row properties, in the order the schema wants them (cantSplit before tblHeader)."""
+    trpr = row._tr.get_or_add_trPr()
+    for name in names:
+        trpr.append(OxmlElement(f"w:{name}"))
+
+
+def keep_with_next(paragraph):
+    """Keep a paragraph on the page of what follows it: a heading, a lead-in or a table header row
+    never ends a page on its own."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
 def add_row(t, texts: list[str], head: bool = False, label: bool = False):
+    """A row that stays on one page (a risk or a deliverable split across two pages is hard to read);
+    a header row is repeated at the top of each page the table runs onto, and kept with the first row."""
     row = t.add_row()
+    _row_properties(row, "cantSplit", *(["tblHeader"] if head else []))
     for i, (cell, text) in enumerate(zip(row.cells, texts)):
         cell.width = t.columns[i].width
         if head:
             shade(cell, HEAD_FILL)
             set_text(cell, text, bold=True, white=True)
+            keep_with_next(cell.paragraphs[0])
         elif label and i == 0:
             shade(cell, LABEL_FILL)
             set_text(cell, text, bold=True)
@@ -176,7 +246,7 @@ def section(doc, title: str, width_cm: float = 17):
     """
     t = table(doc, [width_cm])
     add_row(t, [title], head=True)
-    cell = t.add_row().cells[0]
+    cell = t.add_row().cells[0]  # may split: a long background runs over pages, its title repeated
     cell.width = t.columns[0].width
     cell._tc.remove(cell.paragraphs[0]._p)
     return cell
@@ -203,10 +273,6 @@ def centre(row, columns) -> None:
         for p in row.cells[i].paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-
-def keep_together(row) -> None:
-    """Keep a row on one page: a risk or a stage split across two pages is hard to read."""
-    row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
 
 
 # The project information rows the tracker rules ask for once a project moves on (optional at Stage 0):

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, heading, label_table, new_document, para, set_text, table, tag, tag_row,
+    add_row, bullets, heading, label_table, lead_in, new_document, para, save, table, tag, tag_row,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
@@ -91,17 +91,17 @@ def qualification(doc):
 
 def finance(doc):
     heading(doc, "Financial Delivery")
-    para(doc, "One off Investment required and savings", bold=True)
+    lead_in(doc, "One off Investment required and savings", bold=True)
     year_table(doc, [("One-off Investment", "one_off_investment"), ("One-off Savings", "one_off_savings")])
-    para(doc, "Ongoing investments and savings", bold=True)
+    lead_in(doc, "Ongoing investments and savings", bold=True)
     year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                      ("Net Savings", "net_savings")])
     tag(doc, "{%p if finance.savings_category %}")
     para(doc, "Note: This savings is categorised as a ‘{{ finance.savings_category }}’.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if finance.validated %}")
-    para(doc, "Finance’s Validated Figures:", bold=True)
-    para(doc, "Finance have {% if finance.finance_validated %}validated the figures, resulting in confidence of "
+    lead_in(doc, "Finance’s Validated Figures:", bold=True)
+    lead_in(doc, "Finance have {% if finance.finance_validated %}validated the figures, resulting in confidence of "
               "{{ finance.confidence }}% of the total proposed savings for {{ finance.confidence_years | join(', ') }}."
               "{% else %}not validated the figures, resulting in confidence of 0% of the total proposed savings for "
               "{{ finance.confidence_years | join(', ') | dash('the years shown') }} by default.{% endif %}")
@@ -125,7 +125,7 @@ def benefits(doc):
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p endif %}")
     heading(doc, "Resources and Stakeholders")
-    para(doc, "The following summarises the team, and wider stakeholders involved in the project:")
+    lead_in(doc, "The following summarises the team, and wider stakeholders involved in the project:")
     label_table(doc, [
         ("Direct Team", "{{ resources.direct_team | dash }}"),
         ("Stakeholders – Governance and Decision Making", "{{ resources.governance | dash }}"),
@@ -136,8 +136,8 @@ def benefits(doc):
 
 def risks(doc):
     heading(doc, "Risks")
-    para(doc, "The following top risks should be considered for this project:")
-    t = table(doc, [1.0, 5.4, 2.3, 1.7, 1.5, 5.1], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
+    lead_in(doc, "The following top risks should be considered for this project:")
+    t = table(doc, [1.5, 5.1, 2.3, 1.6, 1.4, 5.1], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
     tag_row(t, "{%tr for r in risks %}")
     add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
                 "{{ r.mitigations | dash }}"])
@@ -169,7 +169,7 @@ def main() -> None:
     for section in (project_information, scope, assessment, qualification, finance, benefits, risks, timetable):
         section(doc)
     OUT.parent.mkdir(exist_ok=True)
-    doc.save(OUT)
+    save(doc, OUT)
     print(OUT)
 
 

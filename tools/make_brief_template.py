@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, centre, heading, keep_together, label_table, labelled, new_document, para, section, table,
-    tag, tag_row, text_bullets,
+    add_row, bullets, centre, heading, keep_with_next, label_table, labelled, lead_in, new_document, para, save, section,
+    table, tag, tag_row, text_bullets,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
@@ -22,7 +22,7 @@ YES_NO = "'Yes' if {0} else 'No' if {0} is false else '-'"
 
 def gap(doc):
     """A thin paragraph between a section box and its table: tables that touch are joined into one by Word."""
-    p = para(doc)
+    p = keep_with_next(para(doc))  # and keeps the box with its table
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.line_spacing = Pt(4)
 
@@ -65,14 +65,13 @@ def phase_end(doc):
     cell = section(doc, "What happens at the end of this phase of work?")
     bullets(cell, "phase_end")
     article = "{{ 'an' if methodology[:1].lower() in 'aeiou' else 'a' }}"  # an agile, a linear
-    sentence = para(doc, f"This project will run under {article} {{{{ methodology }}}} methodology.")
+    sentence = lead_in(doc, f"This project will run under {article} {{{{ methodology }}}} methodology.")
     sentence.paragraph_format.space_before, sentence.paragraph_format.space_after = Pt(6), Pt(10)
     t = table(doc, [13, 4], ["Stage", "Estimated Timeframe"])
     tag_row(t, "{%tr for s in stage_plan %}")
     row = add_row(t, ["{{ s.name }}", "{{ s.timeframe }}"])
     row.cells[0].paragraphs[0].runs[0].bold = True
     text_bullets(row.cells[0], "s.items")
-    keep_together(row)
     tag_row(t, "{%tr endfor %}")
     para(doc)
 
@@ -89,7 +88,7 @@ def dependencies(doc):
 
 def risks(doc):
     cell = section(doc, "Key Risks and Dis-benefits")
-    para(cell, "Risks", bold=True)
+    lead_in(cell, "Risks", bold=True)
     gap(doc)
     t = table(doc, [12, 2.5, 2.5], ["Risk", "Likelihood (1-5)", "Impact (1-5)"])
     tag_row(t, "{%tr for r in risks %}")
@@ -100,29 +99,27 @@ def risks(doc):
     labelled(risk, "There is a Risk: ", "{{ r.risk }}")
     labelled(risk, "The Impact: ", "{{ r.consequence }}")
     centre(row, (1, 2))
-    keep_together(row)
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p if disbenefits %}")
-    para(doc, "Dis-benefits", bold=True)
+    lead_in(doc, "Dis-benefits", bold=True)
     bullets(doc, "disbenefits")
     tag(doc, "{%p endif %}")
 
 
 def benefits(doc):
-    para(doc, "Benefits", bold=True).paragraph_format.space_before = Pt(12)
-    para(doc, "The following benefits will be delivered by the overall programme of work that this project "
+    lead_in(doc, "Benefits", bold=True).paragraph_format.space_before = Pt(12)
+    lead_in(doc, "The following benefits will be delivered by the overall programme of work that this project "
               "will initiate.  Note that these benefits will not all be delivered within this current phase of work.")
     t = table(doc, [4.6, 4.6, 2.6, 5.2], ["Description", "Observable Outcomes", "Attribution", "Measurement"])
     tag_row(t, "{%tr for b in benefits %}")
-    keep_together(add_row(t, ["{{ b.description }}", "{{ b.outcomes | dash }}", "{{ b.attribution }}",
-                              "{{ b.measurement | dash }}"]))
+    add_row(t, ["{{ b.description }}", "{{ b.outcomes | dash }}", "{{ b.attribution }}", "{{ b.measurement | dash }}"])
     tag_row(t, "{%tr endfor %}")
     para(doc)
 
 
 def stakeholders(doc):
     cell = section(doc, "Project Stakeholders and Resource (Resource required for programme and portfolio planning)")
-    para(cell, "Complete the below RACI (this will inform the Communication Plan in the PID)")
+    lead_in(cell, "Complete the below RACI (this will inform the Communication Plan in the PID)")
     gap(doc)
     marks = ("responsible", "accountable", "consulted", "informed")
     t = table(doc, [7, 2.5, 2.5, 2.5, 2.5], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
@@ -130,7 +127,7 @@ def stakeholders(doc):
     row = add_row(t, ["{{ r.who }}"] + [f"{{{{ 'X' if r.{m} else '' }}}}" for m in marks], label=True)
     centre(row, (1, 2, 3, 4))
     tag_row(t, "{%tr endfor %}")
-    para(doc, "Resource: Council Departments that will need to be involved in the Project (this can be use to create "
+    lead_in(doc, "Resource: Council Departments that will need to be involved in the Project (this can be use to create "
               "a resource heat map across projects to ensure work is scheduled to avoid overly burdening departments "
               "across projects)").paragraph_format.space_before = Pt(12)
     t = table(doc, [5, 6, 6], ["", "Is this department involved? Yes/No", "Low, medium or high involvement?"])
@@ -157,7 +154,7 @@ def main() -> None:
     for part in (header, background, scope, phase_end, dependencies, risks, benefits, stakeholders, personal_data):
         part(doc)
     OUT.parent.mkdir(exist_ok=True)
-    doc.save(OUT)
+    save(doc, OUT)
     print(OUT)
 
 

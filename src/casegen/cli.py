@@ -19,9 +19,12 @@ def _programme(ctx: click.Context):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CASEGEN_CONFIG",
               help="Programme configuration (TOML); the built-in Luton programme if not given.")
+@click.option("--templates", "templates_path", type=click.Path(file_okay=False, path_type=Path),
+              envvar="CASEGEN_TEMPLATES", help="Folder of the Word templates; else the configuration's `templates`, "
+                                               "else casegen's own (see `casegen templates export`).")
 @click.version_option(__version__, prog_name="casegen")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None) -> None:
     """Business Case Lite and Project Brief documents from Excel intake forms.
 
     \b
@@ -29,7 +32,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
                        casegen build my-case.xlsx     -> output/my-case.docx
     The programme office: casegen build inputs/       (rebuilds what changed)
     """
-    ctx.obj = {"programme": config.load(config_path)}
+    ctx.obj = {"programme": config.load(config_path), "templates": templates_path}
 
 
 @cli.command()
@@ -140,7 +143,8 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
             click.echo(tick.outcome.line())
 
     try:
-        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs)
+        options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs,
+                               templates=ctx.obj["templates"])
         report = build_all(paths, out_dir, _programme(ctx), options, progress)
     finally:
         if bar is not None:
@@ -199,7 +203,7 @@ def rules_command() -> None:
 
 @cli.group()
 def templates() -> None:
-    """Check the Word templates."""
+    """Check the Word templates, or copy them into a folder of your own."""
 
 
 @templates.command("check")
@@ -208,11 +212,12 @@ def templates() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too (a field of the form that no template prints).")
 @click.pass_context
 def templates_check(ctx, paths: tuple[Path, ...], kind: str | None, strict: bool) -> None:
-    """Check TEMPLATES (default: all in templates/) against the case models, both ways: tags the models do not
-    provide are errors, fields of the form that no template prints are warnings."""
+    """Check TEMPLATES (default: all in the templates folder a build uses) against the case models, both ways:
+    tags the models do not provide are errors, fields of the form that no template prints are warnings."""
+    from casegen.render import templates_dir
     from casegen.render.check import check_templates
 
-    problems, checked = check_templates(paths, kind)
+    problems, checked = check_templates(paths, kind, templates_dir(_programme(ctx), ctx.obj["templates"]))
     for p in problems:
         click.echo(str(p))
     errors = sum(p.severity == "error" for p in problems)
@@ -235,6 +240,18 @@ cli.add_command(portfolio)
 from casegen.cli_changes import changes  # noqa: E402  (a command in its own module)
 
 cli.add_command(changes)
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace templates already in FOLDER.")
+def templates_export(folder: Path, force: bool) -> None:
+    """Copy casegen's templates and programme.toml into FOLDER, for the programme office to edit."""
+    from casegen.render.export import export_templates
+
+    for path in export_templates(folder, force):
+        click.echo(f"wrote {path}")
+    click.echo(f"edit them in Word or Writer, then: casegen --config {folder / 'programme.toml'} templates check")
 
 
 def main() -> None:

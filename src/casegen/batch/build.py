@@ -40,7 +40,7 @@ class BuildOptions:
     pdf: bool = False  # a PDF of each document too
     redline: bool = False  # a copy of each document whose text changed, with the changes tracked
     jobs: int | None = None  # processes; None for one per CPU
-    templates: Path | None = None  # the templates folder; None for render.templates_dir()
+    templates: Path | None = None  # the templates folder (--templates); None: render.templates_dir()'s choice
 
 
 def render_form(case: bytes, target: str, template: str, programme: Programme) -> tuple[str, str]:
@@ -113,6 +113,7 @@ class _Build:
         try:
             self.check(stale, fresh, workers)
             good = [job for job in stale if not job.failing]
+            self.require_templates(good)
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
@@ -135,7 +136,13 @@ class _Build:
     def template(self, kind: str) -> Path:
         from casegen.render import template_path
 
-        return template_path(kind, self.options.templates)
+        return template_path(kind, self.options.templates, self.programme)
+
+    def require_templates(self, good: list[_Job]) -> None:
+        """A missing template is one error, before any document is made, not one a form."""
+        from casegen.render import require_templates
+
+        require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
 
     def template_digest(self, kind: str) -> str | None:
         if kind not in self._templates:

@@ -1,31 +1,62 @@
 """Rendering a case into a Word document."""
 from __future__ import annotations
 
+import os
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casegen.config import Programme
+from casegen.errors import TemplateProblem
 
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
     from casegen.render.engine import CompiledTemplate
 
-# "portfolio" is the summary of `casegen portfolio --summary`; it prints a PortfolioSummary, not a case.
+# The templates casegen knows by kind; a folder of templates holds these names. "portfolio" is the summary
+# of `casegen portfolio --summary`: it prints a PortfolioSummary, not a case.
 TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx",
                   "portfolio": "portfolio_summary.docx"}
 
 
-def templates_dir() -> Path:
-    """The project's templates/ folder (the programme office keeps and edits these)."""
-    import os
+def package_templates() -> Path:
+    """The default templates, shipped inside casegen (built from the repository's templates/ folder)."""
+    from importlib import resources
 
-    if os.environ.get("CASEGEN_TEMPLATES"):
-        return Path(os.environ["CASEGEN_TEMPLATES"])
-    return Path(__file__).resolve().parents[3] / "templates"
+    try:
+        return Path(str(resources.files("casegen.templates")))
+    except ModuleNotFoundError:  # an editable install made before the templates became package data
+        raise TemplateProblem("casegen is installed without its templates: install it again "
+                              "(pip install -e . in the checkout, or pip install casegen)") from None
 
 
-def template_path(kind: str, folder: Path | None = None) -> Path:
-    return (folder or templates_dir()) / TEMPLATE_FILES[kind]
+def templates_dir(programme: Programme | None = None, folder: str | os.PathLike | None = None) -> Path:
+    """The templates folder a build uses: `folder` (--templates) or $CASEGEN_TEMPLATES, else the programme
+    configuration's `templates`, else the package's own. Never the current folder."""
+    chosen = folder or os.environ.get("CASEGEN_TEMPLATES") or (programme.templates if programme else None)
+    return Path(chosen) if chosen else package_templates()
+
+
+def template_path(kind: str, folder: str | os.PathLike | None = None, programme: Programme | None = None) -> Path:
+    return templates_dir(programme, folder) / TEMPLATE_FILES[kind]
+
+
+def require_templates(kinds, folder: str | os.PathLike | None = None, programme: Programme | None = None) -> None:
+    """One error naming every template of `kinds` that is missing or not a Word document (rather than the same
+    failure once for every form)."""
+    unreadable = []
+    for kind in kinds:
+        path = template_path(kind, folder, programme)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                zf.getinfo("word/document.xml")
+        except OSError as exc:
+            unreadable.append(f"{path}: cannot read the template: {exc.strerror or exc}")
+        except (zipfile.BadZipFile, KeyError):
+            unreadable.append(f"{path}: not a Word document (.docx); save it from Word or Writer as .docx")
+    if unreadable:
+        raise TemplateProblem("\n".join(unreadable) + "\nthe templates folder is --templates DIR, CASEGEN_TEMPLATES "
+                              "or the configuration's `templates`; `casegen templates export DIR` writes the defaults")
 
 
 @lru_cache(maxsize=16)
@@ -55,5 +86,5 @@ def context(case, programme: Programme) -> dict:
 
 
 def render_case(case, programme: Programme, template: Path | None = None) -> bytes:
-    path = template or template_path(case.kind)
+    path = template or template_path(case.kind, programme=programme)
     return load_template(path).render(context(case, programme))

@@ -275,9 +275,15 @@ def _folder(folder: Path) -> list[Path]:
                   and p.suffix.lower() in OFFICE_FORMATS | {".docx"}) if folder.is_dir() else []
 
 
-def check_templates(paths=(), kind: str | None = None) -> tuple[list[Problem], list[Path]]:
-    """Check the templates at `paths` (default: every template in the templates folder), both ways."""
-    paths = [Path(p) for p in paths] or _folder(templates_dir())
+def check_templates(paths=(), kind: str | None = None, folder: Path | None = None) -> tuple[list[Problem], list[Path]]:
+    """Check the templates at `paths` (default: every template in `folder`, by default the one a build uses),
+    both ways."""
+    folder = folder or templates_dir()
+    paths = [Path(p) for p in paths] or _folder(folder)
+    if not paths:  # "0 template(s) OK" would let a wrong folder pass
+        found = "no Word templates (.docx) in this folder" if folder.is_dir() else "no such folder"
+        return [Problem(str(folder), f"{found}, nothing to check; `casegen templates export DIR` writes the defaults",
+                        code="template-missing")], []
     problems, used, complete = [], {}, {}
     for path in paths:
         if path.suffix.lower() in OFFICE_FORMATS:

@@ -1,0 +1,38 @@
+"""`casegen templates export DIR`: the default templates and configuration, copied into a folder the
+programme office owns, edits in Word or Writer and points casegen at (`--config DIR/programme.toml`)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from casegen.config import default_text
+from casegen.errors import CasegenError
+from casegen.render import package_templates
+
+CONFIG_NAME = "programme.toml"
+_FIRST_SETTING = re.compile(r"^(?=programme\s*=)", re.M)
+
+
+def exported_config() -> str:
+    """The default configuration, reading its templates from the folder it sits in."""
+    setting = ('# The Word templates: this folder (a path relative to this file, or absolute).\n'
+               'templates = "."\n\n')
+    return _FIRST_SETTING.sub(setting, default_text(), count=1)
+
+
+def export_templates(folder: Path, force: bool = False) -> list[Path]:
+    """Write the default templates and programme.toml into `folder`; the paths written."""
+    files = {p.name: p.read_bytes() for p in sorted(package_templates().glob("*.docx"))}
+    files[CONFIG_NAME] = exported_config().encode("utf-8")
+    targets = [folder / name for name in files]
+    present = [str(t) for t in targets if t.exists()]
+    if present and not force:
+        raise CasegenError(f"{', '.join(present)} already exist(s); export into an empty folder, or add --force to "
+                           "replace them (edits made to them are lost)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for target in targets:
+            target.write_bytes(files[target.name])
+    except OSError as exc:
+        raise CasegenError(f"{folder}: cannot write the templates: {exc.strerror or exc}") from None
+    return targets

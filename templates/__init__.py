@@ -1,0 +1,1 @@
+"""The default Word templates: package data of casegen (casegen.templates), drawn by tools/make_*_template.py."""

@@ -47,6 +47,12 @@ step "casegen build --pdf"
 "$casegen" build ./*-*.xlsx --force --pdf -o out
 ls out/*.pdf
 
+step "casegen portfolio, import and upgrade from the installed package"
+"$casegen" portfolio ./*-*.xlsx -o tracker.xlsx --summary summary.docx
+"$casegen" import out/bcl-service-optimisation.docx -o imported.xlsx
+"$casegen" validate imported.xlsx
+cp x.xlsx old.xlsx && "$casegen" upgrade old.xlsx
+
 step "casegen templates export, and a build from the exported copy"
 "$casegen" templates export office
 "$casegen" --config office/programme.toml build ./*-*.xlsx --force -o out-office

@@ -111,6 +111,8 @@ def test_upgrade_names_what_moved_and_keeps_every_backup(tmp_path, monkeypatch):
     second = run("upgrade", form)
     assert "nothing moved and nothing was added" in second.output
     assert len(list(tmp_path.glob("old.backup-*.xlsx"))) == 2
+    checked = run("validate", tmp_path)  # the backups beside the form are not read as forms of their own
+    assert checked.exit_code == 0 and "1 form OK" in checked.output, checked.output
 
 
 def _upgraded(form: Path, result) -> tuple[Path, str]:

@@ -51,7 +51,8 @@ step "casegen portfolio, import and upgrade from the installed package"
 "$casegen" portfolio ./*-*.xlsx -o tracker.xlsx --summary summary.docx
 "$casegen" import out/bcl-service-optimisation.docx -o imported.xlsx
 "$casegen" validate imported.xlsx
-cp x.xlsx old.xlsx && "$casegen" upgrade old.xlsx
+mkdir older && cp bcl-service-optimisation.xlsx older/ && "$casegen" upgrade older/bcl-service-optimisation.xlsx
+"$casegen" build older -o out-older  # the backup beside the form is not built as a second form
 
 step "casegen templates export, and a build from the exported copy"
 "$casegen" templates export office

@@ -2,12 +2,14 @@
 Kept free of heavy imports: a build with nothing to do calls it without loading the reader."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from casegen.errors import Problem
 
 LOCK_PREFIX = "~$"  # Office's lock file beside an open workbook
 CHECKED_SUFFIX = ".checked.xlsx"  # the annotated copies `casegen validate --annotate` writes
+BACKUP = re.compile(r"\.backup-\d{8}-\d{6}(-\d+)?\.xlsx$")  # the copies `casegen upgrade` keeps of a form
 # A form saved in another format, and how to bring it back in the program that saved it.
 OTHER_FORMATS = {
     ".ods": "a LibreOffice Calc spreadsheet (.ods); open it in LibreOffice Calc and use File › Save As › "
@@ -22,13 +24,15 @@ OTHER_FORMATS = {
 
 def _is_form(path: Path, top: Path) -> bool:
     hidden = any(part.startswith(".") for part in path.relative_to(top).parts[:-1])  # .venv, .git…
-    return not hidden and not path.name.startswith(LOCK_PREFIX) and not path.name.endswith(CHECKED_SUFFIX)
+    return (not hidden and not path.name.startswith(LOCK_PREFIX) and not path.name.endswith(CHECKED_SUFFIX)
+            and not BACKUP.search(path.name))
 
 
 def find_forms(paths) -> list[Path]:
     """The workbooks named, and every .xlsx under the folders named, each once, in a stable order.
 
-    Under a folder, hidden folders, Office's lock files and casegen's annotated copies are left out;
+    Under a folder, hidden folders, Office's lock files, casegen's annotated copies and the backups
+    `casegen upgrade` keeps are left out;
     so are files in the formats of `not_forms`, which names them.
     """
     found: list[Path] = []

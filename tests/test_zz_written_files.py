@@ -21,7 +21,8 @@ AUDITED_SIZE = 2_000_000  # unpacked bytes; a test's 100,000-row table takes ope
 
 
 def _written_by_casegen(path: Path) -> bool:
-    """A whole document or form as casegen wrote it (not a fixture a test damaged or grew on purpose)."""
+    """A whole document or form as casegen wrote it: not a fixture a test damaged or grew on purpose, nor a
+    form saved again by LibreOffice (its Application is then LibreOffice, not openpyxl)."""
     if not path.is_file() or path.is_symlink():  # a test's pipe or link
         return False
     try:
@@ -31,7 +32,7 @@ def _written_by_casegen(path: Path) -> bool:
             if path.suffix == ".docx":
                 ours = b"<Application>casegen " in zf.read("docProps/app.xml")
             else:
-                ours = b'name="_casegen"' in zf.read("xl/workbook.xml")
+                ours = b'name="_casegen"' in zf.read("xl/workbook.xml") and b"Openpyxl" in zf.read("docProps/app.xml")
             return ours and zf.testzip() is None
     except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, zlib.error):
         return False

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test samples templates bench
+.PHONY: build test samples templates bench wheel-smoke
 
 $(BIN)/casegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ templates: $(BIN)/casegen
 
 bench: $(BIN)/casegen
 	$(BIN)/python bench/bench_build.py
+
+# Build a wheel, install it into a fresh venv outside the checkout and use it from another folder (as CI does).
+wheel-smoke:
+	PYTHON=$(PYTHON) tools/wheel_smoke.sh

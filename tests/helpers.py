@@ -116,6 +116,9 @@ def leftovers(folder: Path) -> list[Path]:
     return [p for p in Path(folder).rglob("*.part")]
 
 
+REWRITTEN = b"changed by a test (helpers.rewrite)"
+
+
 def rewrite(path: Path, part: str, change) -> Path:
     """Replace one part of a zip with `change(its bytes)`, keeping every other part as it was."""
     with zipfile.ZipFile(path) as zf:
@@ -123,6 +126,7 @@ def rewrite(path: Path, part: str, change) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in entries:
             zf.writestr(info, change(data) if info.filename == part else data)
+        zf.comment = REWRITTEN  # not as casegen wrote it: test_zz_written_files does not audit it
     return path
 
 

@@ -137,7 +137,7 @@ def benefits(doc):
 def risks(doc):
     heading(doc, "Risks")
     lead_in(doc, "The following top risks should be considered for this project:")
-    t = table(doc, [1.5, 5.1, 2.3, 1.6, 1.4, 5.1], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
+    t = table(doc, [1.7, 5.0, 2.3, 1.7, 1.4, 4.9], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
     tag_row(t, "{%tr for r in risks %}")
     add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
                 "{{ r.mitigations | dash }}"])

@@ -92,7 +92,7 @@ def test_libreoffice_opens_the_annotated_copy(spoiled, tmp_path):
     with open(csv_path, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][0].startswith("casegen found 2 error(s)")
-    assert rows[4][:3] == [f"Risks!{cells['likelihood']}", "likelihood", "error"]
+    assert rows[4][:3] == [f"Risks!{cells['likelihood']}", "Likelihood", "error"]
 
 
 def test_never_overwrites_an_input_whose_name_collides(make_form, tmp_path):

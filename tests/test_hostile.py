@@ -95,7 +95,9 @@ def test_a_workbook_with_a_corrupt_part(make_form):
 def test_an_old_xls_from_a_real_office_suite(make_form, tmp_path):
     path, = convert(make_form(SO), tmp_path / "xls", "xls")
     assert refused(path, "old-style Excel 97-2003 workbook") == [
-        f"{path}: is an old-style Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx"]
+        f"{path}: is not read: it is an old-style Excel 97-2003 workbook (.xls); open it in Excel and use File › "
+        "Save As › Excel Workbook (.xlsx) (in LibreOffice Calc: File › Save As › Excel 2007-365 (.xlsx)), then "
+        "check the new file [form-not-xlsx]"]
 
 
 def test_an_xls_renamed_xlsx(tmp_path):

@@ -25,6 +25,7 @@ samples: $(BIN)/casegen
 templates: $(BIN)/casegen
 	$(BIN)/python tools/make_bcl_template.py
 	$(BIN)/python tools/make_brief_template.py
+	$(BIN)/python tools/make_summary_template.py
 
 bench: $(BIN)/casegen
 	$(BIN)/python bench/bench_build.py

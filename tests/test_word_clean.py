@@ -10,7 +10,7 @@ from lxml import etree
 
 from casegen.intake.annotate import annotate_intakes
 from casegen.intake.form import write_form
-from casegen.intake.reader import read_intakes
+from casegen.batch.check import check_forms
 from casegen.render import render_case
 from helpers import sample_case
 from wordclean import findings
@@ -43,7 +43,7 @@ def test_a_blank_form_has_only_openpyxl_s_own_findings(kind, programme, tmp_path
 @pytest.mark.parametrize("name", SAMPLES)
 def test_a_filled_and_an_annotated_form_have_only_openpyxl_s_own_findings(name, make_form, programme):
     form = make_form(name, lambda case: setattr(case.project, "sponsor", ""))  # a problem to annotate
-    (checked,) = annotate_intakes(read_intakes([form], programme))
+    (checked,) = annotate_intakes(check_forms([form], programme, jobs=1))
     assert findings(form) + findings(checked) == []
 
 

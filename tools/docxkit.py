@@ -7,6 +7,7 @@ and edited by the programme office in Word. Tags follow docxtpl: {%p %} paragrap
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -109,6 +110,16 @@ def save(doc, path) -> None:
         if style_id not in used:
             styles.remove(el)
     doc.save(path)
+
+
+def draw(path, title: str, footer: str, sections) -> None:
+    """Draw a template: a new document, each section function in turn, saved to `path`."""
+    doc = new_document(title, footer)
+    for section in sections:
+        section(doc)
+    Path(path).parent.mkdir(exist_ok=True)
+    save(doc, path)
+    print(path)
 
 
 def _field(paragraph, instr: str) -> None:

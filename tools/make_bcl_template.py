@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, heading, label_table, lead_in, new_document, para, save, table, tag, tag_row,
+    add_row, bullets, draw, heading, label_table, lead_in, para, table, tag, tag_row,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
@@ -165,12 +165,8 @@ def timetable(doc):
 
 
 def main() -> None:
-    doc = new_document("Business Case Lite – {{ programme }}", "{{ project.title }} – Business Case Lite")
-    for section in (project_information, scope, assessment, qualification, finance, benefits, risks, timetable):
-        section(doc)
-    OUT.parent.mkdir(exist_ok=True)
-    save(doc, OUT)
-    print(OUT)
+    draw(OUT, "Business Case Lite – {{ programme }}", "{{ project.title }} – Business Case Lite",
+         (project_information, scope, assessment, qualification, finance, benefits, risks, timetable))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, centre, heading, keep_with_next, label_table, labelled, lead_in, new_document, para, save, section,
+    add_row, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para, section,
     table, tag, tag_row, text_bullets,
 )
 
@@ -150,12 +150,8 @@ def personal_data(doc):
 
 
 def main() -> None:
-    doc = new_document("Project Brief – {{ programme }}", "{{ project.title }} – Project Brief")
-    for part in (header, background, scope, phase_end, dependencies, risks, benefits, stakeholders, personal_data):
-        part(doc)
-    OUT.parent.mkdir(exist_ok=True)
-    save(doc, OUT)
-    print(OUT)
+    draw(OUT, "Project Brief – {{ programme }}", "{{ project.title }} – Project Brief",
+         (header, background, scope, phase_end, dependencies, risks, benefits, stakeholders, personal_data))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from docxkit import add_row, centre, heading, keep_together, new_document, para, table, tag, tag_row  # noqa: E402
+from docxkit import add_row, centre, draw, heading, lead_in, para, table, tag, tag_row  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
 MONEY_COLUMNS = [5.2, 3.2, 3.2, 3.2, 2.2]
@@ -54,10 +54,10 @@ def pipeline(doc):
 def overdue(doc):
     heading(doc, "Overdue gates")
     tag(doc, "{%p if overdue %}")
-    para(doc, "The next gate of these cases was due before {{ as_of }}:")
+    lead_in(doc, "The next gate of these cases was due before {{ as_of }}:")
     t = table(doc, [2.4, 5.0, 5.2, 2.0, 2.4], ["Ref", "Project", "Next gate", "Date", "Lead"])
     tag_row(t, "{%tr for g in overdue %}")
-    keep_together(add_row(t, ["{{ g.ref }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"]))
+    add_row(t, ["{{ g.ref }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "No case's next gate is overdue.")
@@ -72,7 +72,6 @@ def risks(doc):
     row = add_row(t, ["{{ r.ref }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
                       "{{ r.score }}"])
     centre(row, [3, 4, 5])
-    keep_together(row)
     tag_row(t, "{%tr endfor %}")
     para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet.")
     tag(doc, "{%p else %}")
@@ -91,12 +90,8 @@ def excluded(doc):
 
 
 def main() -> None:
-    doc = new_document("Portfolio summary – {{ programme }}", "{{ council }} – portfolio summary, {{ as_of }}")
-    for section in (headline, savings, pipeline, overdue, risks, excluded):
-        section(doc)
-    OUT.parent.mkdir(exist_ok=True)
-    doc.save(OUT)
-    print(OUT)
+    draw(OUT, "Portfolio summary – {{ programme }}", "{{ council }} – portfolio summary, {{ as_of }}",
+         (headline, savings, pipeline, overdue, risks, excluded))
 
 
 if __name__ == "__main__":

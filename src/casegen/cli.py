@@ -28,9 +28,13 @@ def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None
     """Business Case Lite and Project Brief documents from Excel intake forms.
 
     \b
-    A project lead:    casegen new bcl my-case.xlsx   (fill it in, then)
-                       casegen build my-case.xlsx     -> output/my-case.docx
-    The programme office: casegen build inputs/       (rebuilds what changed)
+    A project lead:       casegen new bcl my-case.xlsx    (fill it in, then)
+                          casegen validate my-case.xlsx   (every problem, by cell)
+                          casegen build my-case.xlsx      -> output/my-case.docx
+    The programme office: casegen build inputs/ --redline (rebuilds what changed)
+                          casegen changes output/         (what changed, field by field)
+                          casegen portfolio inputs/ -o tracker.xlsx
+                          casegen import old-case.docx -o old-case.xlsx
     """
     ctx.obj = {"programme": config.load(config_path), "templates": templates_path}
 

@@ -7,6 +7,7 @@ import pytest
 
 from casegen.render import TEMPLATE_FILES, render_case, templates_dir
 from docx_text import text
+from wordclean import findings
 from helpers import convert, rewrite, run, sample_case
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
@@ -36,6 +37,8 @@ def test_templates_saved_by_libreoffice_build_the_same_text(tmp_path, programme)
         original = build_text(name, programme, templates_dir() / TEMPLATE_FILES[kind], tmp_path)
         again = build_text(name, programme, tmp_path / "saved" / TEMPLATE_FILES[kind], tmp_path)
         assert again == original, name
+        # and Word would open it without repair: LibreOffice's w:val="true" on row properties is rewritten
+        assert findings(tmp_path / f"{name}.saved.docx") == [], name
     assert run("templates", "check", *saved).exit_code == 0
 
 

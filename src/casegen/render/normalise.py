@@ -31,6 +31,10 @@ _IN_TAGS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”":
 _HYPHENS = {f"{W}softHyphen": "\u00ad", f"{W}noBreakHyphen": "\u2011"}
 # Marks without text that only record Word's state (spelling, where a page last broke).
 _MARKS = (f"{W}proofErr", f"{W}lastRenderedPageBreak")
+# A table row's on/off properties, which LibreOffice writes as w:val="true"/"false": openxml-audit (and Word's
+# validator) allow only on/off there, so they are written as Word writes them.
+_ROW_SWITCHES = (f"{W}cantSplit", f"{W}tblHeader", f"{W}hidden")
+_ON_OFF = {"true": None, "1": None, "on": None, "false": "off", "0": "off", "off": "off"}
 
 
 def _accept_revisions(root) -> None:
@@ -108,6 +112,17 @@ def _unescape(m: re.Match) -> str:
     return m.group(0).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _row_switches(root) -> None:
+    for el in root.iter(*_ROW_SWITCHES):
+        if el.getparent() is None or el.getparent().tag != f"{W}trPr" or f"{W}val" not in el.attrib:
+            continue
+        value = _ON_OFF.get(el.get(f"{W}val").lower(), "off")
+        if value is None:
+            del el.attrib[f"{W}val"]
+        else:
+            el.set(f"{W}val", value)
+
+
 def join_tags(xml: bytes | str) -> str:
     """The part's XML with every tag whole, in one run, in plain characters; still well-formed XML.
 
@@ -123,6 +138,7 @@ def join_tags(xml: bytes | str) -> str:
         mark.getparent().remove(mark)
     for p in list(root.iter(f"{W}p")):
         _join_tags(p)
+    _row_switches(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
 

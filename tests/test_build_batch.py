@@ -381,6 +381,7 @@ def test_strict_fails_a_form_with_warnings(inputs, tmp_path):
     assert "--strict counts its warnings as errors" in strict.output
 
 
+@pytest.mark.slow  # its PDFs are made by LibreOffice
 def test_documents_whose_form_is_gone_are_reported_then_pruned(inputs, tmp_path):
     out = tmp_path / "out"
     run("build", inputs, "-o", out, "--pdf")

@@ -69,6 +69,7 @@ def test_text_appears_exactly_as_typed(tmp_path, programme):
     assert "None" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, seed", BCLS)
 def test_documents_open_in_libreoffice(name, seed, make_form, tmp_path, programme):
     target, _ = build_one(make_form(name), tmp_path, programme)

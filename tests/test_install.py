@@ -132,6 +132,18 @@ def test_a_template_that_is_not_a_word_document_is_named(tmp_path, make_form):
     assert f"{office / TEMPLATE_FILES['bcl']}: not a Word document (.docx)" in result.output
 
 
+def test_a_template_saved_as_odt_is_told_to_be_saved_as_docx(tmp_path, make_form):
+    office = tmp_path / "office"
+    run("templates", "export", office)
+    docx = office / TEMPLATE_FILES["bcl"]
+    docx.rename(docx.with_suffix(".odt"))  # Writer's Save As kept its own format
+    result = run("--templates", office, "build", make_form(), "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (f"{docx.with_suffix('.odt')}: is a .odt file, which casegen cannot read as a template: save it as .docx "
+            "(Word: File › Save As › Word Document; Writer: File › Save As › Word 2007-365) as "
+            f"{docx.name}") in result.output
+
+
 @pytest.mark.parametrize("make", [lambda p: p.mkdir(), lambda p: None])
 def test_check_with_nothing_to_check_is_an_error(tmp_path, make):
     folder = tmp_path / "templates"

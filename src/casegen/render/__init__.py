@@ -13,6 +13,7 @@ from casegen.errors import TemplateProblem
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
     from casegen.render.engine import CompiledTemplate
 
+OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
 # The templates casegen knows by kind; a folder of templates holds these names. "portfolio" is the summary
 # of `casegen portfolio --summary`: it prints a PortfolioSummary, not a case.
 TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx",
@@ -51,12 +52,22 @@ def require_templates(kinds, folder: str | os.PathLike | None = None, programme:
             with zipfile.ZipFile(path) as zf:
                 zf.getinfo("word/document.xml")
         except OSError as exc:
-            unreadable.append(f"{path}: cannot read the template: {exc.strerror or exc}")
+            saved_as = _saved_in_another_format(path)
+            unreadable.append(f"{saved_as}: is a {saved_as.suffix} file, which casegen cannot read as a template: save "
+                              "it as .docx (Word: File › Save As › Word Document; Writer: File › Save As › Word "
+                              f"2007-365) as {path.name}" if saved_as else
+                              f"{path}: cannot read the template: {exc.strerror or exc}")
         except (zipfile.BadZipFile, KeyError):
             unreadable.append(f"{path}: not a Word document (.docx); save it from Word or Writer as .docx")
     if unreadable:
         raise TemplateProblem("\n".join(unreadable) + "\nthe templates folder is --templates DIR, CASEGEN_TEMPLATES "
                               "or the configuration's `templates`; `casegen templates export DIR` writes the defaults")
+
+
+def _saved_in_another_format(path: Path) -> Path | None:
+    """The template the office saved as .odt or .doc (say) in place of the .docx casegen looks for."""
+    others = [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix.lower() in OFFICE_FORMATS]
+    return sorted(others)[0] if others else None
 
 
 @lru_cache(maxsize=16)

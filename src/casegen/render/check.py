@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
-from casegen.render import TEMPLATE_FILES, load_template, templates_dir
+from casegen.render import OFFICE_FORMATS, TEMPLATE_FILES, load_template, templates_dir
 from casegen.render.environment import make_environment
 from casegen.render.modeltypes import element
 from casegen.render.normalise import join_tags, unescape_tags
@@ -38,7 +38,6 @@ _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # th
 # What render.context adds to the case's own fields.
 EXTRA_NAMES = {"programme": str, "council": str}
 # Files an office suite saves that casegen cannot read as a template.
-OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
 SAVE_AS = ("save it as .docx (Word: File › Save As › Word Document; Writer: File › Save As › Word 2007-365)")
 _BLOCKS = {"for", "if", "with", "macro", "call", "filter", "raw", "autoescape", "block", "trans"}
 

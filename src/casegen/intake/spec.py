@@ -121,8 +121,10 @@ def sheets(case_model: type[BaseModel]) -> list[Sheet]:
         if _list_item(info.annotation):
             sheet.blocks.append(table((name,), info))
         elif _is_model(info.annotation):
-            sheet.blocks.append(info.title)
-            sheet.blocks.extend(_group_blocks((name,), info.annotation))
+            blocks = _group_blocks((name,), info.annotation)
+            if not (blocks and isinstance(blocks[0], Table) and blocks[0].label == info.title):
+                sheet.blocks.append(info.title)  # a group's heading, unless its first table says the same
+            sheet.blocks.extend(blocks)
         else:
             sheet.blocks.append(Scalar((name,), column(name, info)))
     return list(out.values())

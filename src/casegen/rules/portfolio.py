@@ -131,19 +131,9 @@ def once(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def as_form(item) -> Form | None:
-    """A Form from a Form, or from a reader.Intake (None when it has no case: a form with errors)."""
-    if isinstance(item, Form):
-        return item
-    if getattr(item, "case", None) is None:
-        return None
-    return Form(item.file, item.kind, facts_of(item.case, item.places))
-
-
-def check_portfolio(items) -> list[Problem]:
-    """Every rule across forms over `items` (Forms, or reader.Intakes), each given the forms of its
-    kinds that have every fact it needs."""
-    forms = [f for f in map(as_form, items) if f is not None]
+def check_portfolio(forms: list[Form]) -> list[Problem]:
+    """Every rule across forms over `forms` (those without errors), each given the forms of its kinds
+    that have every fact it needs."""
     problems = []
     for r in PORTFOLIO_RULES:
         mine = [f for f in forms if f.kind in r.kinds and all(n in f.facts for n in r.facts)]

@@ -148,3 +148,12 @@ def test_a_pasted_word_line_break_is_a_line_break(make_form, tmp_path, programme
         xml = zf.read("word/document.xml").decode("utf-8")
     assert re.search(r"Line one</w:t>.*?<w:br/>.*?<w:t[^>]*>line two", xml)
     assert "Line oneline two" not in xml
+
+
+def test_validate_of_only_files_in_other_formats_fails(tmp_path, make_form):
+    make_form(filename="case.xlsx")
+    ods = tmp_path / "case.ods"
+    ods.write_bytes(b"PK\x03\x04 a spreadsheet Calc saved")
+    result = run("validate", ods)  # its .xlsx twin is beside it, but only the .ods was named
+    assert result.exit_code == 1
+    assert "0 forms OK, 1 file not read (not .xlsx)" in result.output

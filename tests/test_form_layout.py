@@ -106,6 +106,40 @@ def test_every_sheet_prints_on_a4_one_page_wide(form):
             assert ws.print_title_rows == f"${head}:${head}", ws.title
 
 
+def rows_above(sheet: spec.Sheet) -> dict[str, int]:
+    """How many rows of the form above each named block's anchor belong to it.
+
+    The anchor is a Scalar's named cell or a Table's header row; above them the writer puts a group
+    heading (when the block opens a group), a top-level field's heading, a table's caption and help line.
+    """
+    above, heading = {}, False
+    for block in sheet.blocks:
+        if isinstance(block, str):
+            heading = True
+            continue
+        own = 2 if isinstance(block, spec.Table) else (1 if len(block.path) == 1 else 0)
+        above[spec.block_name(block)] = own + heading
+        heading = False
+    return above
+
+
+def block_rows(sheet: spec.Sheet, anchors: dict[str, int]) -> dict[str, tuple[int, int | None]]:
+    """The rows each named block of `sheet` owns, as the writer lays them out, from the anchors found in a
+    workbook (what the reader finds from the workbook itself, intake/layout.py, for the tables).
+
+    `anchors` maps a block's name (defined name or table name) to its anchor row as the workbook has it
+    now (rows inserted by a lead move them). A block owns the rows from its first row (heading or
+    caption) to the row before the next block's first row; the last block of a sheet runs on (None).
+    So the rows under a table, up to the next heading, belong to the table.
+    """
+    above = rows_above(sheet)
+    firsts = sorted((row - above[name], name) for name, row in anchors.items() if name in above)
+    out = {}
+    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)]):
+        out[name] = (first, None if after[0] is None else after[0] - 1)
+    return out
+
+
 def _rules_at(ws, coord: str) -> list:
     return [dv for dv in ws.data_validations.dataValidation if coord in dv.sqref]
 
@@ -114,7 +148,7 @@ def test_the_rows_below_a_table_have_its_checks_up_to_the_next_block(form):
     """What a lead types under a table belongs to it: same dropdowns and checks, down to the next heading."""
     kind, wb = form
     for sheet, ws in _input_sheets(wb, kind):
-        owned = spec.block_rows(sheet, _anchors(wb, ws))
+        owned = block_rows(sheet, _anchors(wb, ws))
         for block in (b for b in sheet.blocks if isinstance(b, spec.Table)):
             min_col, head, max_col, last = range_boundaries(ws.tables[block.name].ref)
             first, end = owned[block.name]
@@ -147,8 +181,8 @@ def test_block_rows_follow_the_workbook_when_rows_are_inserted(tmp_path, program
     wb = load_workbook(write_form("brief", tmp_path / "f.xlsx", programme))
     sheet = next(s for s in spec.sheets(KINDS["brief"]) if s.title == "Risks")
     anchors = _anchors(wb, wb["Risks"])
-    before = spec.block_rows(sheet, anchors)
-    moved = spec.block_rows(sheet, {n: r + 3 for n, r in anchors.items()})
+    before = block_rows(sheet, anchors)
+    moved = block_rows(sheet, {n: r + 3 for n, r in anchors.items()})
     assert moved == {n: (a + 3, b and b + 3) for n, (a, b) in before.items()}
     assert before["risks"][1] == before["disbenefits"][0] - 1 and before["disbenefits"][1] is None
 

@@ -247,8 +247,9 @@ class FormWriter:
     def _table(self, ws, row: int, block: spec.Table, dvs: _Validations, last: bool) -> int:
         """Caption, help, header, the rows, then the gap below: yellow rows that belong to the table.
 
-        The table owns every row down to the next block's first row (spec.block_rows), so its checks and
-        dropdowns reach that far; below a sheet's last table they reach LAST_ROWS rows.
+        The table owns every row down to the next block's first row, as the reader finds it
+        (intake/layout.py), so its checks and dropdowns reach that far; below a sheet's last table they
+        reach LAST_ROWS rows.
         """
         caption = ws.cell(row=row, column=1, value=block.label)
         caption.font = _font(bold=True, size=12, color=NAVY)

@@ -140,39 +140,6 @@ def block_name(block) -> str:
     return block.name if isinstance(block, Table) else block.defined_name
 
 
-def rows_above(sheet: Sheet) -> dict[str, int]:
-    """How many rows of the form above each named block's anchor belong to it.
-
-    The anchor is a Scalar's named cell or a Table's header row; above them the writer puts a group
-    heading (when the block opens a group), a top-level field's heading, a table's caption and help line.
-    """
-    above, heading = {}, False
-    for block in sheet.blocks:
-        if isinstance(block, str):
-            heading = True
-            continue
-        own = 2 if isinstance(block, Table) else (1 if len(block.path) == 1 else 0)
-        above[block_name(block)] = own + heading
-        heading = False
-    return above
-
-
-def block_rows(sheet: Sheet, anchors: dict[str, int]) -> dict[str, tuple[int, int | None]]:
-    """The rows each named block of `sheet` owns, from the anchors found in a workbook.
-
-    `anchors` maps a block's name (defined name or table name) to its anchor row as the workbook has it
-    now (rows inserted by a lead move them). A block owns the rows from its first row (heading or
-    caption) to the row before the next block's first row; the last block of a sheet runs on (None).
-    So the rows under a table, up to the next heading, belong to the table.
-    """
-    above = rows_above(sheet)
-    firsts = sorted((row - above[name], name) for name, row in anchors.items() if name in above)
-    out = {}
-    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)]):
-        out[name] = (first, None if after[0] is None else after[0] - 1)
-    return out
-
-
 def layout(model: type[BaseModel]) -> list[tuple[str, str, str, str]]:
     """The form's layout as rows of (sheet, name, label, kind): every named cell, table and table column.
 

@@ -98,7 +98,7 @@ class _Reading:
         missing = [b for b in blocks if not _present(book, b)]
         if len(missing) * 2 <= len(blocks):
             return
-        names = ", ".join(f"'{b.name if isinstance(b, spec.Table) else b.defined_name}'" for b in missing[:3])
+        names = ", ".join(f"'{spec.block_name(b)}'" for b in missing[:3])
         raise IntakeError([Problem(
             self.file, f"this workbook does not match casegen's {TITLES[kind]} form version {spec.form_version(KINDS[kind])} "
             f"(it says version {self.version}): {len(missing)} of its {len(blocks)} named cells and tables are "

@@ -7,7 +7,7 @@ with its problems, never dropped silently.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -77,20 +77,6 @@ class CaseRow:
         return due is not None and due < as_of.replace(day=1)
 
 
-@dataclass
-class Checked:
-    """One form, read and checked: its row (None when excluded) and its problems."""
-
-    file: str
-    kind: str
-    row: CaseRow | None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def excluded(self) -> bool:
-        return self.row is None
-
-
 def _risk_rows(case) -> list[RiskRow]:
     p = case.project
     rows = []
@@ -131,16 +117,6 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         risks=_risk_rows(case),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
     )
-
-
-def _check_forms(paths, programme: Programme, jobs: int | None = None) -> list[Checked]:
-    """Every form under `paths`, checked as validate and build check them (the same workers and rules
-    across forms); each worker sends back only the tracker's row of its case."""
-    from casegen.batch.check import check_forms
-    from casegen.intake.files import find_forms
-
-    return [Checked(c.source, c.kind, None if c.failing else c.extract, c.problems)
-            for c in check_forms(find_forms(paths), programme, jobs, extract=facts)]
 
 
 def display_name(file: str) -> str:

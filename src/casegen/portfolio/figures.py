@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from casegen.config import Programme
-from casegen.portfolio.collect import CaseRow, Checked, RiskRow
+from casegen.batch.check import Checked
+from casegen.portfolio.collect import CaseRow, RiskRow
 
 NO_STAGE = "(no stage given)"
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
@@ -17,15 +18,15 @@ BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; b
 class Portfolio:
     programme: Programme
     as_of: date
-    forms: list[Checked]
+    forms: list[Checked]  # each with the tracker's row of its case as `extract`, unless it has errors
 
     @property
     def rows(self) -> list[CaseRow]:
-        return [c.row for c in self.forms if c.row is not None]
+        return [c.extract for c in self.forms if not c.failing]
 
     @property
     def excluded(self) -> list[Checked]:
-        return [c for c in self.forms if c.row is None]
+        return [c for c in self.forms if c.failing]
 
     @property
     def risks(self) -> list[RiskRow]:
@@ -94,7 +95,13 @@ def rag(net: Decimal, target: Decimal | None) -> str:
 
 
 def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | None = None) -> Portfolio:
-    """Read and check every form under `paths` into the portfolio's figures; never prints."""
-    from casegen.portfolio.collect import _check_forms
+    """Read and check every form under `paths` into the portfolio's figures; never prints.
 
-    return Portfolio(programme, as_of or date.today(), _check_forms(paths, programme, jobs))
+    The check is validate's and build's (the same workers and rules across forms); each worker sends
+    back only the tracker's row of its case, so memory stays flat in the number of forms.
+    """
+    from casegen.batch.check import check_forms
+    from casegen.intake.files import find_forms
+    from casegen.portfolio.collect import facts
+
+    return Portfolio(programme, as_of or date.today(), check_forms(find_forms(paths), programme, jobs, extract=facts))

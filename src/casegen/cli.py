@@ -231,21 +231,6 @@ def templates_check(ctx, paths: tuple[Path, ...], kind: str | None, strict: bool
     ctx.exit(1 if errors or (strict and problems) else 0)
 
 
-from casegen.legacy.command import import_command  # noqa: E402  (its own module, as each command should be)
-
-cli.add_command(import_command)
-
-
-from casegen.portfolio.command import portfolio  # noqa: E402  (its own module; imports nothing heavy)
-
-cli.add_command(portfolio)
-
-
-from casegen.cli_changes import changes  # noqa: E402  (a command in its own module)
-
-cli.add_command(changes)
-
-
 @templates.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace templates already in FOLDER.")
@@ -256,6 +241,15 @@ def templates_export(folder: Path, force: bool) -> None:
     for path in export_templates(folder, force):
         click.echo(f"wrote {path}")
     click.echo(f"edit them in Word or Writer, then: casegen --config {folder / 'programme.toml'} templates check")
+
+
+# Commands written in their own modules; each imports what it needs only when it runs.
+from casegen.cli_changes import changes  # noqa: E402
+from casegen.legacy.command import import_command  # noqa: E402
+from casegen.portfolio.command import portfolio  # noqa: E402
+
+for command in (changes, import_command, portfolio):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ import pytest
 from casegen.batch.check import check_forms
 from casegen.batch.manifest import MANIFEST_NAME
 from casegen.errors import Problem
-from casegen.rules import portfolio
-from casegen.rules.portfolio import CrossRule, Fact
+from casegen.rules import crossform
+from casegen.rules.crossform import CrossRule, Fact
 from helpers import run
 
 FORM = "bcl-service-optimisation"
@@ -52,7 +52,7 @@ def test_a_new_rule_across_forms_runs_in_both_commands(two_forms, monkeypatch):
                         f.facts["tracker_ref"].cell, severity="warning", code="rx-ref") for f in forms]
 
     rule = CrossRule("rx-ref", "warning", ("bcl",), "RX refs are counted", rx_refs, ("tracker_ref",))
-    monkeypatch.setattr(portfolio, "PORTFOLIO_RULES", [*portfolio.PORTFOLIO_RULES, rule])
+    monkeypatch.setattr(crossform, "CROSSFORM_RULES", [*crossform.CROSSFORM_RULES, rule])
     validated = findings(run("validate", inputs, "-j", 1).output, "rx-ref")
     built = findings(run("build", inputs, "-o", out, "-j", 1).output, "rx-ref")
     assert len(validated) == 2 and built == validated

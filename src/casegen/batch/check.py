@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 from casegen.config import Programme
 from casegen.errors import BuildError, IntakeError, Problem
-from casegen.rules.portfolio import Fact, Form, check_portfolio
+from casegen.rules.crossform import Fact, Form, check_across_forms
 
 
 @dataclass
@@ -61,7 +61,7 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
     case (the portfolio) keeps its memory flat in the number of forms.
     """
     from casegen.intake.reader import read_intake
-    from casegen.rules.portfolio import facts_of
+    from casegen.rules.crossform import facts_of
 
     try:
         intake = read_intake(source, programme)
@@ -123,7 +123,7 @@ def read_forms(sources: Iterable[Path | str], programme: Programme, workers: Wor
 def across_forms(checked: list[Checked]) -> None:
     """Every rule across forms over the forms without errors; each finding joins its form's problems."""
     by_file = {c.source: c for c in checked}
-    for problem in check_portfolio([f for f in (c.form() for c in checked) if f is not None]):
+    for problem in check_across_forms([f for f in (c.form() for c in checked) if f is not None]):
         by_file[problem.file].problems.append(problem)
 
 

@@ -19,7 +19,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from casegen.errors import TemplateProblem
-from casegen.render.check import explain
+from casegen.templating.check import explain
 from casegen.render.environment import make_environment
 from casegen.render.normalise import normalise
 

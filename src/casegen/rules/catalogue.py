@@ -4,7 +4,7 @@ types and the reader make them, and tag their problems with these codes)."""
 from __future__ import annotations
 
 from casegen.rules import Rule, registered
-from casegen.rules.portfolio import PORTFOLIO_RULES
+from casegen.rules.crossform import CROSSFORM_RULES
 
 ALL = ("bcl", "brief")
 
@@ -53,4 +53,4 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
 
 def catalogue() -> list[Rule]:
     """Every check, programme rules first, each with its code, severity, kinds and explanation."""
-    return list(registered()) + list(PORTFOLIO_RULES) + READER_CHECKS
+    return list(registered()) + list(CROSSFORM_RULES) + READER_CHECKS

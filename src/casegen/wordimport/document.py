@@ -11,7 +11,7 @@ from pathlib import Path
 
 from casegen.errors import CasegenError
 from casegen.intake.workbook import MAX_PARTS, MAX_UNPACKED, OLE_MAGIC, ZIP_MAGIC, _why
-from casegen.legacy.text import read_blocks
+from casegen.wordimport.text import read_blocks
 
 MAX_FILE = 50 * 2**20
 SAVE_AGAIN = "open it in Word or LibreOffice and save it again as a Word document (.docx)"

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from casegen.legacy.mapping import (
+from casegen.wordimport.mapping import (
     Reading, after_label, bullet, cell_bullets, columns, grid, items, label_table, model_grid,
 )
-from casegen.legacy.match import field_labels, norm, which
-from casegen.legacy.text import Para, Table
+from casegen.wordimport.match import field_labels, norm, which
+from casegen.wordimport.text import Para, Table
 from casegen.models.bcl import BusinessCaseLite, NonCashableBenefit, ProjectInfo, Qualification, Resources, Risk
 from casegen.models.common import Approval, Deliverable, GateDate
 

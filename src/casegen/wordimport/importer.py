@@ -1,7 +1,7 @@
 """`casegen import`: a legacy Word document read into a filled intake form, with all it could not place.
 
 Read everything, then write: the document's text is mapped into raw values shaped like the case
-model (legacy/bcl.py, legacy/brief.py), written into a normal intake form as typed, and the form is
+model (wordimport/bcl.py, wordimport/brief.py), written into a normal intake form as typed, and the form is
 read back by the intake reader, so that a value the model refuses is reported as `validate` reports
 it, with its cell.
 """
@@ -19,11 +19,11 @@ from casegen.fileio import atomic_path
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_intake
-from casegen.legacy import bcl, brief
-from casegen.legacy.document import NotADocument, open_document
-from casegen.legacy.mapping import Reading, flatten, heading_key, leftovers, split
-from casegen.legacy.match import norm
-from casegen.legacy.text import Para, Table
+from casegen.wordimport import bcl, brief
+from casegen.wordimport.document import NotADocument, open_document
+from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers, split
+from casegen.wordimport.match import norm
+from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
 from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
 

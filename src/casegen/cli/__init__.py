@@ -73,7 +73,7 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
     """Check intake workbooks (files or folders) and list every problem, one a line."""
     from casegen.batch.check import Checked, check_forms
     from casegen.intake.files import find_forms, not_a_form, not_forms
-    from casegen.rules.portfolio import once
+    from casegen.rules.crossform import once
 
     forms, others = find_forms(paths), not_forms(paths)
     if not forms and not others:
@@ -219,7 +219,7 @@ def templates_check(ctx, paths: tuple[Path, ...], kind: str | None, strict: bool
     """Check TEMPLATES (default: all in the templates folder a build uses) against the case models, both ways:
     tags the models do not provide are errors, fields of the form that no template prints are warnings."""
     from casegen.render import templates_dir
-    from casegen.render.check import check_templates
+    from casegen.templating.check import check_templates
 
     problems, checked = check_templates(paths, kind, templates_dir(_programme(ctx), ctx.obj["templates"]))
     for p in problems:
@@ -244,9 +244,9 @@ def templates_export(folder: Path, force: bool) -> None:
 
 
 # Commands written in their own modules; each imports what it needs only when it runs.
-from casegen.cli_changes import changes  # noqa: E402
-from casegen.legacy.command import import_command  # noqa: E402
-from casegen.portfolio.command import portfolio  # noqa: E402
+from casegen.cli.changes import changes  # noqa: E402
+from casegen.cli.wordimport import import_command  # noqa: E402
+from casegen.cli.portfolio import portfolio  # noqa: E402
 
 for command in (changes, import_command, portfolio):
     cli.add_command(command)

@@ -23,7 +23,7 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
     form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
     SOURCE is not a Word document.
     """
-    from casegen.legacy.importer import import_folder
+    from casegen.wordimport.importer import import_folder
 
     programme = ctx.obj["programme"]
     if source.is_dir():
@@ -45,8 +45,8 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
 
 def _one(source: Path, out: Path, programme, kind):
     # Imported here: `casegen build` must not load the Word and Excel libraries when there is nothing to do.
-    from casegen.legacy.document import NotADocument
-    from casegen.legacy.importer import import_document
+    from casegen.wordimport.document import NotADocument
+    from casegen.wordimport.importer import import_document
 
     try:
         return import_document(source, out, programme, kind)

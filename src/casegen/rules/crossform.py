@@ -67,12 +67,12 @@ class CrossRule(Rule):
     facts: tuple[str, ...] = ()  # the facts a form must have to be given to the rule
 
 
-PORTFOLIO_RULES: list[CrossRule] = []
+CROSSFORM_RULES: list[CrossRule] = []
 
 
 def cross_rule(code: str, severity: str, kinds: tuple[str, ...], explanation: str, facts: tuple[str, ...]):
     def register(check):
-        PORTFOLIO_RULES.append(CrossRule(code, severity, kinds, explanation, check, facts))
+        CROSSFORM_RULES.append(CrossRule(code, severity, kinds, explanation, check, facts))
         return check
 
     return register
@@ -120,7 +120,7 @@ def _label(kind: str, field: str) -> str:
 
 def once(problems: list[Problem]) -> list[Problem]:
     """`problems` with each finding across forms kept on the first form it is on: it names the others."""
-    across = {r.code for r in PORTFOLIO_RULES}
+    across = {r.code for r in CROSSFORM_RULES}
     seen, out = set(), []
     for p in problems:
         if p.code in across:
@@ -131,11 +131,11 @@ def once(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def check_portfolio(forms: list[Form]) -> list[Problem]:
+def check_across_forms(forms: list[Form]) -> list[Problem]:
     """Every rule across forms over `forms` (those without errors), each given the forms of its kinds
     that have every fact it needs."""
     problems = []
-    for r in PORTFOLIO_RULES:
+    for r in CROSSFORM_RULES:
         mine = [f for f in forms if f.kind in r.kinds and all(n in f.facts for n in r.facts)]
         problems += r.check(mine)
     return problems

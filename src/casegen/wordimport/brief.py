@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from casegen.legacy.mapping import Reading, after_label, bullet, grid, label_table, lines, model_grid
-from casegen.legacy.match import field_labels, norm, which
-from casegen.legacy.text import Cell, Para, Table
+from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, lines, model_grid
+from casegen.wordimport.match import field_labels, norm, which
+from casegen.wordimport.text import Cell, Para, Table
 from casegen.models.brief import BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
 
 _TITLES = field_labels(ProjectBrief)

@@ -28,10 +28,10 @@ from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
 from casegen.render import OFFICE_FORMATS, TEMPLATE_FILES, load_template, templates_dir
 from casegen.render.environment import make_environment
-from casegen.render.modeltypes import element
+from casegen.templating.modeltypes import element
 from casegen.render.normalise import join_tags, unescape_tags
-from casegen.render.places import TAG, Paragraph, locate, paragraphs, plain
-from casegen.render.walker import Walker
+from casegen.templating.places import TAG, Paragraph, locate, paragraphs, plain
+from casegen.templating.walker import Walker
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.engine compiles

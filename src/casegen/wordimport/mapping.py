@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from casegen.legacy.match import field_labels, norm, same, which
-from casegen.legacy.text import Cell, Para, Table
+from casegen.wordimport.match import field_labels, norm, same, which
+from casegen.wordimport.text import Cell, Para, Table
 
 NONE = {"", "-", "–", "—", "n/a", "none"}
 

@@ -1,0 +1,1 @@
+"""The template checker: a docxtpl template read against the case models, both ways."""

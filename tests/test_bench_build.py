@@ -2,7 +2,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from helpers import ROOT
+
+pytestmark = pytest.mark.slow  # about 4 s: it builds, rebuilds and times documents in subprocesses
 
 
 def test_benchmark_runs_and_prints_every_figure():

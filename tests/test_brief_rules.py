@@ -5,6 +5,7 @@ from openpyxl import load_workbook
 from casegen.errors import IntakeError
 from casegen.intake.reader import read_workbook
 from casegen.rules import registered
+from helpers import table_cell, table_rows
 
 NAME = "brief-neighbourhood-working-model"
 
@@ -17,14 +18,10 @@ class Form:
         self.wb = load_workbook(path)
 
     def table(self, name):
-        ws = next(ws for ws in self.wb.worksheets if name in ws.tables)
-        head = int(ws.tables[name].ref.split(":")[0][1:])
-        return ws, head
+        return table_rows(self.wb, name)[:2]
 
     def cell(self, name, row, heading):
-        ws, head = self.table(name)
-        headings = [c.value for c in ws[head]]
-        return ws.cell(row=head + row, column=headings.index(heading) + 1)
+        return table_cell(self.wb, name, row, heading)
 
     def row_where(self, name, heading, value) -> int:
         for r in range(1, 100):

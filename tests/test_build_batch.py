@@ -9,25 +9,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from casegen.batch.history import STATE
 from casegen.batch.lock import LOCK_NAME, BuildLock
 from casegen.batch.manifest import MANIFEST_NAME, template_digest
-from casegen.cli import cli
 from casegen.render import TEMPLATE_FILES, templates_dir
 from casegen.render.engine import CompiledTemplate
-from helpers import soffice_path
+from helpers import run, soffice_path
 
 FORMS = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 SUMMARY = re.compile(r"^(\d+) built, (\d+) up to date, (\d+) failed(?:, .*)? \(\d+\.\d s\)$")
-
-
-def run(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def counts(result) -> tuple[int, int, int]:

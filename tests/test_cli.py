@@ -1,17 +1,10 @@
 """The command line, through click's CliRunner, as a lead and the programme office use it."""
 import json
 
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from casegen.cli import cli
+from helpers import run
 from casegen.models.bcl import BusinessCaseLite
-
-
-def run(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_new_validate_build_dump(tmp_path):

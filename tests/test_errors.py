@@ -4,16 +4,7 @@ from openpyxl import load_workbook
 
 from casegen.errors import IntakeError
 from casegen.intake.reader import read_workbook
-
-
-def _cell(wb, table_name, row, header):
-    for ws in wb.worksheets:
-        if table_name in ws.tables:
-            ref = ws.tables[table_name].ref
-            first = int("".join(filter(str.isdigit, ref.split(":")[0])))
-            headers = [c.value for c in ws[first]]
-            return ws.cell(row=first + row, column=headers.index(header) + 1)
-    raise KeyError(table_name)
+from helpers import table_cell as _cell
 
 
 def _problems(path, programme):

@@ -137,7 +137,7 @@ def test_a_template_error_in_a_build_names_the_template_the_tag_and_its_place(ma
     form = make_form("bcl-service-optimisation")
     result = run("build", form, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 8: " in result.output
+    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 9: " in result.output
     assert "Traceback" not in result.output and "jinja2" not in result.output
     assert not list((tmp_path / "out").glob("*.docx")) and leftovers(tmp_path) == []
 

@@ -1,7 +1,6 @@
 """Documents and forms Word opens without repair, with their own properties, laid out for reading on paper."""
 from __future__ import annotations
 
-import io
 import zipfile
 from datetime import datetime, timedelta, timezone
 

@@ -21,6 +21,9 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 LABEL_FILL = "D9E2F3"
 HEAD_FILL = "1F3864"
 PAGE_WIDTH = Cm(17)
+LANGUAGE = "en-GB"  # the template's; casegen sets each document's from the configuration when it renders it
+FOOTER_SIZE = Pt(8)
+LEVEL_2_BULLET = ("o", "Courier New")  # Word's own second-level glyph, so the levels differ at a glance
 # The styles new_document gives the council's look: kept for the office to use, used yet or not.
 KEPT_STYLES = {"Normal", "Title", "Heading1", "Heading2", "ListBullet", "ListBullet2"}
 
@@ -53,6 +56,8 @@ def new_document(title: str, footer: str) -> Document:
         style.paragraph_format.space_after = Pt(6)
     _drop_thumbnail(doc)
     _drop_styles_with_effects(doc)
+    _language(doc, LANGUAGE)
+    _level_2_bullet(doc)
     _properties(doc, title)
     doc.add_paragraph(title, style="Title")
     _footer(doc, footer)
@@ -73,6 +78,35 @@ def _drop_styles_with_effects(doc) -> None:
     rels = doc.part.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/stylesWithEffects")]:
         del rels[rid]
+
+
+def _language(doc, language: str) -> None:
+    """The text's language for Word's speller and screen readers: the default of every run, and the theme's."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), language)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
+    doc.core_properties.language = language
+
+
+def _level_2_bullet(doc) -> None:
+    """List Bullet 2 has a glyph of its own (python-docx's blank document gives it List Bullet's)."""
+    numbering = doc.part.numbering_part.element
+    num_id = doc.styles["List Bullet 2"].element.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    level = abstract.find(qn("w:lvl"))
+    glyph, font = LEVEL_2_BULLET
+    level.find(qn("w:lvlText")).set(qn("w:val"), glyph)
+    fonts = level.find(qn("w:rPr")).find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), font)
 
 
 def _properties(doc, title: str) -> None:
@@ -122,10 +156,17 @@ def draw(path, title: str, footer: str, sections) -> None:
     print(path)
 
 
-def _field(paragraph, instr: str) -> None:
+def _field(paragraph, instr: str, size=FOOTER_SIZE) -> None:
+    """A field (PAGE, NUMPAGES) whose result prints at `size`, like the text around it."""
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), instr)
     run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    for tag in ("w:sz", "w:szCs"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(int(size.pt * 2)))
+        rpr.append(el)
+    run.append(rpr)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
@@ -137,9 +178,9 @@ def _footer(doc, text: str) -> None:
     p = doc.sections[0].footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run(f"{text}  ·  Page ")
-    run.font.size = Pt(8)
+    run.font.size = FOOTER_SIZE
     _field(p, "PAGE")
-    p.add_run(" of ").font.size = Pt(8)
+    p.add_run(" of ").font.size = FOOTER_SIZE
     _field(p, "NUMPAGES")
 
 
@@ -164,13 +205,28 @@ def tag(container, text: str):
     return container.add_paragraph(text)
 
 
-def bullets(container, items: str, var: str = "b") -> None:
-    """Two-level bullets over `items`, a list of Bullet models."""
+def between_tables(doc):
+    """The one empty paragraph a document has: between two tables, which Word would otherwise join into one."""
+    return doc.add_paragraph()
+
+
+def space_before(paragraph, points: float = 12):
+    """Room above a paragraph that follows a table (instead of an empty paragraph, which a screen reader
+    reads out as "blank")."""
+    paragraph.paragraph_format.space_before = Pt(points)
+    return paragraph
+
+
+def bullets(container, items: str, var: str = "b", after_table: bool = False) -> None:
+    """Two-level bullets over `items`, a list of Bullet models (with room above them after a table: bullets
+    of one style are spaced by their style alone, Word's contextual spacing)."""
     tag(container, f"{{%p for {var} in {items} %}}")
     tag(container, f"{{%p if {var}.level == 2 %}}")
-    para(container, f"{{{{ {var}.text }}}}", "List Bullet 2")
+    level_2 = para(container, f"{{{{ {var}.text }}}}", "List Bullet 2")
     tag(container, "{%p else %}")
-    para(container, f"{{{{ {var}.text }}}}", "List Bullet")
+    level_1 = para(container, f"{{{{ {var}.text }}}}", "List Bullet")
+    if after_table:
+        space_before(level_1), space_before(level_2)
     tag(container, "{%p endif %}")
     tag(container, "{%p endfor %}")
 
@@ -240,8 +296,10 @@ def tag_row(t, text: str):
     return row
 
 
-def label_table(doc, rows: list[tuple[str, str]], widths=(6.0, 11.0)):
-    t = table(doc, list(widths))
+def label_table(doc, rows: list[tuple[str, str]], header: tuple[str, str], widths=(6.0, 11.0)):
+    """Label | value rows under a header row naming the two columns: a data table to a screen reader (and to
+    Word's and LibreOffice's accessibility checks), not a layout."""
+    t = table(doc, list(widths), list(header))
     for label, value in rows:
         if label.startswith("{%tr"):
             tag_row(t, label)
@@ -278,11 +336,29 @@ def text_bullets(container, items: str, var: str = "item") -> None:
     tag(container, "{%p endfor %}")
 
 
-def centre(row, columns) -> None:
+def centre(row, columns):
     """Centre the text of the given cells of a row (marks, scores)."""
     for i in columns:
         for p in row.cells[i].paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return row
+
+
+def narrow_margins(row, columns, twips: int = 28) -> None:
+    """Narrow left and right cell margins (28 twips, 0.05 cm) for columns of one-digit scores, so that the
+    text columns beside them get the room."""
+    for i in columns:
+        tcpr = row.cells[i]._tc.get_or_add_tcPr()
+        tcpr.append(parse_xml(f'<w:tcMar {nsdecls("w")}><w:left w:w="{twips}" w:type="dxa"/>'
+                              f'<w:right w:w="{twips}" w:type="dxa"/></w:tcMar>'))
+
+
+def right(row, columns):
+    """Right-align the given cells of a row: amounts of money, so that their digits line up."""
+    for i in columns:
+        for p in row.cells[i].paragraphs:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return row
 
 
 
@@ -298,8 +374,10 @@ TRACKER_ROWS = [
 ]
 
 
-def paragraphs(container, text: str) -> None:
+def paragraphs(container, text: str, after_table: bool = False) -> None:
     """The paragraphs of a long text field (split at blank lines), one Word paragraph each."""
     tag(container, f"{{%p for text in {text} | paragraphs %}}")
-    para(container, "{{ text }}")
+    p = para(container, "{{ text }}")
+    if after_table:
+        space_before(p, 8)
     tag(container, "{%p endfor %}")

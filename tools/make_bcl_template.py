@@ -11,7 +11,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, draw, heading, label_table, lead_in, para, table, tag, tag_row,
+    add_row, between_tables, bullets, centre, draw, heading, label_table, lead_in, narrow_margins, para, right,
+    space_before, table, tag, tag_row,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
@@ -21,13 +22,14 @@ def year_table(doc, lines: list[tuple[str, str]], years: str = "finance.years", 
     """Amounts by financial year: a column per year ({%tc %} loop), and a Total column."""
     widths = [5.0, 0.4, 2.4, 0.4] + ([2.4] if total else [])
     head = ["", f"{{%tc for y in {years} %}}", "{{ y.year }}", "{%tc endfor %}"] + (["Total"] if total else [])
-    t = table(doc, widths, head)
+    money = (2, 4) if total else (2,)  # right-aligned, so that the digits line up
+    t = table(doc, widths, None)
+    right(add_row(t, head, head=True), money)
     for label, line in lines:
         cells = [label, f"{{%tc for y in {years} %}}", f"{{{{ y.{line} | money }}}}", "{%tc endfor %}"]
         if total:
             cells.append(f"{{{{ finance.totals.{line} | money }}}}")
-        add_row(t, cells, label=True)
-    para(doc)
+        right(add_row(t, cells, label=True), money)
     return t
 
 
@@ -42,9 +44,8 @@ def project_information(doc):
         ("Transformation Theme", "{{ project.theme }}"),
         ("Contributory Transformation Theme(s)", "{{ project.contributory_themes | lines | dash }}"),
         ("Department and Team", "{{ project.department }}"),
-    ] + TRACKER_ROWS)
-    para(doc)
-    paragraphs(doc, "summary")
+    ] + TRACKER_ROWS, header=("Item", "Details"))
+    paragraphs(doc, "summary", after_table=True)
 
 
 def scope(doc):
@@ -54,7 +55,7 @@ def scope(doc):
     for cell, items in zip(row.cells, ("scope_in", "scope_out")):
         cell._tc.remove(cell.paragraphs[0]._p)
         bullets(cell, items)
-    para(doc)
+    between_tables(doc)
     t = table(doc, [17], ["Linked / Complementary OBCs"])
     add_row(t, ["{{ linked_obcs | lines | dash }}"])
 
@@ -70,9 +71,8 @@ def assessment(doc):
     add_row(t, ["{{ r.item }}", "{{ r.count }}"], label=True)
     tag_row(t, "{%tr endfor %}")
     add_row(t, ["Grand Total", "{{ position_table.grand_total }}"], label=True)
-    para(doc)
     tag(doc, "{%p endif %}")
-    bullets(doc, "current_position_more")
+    bullets(doc, "current_position_more", after_table=True)
     heading(doc, "Proposed Changes")
     bullets(doc, "proposed_changes")
 
@@ -83,9 +83,8 @@ def qualification(doc):
     add_row(t, ["Financial Benefits", '{{ qualification.financial_benefits | money("£ N/A") }}'], label=True)
     add_row(t, ["Effort / Easy of Implementation", "{{ qualification.effort }}"], label=True)
     add_row(t, ["Impact (financial and non-financial)", "{{ qualification.impact }}"], label=True)
-    para(doc)
     tag(doc, "{%p if qualification.note %}")
-    para(doc, "Note: {{ qualification.note }}")
+    space_before(para(doc, "Note: {{ qualification.note }}"))
     tag(doc, "{%p endif %}")
 
 
@@ -93,21 +92,21 @@ def finance(doc):
     heading(doc, "Financial Delivery")
     lead_in(doc, "One off Investment required and savings", bold=True)
     year_table(doc, [("One-off Investment", "one_off_investment"), ("One-off Savings", "one_off_savings")])
-    lead_in(doc, "Ongoing investments and savings", bold=True)
+    space_before(lead_in(doc, "Ongoing investments and savings", bold=True))
     year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                      ("Net Savings", "net_savings")])
     tag(doc, "{%p if finance.savings_category %}")
-    para(doc, "Note: This savings is categorised as a ‘{{ finance.savings_category }}’.")
+    space_before(para(doc, "Note: This savings is categorised as a ‘{{ finance.savings_category }}’."))
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if finance.validated %}")
-    lead_in(doc, "Finance’s Validated Figures:", bold=True)
+    space_before(lead_in(doc, "Finance’s Validated Figures:", bold=True))
     lead_in(doc, "Finance have {% if finance.finance_validated %}validated the figures, resulting in confidence of "
               "{{ finance.confidence }}% of the total proposed savings for {{ finance.confidence_years | join(', ') }}."
               "{% else %}not validated the figures, resulting in confidence of 0% of the total proposed savings for "
               "{{ finance.confidence_years | join(', ') | dash('the years shown') }} by default.{% endif %}")
     year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                      ("Net Savings", "net_savings")], years="finance.validated", total=False)
-    para(doc, "The Transformation Programme and the MTFS may reflect different figures.")
+    space_before(para(doc, "The Transformation Programme and the MTFS may reflect different figures."))
     tag(doc, "{%p endif %}")
 
 
@@ -131,16 +130,21 @@ def benefits(doc):
         ("Stakeholders – Governance and Decision Making", "{{ resources.governance | dash }}"),
         ("Stakeholders – Customers / Beneficiaries", "{{ resources.customers | dash }}"),
         ("Stakeholders – Providers / Delivery Teams / Partners", "{{ resources.providers | dash }}"),
-    ])
+    ], header=("Team or group", "Who"))
 
 
 def risks(doc):
     heading(doc, "Risks")
     lead_in(doc, "The following top risks should be considered for this project:")
-    t = table(doc, [1.7, 5.0, 2.3, 1.7, 1.4, 4.9], ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"])
+    # The scores are one digit: their columns are as narrow as their headings, the risk gets the room.
+    scores = (2, 3, 4)
+    t = table(doc, [1.7, 5.8, 2.1, 1.5, 1.2, 4.7])
+    head = add_row(t, ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"], head=True)
+    narrow_margins(head, scores)
     tag_row(t, "{%tr for r in risks %}")
-    add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
-                "{{ r.mitigations | dash }}"])
+    row = add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
+                      "{{ r.mitigations | dash }}"])
+    narrow_margins(centre(row, scores), scores)
     tag_row(t, "{%tr endfor %}")
     heading(doc, "Critical dependencies, constraints, assumptions")
     bullets(doc, "dependencies")
@@ -152,7 +156,7 @@ def timetable(doc):
     tag_row(t, "{%tr for g in gate_dates %}")
     add_row(t, ["{{ g.gate }}", "{{ g.date | when('TBC') }}"], label=True)
     tag_row(t, "{%tr endfor %}")
-    para(doc)
+    between_tables(doc)
     t = table(doc, [11, 3, 3], ["Project Deliverable", "Start", "Finish"])
     tag_row(t, "{%tr for d in deliverables %}")
     add_row(t, ["{{ d.deliverable }}", "{{ d.start | when('TBC') }}", "{{ d.finish | when('TBC') }}"])

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
 from docxkit import (  # noqa: E402
     TRACKER_ROWS, paragraphs,
-    add_row, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para, section,
-    table, tag, tag_row, text_bullets,
+    add_row, between_tables, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para,
+    section, space_before, table, tag, tag_row, text_bullets,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
@@ -39,14 +39,14 @@ def header(doc):
         ("Project Lead", "{{ project.lead }}"),
         ("Date", "{{ project.date | when('TBC') }}"),
         ("Version", "{{ project.version | dash }}"),
-    ] + TRACKER_ROWS)
-    para(doc)
+    ] + TRACKER_ROWS, header=("Item", "Details"))
+    between_tables(doc)
 
 
 def background(doc):
     cell = section(doc, "Background")
     paragraphs(cell, "background")
-    para(doc)
+    between_tables(doc)
 
 
 def scope(doc):
@@ -58,7 +58,7 @@ def scope(doc):
     bullets(cell, "scope.out_of_scope")
     para(cell, "Interdependencies – out of scope but will inform", bold=True)
     bullets(cell, "scope.interdependencies")
-    para(doc)
+    between_tables(doc)
 
 
 def phase_end(doc):
@@ -73,7 +73,7 @@ def phase_end(doc):
     row.cells[0].paragraphs[0].runs[0].bold = True
     text_bullets(row.cells[0], "s.items")
     tag_row(t, "{%tr endfor %}")
-    para(doc)
+    between_tables(doc)
 
 
 def dependencies(doc):
@@ -83,7 +83,7 @@ def dependencies(doc):
                          ("Assumptions", "assumptions")):
         para(cell, label, bold=True)
         bullets(cell, items)
-    para(doc)
+    between_tables(doc)
 
 
 def risks(doc):
@@ -101,7 +101,7 @@ def risks(doc):
     centre(row, (1, 2))
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p if disbenefits %}")
-    lead_in(doc, "Dis-benefits", bold=True)
+    space_before(lead_in(doc, "Dis-benefits", bold=True))
     bullets(doc, "disbenefits")
     tag(doc, "{%p endif %}")
 
@@ -114,7 +114,7 @@ def benefits(doc):
     tag_row(t, "{%tr for b in benefits %}")
     add_row(t, ["{{ b.description }}", "{{ b.outcomes | dash }}", "{{ b.attribution }}", "{{ b.measurement | dash }}"])
     tag_row(t, "{%tr endfor %}")
-    para(doc)
+    between_tables(doc)
 
 
 def stakeholders(doc):
@@ -134,7 +134,7 @@ def stakeholders(doc):
     tag_row(t, "{%tr for d in departments %}")
     add_row(t, ["{{ d.department }}", "{{ %s }}" % YES_NO.format("d.involved"), "{{ d.level | dash }}"], label=True)
     tag_row(t, "{%tr endfor %}")
-    para(doc)
+    between_tables(doc)
 
 
 def personal_data(doc):

@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from docxkit import add_row, centre, draw, heading, lead_in, para, table, tag, tag_row  # noqa: E402
+from docxkit import add_row, centre, draw, heading, lead_in, para, right, space_before, table, tag, tag_row  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
 MONEY_COLUMNS = [5.2, 3.2, 3.2, 3.2, 2.2]
+MONEY = (1, 2, 3)  # the columns of amounts, right-aligned so that their digits line up
 
 
 def headline(doc):
@@ -26,28 +27,30 @@ def headline(doc):
 
 def against_targets(doc, title: str, items: str, first: str):
     heading(doc, title)
-    t = table(doc, MONEY_COLUMNS, [first, "Net savings", "Target", "Gap", "Status"])
+    t = table(doc, MONEY_COLUMNS)
+    right(add_row(t, [first, "Net savings", "Target", "Gap", "Status"], head=True), MONEY)
     tag_row(t, f"{{%tr for line in {items} %}}")
-    add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}", "{{ line.gap | money }}",
-                "{{ line.status }}"], label=True)
+    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}",
+                      "{{ line.gap | money }}", "{{ line.status }}"], label=True), MONEY)
     tag_row(t, "{%tr endfor %}")
     return t
 
 
 def savings(doc):
     t = against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
-    add_row(t, ["Total", "{{ net_total | money }}", "{{ target_total | money }}", "{{ gap_total | money }}", ""],
-            label=True)
-    para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite. "
-              "Behind target: below the target; well behind: below three quarters of it.")
+    right(add_row(t, ["Total", "{{ net_total | money }}", "{{ target_total | money }}", "{{ gap_total | money }}", ""],
+                  label=True), MONEY)
+    space_before(para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite. "
+              "Behind target: below the target; well behind: below three quarters of it."))
     against_targets(doc, "Savings against targets, by theme (all years)", "themes", "Theme")
 
 
 def pipeline(doc):
     heading(doc, "Pipeline")
-    t = table(doc, [10, 2.5, 4.5], ["Stage", "Cases", "Net savings"])
+    t = table(doc, [10, 2.5, 4.5])
+    right(centre(add_row(t, ["Stage", "Cases", "Net savings"], head=True), [1]), [2])
     tag_row(t, "{%tr for s in pipeline %}")
-    centre(add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True), [1])
+    right(centre(add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True), [1]), [2])
     tag_row(t, "{%tr endfor %}")
 
 
@@ -73,7 +76,7 @@ def risks(doc):
                       "{{ r.score }}"])
     centre(row, [3, 4, 5])
     tag_row(t, "{%tr endfor %}")
-    para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet.")
+    space_before(para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet."))
     tag(doc, "{%p else %}")
     para(doc, "No case records a risk.")
     tag(doc, "{%p endif %}")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from casegen.errors import ConfigError
 
 Name = Annotated[str, Field(min_length=1, pattern=r"\S")]
+LANGUAGE = "en-GB"  # of the documents' text, when the configuration names none
 Names = Annotated[list[Name], Field(min_length=1)]
 
 
@@ -35,6 +36,8 @@ class Programme(BaseModel):
     involvement_levels: Names
     attributions: Names
     council: str = ""
+    # The language of the documents' text (a BCP 47 tag: en-GB, cy-GB): Word's speller and screen readers follow it.
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = LANGUAGE
     # The folder of the Word templates, relative to the configuration file; the package's own if not set.
     templates: Path | None = None
     # Net savings each theme is to deliver in each financial year: [targets."Theme"] "24/25" = 150000

@@ -1,6 +1,7 @@
 """PDF copies of built documents, through one LibreOffice (soffice) process for the whole batch."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,6 +12,15 @@ from pathlib import Path
 NOT_INSTALLED = ("LibreOffice is not installed (no `soffice` or `libreoffice` on PATH), so no PDFs were made; "
                  "the Word documents were built. Install LibreOffice (Debian: apt install libreoffice-writer-nogui) "
                  "and run the build again with --pdf")
+
+
+# Tagged PDF/UA (a structure tree of headings, tables and reading order; /Lang and the title from the document's
+# properties, the title shown as the window's), as published council papers must be. LibreOffice reads filter
+# options written as JSON from 7.4; an older one refuses the conversion, and the message says so.
+EXPORT_OPTIONS = {"UseTaggedPDF": True, "PDFUACompliance": True, "DisplayPDFDocumentTitle": True}
+PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {name: {"type": "boolean", "value": str(value).lower()} for name, value in EXPORT_OPTIONS.items()},
+    separators=(",", ":"))
 
 
 @dataclass
@@ -48,7 +58,7 @@ def convert(documents: list[Path], out_dir: Path) -> PdfResult:
 
 def _run(soffice: str, documents: list[Path], work: Path) -> str:
     command = [soffice, f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}", "--headless",
-               "--convert-to", "pdf", "--outdir", str(work / "pdf"), *map(str, documents)]
+               "--convert-to", PDF_FILTER, "--outdir", str(work / "pdf"), *map(str, documents)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_for(len(documents)))
     except subprocess.TimeoutExpired:

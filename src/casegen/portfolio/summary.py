@@ -116,4 +116,5 @@ def render_summary(portfolio: Portfolio, template: Path | None = None) -> bytes:
 
     summary = summarise(portfolio)
     context = {name: getattr(summary, name) for name in PortfolioSummary.model_fields}
+    context["language"] = portfolio.programme.language  # of the text: set in the document's styles and properties
     return load_template(template or template_file(portfolio)).render(context)

@@ -93,6 +93,7 @@ def context(case, programme: Programme) -> dict:
     ctx.update({name: getattr(case, name) for name in type(case).model_computed_fields})
     ctx["programme"] = programme.programme
     ctx["council"] = programme.council
+    ctx["language"] = programme.language  # of the text: set in the document's styles and properties
     return ctx
 
 

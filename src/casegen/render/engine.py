@@ -18,6 +18,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
+from casegen.config import LANGUAGE
 from casegen.errors import TemplateProblem
 from casegen.templating.check import explain
 from casegen.render.environment import make_environment
@@ -101,14 +102,15 @@ _DC, _CP = "{http://purl.org/dc/elements/1.1/}", "{http://schemas.openxmlformats
 _DCTERMS, _XSI = "{http://purl.org/dc/terms/}", "{http://www.w3.org/2001/XMLSchema-instance}"
 
 
-def _core_properties(template_core: bytes, title: str, author: str, when: datetime) -> bytes:
-    """File > Properties of a document: its project's title, the programme as author, made now by casegen.
+def _core_properties(template_core: bytes, title: str, author: str, when: datetime, language: str) -> bytes:
+    """File > Properties of a document: its title, the programme as author, its language, made now by casegen.
 
     The template's other properties (subject, keywords, category) are kept."""
     root = etree.fromstring(template_core, etree.XMLParser(resolve_entities=False, no_network=True))
     stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    values = {f"{_DC}title": title, f"{_DC}creator": author, f"{_CP}lastModifiedBy": "casegen",
-              f"{_CP}revision": "1", f"{_DCTERMS}created": stamp, f"{_DCTERMS}modified": stamp}
+    values = {f"{_DC}title": title, f"{_DC}creator": author, f"{_DC}language": language,
+              f"{_CP}lastModifiedBy": "casegen", f"{_CP}revision": "1", f"{_DCTERMS}created": stamp,
+              f"{_DCTERMS}modified": stamp}
     for tag, value in values.items():
         element = root.find(tag)
         if element is None:
@@ -127,10 +129,43 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return entry
 
 
-def _title(context: dict) -> str:
-    """The project's title on one line: a property holds no line breaks, tabs or control characters."""
-    title = str(getattr(context.get("project"), "title", "") or "")
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", title).split())
+def _one_line(text: str) -> str:
+    """A property holds no line breaks, tabs or control characters."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+
+
+def _title(context: dict, document: bytes) -> str:
+    """The document's title, which a screen reader and a PDF viewer's window announce: the project's title, or
+    (the portfolio summary) the text of the document's Title paragraph, or of its first paragraph."""
+    title = _one_line(str(getattr(context.get("project"), "title", "") or ""))
+    if title:
+        return title
+    body = etree.fromstring(document).find(f"{W}body")
+    paragraphs = [p for p in body.iter(f"{W}p") if "".join(t.text or "" for t in p.iter(f"{W}t")).strip()]
+    titled = [p for p in paragraphs if p.find(f"{W}pPr/{W}pStyle[@{W}val='Title']") is not None]
+    first = (titled or paragraphs or [body])[0]
+    return _one_line("".join(t.text or "" for t in first.iter(f"{W}t")))
+
+
+def _in_language(part: bytes, language: str) -> bytes:
+    """word/styles.xml or settings.xml with the text's language (every w:lang of the styles, the default run's,
+    the theme's) set to `language`: Word's speller and screen readers follow it, and a template edited on a
+    machine set to US English would otherwise say en-US."""
+    root = etree.fromstring(part, etree.XMLParser(resolve_entities=False, no_network=True))
+    defaults = root.find(f"{W}docDefaults")
+    if defaults is not None:
+        run = defaults.find(f"{W}rPrDefault")
+        if run is None:
+            run = etree.Element(f"{W}rPrDefault")
+            defaults.insert(0, run)
+        rpr = run.find(f"{W}rPr")
+        if rpr is None:
+            rpr = etree.SubElement(run, f"{W}rPr")
+        if rpr.find(f"{W}lang") is None:
+            etree.SubElement(rpr, f"{W}lang")
+    for lang in [*root.iter(f"{W}lang"), *root.iter(f"{W}themeFontLang")]:
+        lang.set(f"{W}val", language)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 class CompiledTemplate:
@@ -149,6 +184,7 @@ class CompiledTemplate:
                         for info, blob in self.entries]
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
         self.env = make_environment()
+        self._languages: dict[str, dict[str, bytes]] = {}
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
             raise TemplateProblem(explained)
         self.sources: dict[str, str] = {}
@@ -162,6 +198,13 @@ class CompiledTemplate:
                     self.compiled[info.filename] = self.env.from_string(source)
                 except TemplateError as exc:
                     raise self._problem(info.filename, exc) from None
+
+    def _language_parts(self, language: str) -> dict[str, bytes]:
+        """The styles and settings in `language`, made once a template and language (they hold no tags)."""
+        if language not in self._languages:
+            self._languages[language] = {info.filename: _in_language(blob, language) for info, blob in self.entries
+                                         if info.filename in ("word/styles.xml", "word/settings.xml")}
+        return self._languages[language]
 
     def _problem(self, part: str, exc: TemplateError) -> TemplateProblem:
         near = _tag_context(self.sources.get(part, ""), getattr(exc, "lineno", None))
@@ -184,11 +227,15 @@ class CompiledTemplate:
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def render(self, context: dict, when: datetime | None = None) -> bytes:
-        """The rendered document as the bytes of a .docx file, made at `when` (now if not given)."""
+        """The rendered document as the bytes of a .docx file, made at `when` (now if not given), its text in
+        the context's `language` (the configuration's)."""
+        language = str(context.get("language") or LANGUAGE)
         parts = {name: self.render_part(name, context) for name in self.compiled}
+        parts.update(self._language_parts(language))
         if self.core is not None:  # every office suite writes one; a template without it keeps none
-            parts[CORE] = _core_properties(self.core, _title(context), str(context.get("programme", "")),
-                                           when or datetime.now(timezone.utc))
+            parts[CORE] = _core_properties(self.core, _title(context, parts["word/document.xml"]),
+                                           str(context.get("programme", "")), when or datetime.now(timezone.utc),
+                                           language)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, blob in self.entries:

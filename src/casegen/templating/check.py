@@ -36,7 +36,7 @@ from casegen.templating.walker import Walker
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.engine compiles
 # What render.context adds to the case's own fields.
-EXTRA_NAMES = {"programme": str, "council": str}
+EXTRA_NAMES = {"programme": str, "council": str, "language": str}
 # Files an office suite saves that casegen cannot read as a template.
 SAVE_AS = ("save it as .docx (Word: File › Save As › Word Document; Writer: File › Save As › Word 2007-365)")
 _BLOCKS = {"for", "if", "with", "macro", "call", "filter", "raw", "autoescape", "block", "trans"}

@@ -104,9 +104,9 @@ def _year_table(reading: Reading, t: Table) -> bool:
 
 
 def _label_tables(reading: Reading, t: Table) -> bool:
-    for path, model, header in ((("project",), ProjectInfo, ()),
+    for path, model, header in ((("project",), ProjectInfo, ("Item", "Details")),
                                 (("qualification",), Qualification, ("Criteria", "Rating")),
-                                (("resources",), Resources, ())):
+                                (("resources",), Resources, ("Team or group", "Who"))):
         if label_table(reading, t, path, model, header):
             reading.found.add(path[0])
             return True

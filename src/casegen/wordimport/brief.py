@@ -69,7 +69,7 @@ def read_table(reading: Reading, t: Table) -> None:
     if not t.rows:
         t.used = True
         return
-    if label_table(reading, t, ("project",), BriefHeader):
+    if label_table(reading, t, ("project",), BriefHeader, ("Item", "Details")):
         reading.found.add("project")
         return
     for read in (_stages, _risks):

@@ -13,6 +13,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from casegen.errors import BuildError
+from casegen.fileio import remove_plain
 
 LOCK_NAME = ".casegen-build.lock"
 HOLDER_NAME = ".casegen-build.pid"
@@ -55,6 +56,6 @@ def sweep_leftovers(folder: Path) -> None:
     """Remove what a killed build left half-written (temporary files never reach a document's name)."""
     for pattern in (".*.part", ".casegen/*/.*.part", ".casegen/*/*.part", "redlines/.*.part"):
         for leftover in folder.glob(pattern):
-            leftover.unlink(missing_ok=True)
+            remove_plain(leftover)  # only casegen's own kind of file: never a link or a folder of such a name
     for leftover in folder.glob(".casegen-pdf-*"):
         shutil.rmtree(leftover, ignore_errors=True)

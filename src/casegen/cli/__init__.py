@@ -1,6 +1,7 @@
 """The casegen command line: each command parses its options and calls one library function."""
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import click
 
 from casegen import __version__, config
 from casegen.errors import CasegenError
+from casegen.fileio import os_error_message
 
 KIND_CHOICE = click.Choice(["bcl", "brief"])
 
@@ -16,7 +18,20 @@ def _programme(ctx: click.Context):
     return ctx.obj["programme"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """casegen's commands, each of whose OS errors (a full disk, a read-only folder, a name too long, a file
+    where a folder should be) is one line naming the path and what to do, with exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
+                raise
+            raise CasegenError(os_error_message(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CASEGEN_CONFIG",
               help="Programme configuration (TOML); the built-in Luton programme if not given.")
 @click.option("--templates", "templates_path", type=click.Path(file_okay=False, path_type=Path),
@@ -67,9 +82,11 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 @click.option("--annotate", is_flag=True,
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
+@click.option("--force", is_flag=True, help="With --annotate: replace a NAME.checked.xlsx that casegen did not write.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, jobs: int | None) -> None:
+def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, force: bool,
+             jobs: int | None) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line."""
     from casegen.batch.check import Checked, check_forms
     from casegen.intake.files import find_forms, not_a_form, not_forms
@@ -83,7 +100,7 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
     if annotate:
         from casegen.intake.annotate import annotate_intakes
 
-        for written in annotate_intakes(intakes):
+        for written in annotate_intakes(intakes, force):
             click.echo(f"wrote {written}", err=True)
     problems = once([p for intake in intakes for p in intake.problems])  # a finding across forms, once
     if fmt == "json":
@@ -118,7 +135,8 @@ def _summary(intakes) -> str:
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Folder for the documents.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Documents made at once  [default: one per CPU]")
-@click.option("--force", is_flag=True, help="Rebuild every document, changed or not.")
+@click.option("--force", is_flag=True, help="Rebuild every document, changed or not, replacing any file of a "
+                                            "document's name that casegen did not write.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from casegen.errors import CasegenError
+from casegen.fileio import os_error_message
 
 
 @click.command("import")
@@ -23,14 +24,12 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
     form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
     SOURCE is not a Word document.
     """
-    from casegen.wordimport.importer import import_folder
-
     programme = ctx.obj["programme"]
     if source.is_dir():
         out = out or source
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out}: for a folder of documents, -o must be a folder")
-        results = list(import_folder(source, out, programme, kind) if force else _fresh(source, out, programme, kind))
+        results = list(_each(source, out, programme, kind, force))
         if not results:
             raise CasegenError(f"no Word documents (.docx) found in {source}")
     else:
@@ -52,14 +51,17 @@ def _one(source: Path, out: Path, programme, kind):
         return import_document(source, out, programme, kind)
     except NotADocument as exc:
         return exc
+    except OSError as exc:  # a full disk, a name too long: this document fails, the others go on
+        return CasegenError(os_error_message(exc))
 
 
-def _fresh(folder: Path, out_dir: Path, programme, kind):
-    """Like import_folder, but a form that exists is left alone and said so."""
+def _each(folder: Path, out_dir: Path, programme, kind, force: bool):
+    """Each Word document in `folder` into `out_dir`/NAME.xlsx; without `force`, a form that exists is left
+    alone and said so."""
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
             form = out_dir / f"{path.stem}.xlsx"
-            if form.exists():
+            if form.exists() and not force:
                 yield CasegenError(f"{form} already exists; add --force to replace it")
             else:
                 yield _one(path, form, programme, kind)

@@ -26,6 +26,7 @@ from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
 from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
+from casegen.sheetcells import number, put
 
 FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
@@ -94,7 +95,7 @@ def _cell(value, column: spec.Column, scalar: bool):
     if column.kind == "when":
         return parsed
     if parsed is not None and column.kind == "money":
-        return int(parsed) if parsed == parsed.to_integral_value() else float(parsed)
+        return number(parsed)
     return parsed
 
 
@@ -172,7 +173,7 @@ def _guide(form: Path, source: Path, problems: list[Problem]) -> None:
         row += 1
         place = f"{problem.field}: " if problem.field else ""
         where = f"{problem.sheet}!{problem.cell}: " if problem.cell else ""
-        ws.cell(row=row, column=1, value=f"{where}{place}{problem.message}").alignment = Alignment(wrap_text=True)
+        put(ws, row, 1, f"{where}{place}{problem.message}").alignment = Alignment(wrap_text=True)
     with atomic_path(form) as tmp:
         wb.save(tmp)
 

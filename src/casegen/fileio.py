@@ -50,16 +50,27 @@ def atomic_path(target: str | os.PathLike):
     output folder must not lead casegen to replace a file elsewhere (`upgrade` follows a link on purpose)."""
     target = Path(target)
     _make_parent(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=part_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=part_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
+    except OSError as exc:
+        raise _about(exc, target) from None
     os.close(fd)
     try:
         yield Path(tmp)
         # mkstemp makes the file private to its owner: give it the mode a plain write would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise (_about(exc, target) if exc.filename is None or str(exc.filename) == tmp else exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _about(exc: OSError, target: Path) -> OSError:
+    """The error, naming the file the user asked for rather than casegen's temporary one."""
+    return type(exc)(exc.errno, exc.strerror, str(target)) if exc.errno else exc
 
 
 def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> None:
@@ -157,7 +168,9 @@ def written_by_casegen(path: Path, what: str) -> bool:
     is theirs from then on."""
     props = document_properties(path)
     if what == "document":
-        return props.get("lastModifiedBy") == "casegen" or props.get("Application", "").startswith("casegen")
+        if "lastModifiedBy" in props:  # what every office suite rewrites on saving, python-docx included
+            return props["lastModifiedBy"] == "casegen"
+        return props.get("Application", "").startswith("casegen")
     return props.get(MARK_PROPERTY) == what
 
 

@@ -308,6 +308,16 @@ def test_output_under_a_regular_file_is_one_line_per_command(forms, tmp_path):
     assert built.exit_code == 1 and str(blocker) in built.output and "Traceback" not in built.output
 
 
+def test_a_folder_where_a_document_should_be_fails_that_form_even_with_force(forms, tmp_path):
+    out = tmp_path / "out"
+    (out / f"{BCL}.docx").mkdir(parents=True)
+    result = run("build", forms, "-o", out)
+    assert result.exit_code == 1 and f"{out / BCL}.docx is in the way" in result.output and "it is a folder" in result.output
+    forced = run("build", forms, "-o", out, "--force")  # a folder is never replaced
+    assert forced.exit_code == 1 and "1 built, 0 up to date, 1 failed" in forced.output
+    assert "it is a folder; move or rename it" in forced.output and (out / f"{BCL}.docx").is_dir()
+
+
 def test_a_place_casegen_may_not_write_is_one_line(forms):
     try:  # root passes chmod; /sys refuses even root a new file
         Path("/sys/casegen-probe").write_text("")

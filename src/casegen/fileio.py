@@ -187,8 +187,10 @@ def not_ours(path: str | os.PathLike, what: str) -> str:
     return f"it is not a {what} casegen wrote"
 
 
-def refusal(path: str | os.PathLike, why: str, instead: str = "choose another name") -> str:
-    return f"{path} is in the way and is left as it was: {why}; {instead}, or add --force to replace it"
+def refusal(path: str | os.PathLike, why: str, instead: str = "choose another name", force: bool = True) -> str:
+    """Why casegen leaves `path` alone, and what to do (--force replaces a file or a link, never a folder)."""
+    return f"{path} is in the way and is left as it was: {why}; {instead}" + (
+        ", or add --force to replace it" if force else "")
 
 
 # OS errors, in words

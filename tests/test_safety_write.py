@@ -18,6 +18,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from casegen.batch.manifest import MANIFEST_NAME
+from casegen.fileio import document_properties
 from casegen.intake.form import write_form
 from casegen.sheetcells import put
 from helpers import convert, digest, leftovers, run, sample_case
@@ -79,6 +80,17 @@ def test_a_tracker_is_replaced_by_the_next_portfolio_even_after_a_person_saved_i
     again = run("portfolio", forms, "-o", tracker)
     assert again.exit_code == 0, again.output
     assert load_workbook(tracker)["Cases"]["A1"].value != "my note"
+
+
+@pytest.mark.slow
+def test_a_tracker_saved_again_by_libreoffice_is_still_casegens(forms, tmp_path):
+    tracker = tmp_path / "tracker.xlsx"
+    assert run("portfolio", forms, "-o", tracker).exit_code == 0
+    (saved,) = convert(tracker, tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML")
+    assert "LibreOffice" in document_properties(saved)["Application"]  # saved by Calc, as an office would
+    shutil.copy(saved, tracker)
+    again = run("portfolio", forms, "-o", tracker)
+    assert again.exit_code == 0, again.output
 
 
 def test_portfolio_summary_over_a_hand_typed_document_is_refused(forms, tmp_path):

@@ -121,7 +121,8 @@ class Manifest:
             return cls(folder, {}, f"{path} cannot be used ({type(exc).__name__}: {exc}"[:200] + "); rebuilding all")
         odd = [name for name in entries if not document_name_ok(name)]
         if odd:  # set aside, and the manifest written again without them
-            shown = ", ".join(repr(name)[:80] for name in odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
+            more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+            shown = ", ".join(repr(name)[:80] for name in odd[:3]) + more
             entries = {name: e for name, e in entries.items() if name not in odd}
             return cls(folder, entries, f"{path}: {shown} {'is' if len(odd) == 1 else 'are'} not the name of a "
                                         "document in the folder; left out of the manifest, and nothing of that "

@@ -29,7 +29,8 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
-@click.option("--force", is_flag=True, help="Replace the tracker or summary even if casegen did not write the file there.")
+@click.option("--force", is_flag=True,
+              help="Replace the tracker or summary even if the file there is not one casegen wrote.")
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
               jobs: int | None, force: bool) -> None:

@@ -386,6 +386,22 @@ def test_a_full_disk_is_one_line_and_leaves_the_files_as_they_were(command, form
     assert after == before and not leftovers(tmp_path)
 
 
+def test_a_full_disk_fails_only_the_annotated_copy_and_export_in_one_line(forms, tmp_path, monkeypatch):
+    before = digest(forms)
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+
+    monkeypatch.setattr(os, "replace", full)
+    annotated = run("validate", forms, "--annotate")
+    exported = run("templates", "export", tmp_path / "office")
+    monkeypatch.undo()
+    assert annotated.exit_code == 1 and "could not write the annotated copy" in annotated.output
+    assert "No space left on device" in annotated.output and digest(forms) == before
+    one_line_error(exported, "the disk is full")
+    assert not leftovers(tmp_path)
+
+
 def test_a_form_name_too_long_for_its_backup_is_one_line_and_the_form_is_left(tmp_path, programme):
     form = old_form(tmp_path, "x" * 240 + ".xlsx")
     before = digest(form)

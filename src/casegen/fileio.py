@@ -18,6 +18,7 @@ MARK_PROPERTY = "casegen"
 PART_SUFFIX = ".part"
 _NAME_BYTES = 200  # of a target's name in its temporary file's: with ".", 8 random characters and ".part", < 255
 _MAX_PROPS = 256 * 1024  # a document's property part is a few kB; a larger one is not casegen's
+_MAX_OFFICE_FILE = 64 * 2**20  # casegen's documents and trackers are well under 1 MB; a larger zip is not opened
 _PROPERTIES = ("lastModifiedBy", "creator", "Application")  # of the core and app parts, that say who wrote a file
 
 
@@ -145,6 +146,8 @@ def document_properties(path: Path) -> dict[str, str]:
     Only the small property parts are read, each through a bounded stream, whatever sizes the zip claims."""
     found: dict[str, str] = {}
     try:
+        if os.stat(path).st_size > _MAX_OFFICE_FILE:
+            return {}
         with zipfile.ZipFile(path) as zf:
             for part in ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"):
                 try:

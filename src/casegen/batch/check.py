@@ -18,7 +18,8 @@ from typing import Callable, Iterable
 
 from casegen.config import Programme
 from casegen.errors import BuildError, IntakeError, Problem
-from casegen.rules.crossform import Fact, Form, check_across_forms
+from casegen.facts import Fact, Form, facts_of
+from casegen.rules.crossform import check_across_forms
 
 
 @dataclass
@@ -61,7 +62,6 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
     case (the portfolio) keeps its memory flat in the number of forms.
     """
     from casegen.intake.reader import read_intake
-    from casegen.rules.crossform import facts_of
 
     try:
         intake = read_intake(source, programme)

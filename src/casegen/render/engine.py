@@ -20,8 +20,8 @@ from lxml import etree
 
 from casegen.errors import TemplateProblem
 from casegen.templating.check import explain
-from casegen.render.environment import make_environment
-from casegen.render.normalise import normalise
+from casegen.templating.environment import make_environment
+from casegen.templating.normalise import normalise
 
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
 _FIXER = DocxTemplate.__new__(DocxTemplate)  # only its pure XML helpers are used

@@ -27,9 +27,9 @@ from pydantic import BaseModel
 from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
 from casegen.render import OFFICE_FORMATS, TEMPLATE_FILES, load_template, templates_dir
-from casegen.render.environment import make_environment
+from casegen.templating.environment import make_environment
 from casegen.templating.modeltypes import element
-from casegen.render.normalise import join_tags, unescape_tags
+from casegen.templating.normalise import join_tags, unescape_tags
 from casegen.templating.places import TAG, Paragraph, locate, paragraphs, plain
 from casegen.templating.walker import Walker
 

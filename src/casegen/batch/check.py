@@ -61,6 +61,8 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
     worker sends back what it returns instead of the case: a caller that needs a few figures of each
     case (the portfolio) keeps its memory flat in the number of forms.
     """
+    # Imported here: a build with nothing to do reads no form, and the reader (openpyxl, calamine, the models)
+    # would add 150 ms to it (python -X importtime).
     from casegen.intake.reader import read_intake
 
     try:

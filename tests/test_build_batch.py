@@ -458,11 +458,11 @@ def test_pdf_through_libreoffice(make_form, tmp_path):
     assert not list((tmp_path / "out").glob(".casegen-pdf-*"))
 
 
-def test_build_one_still_builds_one(make_form, tmp_path, programme):
-    from casegen.batch import build_one
-
-    target, warnings = build_one(make_form(FORMS[2]), tmp_path / "one", programme)
-    assert target == tmp_path / "one" / f"{FORMS[2]}.docx" and warnings == []
+def test_one_form_builds_one_document(make_form, tmp_path):
+    result = run("build", make_form(FORMS[2]), "-o", tmp_path / "one")
+    assert result.exit_code == 0, result.output
+    assert "1 built, 0 up to date, 0 failed" in result.output and "warning" not in result.output
+    target = tmp_path / "one" / f"{FORMS[2]}.docx"
     assert zipfile.ZipFile(io.BytesIO(target.read_bytes())).testzip() is None
 
 

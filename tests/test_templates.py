@@ -9,7 +9,7 @@ from jinja2 import UndefinedError
 from casegen.models import KINDS
 from casegen.render import TEMPLATE_FILES, context, templates_dir
 from casegen.templating.check import context_types, unprinted
-from casegen.render.environment import make_environment
+from casegen.templating.environment import make_environment
 from helpers import sample_case
 from helpers import leftovers, lines, run
 

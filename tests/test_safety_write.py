@@ -117,6 +117,19 @@ def test_build_fails_only_the_form_whose_document_name_is_taken_by_a_foreign_fil
     assert words(typed).startswith("Business Case Lite")
 
 
+def test_build_pdf_does_not_replace_a_pdf_it_did_not_make(forms, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    theirs = out / f"{BCL}.pdf"
+    theirs.write_bytes(b"%PDF-1.4 a person's own")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-office"))  # refused before LibreOffice would be wanted
+    result = run("build", forms, "-o", out, "--pdf")
+    assert result.exit_code == 1
+    assert f"{theirs} is in the way and is left as it was: it is there without its document" in result.output
+    assert theirs.read_bytes() == b"%PDF-1.4 a person's own" and not (out / f"{BCL}.docx").exists()
+    assert (out / f"{BRIEF}.docx").exists()
+
+
 def test_casegen_documents_are_still_its_own_when_the_manifest_is_lost(forms, tmp_path):
     out = tmp_path / "out"
     assert run("build", forms, "-o", out).exit_code == 0

@@ -203,10 +203,13 @@ class _Build:
         other = plain_file(job.target)
         known = self.manifest.loaded is not None and job.target.name in self.manifest.loaded
         why = f"it is {other}" if other else "" if known else not_ours(job.target, "document")
+        blocker, pdf = job.target, job.target.with_suffix(".pdf")
+        if not why and self.options.pdf and not known and not job.target.exists() and os.path.lexists(pdf):
+            blocker, why = pdf, "it is there without its document, so no casegen build made it"  # --pdf replaces it
         replaceable = other in ("", "a symbolic link")  # by --force; a folder or a pipe never
         if not why or (self.options.force and replaceable):
             return True
-        job.problems.append(Problem(str(job.source), refusal(job.target, why, "move or rename it, or build into "
+        job.problems.append(Problem(str(job.source), refusal(blocker, why, "move or rename it, or build into "
                                                              "another folder with -o", replaceable),
                                     code="build-foreign-file"))
         self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -397,6 +398,31 @@ def test_a_full_disk_is_one_line_and_leaves_the_files_as_they_were(command, form
     monkeypatch.undo()
     after = {k: v for k, v in digest(tmp_path).items() if ".backup-" not in k}  # upgrade's copy, made first
     assert after == before and not leftovers(tmp_path)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 256 kB disk (tmpfs), for a real "No space left on device"; skipped where mounting is not allowed."""
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small disk here (needs root)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_really_full_disk_leaves_the_last_tracker_whole(forms, small_disk):
+    tracker = small_disk / "tracker.xlsx"
+    assert run("portfolio", forms, "-o", tracker).exit_code == 0
+    before = digest(tracker)
+    free = shutil.disk_usage(small_disk).free
+    (small_disk / "filler").write_bytes(b"x" * max(free - tracker.stat().st_size // 2, 0))
+    result = run("portfolio", forms, "-o", tracker)
+    one_line_error(result, str(tracker), "No space left on device", "the disk is full")
+    assert digest(tracker) == before and not leftovers(small_disk)
 
 
 def test_a_full_disk_fails_only_the_annotated_copy_and_export_in_one_line(forms, tmp_path, monkeypatch):

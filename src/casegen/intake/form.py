@@ -315,7 +315,7 @@ class FormWriter:
         for r, (k, v) in enumerate([("kind", self.kind), ("form_version", spec.form_version(self.model)),
                                     ("casegen", __version__), ("programme", self.programme.programme)], 1):
             ws.cell(row=r, column=1, value=k)
-            ws.cell(row=r, column=2, value=v)
+            put(ws, r, 2, v)  # the programme's name among them: text, whatever it starts with
         for r, values in enumerate([spec.LAYOUT_HEADER] + spec.layout(self.model), 1):
             for c, value in enumerate(values, start=spec.LAYOUT_COLUMN):
                 ws.cell(row=r, column=c, value=value)

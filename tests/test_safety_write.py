@@ -362,6 +362,16 @@ def test_a_folder_where_a_document_should_be_fails_that_form_even_with_force(for
     assert "it is a folder; move or rename it" in forced.output and (out / f"{BCL}.docx").is_dir()
 
 
+def test_import_of_a_folder_goes_on_past_a_document_it_cannot_write(forms, tmp_path):
+    docs, imported = tmp_path / "docs", tmp_path / "imported"
+    assert run("build", forms, "-o", docs).exit_code == 0
+    (imported / f"{BCL}.xlsx").mkdir(parents=True)  # a folder where the form should go
+    result = run("import", docs, "-o", imported, "--force")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{imported / BCL}.xlsx: Is a directory; it is a folder: give the name of a file" in result.output
+    assert (imported / f"{BRIEF}.xlsx").is_file() and not leftovers(imported)
+
+
 def test_a_place_casegen_may_not_write_is_one_line(forms):
     try:  # root passes chmod; /sys refuses even root a new file
         Path("/sys/casegen-probe").write_text("")

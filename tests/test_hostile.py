@@ -57,14 +57,14 @@ def test_a_pipe_is_not_read(tmp_path):
 
 
 def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
-    import casegen.intake.workbook as workbook
+    import casegen.office as office
 
     path = make_form(SO)
 
     def locked(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(workbook, "open", locked, raising=False)  # as when Excel on Windows holds the file
+    monkeypatch.setattr(office, "open", locked, raising=False)  # as when Excel on Windows holds the file
     assert lines(run("validate", path)) == [
         f"{path}: cannot be opened (Permission denied); close it in Excel if it is open, and check that you may "
         "read it [form-unreadable]"]

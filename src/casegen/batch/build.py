@@ -27,7 +27,7 @@ from casegen.batch.manifest import Entry, Manifest, Stamp, file_digest, template
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, Problem
+from casegen.errors import BuildError, CasegenError, Problem, TemplateProblem
 from casegen.fileio import write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
 
@@ -113,7 +113,7 @@ class _Build:
         try:
             self.check(stale, fresh, workers)
             good = [job for job in stale if not job.failing]
-            self.require_templates(good)
+            good = self.require_templates(good)
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
@@ -138,11 +138,21 @@ class _Build:
 
         return template_path(kind, self.options.templates, self.programme)
 
-    def require_templates(self, good: list[_Job]) -> None:
-        """A missing template is one error, before any document is made, not one a form."""
+    def require_templates(self, good: list[_Job]) -> list[_Job]:
+        """A missing template is one error, before any document is made, not one a form; it fails only the
+        forms of its own kind. Returns the jobs whose template can be read."""
         from casegen.render import require_templates
 
-        require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
+        for kind in sorted({job.checked.kind for job in good} - {""}):
+            try:
+                require_templates([kind], self.options.templates, self.programme)
+            except TemplateProblem as exc:
+                self.report.notes.append(exc.format_message())
+                for job in (j for j in good if j.checked.kind == kind):
+                    job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
+                                                "(see above)", code="build-template"))
+                    self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        return [job for job in good if not job.failing]
 
     def template_digest(self, kind: str) -> str | None:
         if kind not in self._templates:

@@ -14,7 +14,8 @@ LOCK_PREFIX = "~$"  # Office's lock file beside an open workbook
 CHECKED_SUFFIX = ".checked.xlsx"  # the annotated copies `casegen validate --annotate` writes
 CHECKED = re.compile(r"\.checked(-\d+)?\.xlsx$", re.I)  # NAME.checked.xlsx, NAME.checked-2.xlsx
 BACKUP = re.compile(r"\.backup-\d{8}-\d{6}(-\d+)?\.xls[xm]$", re.I)  # the copies `casegen upgrade` keeps of a form
-TRACKER_TITLE = b"<dc:title>Portfolio tracker"  # the title `casegen portfolio` gives its workbook
+# The title and author `casegen portfolio` gives its workbook, in its document properties.
+TRACKER = (re.compile(rb"<dc:title\b[^>]*>Portfolio tracker"), re.compile(rb"<dc:creator\b[^>]*>casegen\b"))
 NOT_A_FILE = "is not a file that can be read as a workbook"
 # A form saved in another format, and how to bring it back in the program that saved it.
 OTHER_FORMATS = {
@@ -56,7 +57,7 @@ def is_tracker(path: Path) -> bool:
                 core = fh.read(2**16)
     except Exception:  # not a zip, damaged, no properties: not a tracker; the reader says what it is
         return False
-    return TRACKER_TITLE in core and b"casegen" in core
+    return all(mark.search(core) for mark in TRACKER)
 
 
 def find_forms(paths) -> list[Path]:

@@ -6,12 +6,11 @@ from pathlib import Path
 
 
 def _deflate_zeros(size: int) -> bytes:
+    """Raw deflate of `size` zeros (a whole number of MiB), made in no time: a block compressed with a full
+    flush depends on nothing before it, so one MiB's block repeated, then an empty final block, is the stream."""
     co = zlib.compressobj(9, zlib.DEFLATED, -15)
-    chunk, out = bytes(2**20), []
-    for _ in range(size // 2**20):
-        out.append(co.compress(chunk))
-    out.append(co.compress(bytes(size % 2**20)))
-    return b"".join(out) + co.flush()
+    block = co.compress(bytes(2**20)) + co.flush(zlib.Z_FULL_FLUSH)
+    return block * (size // 2**20) + b"\x03\x00"
 
 
 def _write_zip(path: Path, members: list[tuple[str, bytes, int, int]]) -> None:

@@ -557,8 +557,9 @@ def test_a_pipe_in_a_forms_folder_is_named_and_never_opened(make_form, tmp_path)
     make_form(SO, filename="inputs/good.xlsx")
     pipe = inputs / "pipe.XLSX"
     os.mkfifo(pipe)  # opening it for reading would wait for a writer for ever
-    for args in (["validate", inputs], ["build", inputs, "-o", tmp_path / "out"], ["build", pipe, "-o", tmp_path / "o2"],
-                 ["portfolio", inputs, "-o", tmp_path / "tracker.xlsx"], ["dump", pipe]):
+    for args in (["validate", inputs], ["build", inputs, "-o", tmp_path / "out"],
+                 ["build", pipe, "-o", tmp_path / "o2"], ["portfolio", inputs, "-o", tmp_path / "tracker.xlsx"],
+                 ["dump", pipe]):
         result = run(*args)
         assert result.exit_code == 1, (args, result.output)
         assert f"{pipe}: is not a file that can be read as a workbook" in result.output, (args, result.output)

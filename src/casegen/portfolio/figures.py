@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
-from casegen.batch.check import Checked
-from casegen.portfolio.collect import CaseRow, RiskRow
+from casegen.intake.files import find_forms, not_a_form, not_forms
+from casegen.portfolio.collect import CaseRow, RiskRow, facts
 
 NO_STAGE = "(no stage given)"
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
@@ -100,10 +101,6 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     The check is validate's and build's (the same workers and rules across forms); each worker sends
     back only the tracker's row of its case, so memory stays flat in the number of forms.
     """
-    from casegen.batch.check import Checked, check_forms
-    from casegen.intake.files import find_forms, not_a_form, not_forms
-    from casegen.portfolio.collect import facts
-
     checked = check_forms(find_forms(paths), programme, jobs, extract=facts)
     # A form saved as .ods or .csv, or a pipe named like a form: excluded by name, never left out silently
     # (a warning-only one has its .xlsx twin read in its place).

@@ -584,3 +584,13 @@ def test_one_unreadable_template_fails_only_its_own_kind(make_form, tmp_path):
     assert f"{inputs / 'bcl.xlsx'}: not built: the bcl template cannot be read (see above) [build-template]" \
         in result.output
     assert "1 built" in result.output and "1 failed" in result.output
+
+
+def test_a_dtd_in_a_part_not_named_xml_is_refused(make_form):
+    """Readers follow the relationships, not the extension: a part is XML by its bytes, whatever its name."""
+    path = make_form(SO)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/worksheets/sheet99.bin", XML_DECL + b"<!--" + b" " * 3000 + b"-->" + DTD + b"<x>&lol2;</x>")
+    assert refused(path, "declares a DTD") == [
+        f"{path}: part xl/worksheets/sheet99.bin declares a DTD, which no Office program writes; "
+        "it is not a form casegen will open [form-unreadable]"]

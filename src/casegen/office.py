@@ -11,7 +11,6 @@ than declared, so a reader that opens it afterwards inflates at most MAX_UNPACKE
 """
 from __future__ import annotations
 
-import copy
 import os
 import re
 import stat
@@ -89,44 +88,60 @@ def check_directory(zf: zipfile.ZipFile, kind: Kind) -> None:
                           f"no Office program compresses (a zip bomb?); {kind.refusal}")
 
 
-def read_parts(zf: zipfile.ZipFile, kind: Kind, keep=lambda name: False) -> dict[str, bytes]:
-    """Inflates every part within its declared size (CRCs checked) and checks every XML part; returns the
-    bytes of the parts `keep` names. zipfile and zlib errors (a damaged file) pass through to the caller."""
-    kept = {}
+def read_parts(zf: zipfile.ZipFile, kind: Kind) -> dict[str, bytes]:
+    """Inflates every part within its declared size (CRCs checked) and checks every XML part; returns the XML
+    parts' bytes. A part is XML by its name or by its first bytes, whatever its name: readers follow the
+    relationships, not the extension. zipfile and zlib errors (a damaged file) pass through to the caller."""
+    xml = {}
     for info in zf.infolist():
-        data = _inflate(zf, info, kind, keep(info.filename) or info.filename.endswith(XML_PARTS))
-        if info.filename.endswith(XML_PARTS):
+        data = _inflate(zf, info, kind)
+        if data is not None:
             check_xml(data, info.filename, kind)
-        if keep(info.filename):
-            kept[info.filename] = data
-    return kept
+            xml[info.filename] = data
+    return xml
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: Kind, keep: bool) -> bytes:
-    """The part's bytes (or b"" when not kept), streamed with a budget of its declared size: zipfile's own
-    read() would inflate up to 2 GiB in one call before cutting the data to the declared size."""
-    budget = copy.copy(info)
+def _looks_like_xml(head: bytes) -> bool:
+    return head.lstrip(b" \t\r\n").startswith((b"<", b"\x00<", b"\x00\x00\x00<", b"\xef\xbb\xbf", b"\xff\xfe",
+                                                 b"\xfe\xff"))
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: Kind) -> bytes | None:
+    """The part's bytes if it is XML (None otherwise), streamed with a budget of its declared size: zipfile's
+    own read() would inflate up to 2 GiB in one call before cutting the data to the declared size."""
+    declared = info.file_size
+    chunks, total, xml = [], 0, info.filename.endswith(XML_PARTS)
     # Room for one chunk past the declared size, so a longer part is seen (and zipfile's CRC check, made
-    # when its count of bytes runs out, does not fire first).
-    budget.file_size = info.file_size + 2 * _CHUNK
-    chunks, total = [], 0
-    with zf.open(budget) as fh:
-        while chunk := fh.read(_CHUNK):
-            total += len(chunk)
-            if total > info.file_size:
-                raise Refused(f"part {info.filename} inflates to more than the {info.file_size:,} bytes its zip "
-                              f"directory declares (a zip bomb?); {kind.refusal}")
-            if keep:
-                chunks.append(chunk)
-    if total != info.file_size:
+    # when its count of bytes runs out, does not fire first); the entry is put back as it was after.
+    info.file_size = declared + 2 * _CHUNK
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                if total == 0:
+                    xml = xml or _looks_like_xml(chunk)
+                total += len(chunk)
+                if total > declared:
+                    raise Refused(f"part {info.filename} inflates to more than the {declared:,} bytes its zip "
+                                  f"directory declares (a zip bomb?); {kind.refusal}")
+                if xml:
+                    chunks.append(chunk)
+    finally:
+        info.file_size = declared
+    if total != declared:
         raise zipfile.BadZipFile(f"part {info.filename} is shorter than its zip directory declares")
-    return b"".join(chunks)
+    return b"".join(chunks) if xml else None
 
 
 def check_xml(data: bytes, name: str, kind: Kind) -> None:
-    """Refused unless the part is UTF-8 XML with no DTD: parsed by expat to the end, so a DOCTYPE after
-    the first bytes or in UTF-16 is found as surely as one at the start (expat raises on bad XML)."""
+    """Refused unless the part is UTF-8 XML with no DTD. Parsed by expat to the end (defusedxml's own check,
+    without building a tree), so a DOCTYPE after the first bytes or in UTF-16 is found as surely as one at
+    the start; expat raises on XML it cannot read, which the caller reports as damage."""
     if not data:
+        return
+    declared = _DECLARED.match(data[:200])
+    wide = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]  # UTF-16 or UTF-32
+    utf8 = not wide and (not declared or declared.group(1).lower() in (b"utf-8", b"utf8"))
+    if utf8 and b"<!" not in data:  # in UTF-8 no DOCTYPE can be written without these two bytes: no need to parse
         return
     parser = expat.ParserCreate()
 
@@ -137,12 +152,9 @@ def check_xml(data: bytes, name: str, kind: Kind) -> None:
     parser.EntityDeclHandler = no_dtd
     parser.Parse(data, True)
     # calamine reads a UTF-16 sheet as blank, and the sheet scan reads bytes as UTF-8: say so instead.
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
-        raise Refused(f"part {name} is written in UTF-16, which casegen does not read; {kind.save_again}")
-    declared = _DECLARED.match(data[:200])
-    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        raise Refused(f"part {name} is written in {declared.group(1).decode('ascii', 'replace')[:20]}, which "
-                      f"casegen does not read; {kind.save_again}")
+    if not utf8:
+        encoding = "UTF-16" if wide or not declared else declared.group(1).decode("ascii", "replace")[:20]
+        raise Refused(f"part {name} is written in {encoding}, which casegen does not read; {kind.save_again}")
 
 
 def ole_holds(path: Path, *streams: str) -> bool:

@@ -100,7 +100,7 @@ def inspect_workbook(path: str | Path) -> Inspection:
             if "xl/workbook.xml" not in zf.namelist():
                 _fail(path, "is a zip file but not an Excel workbook (.xlsx); "
                             "make a form with `casegen new bcl FILE.xlsx`")
-            parts = office.read_parts(zf, FORM, keep=lambda name: name.endswith(office.XML_PARTS))
+            parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
         facts = Inspection(names=_defined_names(workbook))
         for title, part in _sheet_parts(parts, workbook).items():

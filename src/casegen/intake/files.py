@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from casegen.errors import Problem
-from casegen.office import is_regular
+from casegen.office import MAX_DIRECTORY, MAX_FILE, directory_size, is_regular
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")  # compared without case: A.XLSX and B.Xlsx are forms too
 LOCK_PREFIX = "~$"  # Office's lock file beside an open workbook
@@ -49,6 +49,8 @@ def _suffix(path: Path) -> str:
 def is_tracker(path: Path) -> bool:
     """Whether the workbook at `path` is casegen's own portfolio tracker (from its document properties)."""
     try:
+        if path.stat().st_size > MAX_FILE or directory_size(path)[1] > MAX_DIRECTORY:
+            return False  # too large for a tracker, and for the reader, which says so
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo("docProps/core.xml")
             if info.file_size > 2**16:  # a tracker's is a few hundred bytes

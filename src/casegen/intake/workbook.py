@@ -132,6 +132,7 @@ def _check_file(path: Path) -> None:
                     "copy it again, or open it in Excel or LibreOffice and save it again as .xlsx")
     if not zipfile.is_zipfile(path):
         _fail(path, "is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`")
+    office.check_end_record(path, FORM)
 
 
 def _ole_message(path: Path) -> str:

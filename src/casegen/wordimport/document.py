@@ -47,6 +47,7 @@ def _check_file(path: Path) -> None:
         raise NotADocument(path, f"is damaged or incomplete (cut short while copying or saving?); {SAVE_AGAIN}")
     if not zipfile.is_zipfile(path):
         raise NotADocument(path, "is not a Word document (.docx)")
+    office.check_end_record(path, DOCUMENT)
 
 
 def _check_zip(path: Path) -> None:

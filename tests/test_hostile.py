@@ -609,3 +609,16 @@ def test_a_zip_directory_of_many_parts_is_refused_before_zipfile_reads_it(tmp_pa
     path.write_bytes(bytes(data))
     (line,) = refused(path, "has a zip directory of")
     assert line.startswith(f"{path}: has a zip directory of 1,") and "KB, far more than any intake form" in line
+
+
+def test_sheets_too_large_together_are_refused(make_form):
+    """calamine holds every sheet as a dense block from A1: one cell at IP12000 asks for 3 million; two such
+    sheets pass the check of each sheet and are refused together, before calamine takes ~300 MB."""
+    path = make_form(SO)
+    far = b'<row r="12000"><c r="IP12000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    for title in ("Scope", "Finance"):
+        rewrite(path, sheet_part(path, title), lambda xml: xml.replace(b"</sheetData>", far))
+    (line,) = refused(path, "cells from A1 to their last cells together")
+    assert re.fullmatch(rf"{re.escape(str(path))}: has sheets of 6,00\d,\d{{3}} cells from A1 to their last cells "
+                        r"together, far more than an intake form needs; delete the rows and columns you do not need "
+                        r"and save again \[form-unreadable\]", line), line

@@ -58,6 +58,7 @@ class SheetFacts:
     errors: dict[str, str] = field(default_factory=dict)  # cell -> "#DIV/0!"
     bad_numbers: dict[str, str] = field(default_factory=dict)  # cell -> text in a number cell ("abc", "NaN")
     merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # (min row, col, max row, col, ref)
+    area: int = 0  # rows x columns from A1 to the last cell
 
     def merge_over(self, row: int, col: int) -> str | None:
         """The merged range that covers (row, col) other than at its top-left cell, if any."""
@@ -105,6 +106,10 @@ def inspect_workbook(path: str | Path) -> Inspection:
         facts = Inspection(names=_defined_names(workbook))
         for title, part in _sheet_parts(parts, workbook).items():
             facts.sheets[title] = _scan_sheet(path, parts[part], title)
+        area = sum(f.area for f in facts.sheets.values())
+        if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
+            _fail(path, f"has sheets of {area:,} cells from A1 to their last cells together, far more than an intake "
+                        "form needs; delete the rows and columns you do not need and save again")
     except IntakeError:
         raise
     except office.Refused as exc:
@@ -182,11 +187,11 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
     """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
     (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
     formulas without values, error values, text in number cells and merged ranges."""
-    facts = SheetFacts()
     refs = _REF.findall(data)
     rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
     max_row = max((int(r) for _, r in refs), default=0)
     max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
+    facts = SheetFacts(area=max_row * max_col)
     if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
         _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
                     "an intake form needs far fewer: delete the rows you do not need and save again", title)

@@ -27,7 +27,7 @@ from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, fil
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, Problem
+from casegen.errors import BuildError, CasegenError, Problem, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
 from casegen.render import context, load_template, require_templates, template_path
@@ -114,7 +114,7 @@ class _Build:
         try:
             self.check(stale, fresh, workers)
             good = [job for job in stale if not job.failing]
-            self.require_templates(good)
+            good = self.require_templates(good)
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
@@ -137,9 +137,19 @@ class _Build:
     def template(self, kind: str) -> Path:
         return template_path(kind, self.options.templates, self.programme)
 
-    def require_templates(self, good: list[_Job]) -> None:
-        """A missing template is one error, before any document is made, not one a form."""
-        require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
+    def require_templates(self, good: list[_Job]) -> list[_Job]:
+        """A missing template is one error, before any document is made, not one a form; it fails only the
+        forms of its own kind. Returns the jobs whose template can be read."""
+        for kind in sorted({job.checked.kind for job in good} - {""}):
+            try:
+                require_templates([kind], self.options.templates, self.programme)
+            except TemplateProblem as exc:
+                self.report.notes.append(exc.format_message())
+                for job in (j for j in good if j.checked.kind == kind):
+                    job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
+                                                "(see above)", code="build-template"))
+                    self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        return [job for job in good if not job.failing]
 
     def template_digest(self, kind: str) -> str | None:
         if kind not in self._templates:

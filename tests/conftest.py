@@ -6,6 +6,7 @@ session (`office`), and every document and form casegen writes in a test is audi
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -15,10 +16,11 @@ from pathlib import Path
 import pytest
 
 import helpers
+import wordclean
 from casegen import config
 from casegen.intake.form import write_form
 from helpers import sample_case, soffice_path
-from wordclean import accessibility_findings, content_key, findings, written_by_casegen
+from wordclean import accessibility_findings, content_key, findings, openxml_audit, whole, written_by_casegen
 
 
 @pytest.fixture(scope="session")
@@ -75,42 +77,64 @@ def _office_for_slow_tests(request):
         request.getfixturevalue("office")
 
 
-_audited: dict[str, list[str]] = {}  # content_key -> the findings in a file of that content
+# Content keys of files found clean: this session's, and (in pytest's cache) earlier runs' by the same checks.
+_CLEAN = (f"casegen/audited-clean/openxml-audit-{openxml_audit.__version__}-checks-"
+          + hashlib.sha256(Path(wordclean.__file__).read_bytes()).hexdigest()[:12])
+_clean: set[str] = set()
 _seen: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime) when it was last looked at
+_finished: set[Path] = set()  # the tmp_path of each test that has ended: nothing writes there again
 
 
 def _new_files(base: Path) -> list[Path]:
-    """Documents and forms under `base` that are new or changed since the last look."""
+    """Documents and forms under `base` that are new or changed since the last look, but in finished tests'
+    folders."""
     out = []
-    for folder, _, names in os.walk(base):
-        for name in names:
-            if name.endswith((".docx", ".xlsx")):
-                path = Path(folder, name)
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                if _seen.get(path) != (stat.st_size, stat.st_mtime_ns):
-                    _seen[path] = (stat.st_size, stat.st_mtime_ns)
-                    out.append(path)
+    for top in os.scandir(base):
+        if not top.is_dir(follow_symlinks=False) or Path(top.path) in _finished:
+            continue
+        for folder, _, names in os.walk(top.path):
+            for name in names:
+                if name.endswith((".docx", ".xlsx")):
+                    path = Path(folder, name)
+                    try:
+                        stat = path.stat()
+                    except OSError:
+                        continue
+                    if _seen.get(path) != (stat.st_size, stat.st_mtime_ns):
+                        _seen[path] = (stat.st_size, stat.st_mtime_ns)
+                        out.append(path)
     return out
 
 
 def _audit(path: Path) -> list[str]:
+    """What openxml-audit and the accessibility checks find in a file casegen wrote (none if it is clean)."""
     key = content_key(path)
-    if key not in _audited:
-        found = findings(path)
-        if path.suffix == ".docx":
-            found += accessibility_findings(path)
-        _audited[key] = found
-    return [line.replace(f"{path}: ", "", 1) for line in _audited[key]]
+    if key in _clean or not whole(path):
+        return []
+    found = findings(path) + (accessibility_findings(path) if path.suffix == ".docx" else [])
+    if not found:
+        _clean.add(key)
+    return [line.replace(f"{path}: ", "", 1) for line in found]
+
+
+@pytest.fixture(scope="session")
+def _audit_cache(request):
+    """The clean keys of earlier runs (pytest's cache, when it is on), and this run's kept for the next."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        _clean.update(cache.get(_CLEAN, []))
+    yield
+    if cache is not None:
+        cache.set(_CLEAN, sorted(_clean))
 
 
 @pytest.fixture(autouse=True)
-def audit_written_files(tmp_path_factory):
+def audit_written_files(request, tmp_path_factory, _audit_cache):
     """Every document and form casegen wrote during the test (in its tmp_path or a shared fixture's folder)
-    opens in Word without repair and is accessible; the same content is audited once a session."""
+    opens in Word without repair and is accessible; the same content is audited once."""
     yield
-    found = {path: lines for path in _new_files(tmp_path_factory.getbasetemp())
-             if written_by_casegen(path) and (lines := _audit(path))}
+    base = tmp_path_factory.getbasetemp()
+    found = {path: lines for path in _new_files(base) if written_by_casegen(path) and (lines := _audit(path))}
+    if "tmp_path" in request.node.funcargs:
+        _finished.add(Path(request.node.funcargs["tmp_path"]))
     assert not found, "\n".join(f"{path}: {line}" for path, lines in found.items() for line in lines)

@@ -206,7 +206,8 @@ def tag(container, text: str):
 
 
 def between_tables(doc):
-    """The one empty paragraph a document has: between two tables, which Word would otherwise join into one."""
+    """The only empty paragraph casegen's templates have: between two tables, which Word would otherwise join
+    into one."""
     return doc.add_paragraph()
 
 
@@ -225,8 +226,8 @@ def bullets(container, items: str, var: str = "b", after_table: bool = False) ->
     level_2 = para(container, f"{{{{ {var}.text }}}}", "List Bullet 2")
     tag(container, "{%p else %}")
     level_1 = para(container, f"{{{{ {var}.text }}}}", "List Bullet")
-    if after_table:
-        space_before(level_1), space_before(level_2)
+    for p in (level_1, level_2) if after_table else ():
+        space_before(p)
     tag(container, "{%p endif %}")
     tag(container, "{%p endfor %}")
 

@@ -28,10 +28,7 @@ class RiskRow:
     impact: int
     lead: str
     mitigation: str
-
-    @property
-    def score(self) -> int:
-        return self.likelihood * self.impact
+    score: int  # the model's likelihood × impact (Scored.total)
 
 
 @dataclass
@@ -86,7 +83,7 @@ def _risk_rows(case) -> list[RiskRow]:
                 str(i), ""
         else:
             text, ref, mitigation = r.risk, r.ref, r.mitigations
-        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation))
+        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation, r.total))
     return rows
 
 

@@ -10,15 +10,15 @@ The workbook also asks Excel to recalculate on load, so both always agree.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from decimal import Decimal
 from posixpath import join, normpath
 
 from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
 NAVY = "1F3864"
@@ -33,13 +33,6 @@ FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def number(value):
-    """A Decimal as the int or float a cell holds; None stays empty."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 class Formulas:
@@ -57,14 +50,14 @@ class Formulas:
 
 
 def title(ws, text: str, note: str = "") -> None:
-    ws.cell(row=1, column=1, value=text).font = TITLE
+    put(ws, 1, 1, text).font = TITLE  # names the programme: the configuration's text, kept as text
     if note:
-        ws.cell(row=2, column=1, value=note).font = NOTE
+        put(ws, 2, 1, note).font = NOTE
 
 
 def header(ws, row: int, column: int, names: list[str]) -> None:
     for i, name in enumerate(names):
-        cell = ws.cell(row=row, column=column + i, value=name)
+        cell = put(ws, row, column + i, name)
         cell.font = BOLD
         cell.alignment = WRAP
 
@@ -87,7 +80,7 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
                 continue
             if isinstance(cell.value, (int, float)):
                 length = len(f"£{cell.value:,.0f}") + 2
-            elif isinstance(cell.value, str) and cell.value.startswith("="):
+            elif cell.data_type == "f":
                 length = 12
             else:
                 length = max(len(line) for line in str(cell.value).split("\n")) + 2
@@ -172,7 +165,3 @@ def with_cached_values(data: bytes, formulas: Formulas) -> bytes:
                 blob = _fill(blob, parts[info.filename])
             zout.writestr(info, blob)
     return out.getvalue()
-
-
-def quoted(sheet: str) -> str:
-    return f"'{sheet}'" if re.search(r"[^A-Za-z0-9_]", sheet) else sheet

@@ -74,9 +74,10 @@ def content_key(path: Path) -> str:
     digest = hashlib.sha256()
     with zipfile.ZipFile(path) as zf:
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
-            digest.update(f"{info.filename}\0{info.CRC}\0{info.file_size}\0".encode())
             if info.filename == "docProps/core.xml":
                 digest.update(re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\1", zf.read(info)))
+            else:
+                digest.update(f"{info.filename}\0{info.CRC}\0{info.file_size}\0".encode())
     return digest.hexdigest()
 
 

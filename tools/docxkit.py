@@ -207,8 +207,11 @@ def tag(container, text: str):
 
 def between_tables(doc):
     """The only empty paragraph casegen's templates have: between two tables, which Word would otherwise join
-    into one."""
-    return doc.add_paragraph()
+    into one. 8 pt high: a gap, not a line of text."""
+    p = doc.add_paragraph()
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = Pt(8)
+    return p
 
 
 def space_before(paragraph, points: float = 12):

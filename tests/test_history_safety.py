@@ -1,0 +1,199 @@
+"""A build killed at any moment loses no change, and no command leaves a worker behind (issue 17 items 6, 7).
+
+casegen runs here as a user's process (`python -m casegen` through a small wrapper), killed for real.
+The wrapper only decides *when*: it replaces one step of the build with a SIGKILL of itself, or makes the
+workers' task slow, so the kill lands in the window under test every time.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from casegen.batch.history import STATE
+from casegen.batch.lock import HOLDER_NAME
+from helpers import leftovers, run
+
+FORM = "bcl-service-optimisation"
+OTHER = "brief-neighbourhood-working-model"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+WRAPPER = '''
+import os, signal, sys, time
+mode = sys.argv.pop(1)
+from casegen.batch import check, history, journal, manifest
+
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+if mode == "before-commit":  # the documents replaced, the history not yet written
+    history.History.settle = die
+elif mode == "mid-apply":  # committed; the first case written, the previous documents and the log not yet
+    journal._move = die
+elif mode == "before-last":  # committed and applied, but for last-build and the journal's removal
+    write = journal.write_synced
+    journal.write_synced = lambda path, data: die() if path.name == journal.LAST else write(path, data)
+elif mode == "before-manifest":  # the history complete, the manifest not yet saved
+    manifest.Manifest.save = die
+elif mode == "slow-workers":  # every worker busy with one form for a minute
+    def check_form(*args, **kwargs):
+        time.sleep(60)
+
+    check_form.__module__ = check.__name__  # sent to the workers by this name
+    check.check_form = check_form
+
+from casegen.cli import main
+
+sys.argv[0] = "casegen"
+main()
+'''
+
+
+@pytest.fixture
+def casegen(tmp_path):
+    """Start casegen as its own process: casegen(mode, *args) -> Popen."""
+    wrapper = tmp_path / "casegen_wrapper.py"
+    wrapper.write_text(WRAPPER)
+
+    def start(mode: str, *args) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(wrapper), mode, *map(str, args)], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+    return start
+
+
+def finish(process: subprocess.Popen) -> int:
+    process.communicate(timeout=60)
+    return process.returncode
+
+
+def money_and_summary(case):
+    case.finance.years[1].recurring_savings = Decimal(150000)  # 24/25, £200,000 in the sample
+    case.summary = f"{case.summary} The review also covers agency staff at night."
+
+
+def marked(docx: Path, tag: str) -> list[str]:
+    from lxml import etree
+
+    with zipfile.ZipFile(docx) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    return ["".join(t.text or "" for t in el.iter(f"{W}t", f"{W}delText")) for el in root.iter(f"{W}{tag}")]
+
+
+@pytest.fixture
+def built(make_form, tmp_path):
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    out = tmp_path / "out"
+    assert run("build", tmp_path / "inputs", "-o", out).exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize("moment", ["before-commit", "mid-apply", "before-last", "before-manifest"])
+def test_a_build_killed_at_any_moment_loses_no_change(moment, built, make_form, casegen, tmp_path):
+    inputs = tmp_path / "inputs"
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    killed = casegen(moment, "build", inputs, "-o", built, "--redline")
+    assert finish(killed) == -signal.SIGKILL
+    result = run("build", inputs, "-o", built, "--redline")
+    assert result.exit_code == 0, result.output
+    changes = run("changes", built).output
+    assert f"{FORM}: Finance › Financial Delivery 24/25 › Recurring Savings: £200,000 → £150,000" in changes
+    assert f"{FORM}: Project › Summary: text changed (+8 words)" in changes
+    redline = built / "redlines" / f"{FORM}.docx"
+    assert "£200,000" in marked(redline, "del") and "£150,000" in marked(redline, "ins")
+    assert run("changes", built, "--all").output.count("Recurring Savings") == 1  # logged once, not twice
+    assert not leftovers(built) and not (built / STATE / "journal" / "COMMITTED").exists()
+
+
+def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_build(built, make_form, casegen,
+                                                                                    tmp_path):
+    first = (built / f"{FORM}.docx").read_bytes()
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    assert (built / f"{FORM}.docx").read_bytes() != first  # the new document was written before the kill
+    run("build", tmp_path / "inputs", "-o", built, "--force")
+    assert (built / STATE / "previous" / f"{FORM}.docx").read_bytes() == first
+
+
+# no orphans
+
+def children(pid: int) -> set[int]:
+    """The processes `pid` started (from /proc: psutil is not a dependency)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+COMMANDS = {
+    "build": lambda d: ["build", d / "inputs", "-o", d / "out", "-j", "2"],
+    "validate": lambda d: ["validate", d / "inputs", "-j", "2"],
+    "portfolio": lambda d: ["portfolio", d / "inputs", "-o", d / "tracker.xlsx", "-j", "2"],
+}
+
+
+@pytest.fixture
+def two_forms(make_form, tmp_path):
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    make_form(OTHER, filename=f"inputs/{OTHER}.xlsx")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_command_stops_its_workers_and_releases_the_lock(command, sig, two_forms, casegen, tmp_path):
+    process = casegen("slow-workers", *COMMANDS[command](tmp_path))
+    assert wait_for(lambda: len(children(process.pid)) >= 2, 20), process.communicate()
+    workers = children(process.pid)
+    time.sleep(0.3)  # the workers are in their task
+    started = time.monotonic()
+    os.killpg(process.pid, sig) if sig == signal.SIGINT else process.send_signal(sig)  # Ctrl-C reaches the group
+    _, err = process.communicate(timeout=10)
+    assert time.monotonic() - started < 5 and process.returncode == 1, err
+    assert b"Traceback" not in err and b"Aborted!" in err
+    assert wait_for(lambda: not any(map(alive, workers)), 5), [p for p in workers if alive(p)]
+    assert not leftovers(tmp_path)
+    if command == "build":
+        assert not (tmp_path / "out" / HOLDER_NAME).exists()
+        assert run("build", tmp_path / "inputs", "-o", tmp_path / "out").exit_code == 0  # the lock is free
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_workers_of_a_killed_build_end_with_it_and_the_next_build_runs(two_forms, casegen, tmp_path):
+    process = casegen("slow-workers", *COMMANDS["build"](tmp_path))
+    assert wait_for(lambda: len(children(process.pid)) >= 2, 20), process.communicate()
+    workers = children(process.pid)
+    process.kill()
+    assert finish(process) == -signal.SIGKILL
+    assert wait_for(lambda: not any(map(alive, workers)), 5), [p for p in workers if alive(p)]
+    result = run("build", tmp_path / "inputs", "-o", tmp_path / "out")
+    assert result.exit_code == 0 and "2 built" in result.output
+    assert not leftovers(tmp_path)

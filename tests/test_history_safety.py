@@ -6,7 +6,9 @@ workers' task slow, so the kill lands in the window under test every time.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +21,7 @@ import pytest
 
 from casegen.batch.history import STATE
 from casegen.batch.lock import HOLDER_NAME
-from helpers import leftovers, run
+from helpers import leftovers, rewrite, run
 
 FORM = "bcl-service-optimisation"
 OTHER = "brief-neighbourhood-working-model"
@@ -197,3 +199,112 @@ def test_workers_of_a_killed_build_end_with_it_and_the_next_build_runs(two_forms
     result = run("build", tmp_path / "inputs", "-o", tmp_path / "out")
     assert result.exit_code == 0 and "2 built" in result.output
     assert not leftovers(tmp_path)
+
+
+# damaged history: set aside in one line, never a reason to stop a build
+
+def build_changed(make_form, tmp_path, out, *options):
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    result = run("build", tmp_path / "inputs", "-o", out, *options)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def notes(result, word: str) -> list[str]:
+    return [line for line in result.output.splitlines() if word in line]
+
+
+@pytest.mark.parametrize("snapshot", [b'{"title": "Service Optim', b"[1, 2, 3]", b'{"finance": "none", "risks": 7}',
+                                      b"\xff\xfe not json"])
+def test_a_damaged_case_snapshot_is_set_aside_and_named_once(snapshot, built, make_form, tmp_path):
+    path = built / STATE / "cases" / f"{FORM}.json"
+    path.write_bytes(snapshot)
+    result = build_changed(make_form, tmp_path, built, "--redline")
+    [note] = notes(result, "set aside")
+    assert str(path) in note and "cannot be listed" in note
+    [aside] = path.parent.glob(f"{FORM}.json.damaged-*")
+    assert aside.read_bytes() == snapshot
+    assert (built / "redlines" / f"{FORM}.docx").exists()  # the documents still show what changed
+    # the next change is found against the case this build kept
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    run("build", tmp_path / "inputs", "-o", built)
+    assert "Recurring Savings: £150,000 → £200,000" in run("changes", built).output
+
+
+def test_a_missing_case_snapshot_is_a_document_without_history(built, make_form, tmp_path):
+    (built / STATE / "cases" / f"{FORM}.json").unlink()
+    result = build_changed(make_form, tmp_path, built, "--redline")
+    assert "set aside" not in result.output and "1 redline" in result.output
+
+
+@pytest.mark.parametrize("tail", [b'{"form": "bcl-service-optimisation", "fie', b"\xff\xfe\xfa\n",
+                                  b'{"form": 3, "field": []}\n'])
+def test_a_damaged_line_of_the_change_log_is_set_aside_not_merged(tail, built, make_form, tmp_path):
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    run("build", tmp_path / "inputs", "-o", built)
+    log = built / STATE / "changes.jsonl"
+    good = log.read_bytes()
+    log.write_bytes(good + tail)
+    shown = run("changes", built)
+    assert shown.exit_code == 0 and "1 damaged line of the change log left out" in shown.output
+    assert "Recurring Savings: £200,000 → £150,000" in shown.output
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    result = run("build", tmp_path / "inputs", "-o", built)
+    [note] = notes(result, "damaged line")
+    assert f"{log}: 1 damaged line set aside in changes.jsonl.damaged-" in note
+    [aside] = log.parent.glob("changes.jsonl.damaged-*")
+    assert aside.read_bytes() == good + tail
+    kept = log.read_bytes()
+    assert kept.startswith(good) and all(json.loads(line) for line in kept.splitlines())
+    assert "Recurring Savings: £150,000 → £200,000" in run("changes", built).output
+    assert run("changes", built, "--all").output.count("build of ") == 2
+
+
+def test_a_last_build_date_that_is_not_one_gives_way_to_the_log(built, make_form, tmp_path):
+    build_changed(make_form, tmp_path, built)
+    last = built / STATE / "last-build"
+    last.write_bytes(b"\xff\xfe garbage")
+    shown = run("changes", built)
+    assert shown.exit_code == 0 and "Recurring Savings: £200,000 → £150,000" in shown.output
+    result = run("build", tmp_path / "inputs", "-o", built, "--force")
+    assert result.exit_code == 0 and len(notes(result, "last-build: not a date; set aside")) == 1
+    assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output
+
+
+@pytest.mark.parametrize("place", [STATE, f"{STATE}/cases", f"{STATE}/previous", "redlines"])
+def test_history_folder_that_is_a_file_is_set_aside(place, built, make_form, tmp_path):
+    path = built / place
+    if path.is_dir():
+        shutil.rmtree(path)
+    path.write_bytes(b"a file")
+    result = build_changed(make_form, tmp_path, built, "--redline")
+    assert len(notes(result, "not a folder; set aside")) == 1
+    [aside] = built.glob(f"{place}.damaged-*")
+    assert aside.read_bytes() == b"a file"
+    assert path.is_dir() and (built / "redlines" / f"{FORM}.docx").exists()
+    assert run("changes", built).exit_code == 0
+
+
+def test_a_damaged_previous_document_means_no_redline_not_a_failed_build(built, make_form, tmp_path):
+    (built / f"{FORM}.docx").write_bytes(b"PK\x03\x04 not a document")
+    result = build_changed(make_form, tmp_path, built, "--redline")
+    [note] = notes(result, "no redline")
+    assert "is damaged" in note and not (built / "redlines").exists()
+    assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output
+
+
+def test_a_link_planted_as_a_document_is_never_read_into_a_redline(built, make_form, tmp_path):
+    secret = tmp_path / "secret.docx"
+    shutil.copy(built / f"{FORM}.docx", secret)
+    rewrite(secret, "word/document.xml", lambda xml: xml.replace(b"Service", b"TOPSECRET", 1))
+    target = built / f"{FORM}.docx"
+    target.unlink()
+    target.symlink_to(secret)
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    result = run("build", tmp_path / "inputs", "-o", built, "--redline")
+    for docx in built.rglob("*.docx"):
+        if not docx.is_symlink():
+            with zipfile.ZipFile(docx) as zf:
+                assert b"TOPSECRET" not in zf.read("word/document.xml"), docx
+    assert b"TOPSECRET" in zipfile.ZipFile(secret).read("word/document.xml")  # and the target is untouched
+    assert "Traceback" not in result.output

@@ -19,7 +19,6 @@ from pathlib import Path
 from casegen.batch.changes import TEMPLATE, Change, diff_cases
 from casegen.batch.journal import (LAST, LOG, REDLINES, STATE, commit, is_plain, journal, read_last, read_log,
                                    read_plain, recover, set_aside, state, sync_dir)
-from casegen.batch.redline import write_redline
 
 __all__ = ["STATE", "LOG", "LAST", "REDLINES", "History", "last_build", "read_log", "shown_date"]
 
@@ -43,8 +42,11 @@ class History:
         self.redlined = False  # a redline was written: some document's text changed
 
     def recover(self) -> None:
-        """Finish or forget what a killed build left (batch.journal); set damaged history aside."""
-        self.notes += recover(self.out_dir)
+        """Finish what a killed build left (batch.journal); set damaged history aside."""
+        try:
+            self.notes += recover(self.out_dir)
+        except OSError as exc:  # the build goes on; settle() says so if the history cannot be written either
+            self.notes.append(f"{state(self.out_dir)}: cannot mend the build history ({exc.strerror or exc})")
 
     def keep_previous(self, targets: list[Path]) -> list[Path | None]:
         """Set aside each document about to be replaced (a hard link: no copy), as the document of the
@@ -56,18 +58,23 @@ class History:
 
     def _keep(self, target: Path) -> Path | None:
         base = journal(self.out_dir, "base", f"{target.stem}.docx")
-        if is_plain(base):
-            return base
-        if base.is_symlink():
-            base.unlink()
-        if not is_plain(target):  # none yet, or a link planted in the folder: never read through it
-            return None
-        base.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(target, base)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(target, base, follow_symlinks=False)
-        return base
+            if is_plain(base):
+                return base
+            if base.exists() or base.is_symlink():
+                set_aside(base)
+            if not is_plain(target):  # none yet, or a link planted in the folder: never read through it
+                return None
+            base.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(target, base)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(target, base, follow_symlinks=False)
+            return base
+        except OSError as exc:  # history, never a reason to stop the build
+            self.notes.append(f"{base}: cannot keep the document it replaces ({exc.strerror or exc}); "
+                              "it gets no redline at this build")
+            return None
 
     def remember(self, target: Path, kind: str, values: dict, template: str) -> None:
         """Keep the case a document was just built from; note how it differs from the one before."""
@@ -99,14 +106,17 @@ class History:
         return old
 
     def damaged(self, path: Path, what: str) -> None:
-        if path.exists() or path.is_symlink():
-            aside = set_aside(path)
-            self.notes.append(f"{path}: {what}; set aside as {aside.name}, so the changes of "
-                              f"{path.stem} at this build cannot be listed")
+        try:
+            aside = f"set aside as {set_aside(path).name}"
+        except OSError as exc:
+            aside = f"cannot set it aside ({exc.strerror or exc})"
+        self.notes.append(f"{path}: {what}; {aside}, so the changes of {path.stem} at this build cannot be listed")
 
     def redlines(self, jobs, workers) -> list[Path]:
         """A tracked-changes copy of each rebuilt document whose text changed. When some text changed, an
         older redline of a document whose text did not is removed; when none did, every redline stays."""
+        from casegen.batch.redline import write_redline  # lxml: not loaded by a build with nothing to do
+
         done = [job for job in jobs if job.kept is not None and not job.failing and job.target.stem in self.cases]
         tasks = [(str(job.kept), str(job.target), str(self.out_dir / REDLINES / job.target.name), shown_date(self.date))
                  for job in done]

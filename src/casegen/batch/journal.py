@@ -111,12 +111,11 @@ def apply(out_dir: Path, marker: dict) -> None:
     for name, values in marker["cases"].items():
         text = json.dumps(values, ensure_ascii=False, indent=1).encode("utf-8")
         path = state(out_dir, "cases", f"{name}.json")
-        if (path.exists() or path.is_symlink()) and not is_plain(path):
-            set_aside(path)  # a folder or a link where a case belongs: kept, never written through
-        if not is_plain(path) or read_plain(path) != text:
+        if not is_plain(_cleared(path)) or read_plain(path) != text:
             write_synced(path, text)
-        state(out_dir, "previous").mkdir(parents=True, exist_ok=True)
-        _move(journal(out_dir, "base", f"{name}.docx"), state(out_dir, "previous", f"{name}.docx"))
+        previous = _cleared(state(out_dir, "previous", f"{name}.docx"))
+        previous.parent.mkdir(parents=True, exist_ok=True)
+        _move(journal(out_dir, "base", f"{name}.docx"), previous)
     sync_dir(state(out_dir, "previous"))
     if marker["lines"]:
         with open(state(out_dir, LOG), "ab") as log:
@@ -128,6 +127,13 @@ def apply(out_dir: Path, marker: dict) -> None:
         write_synced(state(out_dir, LAST), marker["date"].encode())
     journal(out_dir, COMMIT).unlink()
     sync_dir(journal(out_dir))
+
+
+def _cleared(path: Path) -> Path:
+    """`path`, with a folder or a link found in a file's place set aside (kept, never written through)."""
+    if (path.exists() or path.is_symlink()) and not is_plain(path):
+        set_aside(path)
+    return path
 
 
 def _move(source: Path, target: Path) -> None:

@@ -69,12 +69,15 @@ def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
     if document_text(before) == document_text(after):
         return False, ""
     Marks(date, after).blocks(before.find(w("body")), after.find(w("body")))
-    with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == DOCUMENT:
-                data = etree.tostring(after, xml_declaration=True, encoding="UTF-8", standalone=True)
-            dst.writestr(info, data)
+    try:
+        with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == DOCUMENT:
+                    data = etree.tostring(after, xml_declaration=True, encoding="UTF-8", standalone=True)
+                dst.writestr(info, data)
+    except OSError as exc:
+        return False, f"cannot write {out} ({exc.strerror or exc})"
     return True, ""
 
 

@@ -181,8 +181,9 @@ def test_pipeline_and_overdue_gates(built):
     ws = built["values"]["Pipeline"]
     stages = {r["Stage"]: (r["Cases"], r["Net savings"]) for r in table_rows(ws, "Pipeline")}
     assert stages["Stage 2: Full Business Case"] == (1, 220000)
-    assert stages["Stage 0: Opportunity Identified"] == (2, 200000)
-    assert stages["(no stage given)"] == (1, 0)  # the brief
+    # The brief gives no stage of its own: it is at its project's (Part-002's Business Case Lite's) Stage 0.
+    assert stages["Stage 0: Opportunity Identified"] == (3, 200000)
+    assert "(no stage given)" not in stages
     overdue = [r["Tracker ref"] for r in table_rows(ws, "Overdue")]
     assert "RX-101" in overdue and "DD-301" not in overdue  # Gate 2 was Mar 2024; Gate 4 is Jan 2030
 
@@ -225,6 +226,10 @@ def test_the_summary_document_has_the_totals(built):
     assert f"Net savings across the portfolio: {format_money(Decimal(880000))}, against targets of £640,000" in text
     assert "Traded Services" not in text or "CM-201" in text
     assert "Well behind target" in text and "errors.xlsx" in text and "RX-101" in text
+    # The totals have a status; cases are named by ref and kind; targets are set, so no "not configured" note.
+    assert "(gap £240,000: on target)." in text
+    assert text.count("Total\n£880,000\n£640,000\n£240,000\nOn target") == 2  # by year and by theme
+    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "No savings targets are configured" not in text
 
 
 def test_bad_options_are_usage_errors(tmp_path):

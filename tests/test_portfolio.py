@@ -166,15 +166,15 @@ def test_a_chart_part_per_chart(built):
 
 
 def test_heat_map_counts_the_risks(built):
-    ws = built["values"]["Risks"]
+    ws = built["values"]["Heat map"]
     expected = Counter((r.likelihood, r.impact) for c in built["cases"] for r in c.risks)
-    assert ws["K4"].value == "Likelihood ↓ / Impact →"
+    assert ws["A4"].value == "Likelihood ↓ / Impact →"
     for k, likelihood in enumerate(range(5, 0, -1), start=5):
-        assert ws.cell(row=k, column=11).value == likelihood
+        assert ws.cell(row=k, column=1).value == likelihood
         for impact in range(1, 6):
-            assert ws.cell(row=k, column=11 + impact).value == expected[(likelihood, impact)], (likelihood, impact)
-    assert ws["P5"].value == 1  # RX-101's 5 × 5
-    assert len(table_rows(ws, "Risks")) == sum(expected.values())
+            assert ws.cell(row=k, column=1 + impact).value == expected[(likelihood, impact)], (likelihood, impact)
+    assert ws["F5"].value == 1  # RX-101's 5 × 5
+    assert len(table_rows(built["values"]["Risks"], "Risks")) == sum(expected.values())
 
 
 def test_pipeline_and_overdue_gates(built):

@@ -155,6 +155,9 @@ def test_targets_and_gaps_come_from_the_configuration(built):
     rules = built["formulas"]["Savings"].conditional_formatting
     fills = [r.dxf.fill.fgColor.rgb[-6:] for cf in rules for r in cf.rules]
     assert {"FFC7CE", "FFEB9C", "C6EFCE"} <= set(fills)  # red, amber, green
+    status = block(ws, "Status")  # the colours, in words
+    assert status["Commercial"]["24/25"] == "Well behind target" and status["Partners"]["24/25"] == "No target"
+    assert status["Resident Experience"]["24/25"] == "On target" and status["Total"]["Total"] == "On target"
 
 
 def test_a_chart_part_per_chart(built):
@@ -257,3 +260,5 @@ def test_libreoffice_opens_the_tracker_and_the_summary(built, tmp_path):
     assert all(p.exists() and p.stat().st_size > 5000 for p in pdfs), pdfs
     text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True).stdout
     assert "6 case(s) from 8 form(s)" in text and "£880,000" in text
+    summary = subprocess.run(["pdftotext", "-layout", str(pdfs[1]), "-"], capture_output=True, text=True).stdout
+    assert "Well behind target" in summary  # on one line of its column, not wrapped

@@ -172,6 +172,8 @@ def _savings_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas) 
         for j in range(1, last + 1):
             ws.cell(row=start + n, column=j).font = BOLD
     bottom = starts[-1] + n + (2 if targets else 6)
+    if targets:  # net savings and targets on one page, gaps and status on the next
+        ws.row_breaks.append(Break(id=starts[2] - 3))
     ws.row_breaks.append(Break(id=bottom))  # the chart on a page of its own, never cut in two
     _savings_chart(ws, net, n, len(years), starts[1] + n if targets else None, f"A{bottom + 1}")
     ws.column_dimensions["A"].width = max(len(t) for t in themes + ["Gap (net savings − target)"]) + 2

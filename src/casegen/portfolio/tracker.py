@@ -29,6 +29,7 @@ from casegen.portfolio.xlsx import (BOLD, FILLS, MONEY, NOTE, TOP, WRAP, Formula
 
 CENTRE = Alignment(horizontal="center", vertical="center")
 CENTRE_TOP = Alignment(horizontal="center", vertical="top")
+RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
 HEAD_ROW = 4  # every sheet: title, a note, a blank row, then its table's headings
 FIRST = HEAD_ROW + 1
 NARROW = {"Tracker ref": 12, "Title": 30, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
@@ -141,6 +142,8 @@ def _block(ws, top: int, label: str, themes: list[str], years: list[str]) -> int
     """A theme × year block's headings; returns the row of its first theme."""
     ws.cell(row=top, column=1, value=label).font = BOLD
     header(ws, top + 1, 1, ["Theme"] + years + ["Total"])
+    for c in range(2, len(years) + 3):  # over the figures, as they are aligned (the status words read left)
+        ws.cell(row=top + 1, column=c).alignment = WRAP if label == "Status" else RIGHT
     for i, theme in enumerate(themes):
         ws.cell(row=top + 2 + i, column=1, value=theme)
     ws.cell(row=top + 2 + len(themes), column=1, value="Total").font = BOLD

@@ -30,6 +30,7 @@ from casegen.config import Programme
 from casegen.errors import BuildError, CasegenError, Problem
 from casegen.fileio import write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
+from casegen.render import context, load_template, require_templates, template_path
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,6 @@ class BuildOptions:
 
 def render_form(case: bytes, target: str, template: str, programme: Programme) -> tuple[str, str]:
     """Render and write one document (runs in a worker): (the template's digest, "") or ("", what went wrong)."""
-    from casegen.render import context, load_template
-
     try:
         compiled = load_template(Path(template))  # compiled once per process
         write_bytes_atomic(target, compiled.render(context(pickle.loads(case), programme)))
@@ -81,6 +80,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     started = time.perf_counter()
     out_dir = Path(out_dir)
     sources = find_sources(paths)
+    if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
         report = _Build(sources, out_dir, programme, options, progress).run()
@@ -89,8 +90,6 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
             report.notes.append(str(problem))
-    if not sources:
-        report.notes.append(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -134,14 +133,10 @@ class _Build:
     # planning
 
     def template(self, kind: str) -> Path:
-        from casegen.render import template_path
-
         return template_path(kind, self.options.templates, self.programme)
 
     def require_templates(self, good: list[_Job]) -> None:
         """A missing template is one error, before any document is made, not one a form."""
-        from casegen.render import require_templates
-
         require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
 
     def template_digest(self, kind: str) -> str | None:

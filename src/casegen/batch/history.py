@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from casegen.batch.changes import TEMPLATE, Change
+from casegen.batch.changes import TEMPLATE, Change, diff_cases
 from casegen.fileio import write_bytes_atomic
 
 STATE = ".casegen"
@@ -52,8 +52,6 @@ class History:
 
     def remember(self, target: Path, kind: str, values: dict, template: str) -> None:
         """Keep the case a document was just built from; note how it differs from the one before."""
-        from casegen.batch.changes import diff_cases
-
         path = case_path(self.out_dir, target.stem)
         old = _read_json(path)
         if old is not None:
@@ -68,6 +66,8 @@ class History:
     def redlines(self, jobs, workers) -> list[Path]:
         """A tracked-changes copy of each rebuilt document whose text changed; an older one of a
         document whose text did not change is removed, so every redline in the folder is current."""
+        # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml
+        # (6 ms with it, python -X importtime).
         from casegen.batch.redline import write_redline
 
         done = [job for job in jobs if job.kept is not None and not job.failing]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from casegen.errors import BuildError
 from casegen.fileio import write_bytes_atomic
-from casegen.rules.crossform import Fact
+from casegen.facts import Fact
 
 MANIFEST_NAME = ".casegen-manifest.json"
 FORMAT = 2  # 2: the facts of the rules across forms, in place of a tracker ref

@@ -29,11 +29,8 @@ class RiskRow:
     impact: int
     lead: str
     mitigation: str
+    score: int  # the model's likelihood × impact (Scored.total)
     kind: str = "bcl"  # of the case: a BCL and a Brief of one project share its tracker ref
-
-    @property
-    def score(self) -> int:
-        return self.likelihood * self.impact
 
 
 @dataclass
@@ -88,7 +85,7 @@ def _risk_rows(case, programme: Programme) -> list[RiskRow]:
             text, ref, mitigation = brief_risk(r.cause, r.risk, r.consequence, names), str(i), ""
         else:
             text, ref, mitigation = r.risk, r.ref, r.mitigations
-        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation,
+        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation, r.total,
                             kind=case.kind))
     return rows
 

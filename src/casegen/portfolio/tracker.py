@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter as col
 from openpyxl.worksheet.pagebreak import Break
 
 from casegen import __version__
+from casegen.batch.sources import output_path
 from casegen.models import TITLES
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio, rag
@@ -87,8 +88,6 @@ def headline(portfolio: Portfolio) -> str:
 # Cases
 
 def _document_link(cell, source: str, documents: Path, target: Path) -> None:
-    from casegen.batch.sources import output_path
-
     doc = output_path(Path(source), documents)
     if not doc.exists():
         cell.value = "(not built)"

@@ -10,7 +10,6 @@ The workbook also asks Excel to recalculate on load, so both always agree.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from decimal import Decimal
 from posixpath import join, normpath
@@ -247,7 +246,3 @@ def with_cached_values(data: bytes, formulas: Formulas) -> bytes:
                 blob = _fill(blob, parts[info.filename])
             zout.writestr(info, blob)
     return out.getvalue()
-
-
-def quoted(sheet: str) -> str:
-    return f"'{sheet}'" if re.search(r"[^A-Za-z0-9_]", sheet) else sheet

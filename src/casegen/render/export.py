@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casegen.config import default_text
 from casegen.errors import CasegenError
-from casegen.render import package_templates
+from casegen.templating.folder import package_templates
 
 CONFIG_NAME = "programme.toml"
 _FIRST_SETTING = re.compile(r"^(?=programme\s*=)", re.M)

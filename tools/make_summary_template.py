@@ -10,7 +10,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
 from docxkit import add_row, centre, draw, heading, lead_in, para, table, tag, tag_row  # noqa: E402
+
+def right(row, columns):
+    """Money right-aligned, so the figures of a column line up by their units."""
+    for i in columns:
+        for p in row.cells[i].paragraphs:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return row
+
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
 MONEY_COLUMNS = [4.6, 2.8, 2.8, 2.8, 4.0]  # the status ("Well behind target") on one line
@@ -28,21 +37,23 @@ def headline(doc):
 def against_targets(doc, title: str, items: str, first: str):
     heading(doc, title)
     t = table(doc, MONEY_COLUMNS, [first, "Net savings", "Target", "Gap", "Status"])
+    right(t.rows[0], [1, 2, 3])
     tag_row(t, f"{{%tr for line in {items} %}}")
-    add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}", "{{ line.gap | money }}",
-                "{{ line.status }}"], label=True)
+    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}",
+                      "{{ line.gap | money }}", "{{ line.status }}"], label=True), [1, 2, 3])
     tag_row(t, "{%tr endfor %}")
-    add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
-                "{{ total.status }}"], label=True)
+    right(add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
+                      "{{ total.status }}"], label=True), [1, 2, 3])
 
 
 def net_only(doc, title: str, items: str, first: str):
     heading(doc, title)
     t = table(doc, [MONEY_COLUMNS[0], MONEY_COLUMNS[1]], [first, "Net savings"])
+    right(t.rows[0], [1])
     tag_row(t, f"{{%tr for line in {items} %}}")
-    add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True)
+    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True), [1])
     tag_row(t, "{%tr endfor %}")
-    add_row(t, ["Total", "{{ total.net | money }}"], label=True)
+    right(add_row(t, ["Total", "{{ total.net | money }}"], label=True), [1])
 
 
 def savings(doc):
@@ -62,8 +73,11 @@ def savings(doc):
 def pipeline(doc):
     heading(doc, "Pipeline")
     t = table(doc, [10, 2.5, 4.5], ["Stage", "Cases", "Net savings"])
+    right(t.rows[0], [2])
     tag_row(t, "{%tr for s in pipeline %}")
-    centre(add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True), [1])
+    row = add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True)
+    centre(row, [1])
+    right(row, [2])
     tag_row(t, "{%tr endfor %}")
 
 
@@ -71,7 +85,7 @@ def overdue(doc):
     heading(doc, "Overdue gates")
     tag(doc, "{%p if overdue %}")
     lead_in(doc, "The next gate of these cases was due before {{ as_of }}:")
-    t = table(doc, [2.4, 5.0, 5.2, 2.0, 2.4], ["Case", "Project", "Next gate", "Date", "Lead"])
+    t = table(doc, [2.8, 4.6, 5.2, 2.0, 2.4], ["Case", "Project", "Next gate", "Date", "Lead"])
     tag_row(t, "{%tr for g in overdue %}")
     add_row(t, ["{{ g.ref }} {{ g.kind }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
     tag_row(t, "{%tr endfor %}")
@@ -83,7 +97,7 @@ def overdue(doc):
 def risks(doc):
     heading(doc, "Top risks")
     tag(doc, "{%p if top_risks %}")
-    t = table(doc, [2.4, 3.6, 7.4, 1.0, 1.0, 1.6], ["Case", "Project", "Risk", "L", "I", "Score"])
+    t = table(doc, [2.8, 3.4, 7.2, 1.0, 1.0, 1.6], ["Case", "Project", "Risk", "L", "I", "Score"])
     tag_row(t, "{%tr for r in top_risks %}")
     row = add_row(t, ["{{ r.ref }} {{ r.kind }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
                       "{{ r.score }}"])

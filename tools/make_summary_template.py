@@ -99,8 +99,8 @@ def risks(doc):
     tag(doc, "{%p if top_risks %}")
     t = table(doc, [2.8, 3.4, 7.2, 1.0, 1.0, 1.6], ["Case", "Project", "Risk", "L", "I", "Score"])
     tag_row(t, "{%tr for r in top_risks %}")
-    row = add_row(t, ["{{ r.ref }} {{ r.kind }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
-                      "{{ r.score }}"])
+    row = add_row(t, ["{{ r.ref }} {{ r.kind }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}",
+                      "{{ r.impact }}", "{{ r.score }}"])
     centre(row, [3, 4, 5])
     tag_row(t, "{%tr endfor %}")
     para(doc, "Case: tracker ref and kind (BCL: Business Case Lite; Brief: Project Brief). L: likelihood, I: impact, "

@@ -1,8 +1,8 @@
 """The portfolio tracker: one Excel workbook of every case, for the programme office.
 
 Sheets: Cases (a row a case), Savings (theme × year against targets, with a chart), Pipeline (cases
-by stage, with a chart, and overdue gates), Risks (every risk, and a likelihood × impact heat map)
-and Problems (the forms left out, and why). Figures are numbers; totals and gaps are formulas that
+by stage, with a chart, and overdue gates), Risks and Heat map (risksheet.py) and Problems (the forms
+left out, and why). Figures are numbers; totals and gaps are formulas that
 carry their values (see xlsx.py).
 """
 from __future__ import annotations
@@ -25,14 +25,12 @@ from casegen.models import TITLES
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio, rag
 from casegen.portfolio.summary import KIND, NO_TARGETS, STATUS
-from casegen.portfolio.xlsx import (BOLD, FILLS, MONEY, NOTE, TOP, WRAP, Formulas, add_table, fit_columns, fit_rows,
-                                    header, headings_fit, note_rows, number, print_setup, title, with_cached_values)
+from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
+from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, MONEY, NOTE, TOP, WRAP, Formulas, add_table,
+                                    fit_columns, fit_rows, header, headings_fit, note_rows, number, print_setup, title,
+                                    with_cached_values)
 
-CENTRE = Alignment(horizontal="center", vertical="center")
-CENTRE_TOP = Alignment(horizontal="center", vertical="top")
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
-HEAD_ROW = 4  # every sheet: title, a note, a blank row, then its table's headings
-FIRST = HEAD_ROW + 1
 NARROW = {"Tracker ref": 12, "Title": 30, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
           "Next gate": 22, "Next gate date": 10, "Sponsor": 18, "Lead": 16, "Finance lead": 14, "Budget code": 11,
           "Savings category": 14, "Risks": 7, "Highest risk score": 9, "Flags": 18, "Form": 22, "Document": 22}
@@ -66,8 +64,8 @@ def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = N
     _cases_sheet(wb.active, portfolio, cases, formulas, target, documents)
     _savings_sheet(wb.create_sheet("Savings"), portfolio, cases, formulas)
     _pipeline_sheet(wb.create_sheet("Pipeline"), portfolio, cases, formulas)
-    _risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
-    _heat_map(wb.create_sheet("Heat map"), portfolio, formulas)
+    risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
+    heat_map_sheet(wb.create_sheet("Heat map"), portfolio, formulas)
     _problems_sheet(wb.create_sheet("Problems"), portfolio)
     for ws in wb:  # the programme on every printed page
         ws.oddFooter.center.text = f"{portfolio.programme.programme}  ·  {ws.oddFooter.center.text}"
@@ -313,80 +311,6 @@ def _overdue(ws, portfolio: Portfolio, top: int) -> None:
             ws.cell(row=r, column=c, value=value).alignment = WRAP if c != 6 else TOP
         ws.cell(row=r, column=6).number_format = "mmm yyyy"
     add_table(ws, "Overdue", top + 1, 1, top + 1 + len(late), len(names))
-
-
-# Risks
-
-RATING = {"green": "Low", "amber": "Medium", "red": "High"}  # the heat map's colours, in words
-
-
-def _zone(score: int) -> str:
-    return "green" if score <= 4 else "amber" if score <= 12 else "red"
-
-
-def _risks_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
-    title(ws, "Risks of every case")
-    names = ["Tracker ref", "Kind", "Case", "Risk ref", "Risk", "Likelihood", "Impact", "Score", "Rating", "Lead",
-             "Mitigation"]
-    at = {name: c for c, name in enumerate(names, start=1)}
-    header(ws, HEAD_ROW, 1, names)
-    risks = portfolio.risks
-    for r, risk in enumerate(risks, start=FIRST):
-        for c, value in enumerate([risk.ref, KIND[risk.kind], risk.title, risk.risk_ref, risk.risk, risk.likelihood,
-                                   risk.impact], start=1):
-            ws.cell(row=r, column=c, value=value).alignment = WRAP if c < at["Likelihood"] else CENTRE_TOP
-        li, im = col(at["Likelihood"]), col(at["Impact"])
-        formulas.put(ws, r, at["Score"], f"={li}{r}*{im}{r}", risk.score).alignment = CENTRE_TOP
-        zone = _zone(risk.score)
-        cell = ws.cell(row=r, column=at["Rating"], value=RATING[zone])
-        cell.fill, cell.alignment = FILLS[zone], CENTRE_TOP
-        ws.cell(row=r, column=at["Lead"], value=risk.lead).alignment = WRAP
-        ws.cell(row=r, column=at["Mitigation"], value=risk.mitigation or None).alignment = WRAP
-    last = HEAD_ROW + max(len(risks), 1)
-    add_table(ws, "Risks", HEAD_ROW, 1, last, len(names))
-    ws.freeze_panes = f"A{FIRST}"
-    for c, width in enumerate([10, 7, 20, 6, 40, 10, 8, 7, 9, 15, 32], start=1):
-        ws.column_dimensions[col(c)].width = width
-    headings_fit(ws, HEAD_ROW)
-    fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW, last_column=len(names))
-    note_rows(ws, "Score = likelihood × impact; rating: low up to 4, medium 5 to 12, high 15 to 25. The forms name "
-                  "no owner for a risk: Lead is the project's lead. Kind: BCL, Business Case Lite; Brief, Project "
-                  "Brief.", len(names))
-
-
-RISK_COLUMNS = {"likelihood": "F", "impact": "G"}  # of the Risks sheet, which the heat map counts
-
-
-def _heat_map(ws, portfolio: Portfolio, formulas: Formulas) -> None:
-    """Likelihood 5 (top) to 1 down, impact 1 to 5 across: how many risks sit in each square. A sheet of its
-    own: beside the risks it would take their rows' heights, and print on a page of its own anyway."""
-    title(ws, "Heat map: number of risks by likelihood and impact")
-    last, top = HEAD_ROW + max(len(portfolio.risks), 1), HEAD_ROW
-    li, im = (f"Risks!${c}${FIRST}:${c}${last}" for c in RISK_COLUMNS.values())
-    ws.cell(row=top, column=1, value="Likelihood ↓ / Impact →").font = BOLD
-    counts = portfolio.heat()
-    for i in range(1, 6):
-        ws.cell(row=top, column=1 + i, value=i).font = BOLD
-        ws.cell(row=top, column=1 + i).alignment = CENTRE
-    for k, likelihood in enumerate(range(5, 0, -1), start=1):
-        ws.cell(row=top + k, column=1, value=likelihood).font = BOLD
-        ws.cell(row=top + k, column=1).alignment = CENTRE
-        ws.row_dimensions[top + k].height = 36
-        for impact in range(1, 6):
-            cell = formulas.put(ws, top + k, 1 + impact, f"=COUNTIFS({li},{likelihood},{im},{impact})",
-                                counts[(likelihood, impact)])
-            cell.fill = FILLS[_zone(likelihood * impact)]
-            cell.font = BOLD
-            cell.alignment = CENTRE
-    for k, (zone, scores) in enumerate([("red", "15 to 25"), ("amber", "5 to 12"), ("green", "up to 4")]):
-        cell = ws.cell(row=top + 7 + k, column=1, value=f"{RATING[zone]} risk: score {scores}")
-        cell.fill, cell.font = FILLS[zone], NOTE
-    ws.column_dimensions["A"].width = 26
-    for c in range(2, 7):
-        ws.column_dimensions[col(c)].width = 12
-    print_setup(ws, last_column=6)
-    note_rows(ws, "Score = likelihood × impact; each risk is listed on the Risks sheet.", 6)
 
 
 # Problems

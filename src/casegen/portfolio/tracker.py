@@ -280,7 +280,10 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas)
     chart.set_categories(Reference(ws, min_col=1, min_row=FIRST, max_row=last))
     chart.x_axis.scaling.orientation = "maxMin"  # Stage 0 at the top, as the table reads
     chart.y_axis.majorGridlines = None
-    chart.y_axis.majorUnit, chart.y_axis.number_format = 1, "0"  # cases are counted in whole numbers
+    # Cases are counted in whole numbers: a step of 1, or of 2, 5, 10… where that would crowd the axis.
+    most = max((count for _, count, _ in pipeline), default=0)
+    chart.y_axis.majorUnit = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, most) if most <= 10 * s)
+    chart.y_axis.number_format = "0"
     chart.y_axis.scaling.min = 0
     chart.y_axis.title = "Cases"
     _axes_shown(chart)

@@ -124,6 +124,9 @@ def test_the_pipeline_chart_counts_whole_cases(varied):
     xml = _chart_xml(varied["out"], "Cases by stage")
     assert '<c:majorUnit val="1"' in xml or '<majorUnit val="1"' in xml
     assert re.search(r'numFmt formatCode="0"', xml)
+    for title in ("Cases by stage", "Net savings by year"):  # labels at the sheet's 11 pt, in a named font
+        xml = _chart_xml(varied["out"], title)
+        assert 'sz="1100"' in xml and 'typeface="Calibri"' in xml, title
 
 
 def test_colour_is_never_the_only_carrier_of_meaning(varied):

@@ -14,6 +14,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as TextFont
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter as col
@@ -31,6 +34,7 @@ from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, MONEY, NOTE, T
                                     with_cached_values)
 
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
+LABELS = CharacterProperties(sz=1100, latin=TextFont(typeface="Calibri"))
 NARROW = {"Tracker ref": 12, "Title": 30, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
           "Next gate": 22, "Next gate date": 10, "Sponsor": 18, "Lead": 16, "Finance lead": 14, "Budget code": 11,
           "Savings category": 14, "Risks": 7, "Highest risk score": 9, "Flags": 18, "Form": 22, "Document": 22}
@@ -231,6 +235,9 @@ def _axes_shown(chart) -> None:
     # openpyxl 3.1 marks axes deleted unless told otherwise; Excel then draws none.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    for part in (chart.x_axis, chart.y_axis, chart.legend):  # 11 pt, as the sheet: 8.8 pt or more printed
+        if part is not None:
+            part.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=LABELS), endParaRPr=LABELS)])
 
 
 def _savings_chart(ws, net: int, n: int, ny: int, target_row: int | None, anchor: str) -> None:

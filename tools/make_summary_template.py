@@ -10,16 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
 from docxkit import add_row, centre, draw, heading, lead_in, para, table, tag, tag_row  # noqa: E402
-
-def right(row, columns):
-    """Money right-aligned, so the figures of a column line up by their units."""
-    for i in columns:
-        for p in row.cells[i].paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    return row
-
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
 MONEY_COLUMNS = [4.6, 2.8, 2.8, 2.8, 4.0]  # the status ("Well behind target") on one line
@@ -37,23 +28,21 @@ def headline(doc):
 def against_targets(doc, title: str, items: str, first: str):
     heading(doc, title)
     t = table(doc, MONEY_COLUMNS, [first, "Net savings", "Target", "Gap", "Status"])
-    right(t.rows[0], [1, 2, 3])
     tag_row(t, f"{{%tr for line in {items} %}}")
-    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}",
-                      "{{ line.gap | money }}", "{{ line.status }}"], label=True), [1, 2, 3])
+    add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}", "{{ line.gap | money }}",
+                "{{ line.status }}"], label=True)
     tag_row(t, "{%tr endfor %}")
-    right(add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
-                      "{{ total.status }}"], label=True), [1, 2, 3])
+    add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
+                "{{ total.status }}"], label=True)
 
 
 def net_only(doc, title: str, items: str, first: str):
     heading(doc, title)
     t = table(doc, [MONEY_COLUMNS[0], MONEY_COLUMNS[1]], [first, "Net savings"])
-    right(t.rows[0], [1])
     tag_row(t, f"{{%tr for line in {items} %}}")
-    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True), [1])
+    add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True)
     tag_row(t, "{%tr endfor %}")
-    right(add_row(t, ["Total", "{{ total.net | money }}"], label=True), [1])
+    add_row(t, ["Total", "{{ total.net | money }}"], label=True)
 
 
 def savings(doc):
@@ -73,11 +62,8 @@ def savings(doc):
 def pipeline(doc):
     heading(doc, "Pipeline")
     t = table(doc, [10, 2.5, 4.5], ["Stage", "Cases", "Net savings"])
-    right(t.rows[0], [2])
     tag_row(t, "{%tr for s in pipeline %}")
-    row = add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True)
-    centre(row, [1])
-    right(row, [2])
+    centre(add_row(t, ["{{ s.stage }}", "{{ s.cases }}", "{{ s.net | money }}"], label=True), [1])
     tag_row(t, "{%tr endfor %}")
 
 

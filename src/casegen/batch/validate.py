@@ -59,7 +59,7 @@ class ValidateReport:
         return ", ".join(parts)
 
 
-def validate(paths, programme: Programme, *, strict: bool = False, annotate: bool = False,
+def validate(paths, programme: Programme, *, strict: bool = False, annotate: bool = False, force: bool = False,
              jobs: int | None = None) -> ValidateReport:
     """Check the forms under `paths` (files or folders); never prints. CasegenError if nothing was found."""
     forms, others = find_forms(paths), not_forms(paths)
@@ -69,7 +69,7 @@ def validate(paths, programme: Programme, *, strict: bool = False, annotate: boo
     checked += [Checked(str(path), "", [not_a_form(path)]) for path in others]  # named, never skipped
     report = ValidateReport(checked, strict)
     if annotate:
-        report.annotated = annotate_intakes(checked)
+        report.annotated = annotate_intakes(checked, force)  # `force`: over files casegen did not write
     return report
 
 

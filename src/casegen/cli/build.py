@@ -14,7 +14,8 @@ from casegen.cli.common import EXISTING, programme, templates_folder
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Folder for the documents.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Documents made at once  [default: one per CPU]")
-@click.option("--force", is_flag=True, help="Rebuild every document, changed or not.")
+@click.option("--force", is_flag=True, help="Rebuild every document, changed or not, replacing any file of a "
+                                            "document's name that casegen did not write.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")

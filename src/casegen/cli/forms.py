@@ -41,16 +41,18 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
 @click.option("--annotate", is_flag=True,
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
+@click.option("--force", is_flag=True, help="With --annotate: replace a NAME.checked.xlsx that casegen did not write.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, jobs: int | None) -> None:
+def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, force: bool,
+             jobs: int | None) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line.
 
     Exits 0 if every form is OK, 1 if any has errors (with --strict, warnings too) or no form was found.
     """
     from casegen.batch.validate import validate as check
 
-    report = check(paths, programme(ctx), strict=strict, annotate=annotate, jobs=jobs)
+    report = check(paths, programme(ctx), strict=strict, annotate=annotate, force=force, jobs=jobs)
     for written in report.annotated:
         click.echo(f"wrote {written}", err=True)
     if fmt == "json":

@@ -8,6 +8,7 @@ from casegen.portfolio.figures import Portfolio
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.xlsx import (BOLD, CENTRE, CENTRE_TOP, FILLS, FIRST, HEAD_ROW, NOTE, WRAP, Formulas, add_table,
                                     fit_rows, header, headings_fit, note_rows, print_setup, title)
+from casegen.sheetcells import put
 
 RATING = {"green": "Low", "amber": "Medium", "red": "High"}  # the heat map's colours, in words
 
@@ -26,14 +27,14 @@ def risks_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
     for r, risk in enumerate(risks, start=FIRST):
         for c, value in enumerate([risk.ref, KIND[risk.kind], risk.title, risk.risk_ref, risk.risk, risk.likelihood,
                                    risk.impact], start=1):
-            ws.cell(row=r, column=c, value=value).alignment = WRAP if c < at["Likelihood"] else CENTRE_TOP
+            put(ws, r, c, value).alignment = WRAP if c < at["Likelihood"] else CENTRE_TOP
         li, im = col(at["Likelihood"]), col(at["Impact"])
         formulas.put(ws, r, at["Score"], f"={li}{r}*{im}{r}", risk.score).alignment = CENTRE_TOP
         zone = _zone(risk.score)
         cell = ws.cell(row=r, column=at["Rating"], value=RATING[zone])
         cell.fill, cell.alignment = FILLS[zone], CENTRE_TOP
-        ws.cell(row=r, column=at["Lead"], value=risk.lead).alignment = WRAP
-        ws.cell(row=r, column=at["Mitigation"], value=risk.mitigation or None).alignment = WRAP
+        put(ws, r, at["Lead"], risk.lead).alignment = WRAP
+        put(ws, r, at["Mitigation"], risk.mitigation or None).alignment = WRAP
     last = HEAD_ROW + max(len(risks), 1)
     add_table(ws, "Risks", HEAD_ROW, 1, last, len(names))
     ws.freeze_panes = f"A{FIRST}"

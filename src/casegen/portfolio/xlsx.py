@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from decimal import Decimal
 from posixpath import join, normpath
 
 from lxml import etree
@@ -19,6 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
 NAVY = "1F3864"
@@ -44,13 +45,6 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
-def number(value):
-    """A Decimal as the int or float a cell holds; None stays empty."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 class Formulas:
     """The value of every formula written, by (sheet title, cell), for `with_cached_values`."""
 
@@ -66,14 +60,14 @@ class Formulas:
 
 
 def title(ws, text: str, note: str = "") -> None:
-    ws.cell(row=1, column=1, value=text).font = TITLE
+    put(ws, 1, 1, text).font = TITLE  # names the programme: the configuration's text, kept as text
     if note:
-        ws.cell(row=2, column=1, value=note).font = NOTE
+        put(ws, 2, 1, note).font = NOTE
 
 
 def header(ws, row: int, column: int, names: list[str]) -> None:
     for i, name in enumerate(names):
-        cell = ws.cell(row=row, column=column + i, value=name)
+        cell = put(ws, row, column + i, name)
         cell.font = BOLD
         cell.alignment = WRAP
 
@@ -96,7 +90,7 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
                 continue
             if isinstance(cell.value, (int, float)):
                 length = len(f"£{cell.value:,.0f}") + 2
-            elif isinstance(cell.value, str) and cell.value.startswith("="):
+            elif cell.data_type == "f":
                 length = 12
             else:
                 length = max(len(line) for line in str(cell.value).split("\n")) + 2
@@ -202,7 +196,7 @@ def note_rows(ws, note: str, last_column: int, row: int = 2, rows: int = 2) -> N
     lines.append(line)
     lines = lines[:rows - 1] + [" ".join(lines[rows - 1:])] if len(lines) > rows else lines
     for i, text in enumerate(lines):
-        ws.cell(row=row + i, column=1, value=text).font = NOTE
+        put(ws, row + i, 1, text).font = NOTE
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:

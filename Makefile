@@ -14,7 +14,9 @@ $(BIN)/casegen: pyproject.toml
 build: $(BIN)/casegen
 	$(BIN)/casegen build inputs -o output
 
+# The floors first (import-linter's contracts in pyproject.toml: no package imports a floor above it), then the tests.
 test: $(BIN)/casegen
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Regenerate the sample forms in inputs/ from the data in samples/ (after the form changes).

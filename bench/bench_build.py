@@ -82,7 +82,7 @@ def naive(cases: list, programme, out: Path) -> float:
     from docxtpl import DocxTemplate
 
     from casegen.render import context, template_path
-    from casegen.render.environment import make_environment
+    from casegen.templating.environment import make_environment
 
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -67,6 +67,13 @@ def run(*args):
     return result
 
 
+def built(form: Path, out_dir: Path) -> Path:
+    """`casegen build FORM -o OUT_DIR`, as a lead runs it: the document it wrote."""
+    result = run("build", form, "-o", out_dir)
+    assert result.exit_code == 0, result.output
+    return Path(out_dir) / f"{Path(form).stem}.docx"
+
+
 SUMMARY = re.compile(r"\d+ (of \d+ )?forms? OK\b.*")  # validate's last line: 2 of 3 forms OK, 1 with errors
 
 

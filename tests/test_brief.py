@@ -8,13 +8,12 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
 
-from casegen.batch import build_one
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from casegen.models.brief import ProjectBrief
 from casegen.render import render_case
-from helpers import SEEDS, convert, sample_case, to_pdf
+from helpers import SEEDS, built, convert, sample_case, to_pdf
 import docx_text
 
 NAME = "brief-neighbourhood-working-model"
@@ -130,13 +129,13 @@ def test_form_saved_by_libreoffice_calc_reads_back_the_same(tmp_path, programme)
 
 
 def test_document_reproduces_the_seed(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path / "out", programme)
+    target = built(make_form(NAME), tmp_path / "out")
     recall, missing = docx_text.fidelity(target, SEED.read_text(encoding="utf-8"))
     assert recall >= 0.97, missing
 
 
 def test_header_block_and_title(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     assert docx_text.blocks(target)[1] == "Project Brief – Luton Transformation Programme"
     header = dict(map(tuple, _table_headed(target, "Project Title")))
     assert header == {"Project Title": "Neighbourhood Working Model", "Portfolio Tracker ref": "Part-002",
@@ -145,7 +144,7 @@ def test_header_block_and_title(make_form, tmp_path, programme):
 
 
 def test_stages_print_their_own_deliverables(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     rows = _table_headed(target, "Stage")
     assert rows[0] == ["Stage", "Estimated Timeframe"]
     assert [r[1] for r in rows[1:]] == ["2 weeks", "5 weeks", "4 weeks"]
@@ -159,7 +158,7 @@ def test_stages_print_their_own_deliverables(make_form, tmp_path, programme):
 
 
 def test_risks_are_written_due_to_risk_impact_with_scores(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     rows = _table_headed(target, "Risk")
     assert rows[0] == ["Risk", "Likelihood (1-5)", "Impact (1-5)"]
     assert [r[1:] for r in rows[1:]] == [["2", "3"], ["3", "4"], ["2", "5"], ["2", "4"]]
@@ -169,7 +168,7 @@ def test_risks_are_written_due_to_risk_impact_with_scores(make_form, tmp_path, p
 
 
 def test_raci_departments_and_benefits_tables(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     raci = _table_headed(target, "Person or team")
     assert raci[0] == ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"]
     assert raci[5] == ["Finance Business Partner: Darren Lambert", "", "", "X", ""]
@@ -183,7 +182,7 @@ def test_raci_departments_and_benefits_tables(make_form, tmp_path, programme):
 
 
 def test_personal_data_answer_and_methodology(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     text = docx_text.text(target)
     assert "Project involves processing of personal data? Yes" in text
     assert "This project will run under a linear methodology." in text
@@ -213,7 +212,7 @@ def test_optional_parts_appear_only_when_given(tmp_path, programme):
 
 
 def test_footer_numbers_the_pages(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     with zipfile.ZipFile(target) as zf:
         footer = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("word/footer"))
     assert "Neighbourhood Working Model – Project Brief" in footer
@@ -222,7 +221,7 @@ def test_footer_numbers_the_pages(make_form, tmp_path, programme):
 
 @pytest.mark.slow
 def test_document_opens_in_libreoffice(make_form, tmp_path, programme):
-    target, _ = build_one(make_form(NAME), tmp_path, programme)
+    target = built(make_form(NAME), tmp_path)
     pdf = to_pdf(target, tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Page 1 of 4" in text

@@ -2,9 +2,8 @@
 import pytest
 from docx import Document
 
-from casegen.batch import build_one
 from casegen.render import render_case
-from helpers import SEEDS, sample_case, to_pdf
+from helpers import SEEDS, built, sample_case, to_pdf
 import docx_text
 
 BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.txt"),
@@ -12,8 +11,8 @@ BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.tx
 
 
 @pytest.mark.parametrize("name, seed", BCLS)
-def test_document_reproduces_the_seed(name, seed, make_form, tmp_path, programme):
-    target, _ = build_one(make_form(name), tmp_path / "out", programme)
+def test_document_reproduces_the_seed(name, seed, make_form, tmp_path):
+    target = built(make_form(name), tmp_path / "out")
     assert target == tmp_path / "out" / f"{name}.docx"
     recall, missing = docx_text.fidelity(target, (SEEDS / seed).read_text(encoding="utf-8"))
     assert recall >= 0.97, missing
@@ -25,15 +24,15 @@ def _risk_rows(path):
             return [[c.text for c in row.cells] for row in table.rows]
 
 
-def test_risk_total_printed_is_computed(make_form, tmp_path, programme):
-    target, _ = build_one(make_form("bcl-service-optimisation"), tmp_path, programme)
+def test_risk_total_printed_is_computed(make_form, tmp_path):
+    target = built(make_form("bcl-service-optimisation"), tmp_path)
     rows = _risk_rows(target)
     assert rows[0] == ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"]
     assert rows[1][2:5] == ["2", "3", "6"]
 
 
-def test_finance_tables_print_money_and_dashes(make_form, tmp_path, programme):
-    target, _ = build_one(make_form("bcl-service-optimisation"), tmp_path, programme)
+def test_finance_tables_print_money_and_dashes(make_form, tmp_path):
+    target = built(make_form("bcl-service-optimisation"), tmp_path)
     tables = [[[c.text for c in r.cells] for r in t.rows] for t in Document(target).tables]
     ongoing = next(t for t in tables if t[1][0] == "Recurring Investment" and t[0][-1] == "Total")
     assert ongoing[0] == ["", "23/24", "24/25", "25/26", "26/27", "Total"]
@@ -46,13 +45,13 @@ def test_finance_tables_print_money_and_dashes(make_form, tmp_path, programme):
     assert "categorised as a ‘Budget Saving’" in text
 
 
-def test_optional_parts_appear_only_when_given(make_form, tmp_path, programme):
-    nwm, _ = build_one(make_form("bcl-neighbourhood-working-model"), tmp_path, programme)
+def test_optional_parts_appear_only_when_given(make_form, tmp_path):
+    nwm = built(make_form("bcl-neighbourhood-working-model"), tmp_path)
     text = docx_text.text(nwm)
     assert "Validated Figures" not in text and "Realisation date" not in text
     assert "Grand Total\n287" in text
     assert "£ N/A" in text
-    so = docx_text.text(build_one(make_form("bcl-service-optimisation"), tmp_path, programme)[0])
+    so = docx_text.text(built(make_form("bcl-service-optimisation"), tmp_path))
     assert "Realisation date" in so and "Grand Total" not in so
 
 
@@ -71,7 +70,7 @@ def test_text_appears_exactly_as_typed(tmp_path, programme):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, seed", BCLS)
-def test_documents_open_in_libreoffice(name, seed, make_form, tmp_path, programme):
-    target, _ = build_one(make_form(name), tmp_path, programme)
+def test_documents_open_in_libreoffice(name, seed, make_form, tmp_path):
+    target = built(make_form(name), tmp_path)
     pdf = to_pdf(target, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -21,7 +21,8 @@ from typing import Callable, Iterable
 
 from casegen.config import Programme
 from casegen.errors import BuildError, IntakeError, Problem
-from casegen.rules.crossform import Fact, Form, check_across_forms
+from casegen.facts import Fact, Form, facts_of
+from casegen.rules.crossform import check_across_forms
 
 
 @dataclass
@@ -63,8 +64,9 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
     worker sends back what it returns instead of the case: a caller that needs a few figures of each
     case (the portfolio) keeps its memory flat in the number of forms.
     """
+    # Imported here: a build with nothing to do reads no form, and the reader (openpyxl, calamine, the models)
+    # would add 150 ms to it (python -X importtime).
     from casegen.intake.reader import read_intake
-    from casegen.rules.crossform import facts_of
 
     try:
         intake = read_intake(source, programme)

@@ -19,6 +19,7 @@ from pathlib import Path
 from casegen.batch.changes import TEMPLATE, Change, diff_cases
 from casegen.batch.journal import (LAST, LOG, REDLINES, STATE, commit, is_plain, journal, read_last, read_log,
                                    read_plain, recover, set_aside, state, sync_dir)
+from casegen.fileio import remove_plain
 
 __all__ = ["STATE", "LOG", "LAST", "REDLINES", "History", "last_build", "read_log", "shown_date"]
 
@@ -115,7 +116,9 @@ class History:
     def redlines(self, jobs, workers) -> list[Path]:
         """A tracked-changes copy of each rebuilt document whose text changed. When some text changed, an
         older redline of a document whose text did not is removed; when none did, every redline stays."""
-        from casegen.batch.redline import write_redline  # lxml: not loaded by a build with nothing to do
+        # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml
+        # (6 ms with it, python -X importtime).
+        from casegen.batch.redline import write_redline
 
         done = [job for job in jobs if job.kept is not None and not job.failing and job.target.stem in self.cases]
         tasks = [(str(job.kept), str(job.target), str(self.out_dir / REDLINES / job.target.name), shown_date(self.date))
@@ -137,8 +140,7 @@ class History:
         """What is kept of a document that is pruned (its log lines stay: they are history)."""
         for path in (case_path(self.out_dir, target.stem), previous_path(self.out_dir, target.stem),
                      journal(self.out_dir, "base", f"{target.stem}.docx"), self.out_dir / REDLINES / target.name):
-            if path.is_symlink() or path.is_file():
-                path.unlink()
+            remove_plain(path)  # only casegen's own kind of file: a link planted there is left, never followed
 
     def settle(self) -> None:
         """Commit what this build found: the cases of the documents rebuilt, their previous documents, the

@@ -16,11 +16,13 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casegen.errors import IntakeError, Problem
-from casegen.fileio import atomic_path
+from casegen.fileio import atomic_path, not_ours, refusal
+from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
+from casegen.sheetcells import mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
@@ -48,8 +50,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _text(cell, value: str) -> None:
     """Text exactly as given: never taken for a formula, never with characters a workbook cannot hold."""
-    cell.value = strip_illegal(value)
-    cell.data_type = "s"
+    set_value(cell, value)
 
 
 def _mark(ws, coord: str, problems: list[Problem]) -> None:
@@ -69,18 +70,19 @@ def _summary(wb, intake: Intake, source: Path) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     errors, warns = len(intake.errors), len(intake.problems) - len(intake.errors)
     _text(ws.cell(row=1, column=1), f"casegen found {errors} error(s) and {warns} warning(s) in {source.name}")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")
     for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS), start=1):
         _text(ws.cell(row=4, column=col), head)
-        ws.cell(row=4, column=col).font = Font(bold=True)
+        ws.cell(row=4, column=col).font = Font(name="Calibri", bold=True)
         ws.column_dimensions[chr(64 + col)].width = width
     for row, p in enumerate(intake.problems, start=5):
         _problem_row(wb, ws, row, p)
     if not intake.problems:
         _text(ws.cell(row=5, column=1), "No problems found.")
     ws.freeze_panes = "A5"
+    fit.fit_rows(ws)  # LibreOffice keeps rows one line high: a wrapped message would print over the next rows
     # Printed, the list fits the page's width however long the messages are.
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -119,19 +121,26 @@ def annotate(intake: Intake, target: Path) -> Path:
         ws.sheet_view.tabSelected = False
     wb.active = 0
     wb.worksheets[0].sheet_view.tabSelected = True
+    mark_workbook(wb, "annotated copy")  # replaced by the next --annotate; any other file there is not
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target
 
 
-def annotate_intakes(intakes: list[Intake]) -> list[Path]:
-    """The annotated copy of every form that could be opened; returns the paths written."""
+def annotate_intakes(intakes: list[Intake], force: bool = False) -> list[Path]:
+    """The annotated copy of every form that could be opened; returns the paths written. A file in the way
+    that is not an annotated copy casegen wrote is named and left alone, unless `force`."""
     inputs = {Path(i.file).resolve() for i in intakes}
     written = []
     for intake in intakes:
         if not intake.kind:  # a file that is not a readable form has nothing to annotate
             continue
         target = checked_path(Path(intake.file), inputs | {w.resolve() for w in written})
+        why = not force and not_ours(target, "annotated copy")
+        if why:
+            intake.problems.append(Problem(intake.file, "no annotated copy written: " + refusal(
+                target, why, "move it away"), code="annotate-foreign-file"))
+            continue
         try:
             written.append(annotate(intake, target))
         except IntakeError as exc:

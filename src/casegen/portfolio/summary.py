@@ -1,79 +1,23 @@
 """The monthly summary for the finance review group: a Word document from templates/portfolio_summary.docx.
 
-`PortfolioSummary` is what the template can print, as the case models are for the other two
-templates: `casegen templates check` types the template's tags against it.
+`PortfolioSummary` (models/summary.py) is what the template can print, as the case models are for the
+other two templates: `casegen templates check` types the template's tags against it.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel
-
+from casegen.models.summary import ExcludedForm, GateLine, PortfolioSummary, RiskLine, StageLine, TargetLine
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import Portfolio, rag
+from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
-
-
-class TargetLine(BaseModel):
-    """Net savings against the target, for a financial year or a theme (over every year)."""
-
-    name: str
-    net: Decimal
-    target: Decimal | None
-    gap: Decimal | None
-    status: str  # On target, Behind target, Well behind target or No target
-
-
-class StageLine(BaseModel):
-    stage: str
-    cases: int
-    net: Decimal
-
-
-class RiskLine(BaseModel):
-    ref: str
-    title: str
-    risk: str
-    likelihood: int
-    impact: int
-    score: int
-
-
-class GateLine(BaseModel):
-    ref: str
-    title: str
-    gate: str
-    date: str
-    lead: str
-
-
-class ExcludedForm(BaseModel):
-    form: str
-    problems: int
-    first: str  # the first error, as `casegen validate` prints it
-
-
-class PortfolioSummary(BaseModel):
-    """Everything the summary template can print."""
-
-    programme: str
-    council: str
-    as_of: str  # 31 October 2024
-    forms: int
-    cases: int
-    excluded: int
-    net_total: Decimal
-    target_total: Decimal | None
-    gap_total: Decimal | None
-    years: list[TargetLine]
-    themes: list[TargetLine]  # the themes with a case or a target
-    pipeline: list[StageLine]
-    overdue: list[GateLine]
-    top_risks: list[RiskLine]
-    excluded_forms: list[ExcludedForm]
+KIND = {"bcl": "BCL", "brief": "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+NO_TARGETS = ("No savings targets are configured. Set them per theme and financial year under [targets] in the "
+              "programme configuration (casegen templates export DIR writes a programme.toml with an example), "
+              "then pass it with --config.")
 
 
 def _line(portfolio: Portfolio, name: str, theme: str | None, year: str | None) -> TargetLine:
@@ -92,28 +36,25 @@ def summarise(portfolio: Portfolio) -> PortfolioSummary:
         programme=portfolio.programme.programme, council=portfolio.programme.council,
         as_of=f"{portfolio.as_of:%-d %B %Y}", forms=len(portfolio.forms), cases=len(portfolio.rows),
         excluded=len(excluded), net_total=portfolio.net(), target_total=portfolio.target(),
-        gap_total=portfolio.gap(),
+        gap_total=portfolio.gap(), targets_set=bool(portfolio.programme.targets),
+        no_targets="" if portfolio.programme.targets else NO_TARGETS, total=_line(portfolio, "Total", None, None),
         years=[_line(portfolio, y, None, y) for y in portfolio.years],
         themes=[_line(portfolio, t, t, None) for t in portfolio.themes if t in used],
         pipeline=[StageLine(stage=s, cases=n, net=v) for s, n, v in portfolio.pipeline()],
-        overdue=[GateLine(ref=r.ref, title=r.title, gate=r.next_gate, date=r.next_gate_date, lead=r.lead)
-                 for r in portfolio.overdue()],
-        top_risks=[RiskLine(ref=r.ref, title=r.title, risk=r.risk, likelihood=r.likelihood, impact=r.impact,
-                            score=r.score) for r in portfolio.top_risks(TOP_RISKS)],
+        overdue=[GateLine(ref=r.ref, kind=KIND[r.kind], title=r.title, gate=r.next_gate, date=r.next_gate_date,
+                          lead=r.lead) for r in portfolio.overdue()],
+        top_risks=[RiskLine(ref=r.ref, kind=KIND[r.kind], title=r.title, risk=r.risk, likelihood=r.likelihood,
+                            impact=r.impact, score=r.score) for r in portfolio.top_risks(TOP_RISKS)],
         excluded_forms=excluded,
     )
 
 
 def template_file(portfolio: Portfolio) -> Path:
-    from casegen.render import template_path
-
     return template_path("portfolio", portfolio.programme.templates)
 
 
 def render_summary(portfolio: Portfolio, template: Path | None = None) -> bytes:
     """The summary document's bytes, rendered by casegen's renderer like every other document."""
-    from casegen.render import load_template
-
     summary = summarise(portfolio)
     context = {name: getattr(summary, name) for name in PortfolioSummary.model_fields}
     return load_template(template or template_file(portfolio)).render(context)

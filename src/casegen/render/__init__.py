@@ -9,37 +9,14 @@ from typing import TYPE_CHECKING
 
 from casegen.config import Programme
 from casegen.errors import TemplateProblem
+from casegen.templating.folder import (OFFICE_FORMATS, TEMPLATE_FILES, package_templates,
+                                       template_path, templates_dir)
 
-if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl
+if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl (160 ms)
     from casegen.render.engine import CompiledTemplate
 
-OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
-# The templates casegen knows by kind; a folder of templates holds these names. "portfolio" is the summary
-# of `casegen portfolio --summary`: it prints a PortfolioSummary, not a case.
-TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx",
-                  "portfolio": "portfolio_summary.docx"}
-
-
-def package_templates() -> Path:
-    """The default templates, shipped inside casegen (built from the repository's templates/ folder)."""
-    from importlib import resources
-
-    try:
-        return Path(str(resources.files("casegen.templates")))
-    except ModuleNotFoundError:  # an editable install made before the templates became package data
-        raise TemplateProblem("casegen is installed without its templates: install it again "
-                              "(pip install -e . in the checkout, or pip install casegen)") from None
-
-
-def templates_dir(programme: Programme | None = None, folder: str | os.PathLike | None = None) -> Path:
-    """The templates folder a build uses: `folder` (--templates) or $CASEGEN_TEMPLATES, else the programme
-    configuration's `templates`, else the package's own. Never the current folder."""
-    chosen = folder or os.environ.get("CASEGEN_TEMPLATES") or (programme.templates if programme else None)
-    return Path(chosen) if chosen else package_templates()
-
-
-def template_path(kind: str, folder: str | os.PathLike | None = None, programme: Programme | None = None) -> Path:
-    return templates_dir(programme, folder) / TEMPLATE_FILES[kind]
+__all__ = ["OFFICE_FORMATS", "TEMPLATE_FILES", "context", "load_template", "package_templates", "render_case",
+           "require_templates", "template_path", "templates_dir"]
 
 
 def require_templates(kinds, folder: str | os.PathLike | None = None, programme: Programme | None = None) -> None:
@@ -72,6 +49,8 @@ def _saved_in_another_format(path: Path) -> Path | None:
 
 @lru_cache(maxsize=16)
 def compiled(path: Path, mtime_ns: int) -> CompiledTemplate:
+    # Imported here: docxtpl, lxml, Jinja and the checker take 160 ms (python -X importtime), which a build with
+    # nothing to do, `validate` and `portfolio` without --summary never need.
     from casegen.render.engine import CompiledTemplate
 
     return CompiledTemplate(path)

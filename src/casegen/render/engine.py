@@ -14,17 +14,17 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
+from casegen import __version__
 from casegen.errors import TemplateProblem
+from casegen.ooxml import W, docxtpl_fixer
 from casegen.templating.check import explain
-from casegen.render.environment import make_environment
-from casegen.render.normalise import normalise
+from casegen.templating.environment import make_environment
+from casegen.templating.parts import compile_sources, template_problem, template_sources
 
-_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
-_FIXER = DocxTemplate.__new__(DocxTemplate)  # only its pure XML helpers are used
+_FIXER = docxtpl_fixer()  # docxtpl's XML helpers, pinned to the versions tested (casegen.ooxml)
 
 
 _LISTING_CHARS = re.compile("[\t\a\n\f]")
@@ -39,17 +39,6 @@ def _resolve_listing(xml: str) -> str:
         return xml
     return _PARAGRAPH.sub(lambda m: _FIXER.resolve_listing(m.group(0)) if _LISTING_CHARS.search(m.group(0))
                           else m.group(0), xml)
-
-
-def _tag_context(source: str, lineno: int | None) -> str:
-    if not lineno:
-        return ""
-    lines = source.splitlines()[max(lineno - 4, 0): lineno + 3]
-    text = [re.sub(r"<[^>]+>", "", line).strip() for line in lines]
-    return " … ".join(t for t in text if t)
-
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _cells(row) -> int:
@@ -88,8 +77,6 @@ def _repair_tables(tree) -> None:
 
 def _stamp_application(app_xml: bytes) -> bytes:
     """Name casegen as the program that wrote the document (File > Properties in Word)."""
-    from casegen import __version__
-
     stamp = f"<Application>casegen {__version__}</Application>".encode()
     if b"<Application>" in app_xml:
         return re.sub(rb"<Application>[^<]*</Application>", stamp, app_xml, count=1)
@@ -151,29 +138,14 @@ class CompiledTemplate:
         self.env = make_environment()
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
             raise TemplateProblem(explained)
-        self.sources: dict[str, str] = {}
-        self.compiled = {}
-        for info, blob in self.entries:
-            if _PARTS.fullmatch(info.filename):
-                source = _FIXER.patch_xml(normalise(blob))
-                source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
-                self.sources[info.filename] = source
-                try:
-                    self.compiled[info.filename] = self.env.from_string(source)
-                except TemplateError as exc:
-                    raise self._problem(info.filename, exc) from None
-
-    def _problem(self, part: str, exc: TemplateError) -> TemplateProblem:
-        near = _tag_context(self.sources.get(part, ""), getattr(exc, "lineno", None))
-        where = f" near: {near}" if near else ""
-        return TemplateProblem(f"{self.path} ({part}): {exc.__class__.__name__}: {exc.message}{where}; "
-                               f"`casegen templates check {self.path}` lists every such tag")
+        self.sources: dict[str, str] = template_sources((info.filename, blob) for info, blob in self.entries)
+        self.compiled = compile_sources(self.path, self.sources, self.env)
 
     def render_part(self, name: str, context: dict) -> bytes:
         try:
             xml = self.compiled[name].render(context)
         except TemplateError as exc:
-            raise self._problem(name, exc) from None
+            raise template_problem(self.path, name, self.sources[name], exc) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = _resolve_listing(xml)
         try:

@@ -1,8 +1,6 @@
 """Rules on a Business Case Lite's timetable and figures: slips no single cell can show."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from casegen.models.values import TBC, format_money, known, when_as_date
 from casegen.rules import rule
 
@@ -59,23 +57,19 @@ def benefits_match_net_savings(case, programme):
     yield ("qualification", "financial_benefits"), message
 
 
-def _amount(value: Decimal | str | None) -> Decimal:
-    return known(value)
-
-
 @rule("validated-above-proposed", "warning", BCL,
       "Finance's validated figures for a year are no more than the savings proposed for that year.")
 def validated_within_proposed(case, programme):
     proposed = {y.year: y for y in case.finance.years}
     for i, v in enumerate(case.finance.validated):
         p = proposed.get(v.year)
-        want_savings = _amount(p.recurring_savings if p else None)
-        want_net = _amount(p.net_savings if p else None)
-        if _amount(v.recurring_savings) > want_savings:
+        want_savings = known(p.recurring_savings if p else None)
+        want_net = known(p.net_savings if p else None)
+        if known(v.recurring_savings) > want_savings:
             yield ("finance", "validated", i, "recurring_savings"), (
                 f"Finance validated {format_money(v.recurring_savings)} of savings for {v.year}, more than the "
                 f"{format_money(want_savings)} proposed; check the validated and the proposed figures")
-        elif _amount(v.net_savings) > want_net:
+        elif known(v.net_savings) > want_net:
             yield ("finance", "validated", i, "recurring_investment"), (
                 f"Finance's validated net savings for {v.year} ({format_money(v.net_savings)}) are more than the "
                 f"{format_money(want_net)} proposed; check the validated investment and savings")

@@ -1,9 +1,9 @@
 """Rules across the cases of one run: what no single form can show.
 
-A rule across forms never sees a case. It declares the facts it needs; each fact is read from one
-field of a case (FACTS) with the cell it came from, and the build keeps the facts of every form in
-its manifest, so that forms that are up to date take part without being read again. validate and
-build run every rule the same way, over the same facts.
+A rule across forms never sees a case. It declares the facts it needs (casegen.facts: each read from
+one field of a case, with the cell it came from); the build keeps the facts of every form in its
+manifest, so that forms that are up to date take part without being read again. validate and build
+run every rule the same way, over the same facts.
 """
 from __future__ import annotations
 
@@ -11,55 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casegen.errors import Problem
+from casegen.facts import FACTS, Fact, Form  # noqa: F401  (Fact: what a rule's forms carry)
 from casegen.rules import Rule
 
 EXPLANATION = ("Each case has its own portfolio tracker ref: two forms of one kind with one ref are one project "
                "twice (a project's Business Case Lite and its Project Brief share theirs).")
 
 NAMED = 3  # forms named in a finding about a group; the rest are counted
-
-# Each fact a rule across forms may ask for, and the field of the case it is read from.
-FACTS: dict[str, tuple[str, ...]] = {"tracker_ref": ("project", "tracker_ref")}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One value of a form, with the cell it was typed in (so a finding can point at it)."""
-
-    value: object
-    sheet: str = ""
-    cell: str = ""
-    field: str = ""
-
-    def as_json(self) -> list:
-        return [self.value, self.sheet, self.cell, self.field]
-
-    @classmethod
-    def from_json(cls, data) -> Fact:
-        if not (isinstance(data, list) and len(data) == 4 and all(isinstance(p, str) for p in data[1:])):
-            raise ValueError(f"unexpected fact {data!r:.80}")
-        return cls(*data)
-
-
-@dataclass
-class Form:
-    """What a rule across forms sees of one form without errors: its file, kind and facts."""
-
-    file: str
-    kind: str
-    facts: dict[str, Fact]
-
-
-def facts_of(case, places: dict) -> dict[str, Fact]:
-    """Every fact of FACTS that `case` has; `places` maps a field's path to (sheet, cell, field)."""
-    out = {}
-    for name, path in FACTS.items():
-        value = case
-        for part in path:
-            value = getattr(value, part, None)
-        if value not in (None, ""):
-            out[name] = Fact(value, *places.get(path, ("", "", path[-1])))
-    return out
 
 
 @dataclass(frozen=True)
@@ -111,11 +69,18 @@ def _names(files: list[str]) -> str:
 
 
 def _label(kind: str, field: str) -> str:
-    # Imported here: a build with nothing to do runs these rules without loading the models.
-    from casegen.intake.labels import label
+    """The form's label of the tracker ref: the title of its field in the model, as the form prints it."""
+    # Imported here, only when a finding is made: a build with nothing to do runs these rules, and loading
+    # the models would add 35-50 ms to it (python -X importtime).
     from casegen.models import KINDS
 
-    return label(KINDS[kind], FACTS["tracker_ref"]) if kind in KINDS else field
+    if kind not in KINDS:
+        return field
+    model, info = KINDS[kind], None
+    for name in FACTS["tracker_ref"]:
+        info = model.model_fields[name]
+        model = info.annotation
+    return info.title or field
 
 
 def once(problems: list[Problem]) -> list[Problem]:

@@ -19,22 +19,22 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 from pydantic import BaseModel
 
 from casegen.errors import Problem, TemplateProblem
 from casegen.models import KINDS
-from casegen.render import OFFICE_FORMATS, TEMPLATE_FILES, load_template, templates_dir
-from casegen.render.environment import make_environment
+from casegen.models.kinds import TEMPLATE_MODELS
+from casegen.ooxml import TEMPLATE_PARTS
+from casegen.templating.environment import make_environment
+from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, templates_dir
 from casegen.templating.modeltypes import element
-from casegen.render.normalise import join_tags, unescape_tags
+from casegen.templating.normalise import join_tags, unescape_tags
+from casegen.templating.parts import compile_sources, patched
 from casegen.templating.places import TAG, Paragraph, locate, paragraphs, plain
 from casegen.templating.walker import Walker
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")  # the parts render.engine compiles
 # What render.context adds to the case's own fields.
 EXTRA_NAMES = {"programme": str, "council": str}
 # Files an office suite saves that casegen cannot read as a template.
@@ -51,16 +51,9 @@ class Checked:
     walked: bool = False  # every part parsed, so `used` is all the template prints
 
 
-def _models() -> dict:
-    """The model each kind of template prints: a case, or the portfolio summary."""
-    from casegen.portfolio.summary import PortfolioSummary
-
-    return {**KINDS, "portfolio": PortfolioSummary}
-
-
 def context_types(kind: str) -> dict:
     """The type of every name a template of `kind` can use, as render.context provides it."""
-    model = _models()[kind]
+    model = TEMPLATE_MODELS[kind]
     top = {name: info.annotation for name, info in model.model_fields.items()}
     top.update({name: info.return_type for name, info in model.model_computed_fields.items()})
     top.update(EXTRA_NAMES)
@@ -120,7 +113,7 @@ def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, c
     except TemplateSyntaxError as exc:
         checked.problems.append(problem(*_syntax(exc, source), "template-syntax"))
         return False
-    walker = Walker(env, context_types(kind), _models()[kind])
+    walker = Walker(env, context_types(kind), TEMPLATE_MODELS[kind])
     walker.visit(tree)
     checked.used |= walker.used
     checked.problems += [problem(line, _tag_on(source, line, expr) or expr, message, code)
@@ -151,23 +144,24 @@ def _kind_of(path: Path, kind: str | None) -> str | None:
 def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]], str]:
     """{part: (normalised XML, source as compiled)}, and why the template does not compile ("" if it does).
 
-    A template that does not compile (an unknown filter, say) is still walked, from the same
-    normalised and patched sources, so that every problem in it is listed, not just the first.
+    The sources are the renderer's (templating.parts), compiled in the same sandboxed environment, so what
+    the check passes a build compiles. A template that does not compile (an unknown filter, say) is still
+    walked, so that every problem in it is listed, not just the first.
     """
-    sources, reason = None, ""
-    try:
-        sources = load_template(path).sources if compile else None
-    except TemplateProblem as exc:
-        # The renderer's message starts with the template's full path; the check names it already.
-        reason = exc.format_message().removeprefix(f"{path.resolve()}: ")
     try:
         with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
-            xml = {n: join_tags(zf.read(n)) for n in zf.namelist() if _PARTS.fullmatch(n)}
-    except (OSError, zipfile.BadZipFile):
-        return {}, reason
-    fixer = DocxTemplate.__new__(DocxTemplate)  # only its XML patching is used, as render.engine does
-    return {n: (x, sources[n] if sources else re.sub(r"<w:p([ >])", r"\n<w:p\1", fixer.patch_xml(unescape_tags(x))))
-            for n, x in xml.items()}, reason
+            xml = {n: join_tags(zf.read(n)) for n in zf.namelist() if TEMPLATE_PARTS.fullmatch(n)}
+    except (OSError, zipfile.BadZipFile) as exc:
+        return {}, f"cannot read the template: {exc}"
+    sources = {n: patched(unescape_tags(x)) for n, x in xml.items()}
+    reason = ""
+    if compile:
+        try:
+            compile_sources(path.resolve(), sources)
+        except TemplateProblem as exc:
+            # The renderer's message starts with the template's full path; the check names it already.
+            reason = exc.format_message().removeprefix(f"{path.resolve()}: ")
+    return {n: (x, sources[n]) for n, x in xml.items()}, reason
 
 
 def check_template(path: Path, kind: str | None = None, compile: bool = True) -> Checked:
@@ -176,9 +170,9 @@ def check_template(path: Path, kind: str | None = None, compile: bool = True) ->
     `compile=False` walks the template without compiling it, for the renderer itself to call.
     """
     name, kind, checked = str(path), _kind_of(path, kind), Checked()
-    if kind not in _models():
+    if kind not in TEMPLATE_MODELS:
         checked.problems.append(Problem(name, "cannot tell which kind of case this template prints; pass --kind "
-                                              f"({', '.join(_models())})", code="template-kind"))
+                                              f"({', '.join(TEMPLATE_MODELS)})", code="template-kind"))
         return checked
     parts, reason = _parts(path, compile)
     env, walked = make_environment(), bool(parts)

@@ -15,7 +15,7 @@ from jinja2 import nodes
 from jinja2.runtime import LoopContext
 from pydantic import BaseModel
 
-from casegen.render.environment import FILTERS
+from casegen.templating.environment import FILTERS
 
 class _Any:
     """A value whose type the models do not say (a method's result, a macro argument): anything goes."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from casegen.render.environment import FILTERS
+from casegen.templating.environment import FILTERS
 from casegen.templating.modeltypes import ANY, LOOP, attribute, element, filter_result, loop_problem, name_of, suggest
 
 _GLOBAL_FUNCTIONS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}

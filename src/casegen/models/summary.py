@@ -1,0 +1,71 @@
+"""What the portfolio summary template can print (templates/portfolio_summary.docx), as the case models
+are what the other two print; portfolio/summary.py fills it from a portfolio."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class TargetLine(BaseModel):
+    """Net savings against the target, for a financial year or a theme (over every year)."""
+
+    name: str
+    net: Decimal
+    target: Decimal | None
+    gap: Decimal | None
+    status: str  # On target, Behind target, Well behind target or No target
+
+
+class StageLine(BaseModel):
+    stage: str
+    cases: int
+    net: Decimal
+
+
+class RiskLine(BaseModel):
+    ref: str
+    kind: str  # BCL or Brief
+    title: str
+    risk: str
+    likelihood: int
+    impact: int
+    score: int
+
+
+class GateLine(BaseModel):
+    ref: str
+    kind: str  # BCL or Brief
+    title: str
+    gate: str
+    date: str
+    lead: str
+
+
+class ExcludedForm(BaseModel):
+    form: str
+    problems: int
+    first: str  # the first error, as `casegen validate` prints it
+
+
+class PortfolioSummary(BaseModel):
+    """Everything the summary template can print."""
+
+    programme: str
+    council: str
+    as_of: str  # 31 October 2024
+    forms: int
+    cases: int
+    excluded: int
+    net_total: Decimal
+    target_total: Decimal | None
+    gap_total: Decimal | None
+    targets_set: bool  # any target in the configuration; else `no_targets` says so once
+    no_targets: str  # how to set targets ("" when some are set)
+    total: TargetLine  # every year and theme, with its status
+    years: list[TargetLine]
+    themes: list[TargetLine]  # the themes with a case or a target
+    pipeline: list[StageLine]
+    overdue: list[GateLine]
+    top_risks: list[RiskLine]
+    excluded_forms: list[ExcludedForm]

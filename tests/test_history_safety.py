@@ -116,6 +116,28 @@ def test_a_build_killed_at_any_moment_loses_no_change(moment, built, make_form, 
     assert not leftovers(built) and not (built / STATE / "journal" / "COMMITTED").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.6, 1.2, 1.8, 2.4])
+def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casegen, tmp_path):
+    """No hook: a real build of three forms, killed wherever it happens to be."""
+    for name in (FORM, OTHER, "bcl-neighbourhood-working-model"):
+        make_form(name, filename=f"inputs/{name}.xlsx")
+    out, inputs = tmp_path / "out", tmp_path / "inputs"
+    run("build", inputs, "-o", out)
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    process = casegen("none", "build", inputs, "-o", out, "--redline", "--force", "-j", "2")
+    time.sleep(after)
+    workers = children(process.pid)
+    process.kill()
+    finish(process)
+    assert wait_for(lambda: not any(map(alive, workers)), 5)
+    assert run("build", inputs, "-o", out, "--redline").exit_code == 0
+    assert "Recurring Savings: £200,000 → £150,000" in run("changes", out).output
+    assert "£150,000" in marked(out / "redlines" / f"{FORM}.docx", "ins")
+    assert run("changes", out, "--all").output.count("Recurring Savings") == 1
+    assert not leftovers(out)
+
+
 def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_build(built, make_form, casegen,
                                                                                     tmp_path):
     first = (built / f"{FORM}.docx").read_bytes()

@@ -138,6 +138,14 @@ def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casege
     assert not leftovers(out)
 
 
+def test_changes_finishes_a_build_killed_as_it_wrote_its_history(built, make_form, casegen, tmp_path):
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("mid-apply", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    shown = run("changes", built)
+    assert shown.exit_code == 0 and "Recurring Savings: £200,000 → £150,000" in shown.output
+    assert not (built / STATE / "journal" / "COMMITTED").exists()
+
+
 def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_build(built, make_form, casegen,
                                                                                     tmp_path):
     first = (built / f"{FORM}.docx").read_bytes()

@@ -338,3 +338,10 @@ def test_a_link_planted_as_a_document_is_never_read_into_a_redline(built, make_f
                 assert b"TOPSECRET" not in zf.read("word/document.xml"), docx
     assert b"TOPSECRET" in zipfile.ZipFile(secret).read("word/document.xml")  # and the target is untouched
     assert "Traceback" not in result.output
+
+
+def test_what_a_killed_portfolio_left_half_written_is_swept_by_the_next(two_forms, tmp_path):
+    leftover = tmp_path / ".tracker.xlsx.k1ll3d00.part"  # as fileio.atomic_path names it
+    leftover.write_bytes(b"half a tracker")
+    assert run("portfolio", tmp_path / "inputs", "-o", tmp_path / "tracker.xlsx").exit_code == 0
+    assert not leftover.exists() and (tmp_path / "tracker.xlsx").exists()

@@ -345,3 +345,18 @@ def test_what_a_killed_portfolio_left_half_written_is_swept_by_the_next(two_form
     leftover.write_bytes(b"half a tracker")
     assert run("portfolio", tmp_path / "inputs", "-o", tmp_path / "tracker.xlsx").exit_code == 0
     assert not leftover.exists() and (tmp_path / "tracker.xlsx").exists()
+
+
+@pytest.mark.parametrize("name", ["changes.jsonl", "last-build", "cases"])
+def test_history_planted_as_a_link_is_set_aside_and_its_target_never_written(name, built, make_form, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir() if name == "cases" else elsewhere.write_bytes(b"not casegen's\n")
+    before = sorted(p.name for p in elsewhere.iterdir()) if name == "cases" else elsewhere.read_bytes()
+    link = built / STATE / name
+    shutil.rmtree(link) if link.is_dir() else link.unlink(missing_ok=True)
+    link.symlink_to(elsewhere)
+    build_changed(make_form, tmp_path, built)
+    assert (sorted(p.name for p in elsewhere.iterdir()) if name == "cases" else elsewhere.read_bytes()) == before
+    assert not link.is_symlink() and list(link.parent.glob(f"{name}.damaged-*"))
+    if name != "cases":  # the log and its date: the cases kept their history
+        assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output

@@ -76,8 +76,9 @@ def write_synced(path: Path, data: bytes) -> None:
     """Write `path` in full and flush it to disk, through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
+    tmp.unlink(missing_ok=True)  # a link of that name is removed, never written through
     try:
-        with open(tmp, "wb") as file:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
@@ -118,8 +119,11 @@ def apply(out_dir: Path, marker: dict) -> None:
         _move(journal(out_dir, "base", f"{name}.docx"), previous)
     sync_dir(state(out_dir, "previous"))
     if marker["lines"]:
-        with open(state(out_dir, LOG), "ab") as log:
-            log.truncate(marker["log_size"])  # lines a killed apply already added are written once
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(_cleared(state(out_dir, LOG)), flags, 0o666)
+        with open(fd, "ab") as log:
+            if os.fstat(fd).st_size > marker["log_size"]:
+                log.truncate(marker["log_size"])  # lines a killed apply already added are written once
             log.write("".join(line + "\n" for line in marker["lines"]).encode("utf-8"))
             log.flush()
             os.fsync(log.fileno())

@@ -84,23 +84,35 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
                    intake.case.model_dump(mode="json"), facts)
 
 
-def _worker_start() -> None:
-    """In each worker: leave Ctrl-C to the parent (it stops the workers), and end when the parent is gone.
+def _worker_start(main: int) -> None:
+    """In each worker: leave Ctrl-C to the parent (it stops the workers), and end when casegen is gone.
 
-    The parent is watched by polling os.getppid(), not by prctl(PR_SET_PDEATHSIG): that signal follows
-    the death of the parent's *thread* that started the worker, and exists on Linux only. A worker whose
-    parent was killed (SIGKILL, out of memory) is adopted by another process and ends within a second.
+    The parent is watched by polling (its pid, and os.getppid()), not by prctl(PR_SET_PDEATHSIG): that
+    signal follows the death of the parent's *thread* that started the worker, and exists on Linux only.
+    A worker whose casegen was killed (SIGKILL, out of memory) ends within half a second.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (cli.main): stopped means ended
-    parent = os.getppid()
+    parent = os.getppid()  # casegen itself, or a forkserver that ends with it
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == parent and _running(main):
             time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, name="casegen-parent-watch", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":  # there os.kill(pid, 0) is no question but a Ctrl-C: the ppid check alone
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but is not ours to signal
+        return True
+    return True
 
 
 class Workers:
@@ -109,7 +121,8 @@ class Workers:
     (Ctrl-C, SIGTERM, an error)."""
 
     def __init__(self, workers: int):
-        self.pool = ProcessPoolExecutor(workers, initializer=_worker_start) if workers > 1 else None
+        self.pool = (ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
+                     if workers > 1 else None)
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
@@ -145,6 +158,9 @@ class Workers:
     def stop(self) -> None:
         """End the workers now, mid-task (what they leave half-written is a temporary file, swept)."""
         if self.pool is None:
+            return
+        if hasattr(self.pool, "terminate_workers"):  # Python 3.14
+            self.pool.terminate_workers()
             return
         processes = list((getattr(self.pool, "_processes", None) or {}).values())  # no public handle before 3.14
         for process in processes:

@@ -7,8 +7,13 @@ import pytest
 from jinja2 import UndefinedError
 
 from casegen.models import KINDS
+from casegen.models.base import field
+from casegen.models.bcl import BusinessCaseLite, Finance, FinanceYear
+from casegen.models.brief import ProjectBrief
+from casegen.models.kinds import TEMPLATE_MODELS
+from casegen.models.values import Money
 from casegen.render import TEMPLATE_FILES, context, templates_dir
-from casegen.templating.check import context_types, unprinted
+from casegen.templating.check import context_types, stands_for, unprinted
 from casegen.templating.environment import make_environment
 from helpers import sample_case
 from helpers import leftovers, lines, run
@@ -214,3 +219,34 @@ def test_a_damaged_template_is_reported_not_raised(tmp_path):
     assert f"{not_docx}: cannot read the template: File is not a zip file [template-format]" in out
     assert any(line.startswith(f"{cut} (word/document.xml): is not well-formed XML") for line in out)
     assert f"{tmp_path / 'missing.docx'}: no such template [template-missing]" in out
+
+
+class YearWithGrants(FinanceYear):
+    grants: Money = field("Grants", "Pounds of grant funding; blank for none", default=None)
+
+
+class FinanceWithGrants(Finance):
+    years: list[YearWithGrants] = field("Financial Delivery", "Amounts by financial year", list,
+                                        prefill="financial_years")
+
+
+class CaseWithGrants(BusinessCaseLite):
+    finance: FinanceWithGrants = field("Financial Delivery", "Money by year", FinanceWithGrants(), sheet="Finance")
+
+
+def test_a_column_added_to_a_finance_year_that_no_tag_prints_fails_strict(monkeypatch):
+    """The totals read every column of a year, but reading is not printing: the new column is named."""
+    monkeypatch.setitem(KINDS, "bcl", CaseWithGrants)
+    monkeypatch.setitem(TEMPLATE_MODELS, "bcl", CaseWithGrants)
+    result = run("templates", "check", "--strict", BCL)
+    assert result.exit_code == 1
+    assert lines(result) == [f"{BCL}: warning: Financial Delivery › Financial Delivery › Grants: the form asks for it "
+                             "(finance.years.grants) but no bcl template prints it, so what a lead types there never "
+                             "reaches the document; print it in the template, or mark the field printed=False in "
+                             "the model [template-unprinted-field]", "1 template(s) OK, 1 warning(s)"]
+
+
+def test_a_computed_value_declared_to_stand_for_a_table_prints_it():
+    """stage_plan declares that it stands for the Stages tables; the totals declare nothing."""
+    assert stands_for(ProjectBrief, "stage_plan") == ("stages", "stage_items")
+    assert stands_for(Finance, "totals") == ()

@@ -5,6 +5,7 @@ import zipfile
 import pytest
 
 from jinja2 import UndefinedError
+from jinja2.exceptions import SecurityError
 
 from casegen.models import KINDS
 from casegen.models.base import field
@@ -250,3 +251,31 @@ def test_a_computed_value_declared_to_stand_for_a_table_prints_it():
     """stage_plan declares that it stands for the Stages tables; the totals declare nothing."""
     assert stands_for(ProjectBrief, "stage_plan") == ("stages", "stage_items")
     assert stands_for(Finance, "totals") == ()
+
+
+@pytest.mark.parametrize("tag, message", [
+    ("{{ risks.append(1) }}", "{{ risks.append(1) }}: 'append' would change the case or reach inside it, which the "
+                              "template sandbox refuses when the document is built"),
+    ("{{ finance.totals.clear() }}", "{{ finance.totals.clear() }}: 'clear' would change the case or reach inside it, "
+                                     "which the template sandbox refuses when the document is built"),
+    ("{{ range(1000000) | length }}", "{{ range(1000000) | length }}: a range of 1,000,000 numbers: the template "
+                                      "sandbox refuses more than 100,000 when the document is built"),
+    ("{{ project.title.mro }}", "{{ project.title.mro }}: text has no 'mro'"),
+])
+def test_what_the_sandbox_refuses_at_build_time_the_check_refuses(make_form, tmp_path, monkeypatch, tag, message):
+    """The check asks the renderer's own sandboxed environment, so what it passes a build renders."""
+    template = broken(tmp_path, lambda x: x.replace("{{ project.department }}", tag + "{{ project.department }}", 1))
+    checked = run("templates", "check", template)
+    assert checked.exit_code == 1
+    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 8: " in checked.output
+    monkeypatch.setenv("CASEGEN_TEMPLATES", str(template.parent))
+    built = run("build", make_form("bcl-service-optimisation"), "-o", tmp_path / "out")
+    assert built.exit_code == 1 and message in built.output
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
+def test_a_template_cannot_change_the_case_it_prints(programme):
+    case = sample_case(SAMPLES["bcl"], programme)
+    with pytest.raises(SecurityError):
+        make_environment().from_string("{{ risks.pop() }}").render(context(case, programme))
+    assert len(case.risks) == len(sample_case(SAMPLES["bcl"], programme).risks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from pydantic import BaseModel
 
 from casegen.models.values import TBC, format_money, strip_illegal
@@ -66,7 +66,7 @@ def _has(model: BaseModel, name: str) -> bool:
     return name in type(model).model_fields or hasattr(type(model), name)
 
 
-class _Environment(SandboxedEnvironment):
+class _Environment(ImmutableSandboxedEnvironment):  # immutable: a tag cannot change the case it prints
     """Every error while rendering is a TemplateError that carries its template line.
 
     Jinja gives a line only to syntax errors; with one, a build's message can show the text around

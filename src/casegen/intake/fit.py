@@ -30,7 +30,7 @@ def text_width(text: str, bold: bool = False, size: float = 11) -> float:
     return len(text) / _per_unit(bold, size) + 2
 
 
-def lines(text: str, width: float, bold: bool = False, size: float = 11) -> int:
+def wrapped_lines(text: str, width: float, bold: bool = False, size: float = 11) -> int:
     """How many lines `text` wraps to in a column `width` units wide."""
     per_line = max(1, int((width - 1) * _per_unit(bold, size)))
     return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) if part.strip() else 1
@@ -47,7 +47,7 @@ def fit_rows(ws, minimum: dict[int, float] | None = None) -> None:
             if cell.value is None or not cell.alignment.wrap_text:
                 continue
             size = cell.font.sz or 11
-            n = lines(str(cell.value), widths[cell.column], bool(cell.font.b), size)
+            n = wrapped_lines(str(cell.value), widths[cell.column], bool(cell.font.b), size)
             need = max(need, n * LINE * size / 11 + (PAD if n > 1 else 0))
         if need > LINE + 0.5 or row[0].row in minimum:
             ws.row_dimensions[row[0].row].height = round(need, 1)

@@ -42,7 +42,7 @@ _BLOCKS = {"for", "if", "with", "macro", "call", "filter", "raw", "autoescape", 
 
 
 @dataclass
-class Checked:
+class TemplateCheck:
     """One template's problems, and the fields its tags read (for the check's other direction)."""
 
     problems: list[Problem] = field(default_factory=list)
@@ -102,7 +102,7 @@ def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
 _WHAT = {"for": "repeats", "if": "shows"}
 
 
-def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: Checked, name: str) -> bool:
+def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck, name: str) -> bool:
     """Add the problems of one compiled part to `checked`; False if it does not parse."""
     def problem(lineno: int, tag: str, message: str, code: str) -> Problem:
         office_tag, near = locate(paras, source, lineno, tag)
@@ -167,12 +167,12 @@ def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]]
     return {n: (x, sources[n]) for n, x in xml.items()}, reason
 
 
-def check_template(path: Path, kind: str | None = None, compile: bool = True) -> Checked:
+def check_template(path: Path, kind: str | None = None, compile: bool = True) -> TemplateCheck:
     """Every problem of the template at `path`, each located and with the text around it.
 
     `compile=False` walks the template without compiling it, for the renderer itself to call.
     """
-    name, kind, checked = str(path), _kind_of(path, kind), Checked()
+    name, kind, checked = str(path), _kind_of(path, kind), TemplateCheck()
     if kind not in TEMPLATE_MODELS:
         checked.problems.append(Problem(name, "cannot tell which kind of case this template prints; pass --kind "
                                               f"({', '.join(TEMPLATE_MODELS)})", code="template-kind"))

@@ -11,6 +11,8 @@ import textwrap
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from casegen import sheets
+
 LINE = 15.0  # points a line of 11-point Calibri needs (Excel's default row height)
 PAD = 3.0  # points above and below the text of a wrapped cell
 PORTRAIT = 120  # width units up to which a portrait A4 page is kept (shrunk to no less than 80 %)
@@ -60,12 +62,7 @@ def set_widths(ws, widths: dict[int, float]) -> None:
 
 def print_setup(ws, widths: dict[int, float], title_rows: str | None = None) -> None:
     """A4, every column on one page width, landscape when the sheet is wider than a portrait page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if sum(widths.values()) > PORTRAIT else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # 0: as many pages down as it takes
+    sheets.print_setup(ws, landscape=sum(widths.values()) > PORTRAIT, footer="&A – page &P of &N",
+                       margins=PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3),
+                       title_rows=title_rows)
     ws.print_options.gridLines = False
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
-    ws.oddFooter.center.text = "&A – page &P of &N"
-    if title_rows:
-        ws.print_title_rows = title_rows

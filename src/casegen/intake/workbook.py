@@ -12,7 +12,6 @@ defined names).
 """
 from __future__ import annotations
 
-import posixpath
 import re
 import warnings
 import zipfile
@@ -24,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from casegen.errors import IntakeError, Problem
+from casegen.sheets import sheet_parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,8 +37,6 @@ MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what cala
 MAX_MERGED_CELLS = 100_000
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
 _OLD_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 SAVE_AGAIN = "open it in Excel or LibreOffice and save it again as .xlsx"
@@ -110,7 +108,7 @@ def inspect_workbook(path: str | Path) -> Inspection:
             parts = _check_parts(path, zf)
         workbook = _parse(parts["xl/workbook.xml"])
         facts = Inspection(names=_defined_names(workbook))
-        for title, part in _sheet_parts(parts, workbook).items():
+        for title, part in sheet_parts(parts.get, parts, workbook).items():
             facts.sheets[title] = _scan_sheet(path, parts[part], title)
     except IntakeError:
         raise
@@ -192,23 +190,6 @@ def _check_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, bytes]:
 def _parse(data: bytes):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     return etree.fromstring(data, parser)
-
-
-def _sheet_parts(parts: dict[str, bytes], workbook) -> dict[str, str]:
-    """Sheet title -> the zip part holding it."""
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = _parse(parts[rels_name]) if rels_name in parts else None
-    targets = {}
-    for rel in (rels.iter(f"{PKG_REL}Relationship") if rels is not None else ()):
-        target = rel.get("Target") or ""
-        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id")] = part
-    out = {}
-    for sheet in workbook.iter(f"{MAIN}sheet"):
-        part = targets.get(sheet.get(f"{DOC_REL}id"))
-        if part in parts and "worksheets/" in part:
-            out[sheet.get("name")] = part
-    return out
 
 
 def _defined_names(workbook) -> dict[str, tuple[str, str]]:

@@ -1,4 +1,5 @@
 """`casegen templates check`, and template errors during a build: the models are the single source of truth."""
+import importlib.metadata
 import shutil
 import zipfile
 
@@ -7,6 +8,7 @@ import pytest
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
+from casegen import ooxml
 from casegen.models import KINDS
 from casegen.models.base import field
 from casegen.models.bcl import BusinessCaseLite, Finance, FinanceYear
@@ -279,3 +281,16 @@ def test_a_template_cannot_change_the_case_it_prints(programme):
     with pytest.raises(SecurityError):
         make_environment().from_string("{{ risks.pop() }}").render(context(case, programme))
     assert len(case.risks) == len(sample_case(SAMPLES["bcl"], programme).risks)
+
+
+def test_a_docxtpl_casegen_was_not_tested_with_is_named_not_a_traceback(monkeypatch):
+    """casegen calls two of docxtpl's internals: another docxtpl stops with a message saying what to install."""
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.1.0" if name == "docxtpl" else "1")
+    ooxml.docxtpl_fixer.cache_clear()
+    try:
+        result = run("templates", "check")
+    finally:
+        ooxml.docxtpl_fixer.cache_clear()
+    assert result.exit_code == 1
+    assert ("casegen was tested with docxtpl 0.18, 0.19, 0.20, and docxtpl 9.1.0 is installed: install a tested one "
+            "(pip install 'docxtpl>=0.18,<0.21')") in result.output

@@ -43,7 +43,8 @@ def test_a_text_file_named_xlsx(tmp_path):
 
 
 def test_no_such_file_and_a_folder_without_forms(tmp_path):
-    assert lines(run("validate", tmp_path / "nope.xlsx")) == [f"{tmp_path / 'nope.xlsx'}: no such file [form-unreadable]"]
+    missing = run("validate", tmp_path / "nope.xlsx")  # a usage mistake: exit 2, and nothing written
+    assert missing.exit_code == 2 and f"'{tmp_path / 'nope.xlsx'}' does not exist" in missing.output
     result = run("validate", tmp_path)
     assert result.exit_code == 1 and "no .xlsx forms found" in result.output
 
@@ -57,14 +58,14 @@ def test_a_pipe_is_not_read(tmp_path):
 
 
 def test_a_file_that_cannot_be_opened(make_form, monkeypatch):
-    import casegen.intake.workbook as workbook
+    import casegen.office as office
 
     path = make_form(SO)
 
     def locked(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(workbook, "open", locked, raising=False)  # as when Excel on Windows holds the file
+    monkeypatch.setattr(office, "open", locked, raising=False)  # as when Excel on Windows holds the file
     assert lines(run("validate", path)) == [
         f"{path}: cannot be opened (Permission denied); close it in Excel if it is open, and check that you may "
         "read it [form-unreadable]"]
@@ -401,3 +402,223 @@ def test_an_interrupted_document_write_leaves_no_partial_file(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         write_bytes_atomic(tmp_path / "out" / "case.docx", b"PK" + bytes(1000))
     assert list((tmp_path / "out").iterdir()) == []
+
+
+# Bounded work on any input (issue 17): what the zip directory or the first bytes of a part say is not trusted.
+
+@pytest.mark.parametrize("member", ["xl/media/image1.png", "xl/styles.xml"])
+def test_a_zip_bomb_that_lies_about_its_sizes_is_stopped_at_its_declared_size(make_form, member):
+    """A part declaring 1 MiB (and the CRC of 1 MiB of zeros, so zipfile's own checks pass) inflates to
+    256 MiB: refused after reading a little past 1 MiB, in well under a second's work."""
+    from hostile_files import lying_bomb
+
+    path = lying_bomb(make_form(SO), member, inflates_to=256 * 2**20)
+    assert path.stat().st_size < 2**20
+    started = time.perf_counter()
+    assert refused(path, f"part {member} inflates to more than the 1,048,576 bytes its zip directory declares") == [
+        f"{path}: part {member} inflates to more than the 1,048,576 bytes its zip directory declares (a zip bomb?); "
+        "it is not a form casegen will open [form-unreadable]"]
+    assert time.perf_counter() - started < 5
+
+
+def test_a_lying_zip_bomb_stays_within_the_memory_budget(make_form, tmp_path):
+    """The figure the issue asks for, measured in a process of its own: validate of a 2 GiB lying bomb (a 2 MB
+    file) peaks far below 300 MB (about 50 MB; before the streamed check it took 2.1 GB)."""
+    import subprocess
+    import sys
+
+    from hostile_files import lying_bomb
+
+    path = lying_bomb(make_form(SO), "xl/styles.xml", inflates_to=2 * 2**30)
+    script = ("import resource, sys; from casegen.cli import main; sys.argv = ['casegen', 'validate', sys.argv[1]]\n"
+              "try: main()\nexcept SystemExit: pass\n"
+              "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
+    assert "zip bomb" in done.stdout
+    peak_kib = int(done.stdout.rsplit("peak", 1)[1])
+    assert peak_kib < 300 * 1024, peak_kib
+
+
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+DTD = b'<!DOCTYPE x [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+
+
+def _with_dtd_after(padding: int):
+    """A part with a DTD after `padding` bytes of comment: past the first 2 KB the old guard sniffed."""
+    return lambda xml: XML_DECL + b"<!--" + b" " * padding + b"-->" + DTD + re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
+
+
+def _in_utf16(xml: bytes, dtd: bytes = b"") -> bytes:
+    body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
+    return ('<?xml version="1.0" encoding="UTF-16"?>'.encode() + dtd + body).decode().encode("utf-16")
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml", "docProps/app.xml"])
+def test_a_dtd_after_the_first_two_kilobytes_is_refused(make_form, part):
+    path = rewrite(make_form(SO), part, _with_dtd_after(3000))
+    assert refused(path, "declares a DTD") == [
+        f"{path}: part {part} declares a DTD, which no Office program writes; "
+        "it is not a form casegen will open [form-unreadable]"]
+
+
+def test_a_dtd_in_a_utf16_part_is_refused(make_form):
+    path = rewrite(make_form(SO), "xl/styles.xml", lambda xml: _in_utf16(xml, DTD))
+    assert refused(path, "declares a DTD") == [
+        f"{path}: part xl/styles.xml declares a DTD, which no Office program writes; "
+        "it is not a form casegen will open [form-unreadable]"]
+
+
+def test_a_utf16_sheet_is_refused_rather_than_read_as_blank(make_form):
+    path = make_form(SO)
+    part = sheet_part(path, "Project")
+    rewrite(path, part, _in_utf16)
+    assert refused(path, "is written in UTF-16") == [
+        f"{path}: part {part} is written in UTF-16, which casegen does not read; open it in Excel or LibreOffice "
+        "and save it again as .xlsx [form-unreadable]"]
+
+
+def _document(make_form, tmp_path):
+    built = run("build", make_form(SO), "-o", tmp_path / "built")
+    assert built.exit_code == 0, built.output
+    return tmp_path / "built" / f"{SO}.docx"
+
+
+def test_the_word_import_refuses_a_late_dtd_and_a_lying_bomb(make_form, tmp_path):
+    from hostile_files import lying_bomb
+
+    late = rewrite(_document(make_form, tmp_path), "word/styles.xml", _with_dtd_after(3000))
+    result = run("import", late, "-o", tmp_path / "late.xlsx")
+    assert result.exit_code == 2
+    assert f"{late}: part word/styles.xml declares a DTD, which no Office program writes" in result.output
+    bomb = lying_bomb(_document(make_form, tmp_path), "word/styles.xml", inflates_to=256 * 2**20)
+    result = run("import", bomb, "-o", tmp_path / "bomb.xlsx")
+    assert result.exit_code == 2
+    assert (f"{bomb}: part word/styles.xml inflates to more than the 1,048,576 bytes its zip directory declares "
+            "(a zip bomb?); it is not a document casegen will open") in result.output
+    assert not (tmp_path / "late.xlsx").exists() and not (tmp_path / "bomb.xlsx").exists()
+
+
+def test_a_pipe_named_docx_is_not_opened_by_the_import(tmp_path):
+    import os
+
+    path = tmp_path / "pipe.docx"
+    os.mkfifo(path)
+    result = run("import", path, "-o", tmp_path / "x.xlsx")
+    assert result.exit_code == 2 and f"{path}: is not a file that can be read as a Word document" in result.output
+
+
+# Every form found (issue 17): any case of suffix, other formats named, casegen's own outputs left alone.
+
+def test_forms_of_any_suffix_case_are_read_by_every_command(make_form, tmp_path):
+    inputs = tmp_path / "inputs"
+    make_form(SO, filename="inputs/A.XLSX")
+    make_form("bcl-neighbourhood-working-model", filename="inputs/B.Xlsx")
+    make_form("brief-neighbourhood-working-model", filename="inputs/C.xlsm")
+    result = run("validate", inputs)
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "3 forms OK", result.output
+    built = run("build", inputs, "-o", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.docx")) == ["A.docx", "B.docx", "C.docx"]
+    tracker = run("portfolio", inputs, "-o", tmp_path / "tracker.xlsx")
+    assert tracker.exit_code == 0 and "3 cases from 3 forms" in tracker.output.replace("(s)", "s"), tracker.output
+
+
+def test_files_in_other_formats_are_named_by_validate_build_and_portfolio(make_form, tmp_path):
+    inputs = tmp_path / "inputs"
+    make_form(SO, filename="inputs/good.xlsx")
+    for name in ("old.XLS", "binary.xlsb", "calc.ods", "sheet.CSV"):
+        (inputs / name).write_bytes(b"not read")
+    others = [inputs / n for n in ("binary.xlsb", "calc.ods", "old.XLS", "sheet.CSV")]
+    for args in (["validate", inputs], ["build", inputs, "-o", tmp_path / "out"],
+                 ["portfolio", inputs, "-o", tmp_path / "tracker.xlsx"]):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        for path in others:
+            assert f"{path}: is not read: it is " in result.output, (args, path, result.output)
+    assert "an Excel binary workbook (.xlsb)" in result.output
+    assert load_workbook(tmp_path / "tracker.xlsx")["Cases"].max_row > 0  # the good form is still tracked
+
+
+def test_casegen_outputs_in_a_forms_folder_are_never_read_as_forms(make_form, tmp_path):
+    inputs = tmp_path / "inputs"
+    form = make_form(SO, filename="inputs/case.xlsx")
+    assert run("portfolio", inputs, "-o", inputs / "tracker.xlsx").exit_code == 0
+    (inputs / "case.checked-2.xlsx").write_bytes(form.read_bytes())  # a second annotated copy
+    (inputs / "case.BACKUP-20250101-120000.xlsx").write_bytes(form.read_bytes())
+    result = run("validate", inputs)
+    assert result.exit_code == 0 and result.output.splitlines() == ["1 form OK"], result.output
+    built = run("build", inputs, "-o", tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").glob("*.docx")] == ["case.docx"], built.output
+
+
+def test_a_pipe_in_a_forms_folder_is_named_and_never_opened(make_form, tmp_path):
+    import os
+
+    inputs = tmp_path / "inputs"
+    make_form(SO, filename="inputs/good.xlsx")
+    pipe = inputs / "pipe.XLSX"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer for ever
+    for args in (["validate", inputs], ["build", inputs, "-o", tmp_path / "out"],
+                 ["build", pipe, "-o", tmp_path / "o2"], ["portfolio", inputs, "-o", tmp_path / "tracker.xlsx"],
+                 ["dump", pipe]):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"{pipe}: is not a file that can be read as a workbook" in result.output, (args, result.output)
+    assert (tmp_path / "out" / "good.docx").exists()
+
+
+def test_one_unreadable_template_fails_only_its_own_kind(make_form, tmp_path):
+    from casegen.render import TEMPLATE_FILES
+
+    office = tmp_path / "office"
+    run("templates", "export", office)
+    docx = office / TEMPLATE_FILES["bcl"]
+    docx.rename(docx.with_suffix(".doc"))  # saved in Word's old format, and the .docx gone
+    inputs = tmp_path / "inputs"
+    make_form(SO, filename="inputs/bcl.xlsx")
+    make_form("brief-neighbourhood-working-model", filename="inputs/brief.xlsx")
+    result = run("--templates", office, "build", inputs, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert [p.name for p in (tmp_path / "out").glob("*.docx")] == ["brief.docx"]
+    assert result.output.count(str(docx.with_suffix(".doc"))) == 1, result.output
+    assert f"{inputs / 'bcl.xlsx'}: not built: the bcl template cannot be read (see above) [build-template]" \
+        in result.output
+    assert "1 built" in result.output and "1 failed" in result.output
+
+
+def test_a_dtd_in_a_part_not_named_xml_is_refused(make_form):
+    """Readers follow the relationships, not the extension: a part is XML by its bytes, whatever its name."""
+    path = make_form(SO)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/worksheets/sheet99.bin", XML_DECL + b"<!--" + b" " * 3000 + b"-->" + DTD + b"<x>&lol2;</x>")
+    assert refused(path, "declares a DTD") == [
+        f"{path}: part xl/worksheets/sheet99.bin declares a DTD, which no Office program writes; "
+        "it is not a form casegen will open [form-unreadable]"]
+
+
+def test_a_zip_directory_of_many_parts_is_refused_before_zipfile_reads_it(tmp_path):
+    """zipfile reads the whole directory, whatever count the end record gives: the directory's size is checked
+    first (500,000 empty parts took 330 MB and 8 s before)."""
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(20000):
+            zf.writestr(f"part{i}", b"")
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (10).to_bytes(2, "little") * 2  # the end record says 10 parts
+    path.write_bytes(bytes(data))
+    (line,) = refused(path, "has a zip directory of")
+    assert line.startswith(f"{path}: has a zip directory of 1,") and "KB, far more than any intake form" in line
+
+
+def test_sheets_too_large_together_are_refused(make_form):
+    """calamine holds every sheet as a dense block from A1: one cell at IP12000 asks for 3 million; two such
+    sheets pass the check of each sheet and are refused together, before calamine takes ~300 MB."""
+    path = make_form(SO)
+    far = b'<row r="12000"><c r="IP12000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    for title in ("Scope", "Finance"):
+        rewrite(path, sheet_part(path, title), lambda xml: xml.replace(b"</sheetData>", far))
+    (line,) = refused(path, "cells from A1 to their last cells together")
+    assert re.fullmatch(rf"{re.escape(str(path))}: has sheets of 6,00\d,\d{{3}} cells from A1 to their last cells "
+                        r"together, far more than an intake form needs; delete the rows and columns you do not need "
+                        r"and save again \[form-unreadable\]", line), line

@@ -23,19 +23,19 @@ from casegen.batch import pdf
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History
 from casegen.batch.lock import BuildLock, sweep_leftovers
-from casegen.batch.manifest import Entry, Manifest, Stamp, file_digest, template_digest
+from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, file_digest, template_digest
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, Problem
-from casegen.fileio import write_bytes_atomic
+from casegen.errors import BuildError, CasegenError, Problem, TemplateProblem
+from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
 from casegen.render import context, load_template, require_templates, template_path
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    force: bool = False  # rebuild every document
+    force: bool = False  # rebuild every document, replacing files of their names that casegen did not write
     strict: bool = False  # a form with warnings gets no document
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
@@ -79,17 +79,19 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    sources = find_sources(paths)
+    sources, clashes = find_sources(paths)
+    if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
         report = _Build(sources, out_dir, programme, options, progress).run()
+    for problem in clashes:  # a second form making the same document: it fails, the first is built
+        report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
     for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
         if problem.severity == "error":
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
             report.notes.append(str(problem))
-    if not sources:
-        report.notes.append(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -112,7 +114,7 @@ class _Build:
         try:
             self.check(stale, fresh, workers)
             good = [job for job in stale if not job.failing]
-            self.require_templates(good)
+            good = self.require_templates(good)
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
@@ -135,9 +137,19 @@ class _Build:
     def template(self, kind: str) -> Path:
         return template_path(kind, self.options.templates, self.programme)
 
-    def require_templates(self, good: list[_Job]) -> None:
-        """A missing template is one error, before any document is made, not one a form."""
-        require_templates(sorted({job.checked.kind for job in good} - {""}), self.options.templates, self.programme)
+    def require_templates(self, good: list[_Job]) -> list[_Job]:
+        """A missing template is one error, before any document is made, not one a form; it fails only the
+        forms of its own kind. Returns the jobs whose template can be read."""
+        for kind in sorted({job.checked.kind for job in good} - {""}):
+            try:
+                require_templates([kind], self.options.templates, self.programme)
+            except TemplateProblem as exc:
+                self.report.notes.append(exc.format_message())
+                for job in (j for j in good if j.checked.kind == kind):
+                    job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
+                                                "(see above)", code="build-template"))
+                    self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        return [job for job in good if not job.failing]
 
     def template_digest(self, kind: str) -> str | None:
         if kind not in self._templates:
@@ -195,7 +207,26 @@ class _Build:
 
     # writing
 
+    def claim(self, job: _Job) -> bool:
+        """Whether the document may be written: its name is free, or the file there is casegen's (the manifest
+        names it, or it carries casegen's mark); else the form fails and the file is left as it was."""
+        other = plain_file(job.target)
+        known = self.manifest.loaded is not None and job.target.name in self.manifest.loaded
+        why = f"it is {other}" if other else "" if known else not_ours(job.target, "document")
+        blocker, pdf = job.target, job.target.with_suffix(".pdf")
+        if not why and self.options.pdf and not known and not job.target.exists() and os.path.lexists(pdf):
+            blocker, why = pdf, "it is there without its document, so no casegen build made it"  # --pdf replaces it
+        replaceable = other in ("", "a symbolic link")  # by --force; a folder or a pipe never
+        if not why or (self.options.force and replaceable):
+            return True
+        job.problems.append(Problem(str(job.source), refusal(blocker, why, "move or rename it, or build into "
+                                                             "another folder with -o", replaceable),
+                                    code="build-foreign-file"))
+        self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        return False
+
     def render(self, good: list[_Job], workers: Workers) -> None:
+        good = [job for job in good if self.claim(job)]
         for job in good:
             job.kept = self.history.keep_previous(job.target)
         tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
@@ -228,12 +259,24 @@ class _Build:
                 continue
             target = self.out_dir / name
             status = self.prune(name, target) if self.options.prune else GONE
-            self.report.outcomes.append(Outcome(str(source), target, status))
+            if status:
+                self.report.outcomes.append(Outcome(str(source), target, status))
 
     def prune(self, name: str, target: Path) -> str:
+        """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
+        output folder under a name the build writes. Anything else is named and left alone (the manifest is
+        data, never an instruction)."""
+        pdf = target.with_suffix(".pdf")
+        why = ("its name is not one a build writes" if not document_name_ok(name) else
+               not_ours(target, "document") or (f"{pdf.name} is {plain_file(pdf)}" if plain_file(pdf) else ""))
+        if why:
+            self.report.notes.append(f"{target}: not pruned, {why}; it is left as it was, and no longer in the "
+                                     "build manifest: remove it yourself if it is not wanted")
+            del self.manifest.entries[name]
+            return ""
         try:
             target.unlink(missing_ok=True)
-            target.with_suffix(".pdf").unlink(missing_ok=True)
+            pdf.unlink(missing_ok=True)
             self.history.forget(target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")

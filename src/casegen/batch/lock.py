@@ -13,6 +13,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from casegen.errors import BuildError
+from casegen.fileio import os_error_message, remove_plain
 
 LOCK_NAME = ".casegen-build.lock"
 HOLDER_NAME = ".casegen-build.pid"
@@ -33,7 +34,7 @@ class BuildLock:
             raise BuildError(f"{self.folder} is being built by another casegen build{self.holder()}; "
                              "wait for it to finish, or build into another folder with -o") from None
         except OSError as exc:
-            raise BuildError(f"cannot write to the output folder {self.folder}: {exc.strerror or exc}") from None
+            raise BuildError(f"cannot write to the output folder: {os_error_message(exc, self.folder)}") from None
         try:
             (self.folder / HOLDER_NAME).write_text(f"{os.getpid()}\n")
         except OSError:  # the pid is only for the message
@@ -55,6 +56,6 @@ def sweep_leftovers(folder: Path) -> None:
     """Remove what a killed build left half-written (temporary files never reach a document's name)."""
     for pattern in (".*.part", ".casegen/*/.*.part", ".casegen/*/*.part", "redlines/.*.part"):
         for leftover in folder.glob(pattern):
-            leftover.unlink(missing_ok=True)
+            remove_plain(leftover)  # only casegen's own kind of file: never a link or a folder of such a name
     for leftover in folder.glob(".casegen-pdf-*"):
         shutil.rmtree(leftover, ignore_errors=True)

@@ -2,7 +2,9 @@
 
 A document is up to date while its intake file, its template, the programme configuration and
 casegen's version are all as stamped, and the document itself is still there. The manifest is
-JSON, written atomically; one that cannot be read means every document is rebuilt.
+JSON, written atomically; one that cannot be read means every document is rebuilt. It is data, never an
+instruction: an entry naming anything but a document of the folder (`../x.docx`, a path, a form) is set
+aside with a note, and nothing it names is touched.
 """
 from __future__ import annotations
 
@@ -18,6 +20,12 @@ from casegen.facts import Fact
 
 MANIFEST_NAME = ".casegen-manifest.json"
 FORMAT = 2  # 2: the facts of the rules across forms, in place of a tracker ref
+
+
+def document_name_ok(name) -> bool:
+    """Whether `name` is one a build writes: NAME.docx, directly in the output folder, not a hidden file."""
+    return (isinstance(name, str) and name.endswith(".docx") and len(name) > len(".docx")
+            and not name.startswith(".") and not any(c in name for c in "/\\\0"))
 
 
 def file_digest(path: str | os.PathLike) -> str | None:
@@ -111,10 +119,18 @@ class Manifest:
             entries = {name: Entry.from_json(e) for name, e in data["documents"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             return cls(folder, {}, f"{path} cannot be used ({type(exc).__name__}: {exc}"[:200] + "); rebuilding all")
+        odd = [name for name in entries if not document_name_ok(name)]
+        if odd:  # set aside, and the manifest written again without them
+            more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+            shown = ", ".join(repr(name)[:80] for name in odd[:3]) + more
+            entries = {name: e for name, e in entries.items() if name not in odd}
+            return cls(folder, entries, f"{path}: {shown} {'is' if len(odd) == 1 else 'are'} not the name of a "
+                                        "document in the folder; left out of the manifest, and nothing of that "
+                                        "name was touched", loaded=dict(entries))
         return cls(folder, entries, loaded=dict(entries))
 
     def save(self) -> None:
-        if self.entries == self.loaded:
+        if self.entries == self.loaded and not self.trouble:
             return
         # One line a document, so a diff of two manifests reads document by document.
         lines = [f" {json.dumps(name, ensure_ascii=False)}: {json.dumps(asdict(self.entries[name]), ensure_ascii=False)}"

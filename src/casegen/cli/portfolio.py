@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from casegen.cli.common import EXISTING, programme, templates_folder
+
 
 def _as_of(ctx, param, value: str | None) -> date | None:
     if value is None:
@@ -17,7 +19,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("tracker.xlsx"),
               show_default=True, help="The tracker workbook to write (.xlsx).")
 @click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
@@ -27,24 +29,30 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
+@click.option("--force", is_flag=True,
+              help="Replace the tracker or summary even if the file there is not one casegen wrote.")
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
-              jobs: int | None) -> None:
+              jobs: int | None, force: bool) -> None:
     """One tracker workbook of every case in the intake forms PATHS (files or folders).
 
     Sheets: Cases, Savings (against the configuration's targets), Pipeline, Risks and Problems (the forms
     left out, with their errors). Exits 1 if any form was left out; the tracker is written all the same.
     """
     from casegen.errors import CasegenError
-    from casegen.fileio import write_bytes_atomic
+    from casegen.fileio import not_ours, refusal, write_bytes_atomic
     from casegen.portfolio.figures import gather
     from casegen.portfolio.tracker import headline, write_tracker
 
     for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.UsageError(f"{path}: must be a {suffix} file")
-    programme = ctx.obj["programme"]
-    found = gather(paths, programme, as_of, jobs)
+    for path, what in ((out, "tracker"), (summary, "document")):  # before the forms are read: nothing to lose
+        why = path is not None and not force and not_ours(path, what)
+        if why:
+            where = "-o" if what == "tracker" else "--summary"
+            raise CasegenError(refusal(path, why, f"choose another name with {where}"))
+    found = gather(paths, programme(ctx), as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
     for checked in found.excluded:
@@ -55,7 +63,9 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     click.echo(f"wrote {out}: {headline(found)}")
     if summary is not None:
         from casegen.portfolio.summary import render_summary
+        from casegen.render import template_path
 
-        write_bytes_atomic(summary, render_summary(found))
+        template = template_path("portfolio", templates_folder(ctx), found.programme)  # --templates, as build
+        write_bytes_atomic(summary, render_summary(found, template))
         click.echo(f"wrote {summary}")
     ctx.exit(1 if found.excluded else 0)

@@ -16,11 +16,12 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casegen.errors import IntakeError, Problem
-from casegen.fileio import atomic_path
+from casegen.fileio import atomic_path, not_ours, refusal
 from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
+from casegen.sheetcells import mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
@@ -48,8 +49,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _text(cell, value: str) -> None:
     """Text exactly as given: never taken for a formula, never with characters a workbook cannot hold."""
-    cell.value = strip_illegal(value)
-    cell.data_type = "s"
+    set_value(cell, value)
 
 
 def _mark(ws, coord: str, problems: list[Problem]) -> None:
@@ -119,19 +119,26 @@ def annotate(intake: Intake, target: Path) -> Path:
         ws.sheet_view.tabSelected = False
     wb.active = 0
     wb.worksheets[0].sheet_view.tabSelected = True
+    mark_workbook(wb, "annotated copy")  # replaced by the next --annotate; any other file there is not
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target
 
 
-def annotate_intakes(intakes: list[Intake]) -> list[Path]:
-    """The annotated copy of every form that could be opened; returns the paths written."""
+def annotate_intakes(intakes: list[Intake], force: bool = False) -> list[Path]:
+    """The annotated copy of every form that could be opened; returns the paths written. A file in the way
+    that is not an annotated copy casegen wrote is named and left alone, unless `force`."""
     inputs = {Path(i.file).resolve() for i in intakes}
     written = []
     for intake in intakes:
         if not intake.kind:  # a file that is not a readable form has nothing to annotate
             continue
         target = checked_path(Path(intake.file), inputs | {w.resolve() for w in written})
+        why = not force and not_ours(target, "annotated copy")
+        if why:
+            intake.problems.append(Problem(intake.file, "no annotated copy written: " + refusal(
+                target, why, "move it away"), code="annotate-foreign-file"))
+            continue
         try:
             written.append(annotate(intake, target))
         except IntakeError as exc:

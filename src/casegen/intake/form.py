@@ -1,7 +1,6 @@
 """Writes the intake workbook for a kind of document, blank or filled with a case."""
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,6 +15,7 @@ from casegen.config import Programme
 from casegen.fileio import atomic_path
 from casegen.intake import fit, spec
 from casegen.models import KINDS, TITLES
+from casegen.sheetcells import put
 
 NAVY = "1F3864"
 INPUT = PatternFill("solid", fgColor="FFF2CC")
@@ -47,8 +47,6 @@ def _font(**style) -> Font:
 
 
 def _cell_value(value, kind: str):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
     if kind == "yesno" and value is not None:
         return "Yes" if value else "No"
     if kind == "mark":
@@ -57,10 +55,7 @@ def _cell_value(value, kind: str):
 
 
 def _put(ws, row: int, column: int, value, kind: str):
-    cell = ws.cell(row=row, column=column, value=_cell_value(value, kind))
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text a lead typed, not a formula
-    return cell
+    return put(ws, row, column, _cell_value(value, kind))  # text a lead typed stays text, never a formula
 
 
 class _Validations:
@@ -308,7 +303,7 @@ class FormWriter:
             items = getattr(self.programme, key)
             ws.cell(row=1, column=i, value=key).font = _font(bold=True)
             for r, item in enumerate(items, start=2):
-                ws.cell(row=r, column=i, value=item)
+                put(ws, r, i, item)
             letter = get_column_letter(i)
             ref = f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${len(items) + 1}"
             self.wb.defined_names[f"list_{key}"] = DefinedName(f"list_{key}", attr_text=ref)
@@ -320,7 +315,7 @@ class FormWriter:
         for r, (k, v) in enumerate([("kind", self.kind), ("form_version", spec.form_version(self.model)),
                                     ("casegen", __version__), ("programme", self.programme.programme)], 1):
             ws.cell(row=r, column=1, value=k)
-            ws.cell(row=r, column=2, value=v)
+            put(ws, r, 2, v)  # the programme's name among them: text, whatever it starts with
         for r, values in enumerate([spec.LAYOUT_HEADER] + spec.layout(self.model), 1):
             for c, value in enumerate(values, start=spec.LAYOUT_COLUMN):
                 ws.cell(row=r, column=c, value=value)

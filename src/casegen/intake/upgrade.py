@@ -4,7 +4,8 @@ Any form casegen can read is carried across, errors included: the reader's value
 (`read_cells`), are written into a new form by the form writer (`write_form_values`), so a value the
 model refuses ("Autumn-ish" for a date) stays in its cell for the lead to correct. The new form is
 read back and compared before anything is replaced: the old form is kept beside it as
-FORM.backup-YYYYMMDD-HHMMSS.xlsx and the new one takes its place in one step. What moved, what is new
+FORM.backup-YYYYMMDD-HHMMSS.xlsx and the new one takes its place in one step (through a symbolic link, the
+file it points at is upgraded and the link kept). What moved, what is new
 and what the form still needs (its errors, checked as `validate` checks them) are listed by the
 labels a lead sees.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import CasegenError, IntakeError, Problem
-from casegen.fileio import atomic_path
+from casegen.fileio import atomic_path, os_error_message, sweep_parts
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_cells, read_intake
@@ -37,7 +38,8 @@ class NotAForm(IntakeError):
 @dataclass
 class Upgraded:
     form: Path
-    backup: Path
+    backup: Path | None  # None: the form had today's layout already, and was left as it was
+    real: Path | None = None  # the file upgraded, where `form` is a symbolic link to it
     moved: list[str] = field(default_factory=list)  # "'Department and Team' from Project!B12 to Project!B13"
     added: list[str] = field(default_factory=list)  # "'Budget code' at Project!B9"
     left: list[str] = field(default_factory=list)  # what the old form held that casegen does not read
@@ -48,7 +50,13 @@ class Upgraded:
         return not self.needs
 
     def lines(self) -> list[str]:
-        out = [f"upgraded {self.form} to today's layout; the old form is kept as {self.backup}"]
+        if self.backup is None:
+            out = [f"{self.form} already has today's layout: nothing to upgrade, and nothing was written"]
+            if self.needs:
+                out.append(f"it needs {len(self.needs)} fix{'es' * (len(self.needs) != 1)} before it can be built:")
+            return out + [str(p) for p in self.needs]
+        through = f" (a link: the file upgraded is {self.real})" if self.real else ""
+        out = [f"upgraded {self.form}{through} to today's layout; the old form is kept as {self.backup}"]
         out += [f"  moved {m}" for m in self.moved] + [f"  added {a}" for a in self.added]
         if not self.moved and not self.added:
             out.append("  nothing moved and nothing was added: the form already had today's layout")
@@ -93,16 +101,17 @@ def _read(path: Path, programme: Programme):
 
 def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     """Rewrite the form at `path` onto today's layout, keeping every value as typed; NotAForm if it is not one."""
-    path = Path(path)
+    given = Path(path)
+    path = given.resolve() if given.is_symlink() else given  # write through the link: the link stays a link
     old, kind, data = _read(path, programme)
-    result = Upgraded(path, backup_path(path))
-    with atomic_path(path) as tmp:
-        write_form_values(kind, tmp, programme, data)
-        new, _, again = read_cells(tmp, programme)
-        if again != data:
-            raise CasegenError(f"{path}: the rewritten form would not hold the same values, so the form is left "
-                               "as it was and nothing was written (please report this)")
-        _keep(path, result.backup)  # the new form replaces the old only once the backup is safe
+    sweep_parts(path)  # what a killed upgrade left half-written beside the form
+    if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
+        return Upgraded(given, None, needs=read_intake(path, programme).errors)
+    result = Upgraded(given, backup_path(path), real=path if path != given else None)
+    try:
+        new = _replace(path, result.backup, kind, programme, data)
+    except OSError as exc:  # the new form is written beside the old and renamed over it: the old is untouched
+        raise CasegenError(f"{os_error_message(exc)}; {given} is left as it was") from None
     before, after, labels = _blocks(old.places), _blocks(new.places), _labels(kind)
     fresh = set()
     for key, where in after.items():
@@ -116,6 +125,19 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     errors = read_intake(path, programme).errors
     result.needs = [replace(p, message=p.message + NEW) if f"{p.sheet}!{p.cell}" in fresh else p for p in errors]
     return result
+
+
+def _replace(path: Path, backup: Path, kind: str, programme: Programme, data: dict):
+    """Write the form anew beside `path`, check it holds `data`, keep the old at `backup`, then rename the new
+    over the old; the new form's reading."""
+    with atomic_path(path) as tmp:
+        write_form_values(kind, tmp, programme, data)
+        new, _, again = read_cells(tmp, programme)
+        if again != data:
+            raise CasegenError(f"{path}: the rewritten form would not hold the same values, so the form is left "
+                               "as it was and nothing was written (please report this)")
+        _keep(path, backup)  # the new form replaces the old only once the backup is safe
+    return new
 
 
 def _left(old) -> list[str]:

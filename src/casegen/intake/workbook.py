@@ -1,14 +1,13 @@
 """Opening a workbook safely: a clear message for anything that is not an intake form.
 
 Intake forms come from strangers. `inspect_workbook` makes every check that can be made from the
-file itself before calamine unpacks it: the kind of file (.xls, password-protected, truncated), the
-zip directory's entry count, declared sizes and compression ratios (a zip bomb is refused before a
-byte is inflated), the XML prologues (no DTDs, so no entity bombs), and each sheet's extent (a
-100,000-row table is refused in a fraction of a second). The sheets are scanned with regular
-expressions, not parsed: calamine parses them once, afterwards. The scan also notes what a
-value-only reader cannot see: formulas with no saved value, error values and merged ranges, so the
-reader can point at the cell. The one XML part parsed here is the workbook's own (sheets and
-defined names).
+file itself before calamine unpacks it: the checks shared with the Word import (casegen.office: a
+regular file, the kind of file from its first bytes, the zip directory, every part inflated within
+a budget and every XML part free of DTDs), then each sheet's extent (a 100,000-row table is refused
+in a fraction of a second). The sheets are scanned with regular expressions, not parsed: calamine
+parses them once, afterwards. The scan also notes what a value-only reader cannot see: formulas with
+no saved value, error values and merged ranges, so the reader can point at the cell. The one XML
+part parsed here into a tree is the workbook's own (sheets and defined names).
 """
 from __future__ import annotations
 
@@ -22,24 +21,19 @@ from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from casegen import office
 from casegen.errors import IntakeError, Problem
 from casegen.sheets import sheet_parts
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
-ZIP_MAGIC = b"PK\x03\x04"
-MAX_FILE = 50 * 2**20  # on disk; a real intake form is well under 1 MB
-MAX_UNPACKED = 100 * 2**20  # all parts together, as the zip directory declares them
-MAX_PARTS = 1000
-MAX_RATIO = 200  # XML deflates about 10 to 1; far more in a large part is a bomb
+FORM = office.Kind("a workbook", "intake form", "it is not a form casegen will open",
+                   "open it in Excel or LibreOffice and save it again as .xlsx")
+SAVE_AGAIN = FORM.save_again
 MAX_SHEET_ROWS = 20_000  # the reader takes at most MAX_TABLE_ROWS rows a table
 MAX_SHEET_CELLS = 500_000
 MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what calamine allocates
 MAX_MERGED_CELLS = 100_000
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
-_OLD_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
-SAVE_AGAIN = "open it in Excel or LibreOffice and save it again as .xlsx"
 _NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -62,6 +56,7 @@ class SheetFacts:
     errors: dict[str, str] = field(default_factory=dict)  # cell -> "#DIV/0!"
     bad_numbers: dict[str, str] = field(default_factory=dict)  # cell -> text in a number cell ("abc", "NaN")
     merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # (min row, col, max row, col, ref)
+    area: int = 0  # rows x columns from A1 to the last cell
 
     def merge_over(self, row: int, col: int) -> str | None:
         """The merged range that covers (row, col) other than at its top-left cell, if any."""
@@ -99,92 +94,58 @@ def inspect_workbook(path: str | Path) -> Inspection:
     path = Path(path)
     try:
         _check_file(path)
-    except OSError as exc:  # no permission, or Excel on Windows holds the file open
-        _fail(path, f"cannot be opened ({exc.strerror or exc}); close it in Excel if it is open, and check that "
-                    "you may read it")
-    try:
         with zipfile.ZipFile(path) as zf:
-            _check_directory(path, zf)
-            parts = _check_parts(path, zf)
+            office.check_directory(zf, FORM)
+            if "xl/workbook.xml" not in zf.namelist():
+                _fail(path, "is a zip file but not an Excel workbook (.xlsx); "
+                            "make a form with `casegen new bcl FILE.xlsx`")
+            parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
         facts = Inspection(names=_defined_names(workbook))
         for title, part in sheet_parts(parts.get, parts, workbook).items():
             facts.sheets[title] = _scan_sheet(path, parts[part], title)
+        area = sum(f.area for f in facts.sheets.values())
+        if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
+            _fail(path, f"has sheets of {area:,} cells from A1 to their last cells together, far more than an intake "
+                        "form needs; delete the rows and columns you do not need and save again")
     except IntakeError:
         raise
-    except Exception as exc:  # zipfile, zlib and lxml raise many kinds for damaged files
+    except office.Refused as exc:
+        _fail(path, str(exc))
+    except OSError as exc:  # no permission, or Excel on Windows holds the file open
+        _fail(path, f"cannot be opened ({exc.strerror or exc}); close it in Excel if it is open, and check that "
+                    "you may read it")
+    except Exception as exc:  # zipfile, zlib and expat raise many kinds for damaged files
         _fail(path, f"is damaged and cannot be read ({_why(exc)}); {SAVE_AGAIN}")
     if any(f.bad_numbers for f in facts.sheets.values()):  # a reader would fail, or read NaN
         raise IntakeError(facts.bad_numbers(path))
     return facts
 
 
-def _why(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:200]
+_why = office.why
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        _fail(path, "no such file")
-    if path.is_dir():
-        _fail(path, "is a folder, not a workbook")
-    if not path.is_file():  # a pipe or a device: reading it could wait for ever
-        _fail(path, "is not a file that can be read as a workbook")
-    size = path.stat().st_size
-    if size > MAX_FILE:
-        _fail(path, f"is {size // 2**20} MB, far more than any intake form; it is not a form casegen will open")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
+    office.check_regular(path, FORM)
+    head = office.first_bytes(path)
+    if head == office.OLE_MAGIC:
         _fail(path, _ole_message(path))
-    if head.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path):
+    if head.startswith(office.ZIP_MAGIC) and not zipfile.is_zipfile(path):
         _fail(path, "is damaged or incomplete (cut short while copying or saving?); "
                     "copy it again, or open it in Excel or LibreOffice and save it again as .xlsx")
     if not zipfile.is_zipfile(path):
         _fail(path, "is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx`")
+    office.check_end_record(path, FORM)
 
 
 def _ole_message(path: Path) -> str:
     """Office's older container holds both .xls files and password-protected .xlsx: say which."""
-    data = path.read_bytes()  # at most MAX_FILE
-    if _ENCRYPTED in data:
+    if office.ole_holds(path, "EncryptionInfo"):
         return ("is protected with a password, so casegen cannot read it; remove the password "
                 "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save again")
-    if any(name in data for name in _OLD_XLS):
+    if office.ole_holds(path, "Workbook", "Book"):
         return "is an old-style Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx"
     return "is an old-style Office file, not an .xlsx workbook; open it in Excel and save it as .xlsx"
-
-
-def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
-    """Sizes as the zip directory declares them: nothing has been inflated yet."""
-    infos = zf.infolist()
-    if len(infos) > MAX_PARTS:
-        _fail(path, f"holds {len(infos)} parts, far more than any intake form; it is not a form casegen will open")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_UNPACKED:
-        _fail(path, f"would unpack to {unpacked // 2**20:,} MB, far more than any intake form "
-                    "(a zip bomb?); it is not a form casegen will open")
-    if "xl/workbook.xml" not in zf.namelist():
-        _fail(path, "is a zip file but not an Excel workbook (.xlsx); "
-                    "make a form with `casegen new bcl FILE.xlsx`")
-
-
-def _check_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, bytes]:
-    """Each part read once (which checks its CRC; sizes were bounded above): the XML parts' bytes."""
-    parts = {}
-    for info in zf.infolist():
-        if info.file_size > 0 and info.compress_size > 0 and info.file_size / info.compress_size > MAX_RATIO \
-                and info.file_size > 2**20:
-            _fail(path, f"part {info.filename} is compressed {info.file_size // info.compress_size:,} to 1, as "
-                        "no Office program compresses (a zip bomb?); it is not a form casegen will open")
-        data = zf.read(info)
-        # Office never writes a DTD; one in a part can only be an entity-expansion attack.
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:2048]:
-                _fail(path, f"part {info.filename} declares a DTD, which no Office program writes; "
-                            "it is not a form casegen will open")
-            parts[info.filename] = data
-    return parts
 
 
 def _parse(data: bytes):
@@ -207,11 +168,11 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
     """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
     (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
     formulas without values, error values, text in number cells and merged ranges."""
-    facts = SheetFacts()
     refs = _REF.findall(data)
     rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
     max_row = max((int(r) for _, r in refs), default=0)
     max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
+    facts = SheetFacts(area=max_row * max_col)
     if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
         _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
                     "an intake form needs far fewer: delete the rows you do not need and save again", title)

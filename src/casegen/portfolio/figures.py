@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
-from casegen.intake.files import find_forms
+from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.portfolio.collect import CaseRow, RiskRow, facts
 
 NO_STAGE = "(no stage given)"
@@ -101,4 +101,9 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     The check is validate's and build's (the same workers and rules across forms); each worker sends
     back only the tracker's row of its case, so memory stays flat in the number of forms.
     """
-    return Portfolio(programme, as_of or date.today(), check_forms(find_forms(paths), programme, jobs, extract=facts))
+    checked = check_forms(find_forms(paths), programme, jobs, extract=facts)
+    # A form saved as .ods or .csv, or a pipe named like a form: excluded by name, never left out silently
+    # (a warning-only one has its .xlsx twin read in its place).
+    unread = [Checked(str(path), "", [problem]) for path in not_forms(paths)
+              if (problem := not_a_form(path)).severity == "error"]
+    return Portfolio(programme, as_of or date.today(), checked + unread)

@@ -21,10 +21,11 @@ from openpyxl.utils import get_column_letter as col
 from casegen import __version__
 from casegen.batch.sources import output_path
 from casegen.models import TITLES
+from casegen.sheetcells import mark_workbook, number, put
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio
 from casegen.portfolio.xlsx import (BOLD, FILLS, MONEY, NOTE, TOP, WRAP, Formulas, add_table, fit_columns, fit_rows,
-                                    header, number, print_setup, title, with_cached_values)
+                                    header, print_setup, title, with_cached_values)
 
 CENTRE = Alignment(horizontal="center", vertical="center")
 HEAD_ROW = 4  # every sheet: title, a note, a blank row, then its table's headings
@@ -67,6 +68,7 @@ def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = N
     wb.calculation.fullCalcOnLoad = True  # Excel recalculates on opening: the same figures as cached
     wb.properties.creator = f"casegen {__version__}"
     wb.properties.title = f"Portfolio tracker: {portfolio.programme.programme}"
+    mark_workbook(wb, "tracker")  # what `casegen portfolio` checks before it replaces a tracker
     buffer = io.BytesIO()
     wb.save(buffer)
     return with_cached_values(buffer.getvalue(), formulas)
@@ -85,7 +87,7 @@ def _document_link(cell, source: str, documents: Path, target: Path) -> None:
     if not doc.exists():
         cell.value = "(not built)"
         return
-    cell.value = doc.name
+    put(cell.parent, cell.row, cell.column, doc.name)
     cell.hyperlink = Path(os.path.relpath(doc.resolve(), target.resolve().parent)).as_posix()
     cell.style = "Hyperlink"
 
@@ -102,12 +104,12 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
                   number(row.one_off_investment)]
         values += [number(row.net_by_year.get(y)) for y in cases.years]
         for c, value in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=value if value != "" else None)
+            put(ws, r, c, value if value != "" else None)
         if row.has_finance:
             formulas.put(ws, r, cases.at("Net total"), f"=SUM({first_year}{r}:{last_year}{r})", row.net_total)
         tail = [row.category or None, len(row.risks), row.top_score, row.flags or None, display_name(row.file)]
         for c, value in enumerate(tail, start=cases.at("Savings category")):
-            ws.cell(row=r, column=c, value=value)
+            put(ws, r, c, value)
         if documents is not None:
             _document_link(ws.cell(row=r, column=cases.at("Document")), row.file, documents, target)
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
@@ -132,7 +134,7 @@ def _block(ws, top: int, label: str, themes: list[str], years: list[str]) -> int
     ws.cell(row=top, column=1, value=label).font = BOLD
     header(ws, top + 1, 1, ["Theme"] + years + ["Total"])
     for i, theme in enumerate(themes):
-        ws.cell(row=top + 2 + i, column=1, value=theme)
+        put(ws, top + 2 + i, 1, theme)
     ws.cell(row=top + 2 + len(themes), column=1, value="Total").font = BOLD
     return top + 2
 
@@ -226,7 +228,7 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas)
     header(ws, HEAD_ROW, 1, ["Stage", "Cases", "Net savings"])
     pipeline = portfolio.pipeline()
     for r, (stage, count, value) in enumerate(pipeline, start=FIRST):
-        ws.cell(row=r, column=1, value=stage)
+        put(ws, r, 1, stage)
         crit = '""' if stage == NO_STAGE else f"$A{r}"
         formulas.put(ws, r, 2, f'=COUNTIF({cases.range("Stage")},{crit})', count)
         formulas.put(ws, r, 3, f'=SUMIF({cases.range("Stage")},{crit},{cases.range("Net total")})', value, MONEY)
@@ -262,7 +264,7 @@ def _overdue(ws, portfolio: Portfolio, top: int) -> None:
     for r, row in enumerate(late, start=top + 2):
         for c, value in enumerate([row.ref, row.title, row.stage, row.next_gate, row.gate_due, row.lead,
                                    display_name(row.file)], start=1):
-            ws.cell(row=r, column=c, value=value).alignment = TOP
+            put(ws, r, c, value).alignment = TOP
         ws.cell(row=r, column=5).number_format = "mmm yyyy"
     add_table(ws, "Overdue", top + 1, 1, top + 1 + len(late), len(names))
 
@@ -282,10 +284,10 @@ def _risks_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
     for r, risk in enumerate(risks, start=FIRST):
         for c, value in enumerate([risk.ref, risk.title, risk.risk_ref, risk.risk, risk.likelihood, risk.impact],
                                   start=1):
-            ws.cell(row=r, column=c, value=value).alignment = WRAP if c == 4 else TOP
+            put(ws, r, c, value).alignment = WRAP if c == 4 else TOP
         formulas.put(ws, r, 7, f"=E{r}*F{r}", risk.score).alignment = TOP
-        ws.cell(row=r, column=8, value=risk.lead).alignment = TOP
-        ws.cell(row=r, column=9, value=risk.mitigation or None).alignment = WRAP
+        put(ws, r, 8, risk.lead).alignment = TOP
+        put(ws, r, 9, risk.mitigation or None).alignment = WRAP
     last = HEAD_ROW + max(len(risks), 1)
     add_table(ws, "Risks", HEAD_ROW, 1, last, len(names))
     _heat_map(ws, portfolio, formulas, last)
@@ -336,7 +338,7 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
         status = "excluded" if checked.file in excluded else "included"
         for c, value in enumerate([display_name(checked.file), status, p.severity, p.sheet, p.cell, p.field,
                                    p.message + (f"; {p.fix}" if p.fix else ""), p.code], start=1):
-            ws.cell(row=r, column=c, value=value or None).alignment = WRAP if c == 7 else TOP
+            put(ws, r, c, value or None).alignment = WRAP if c == 7 else TOP
         if status == "excluded":
             ws.cell(row=r, column=2).fill = FILLS["red"]
     if problems:

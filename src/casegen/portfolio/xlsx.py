@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from decimal import Decimal
 
 from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,6 +20,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from casegen import sheets
 from casegen.ooxml import SHEET
+from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
 NAVY = "1F3864"
@@ -31,14 +31,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
          {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6", "head": "D9E2F3"}.items()}
-
-
-
-def number(value):
-    """A Decimal as the int or float a cell holds; None stays empty."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 class Formulas:
@@ -56,14 +48,14 @@ class Formulas:
 
 
 def title(ws, text: str, note: str = "") -> None:
-    ws.cell(row=1, column=1, value=text).font = TITLE
+    put(ws, 1, 1, text).font = TITLE  # names the programme: the configuration's text, kept as text
     if note:
-        ws.cell(row=2, column=1, value=note).font = NOTE
+        put(ws, 2, 1, note).font = NOTE
 
 
 def header(ws, row: int, column: int, names: list[str]) -> None:
     for i, name in enumerate(names):
-        cell = ws.cell(row=row, column=column + i, value=name)
+        cell = put(ws, row, column + i, name)
         cell.font = BOLD
         cell.alignment = WRAP
 
@@ -86,7 +78,7 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
                 continue
             if isinstance(cell.value, (int, float)):
                 length = len(f"£{cell.value:,.0f}") + 2
-            elif isinstance(cell.value, str) and cell.value.startswith("="):
+            elif cell.data_type == "f":
                 length = 12
             else:
                 length = max(len(line) for line in str(cell.value).split("\n")) + 2

@@ -2,11 +2,13 @@
 programme office owns, edits in Word or Writer and points casegen at (`--config DIR/programme.toml`)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from casegen.config import default_text
 from casegen.errors import CasegenError
+from casegen.fileio import os_error_message, write_bytes_atomic
 from casegen.templating.folder import package_templates
 
 CONFIG_NAME = "programme.toml"
@@ -21,18 +23,20 @@ def exported_config() -> str:
 
 
 def export_templates(folder: Path, force: bool = False) -> list[Path]:
-    """Write the default templates and programme.toml into `folder`; the paths written."""
+    """Write the default templates and programme.toml into `folder`; the paths written.
+
+    They are the office's to edit, so any file of their names (even a link) is replaced only with `force`,
+    and then the link itself, never the file it points at."""
     files = {p.name: p.read_bytes() for p in sorted(package_templates().glob("*.docx"))}
     files[CONFIG_NAME] = exported_config().encode("utf-8")
     targets = [folder / name for name in files]
-    present = [str(t) for t in targets if t.exists()]
+    present = [str(t) for t in targets if os.path.lexists(t)]
     if present and not force:
         raise CasegenError(f"{', '.join(present)} already exist(s); export into an empty folder, or add --force to "
                            "replace them (edits made to them are lost)")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         for target in targets:
-            target.write_bytes(files[target.name])
+            write_bytes_atomic(target, files[target.name])
     except OSError as exc:
-        raise CasegenError(f"{folder}: cannot write the templates: {exc.strerror or exc}") from None
+        raise CasegenError(f"cannot write the templates: {os_error_message(exc)}") from None
     return targets

@@ -42,10 +42,12 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("form-unreadable", "error", "The file is an Excel workbook that casegen can open safely (not another kind of "
                                  "file, not password-protected, not damaged, of a sensible size)."),
     ("cell-not-a-number", "error", "A cell saved as a number holds a number."),
-    ("form-not-xlsx", "error", "A form in a folder of forms is an Excel workbook (.xlsx), not .ods, .csv or .xls."),
+    ("form-not-xlsx", "error", "A form in a folder of forms is an Excel workbook (.xlsx), not .ods, .csv, .xls or .xlsb."),
     ("problems-more", "error", "A form shows at most 200 problems at once; the rest follow when these are fixed."),
     ("build-render", "error", "A case renders into its template (see `casegen templates check` for the template's "
                               "own problems)."),
+    ("build-template", "error", "The template of a form's kind can be read; a missing or unreadable template "
+                                "fails only the forms of its own kind."),
     ("build-manifest", "error", "The build folder's manifest can be written, so the next build knows what is up to "
                                 "date."),
 )]

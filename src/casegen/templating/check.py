@@ -1,14 +1,14 @@
 """`casegen templates check`: a template's tags against the case models, both ways.
 
 The models are the single source of truth. Every tag of a template is typed as the models type it
-(render.walker): a name or field that does not exist, a loop over something that is not a list, a
+(templating.walker): a name or field that does not exist, a loop over something that is not a list, a
 filter that does not exist or is given the wrong type is an error. The other way, a field the
 form asks for that no template of that kind prints is a warning (a lead would type a value that
 never reaches the document), unless the model marks the field `printed=False`.
 
 Every finding names the template, the tag as the office sees it in Word, and its place (the
 section, table and row), never XML or a Jinja traceback. Tags that Word or LibreOffice split or
-re-spelt are no finding: render.normalise joins them before the template compiles.
+re-spelt are no finding: templating.normalise joins them before the template compiles.
 """
 from __future__ import annotations
 

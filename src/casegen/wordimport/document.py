@@ -1,22 +1,22 @@
 """Opening a legacy Word document safely: a clear message for anything that is not a .docx.
 
-The same checks, in the same words, as intake forms get (intake/workbook.py): the kind of file
-from its first bytes, Office's older container (a .doc, or a password-protected .docx), a zip cut
-short, the zip directory's declared sizes before anything is inflated, no DTDs in the XML.
+The same checks, in the same words, as intake forms get (casegen.office): a regular file, the kind of
+file from its first bytes, Office's older container (a .doc, or a password-protected .docx), a zip cut
+short, the zip directory's declared sizes, every part inflated within a budget before python-docx
+reads it, and no DTDs in the XML.
 """
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
+from casegen import office
 from casegen.errors import CasegenError
-from casegen.intake.workbook import MAX_PARTS, MAX_UNPACKED, OLE_MAGIC, ZIP_MAGIC, _why
 from casegen.wordimport.text import read_blocks
 
-MAX_FILE = 50 * 2**20
-SAVE_AGAIN = "open it in Word or LibreOffice and save it again as a Word document (.docx)"
-_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
-_OLD_DOC = "WordDocument".encode("utf-16-le")
+DOCUMENT = office.Kind("a Word document", "Word document", "it is not a document casegen will open",
+                       "open it in Word or LibreOffice and save it again as a Word document (.docx)")
+SAVE_AGAIN = DOCUMENT.save_again
 
 
 class NotADocument(CasegenError):
@@ -30,51 +30,32 @@ class NotADocument(CasegenError):
 
 
 def _ole_message(path: Path) -> str:
-    data = path.read_bytes()
-    if _ENCRYPTED in data:
+    if office.ole_holds(path, "EncryptionInfo"):
         return ("is protected with a password, so casegen cannot read it; remove the password "
                 "(Word: File > Info > Protect Document > Encrypt with Password, clear it) and save again")
-    if _OLD_DOC in data:
+    if office.ole_holds(path, "WordDocument"):
         return "is an old-style Word 97-2003 document (.doc); open it in Word and save it as .docx"
     return "is an old-style Office file, not a .docx document; open it in Word and save it as .docx"
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise NotADocument(path, "no such file")
-    if path.is_dir() or not path.is_file():
-        raise NotADocument(path, "is not a file that can be read as a Word document")
-    if path.stat().st_size > MAX_FILE:
-        raise NotADocument(path, f"is {path.stat().st_size // 2**20} MB, far more than any business case; "
-                                 "it is not a document casegen will open")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
+    office.check_regular(path, DOCUMENT)
+    head = office.first_bytes(path)
+    if head == office.OLE_MAGIC:
         raise NotADocument(path, _ole_message(path))
-    if head.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path):
+    if head.startswith(office.ZIP_MAGIC) and not zipfile.is_zipfile(path):
         raise NotADocument(path, f"is damaged or incomplete (cut short while copying or saving?); {SAVE_AGAIN}")
     if not zipfile.is_zipfile(path):
         raise NotADocument(path, "is not a Word document (.docx)")
+    office.check_end_record(path, DOCUMENT)
 
 
 def _check_zip(path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_PARTS or sum(i.file_size for i in infos) > MAX_UNPACKED:
-            raise NotADocument(path, "would unpack to far more than any Word document (a zip bomb?); "
-                                     "it is not a document casegen will open")
+        office.check_directory(zf, DOCUMENT)
         if "word/document.xml" not in zf.namelist():
             raise NotADocument(path, "is a zip file but not a Word document (.docx)")
-        bad = zf.testzip()
-        if bad:
-            raise NotADocument(path, f"is damaged (part {bad} is corrupt); {SAVE_AGAIN}")
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with zf.open(info) as fh:
-                    prologue = fh.read(2048)
-                if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
-                    raise NotADocument(path, f"part {info.filename} declares a DTD, which no Office program "
-                                             "writes; it is not a document casegen will open")
+        office.read_parts(zf, DOCUMENT)
 
 
 def open_document(path: str | Path) -> list:
@@ -86,8 +67,10 @@ def open_document(path: str | Path) -> list:
         return read_blocks(path)
     except NotADocument:
         raise
+    except office.Refused as exc:
+        raise NotADocument(path, str(exc)) from None
     except OSError as exc:
         raise NotADocument(path, f"cannot be opened ({exc.strerror or exc}); close it in Word if it is open, "
                                  "and check that you may read it") from None
     except Exception as exc:  # zipfile, lxml and python-docx raise many kinds for damaged files
-        raise NotADocument(path, f"cannot be read as a Word document ({_why(exc)}); {SAVE_AGAIN}") from None
+        raise NotADocument(path, f"cannot be read as a Word document ({office.why(exc)}); {SAVE_AGAIN}") from None

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 
 from casegen.config import Programme
-from casegen.errors import Problem
-from casegen.fileio import atomic_path
+from casegen.errors import CasegenError, Problem
+from casegen.fileio import atomic_path, os_error_message
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_intake
@@ -26,6 +26,7 @@ from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
 from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
+from casegen.sheetcells import number, put
 
 FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
@@ -94,7 +95,7 @@ def _cell(value, column: spec.Column, scalar: bool):
     if column.kind == "when":
         return parsed
     if parsed is not None and column.kind == "money":
-        return int(parsed) if parsed == parsed.to_integral_value() else float(parsed)
+        return number(parsed)
     return parsed
 
 
@@ -172,7 +173,7 @@ def _guide(form: Path, source: Path, problems: list[Problem]) -> None:
         row += 1
         place = f"{problem.field}: " if problem.field else ""
         where = f"{problem.sheet}!{problem.cell}: " if problem.cell else ""
-        ws.cell(row=row, column=1, value=f"{where}{place}{problem.message}").alignment = Alignment(wrap_text=True)
+        put(ws, row, 1, f"{where}{place}{problem.message}").alignment = Alignment(wrap_text=True)
     with atomic_path(form) as tmp:
         wb.save(tmp)
 
@@ -189,11 +190,21 @@ def import_document(source: str | Path, form: str | Path, programme: Programme, 
     return Imported(source, form, reading.kind, ours + intake.problems)
 
 
-def import_folder(folder: Path, out_dir: Path, programme: Programme, kind: str | None = None):
-    """Each Word document in `folder` into `out_dir`/NAME.xlsx: yields an Imported, or the NotADocument."""
+def import_folder(folder: Path, out_dir: Path, programme: Programme, kind: str | None = None, force: bool = False):
+    """Each Word document in `folder` into `out_dir`/NAME.xlsx: yields an Imported, or the CasegenError that
+    stopped that one document (a form already there without `force`, a file that is not a document). One
+    document never stops the others."""
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
+            form = out_dir / f"{path.stem}.xlsx"
+            if form.exists() and not force:
+                yield CasegenError(f"{form} already exists; add --force to replace it")
+                continue
             try:
-                yield import_document(path, out_dir / f"{path.stem}.xlsx", programme, kind)
-            except NotADocument as exc:
+                yield import_document(path, form, programme, kind)
+            except CasegenError as exc:
                 yield exc
+            except OSError as exc:  # a full disk, a name too long: said in words, and the next document goes on
+                yield CasegenError(os_error_message(exc))
+            except Exception as exc:  # as the build does: one document's surprise is reported, never a traceback
+                yield CasegenError(f"{path}: could not be imported ({type(exc).__name__}: {exc})")

@@ -1,0 +1,194 @@
+"""Opening an Office file from a stranger safely: the checks the form reader and the Word import share.
+
+Everything that can be checked before a reader (calamine, python-docx) unpacks the file: that it is a
+regular file (a pipe or a device named x.xlsx would block a reader for ever), the kind of file from
+its first bytes, the zip directory's declared sizes, and then every part inflated through a stream
+with a byte budget, whatever the directory declares: a part that inflates past its declared size is
+a bomb, stopped within 64 KiB past its declared size. Each XML part is parsed by expat with no DTD
+at all (a DOCTYPE anywhere, in any encoding, is refused: entity bombs and external entities need
+one), and must be UTF-8, as every Office program writes it. A file that passes holds no part larger
+than declared, so a reader that opens it afterwards inflates at most MAX_UNPACKED bytes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.parsers import expat
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls/.doc, and password-protected .xlsx/.docx
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILE = 50 * 2**20  # on disk; a real form or business case is well under 1 MB
+MAX_UNPACKED = 100 * 2**20  # all parts together, as declared and as inflated
+MAX_PARTS = 1000
+MAX_DIRECTORY = MAX_PARTS * 1024  # bytes of zip directory: zipfile holds about ten times it in memory
+MAX_RATIO = 200  # XML deflates about 10 to 1; far more in a large part is a bomb
+ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE directory are UTF-16
+XML_PARTS = (".xml", ".rels", ".vml")
+_CHUNK = 2**16
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+class Refused(Exception):
+    """Why a file is not one casegen will open, in words for the user; each caller raises it as its own error."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the messages name the kind of file being opened."""
+
+    what: str  # "a workbook": "is a folder, not a workbook"
+    noun: str  # "intake form": "far more than any intake form"
+    refusal: str  # "it is not a form casegen will open"
+    save_again: str  # "open it in Excel or LibreOffice and save it again as .xlsx"
+
+
+def check_regular(path: Path, kind: Kind) -> os.stat_result:
+    """The file's status, if it is a regular file; Refused before anything opens it otherwise."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise Refused("no such file") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise Refused(f"is a folder, not {kind.what}")
+    if not stat.S_ISREG(st.st_mode):  # a pipe, socket or device: opening it could wait for ever
+        raise Refused(f"is not a file that can be read as {kind.what}")
+    if st.st_size > MAX_FILE:
+        raise Refused(f"is {st.st_size // 2**20} MB, far more than any {kind.noun}; {kind.refusal}")
+    return st
+
+
+def first_bytes(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8)
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file (through a symlink too), without opening it: False for pipes, sockets, devices."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def directory_size(path: Path) -> tuple[int, int]:
+    """(entries, bytes) of the zip directory as its end record says, read before zipfile reads the directory
+    itself, which it does to the end whatever the count of entries says (600,000 empty parts: 330 MB)."""
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, fh.tell() - 22 - 65535))  # the end record, then at most a 64 KB comment
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return 0, 0  # no end record: zipfile says the file is not a zip
+    entries, size = struct.unpack("<HI", tail[at + 10:at + 16])
+    at64 = tail.rfind(b"PK\x06\x06", 0, at)  # Zip64's end record, just before its locator and the end record
+    if (entries == 0xFFFF or size == 0xFFFFFFFF) and at64 >= 0 and at64 + 48 <= len(tail):
+        entries, size = struct.unpack("<QQ", tail[at64 + 32:at64 + 48])
+    return entries, size
+
+
+def check_end_record(path: Path, kind: Kind) -> None:
+    entries, size = directory_size(path)
+    if entries > MAX_PARTS:
+        raise Refused(f"holds {entries} parts, far more than any {kind.noun}; {kind.refusal}")
+    if size > MAX_DIRECTORY:
+        raise Refused(f"has a zip directory of {size // 1024:,} KB, far more than any {kind.noun}; {kind.refusal}")
+
+
+def check_directory(zf: zipfile.ZipFile, kind: Kind) -> None:
+    """Sizes as the zip directory declares them: nothing has been inflated yet."""
+    infos = zf.infolist()
+    if len(infos) > MAX_PARTS:
+        raise Refused(f"holds {len(infos)} parts, far more than any {kind.noun}; {kind.refusal}")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED:
+        raise Refused(f"would unpack to {unpacked // 2**20:,} MB, far more than any {kind.noun} (a zip bomb?); "
+                      f"{kind.refusal}")
+    for info in infos:
+        if info.file_size > 2**20 and info.compress_size > 0 and info.file_size / info.compress_size > MAX_RATIO:
+            raise Refused(f"part {info.filename} is compressed {info.file_size // info.compress_size:,} to 1, as "
+                          f"no Office program compresses (a zip bomb?); {kind.refusal}")
+
+
+def read_parts(zf: zipfile.ZipFile, kind: Kind) -> dict[str, bytes]:
+    """Inflates every part within its declared size (CRCs checked) and checks every XML part; returns the XML
+    parts' bytes. A part is XML by its name or by its first bytes, whatever its name: readers follow the
+    relationships, not the extension. zipfile and zlib errors (a damaged file) pass through to the caller."""
+    xml = {}
+    for info in zf.infolist():
+        data = _inflate(zf, info, kind)
+        if data is not None:
+            check_xml(data, info.filename, kind)
+            xml[info.filename] = data
+    return xml
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    return head.lstrip(b" \t\r\n").startswith((b"<", b"\x00<", b"\x00\x00\x00<", b"\xef\xbb\xbf", b"\xff\xfe",
+                                                 b"\xfe\xff"))
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: Kind) -> bytes | None:
+    """The part's bytes if it is XML (None otherwise), streamed with a budget of its declared size: zipfile's
+    own read() would inflate up to 2 GiB in one call before cutting the data to the declared size."""
+    declared = info.file_size
+    chunks, total, xml = [], 0, info.filename.endswith(XML_PARTS)
+    # Room for one chunk past the declared size, so a longer part is seen (and zipfile's CRC check, made
+    # when its count of bytes runs out, does not fire first); the entry is put back as it was after.
+    info.file_size = declared + 2 * _CHUNK
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                if total == 0:
+                    xml = xml or _looks_like_xml(chunk)
+                total += len(chunk)
+                if total > declared:
+                    raise Refused(f"part {info.filename} inflates to more than the {declared:,} bytes its zip "
+                                  f"directory declares (a zip bomb?); {kind.refusal}")
+                if xml:
+                    chunks.append(chunk)
+    finally:
+        info.file_size = declared
+    if total != declared:
+        raise zipfile.BadZipFile(f"part {info.filename} is shorter than its zip directory declares")
+    return b"".join(chunks) if xml else None
+
+
+def check_xml(data: bytes, name: str, kind: Kind) -> None:
+    """Refused unless the part is UTF-8 XML with no DTD. Parsed by expat to the end (defusedxml's own check,
+    without building a tree), so a DOCTYPE after the first bytes or in UTF-16 is found as surely as one at
+    the start; expat raises on XML it cannot read, which the caller reports as damage."""
+    if not data:
+        return
+    declared = _DECLARED.match(data[:200])
+    wide = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]  # UTF-16 or UTF-32
+    utf8 = not wide and (not declared or declared.group(1).lower() in (b"utf-8", b"utf8"))
+    if utf8 and b"<!" not in data:  # in UTF-8 no DOCTYPE can be written without these two bytes: no need to parse
+        return
+    parser = expat.ParserCreate()
+
+    def no_dtd(*args):
+        raise Refused(f"part {name} declares a DTD, which no Office program writes; {kind.refusal}")
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    parser.Parse(data, True)
+    # calamine reads a UTF-16 sheet as blank, and the sheet scan reads bytes as UTF-8: say so instead.
+    if not utf8:
+        encoding = "UTF-16" if wide or not declared else declared.group(1).decode("ascii", "replace")[:20]
+        raise Refused(f"part {name} is written in {encoding}, which casegen does not read; {kind.save_again}")
+
+
+def ole_holds(path: Path, *streams: str) -> bool:
+    """Whether an OLE file (at most MAX_FILE, checked before) has a stream of one of these names."""
+    data = path.read_bytes()
+    return any(name.encode("utf-16-le") in data for name in streams)
+
+
+def why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]

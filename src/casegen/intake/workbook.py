@@ -23,6 +23,7 @@ from openpyxl.utils import range_boundaries
 
 from casegen import office
 from casegen.errors import IntakeError, Problem
+from casegen.ooxml import SHEET
 from casegen.sheets import sheet_parts
 
 FORM = office.Kind("a workbook", "intake form", "it is not a form casegen will open",
@@ -33,7 +34,6 @@ MAX_SHEET_CELLS = 500_000
 MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what calamine allocates
 MAX_MERGED_CELLS = 100_000
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -156,7 +156,7 @@ def _parse(data: bytes):
 def _defined_names(workbook) -> dict[str, tuple[str, str]]:
     """Workbook-wide names that point at one cell or block of one sheet: name -> (sheet, "B4" or "A2:A9")."""
     out = {}
-    for dn in workbook.iter(f"{MAIN}definedName"):
+    for dn in workbook.iter(f"{SHEET}definedName"):
         m = _SIMPLE_REF.fullmatch((dn.text or "").strip())
         if m and dn.get("localSheetId") is None and not (dn.get("name") or "").startswith("_xlnm."):
             sheet = (m.group("quoted") or "").replace("''", "'") or m.group("plain")

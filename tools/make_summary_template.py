@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import add_row, centre, draw, heading, lead_in, para, table, tag, tag_row  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
-MONEY_COLUMNS = [5.2, 3.2, 3.2, 3.2, 2.2]
+MONEY_COLUMNS = [4.6, 2.8, 2.8, 2.8, 4.0]  # the status ("Well behind target") on one line
 
 
 def headline(doc):
@@ -21,7 +21,8 @@ def headline(doc):
               "{% if excluded %} {{ excluded }} forms were left out because they have errors (listed at the end)."
               "{% endif %}")
     para(doc, "Net savings across the portfolio: {{ net_total | money }}{% if target_total is not none %}, against "
-              "targets of {{ target_total | money }} (gap {{ gap_total | money }}){% endif %}.", bold=True)
+              "targets of {{ target_total | money }} (gap {{ gap_total | money }}: {{ total.status | lower }})"
+              "{% endif %}.", bold=True)
 
 
 def against_targets(doc, title: str, items: str, first: str):
@@ -31,16 +32,31 @@ def against_targets(doc, title: str, items: str, first: str):
     add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}", "{{ line.gap | money }}",
                 "{{ line.status }}"], label=True)
     tag_row(t, "{%tr endfor %}")
-    return t
+    add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
+                "{{ total.status }}"], label=True)
+
+
+def net_only(doc, title: str, items: str, first: str):
+    heading(doc, title)
+    t = table(doc, [MONEY_COLUMNS[0], MONEY_COLUMNS[1]], [first, "Net savings"])
+    tag_row(t, f"{{%tr for line in {items} %}}")
+    add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True)
+    tag_row(t, "{%tr endfor %}")
+    add_row(t, ["Total", "{{ total.net | money }}"], label=True)
 
 
 def savings(doc):
-    t = against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
-    add_row(t, ["Total", "{{ net_total | money }}", "{{ target_total | money }}", "{{ gap_total | money }}", ""],
-            label=True)
+    tag(doc, "{%p if targets_set %}")
+    against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
     para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite. "
               "Behind target: below the target; well behind: below three quarters of it.")
     against_targets(doc, "Savings against targets, by theme (all years)", "themes", "Theme")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ no_targets }}")
+    net_only(doc, "Net savings by financial year", "years", "Financial year")
+    para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite.")
+    net_only(doc, "Net savings by theme (all years)", "themes", "Theme")
+    tag(doc, "{%p endif %}")
 
 
 def pipeline(doc):
@@ -55,9 +71,9 @@ def overdue(doc):
     heading(doc, "Overdue gates")
     tag(doc, "{%p if overdue %}")
     lead_in(doc, "The next gate of these cases was due before {{ as_of }}:")
-    t = table(doc, [2.4, 5.0, 5.2, 2.0, 2.4], ["Ref", "Project", "Next gate", "Date", "Lead"])
+    t = table(doc, [2.8, 4.6, 5.2, 2.0, 2.4], ["Case", "Project", "Next gate", "Date", "Lead"])
     tag_row(t, "{%tr for g in overdue %}")
-    add_row(t, ["{{ g.ref }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
+    add_row(t, ["{{ g.ref }} {{ g.kind }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "No case's next gate is overdue.")
@@ -67,13 +83,14 @@ def overdue(doc):
 def risks(doc):
     heading(doc, "Top risks")
     tag(doc, "{%p if top_risks %}")
-    t = table(doc, [2.2, 4.0, 7.2, 1.0, 1.0, 1.6], ["Ref", "Project", "Risk", "L", "I", "Score"])
+    t = table(doc, [2.8, 3.4, 7.2, 1.0, 1.0, 1.6], ["Case", "Project", "Risk", "L", "I", "Score"])
     tag_row(t, "{%tr for r in top_risks %}")
-    row = add_row(t, ["{{ r.ref }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
-                      "{{ r.score }}"])
+    row = add_row(t, ["{{ r.ref }} {{ r.kind }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}",
+                      "{{ r.impact }}", "{{ r.score }}"])
     centre(row, [3, 4, 5])
     tag_row(t, "{%tr endfor %}")
-    para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet.")
+    para(doc, "Case: tracker ref and kind (BCL: Business Case Lite; Brief: Project Brief). L: likelihood, I: impact, "
+              "each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet.")
     tag(doc, "{%p else %}")
     para(doc, "No case records a risk.")
     tag(doc, "{%p endif %}")

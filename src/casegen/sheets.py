@@ -1,5 +1,6 @@
-"""What casegen does to a spreadsheet in more than one place: find each sheet's part in the package, and set a
-sheet up to print (the intake form, the tracker)."""
+"""A workbook's package and print set-up: each sheet's part (for the form's safety check and the tracker's cached
+values), and a sheet fitted to the width of A4 (the intake form's sheets; the tracker's wide sheets print at a
+scale across pages instead, portfolio/xlsx.py)."""
 from __future__ import annotations
 
 import posixpath

@@ -10,6 +10,7 @@ import textwrap
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 from casegen import sheets
 
@@ -66,3 +67,29 @@ def print_setup(ws, widths: dict[int, float], title_rows: str | None = None) -> 
                        margins=PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3),
                        title_rows=title_rows)
     ws.print_options.gridLines = False
+
+
+# Printed page: A4 less the margins above, in points; a column of width 1 prints 5.55 pt wide at 100%
+# (measured on LibreOffice's PDF). The fit-to-width scale is what Calc and Excel print at.
+PAGE_PT = {"portrait": (595 - 72, 842 - 94), "landscape": (842 - 72, 595 - 94)}
+PT_PER_WIDTH = 5.55
+
+
+def keep_together(ws, groups: list[tuple[int, int]]) -> None:
+    """A page break before each group of rows (a table's caption, help, header row and first rows) that
+    would otherwise start at the foot of one page and go on at the top of the next."""
+    wide, high = PAGE_PT[ws.page_setup.orientation or "portrait"]
+    used = sum((ws.column_dimensions[get_column_letter(c)].width or 8.43) for c in range(1, ws.max_column + 1))
+    room = high * 0.97 / min(1.0, wide / (used * PT_PER_WIDTH))  # in the sheet's own points
+    starts = dict(groups)
+    y = 0.0
+    for r in range(1, ws.max_row + 1):
+        height = ws.row_dimensions[r].height or LINE
+        if r in starts and y:
+            block = sum(ws.row_dimensions[k].height or LINE for k in range(r, starts[r] + 1))
+            if y + block > room:
+                ws.row_breaks.append(Break(id=r - 1))
+                y = 0.0
+        if y + height > room:
+            y = 0.0
+        y += height

@@ -229,7 +229,7 @@ def explain(path: Path) -> str:
 
 
 def _printed(path: tuple, used: set, whole: set) -> bool:
-    """Whether a tag reads every step of a field's path, or something computed from a step of it."""
+    """Whether a tag reads every step of a field's path, or a computed value declared to stand for a step of it."""
     for step in path:
         if step in whole:
             return True

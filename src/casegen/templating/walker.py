@@ -93,12 +93,19 @@ class Walker:
     def expr_Call(self, node):
         for child in node.iter_child_nodes():
             self.visit(child)
+        # Only numbers typed in the tag are counted (working out 10 ** 10 ** 10 here would never end); a range
+        # over the case's values the sandbox checks when it renders.
         if (isinstance(node.node, nodes.Name) and node.node.name == "range" and node.args and not node.kwargs
                 and all(isinstance(a, nodes.Const) and type(a.value) is int for a in node.args)):
-            size = len(range(*(a.value for a in node.args)))
+            try:
+                size = len(range(*(a.value for a in node.args)))
+            except OverflowError:  # more numbers than Python can count
+                size = MAX_RANGE + 1
+            except (TypeError, ValueError):  # a step of 0, or too many arguments: Jinja says so when it renders
+                size = 0
             if size > MAX_RANGE:
-                self.report(node, "range", f"a range of {size:,} numbers: the template sandbox refuses more than "
-                            f"{MAX_RANGE:,} when the document is built", "template-sandbox")
+                self.report(node, "range", f"a range of more than {MAX_RANGE:,} numbers, which the template sandbox "
+                            "refuses when the document is built", "template-sandbox")
         return ANY
 
     def expr_Filter(self, node):

@@ -16,7 +16,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casegen.errors import IntakeError, Problem
-from casegen.fileio import atomic_path, not_ours, refusal
+from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
 from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
@@ -122,6 +122,7 @@ def annotate(intake: Intake, target: Path) -> Path:
     wb.active = 0
     wb.worksheets[0].sheet_view.tabSelected = True
     mark_workbook(wb, "annotated copy")  # replaced by the next --annotate; any other file there is not
+    sweep_parts(target)  # what a killed --annotate left half-written beside it
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target

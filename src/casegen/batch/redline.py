@@ -24,8 +24,8 @@ from lxml import etree
 
 from casegen.batch.journal import read_plain
 from casegen.fileio import atomic_path
+from casegen.ooxml import W, W_NS
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 AUTHOR = "casegen"
 DOCUMENT = "word/document.xml"
 TEXT_RUN = {"rPr", "t", "tab", "br", "lastRenderedPageBreak", "noBreakHyphen", "softHyphen"}
@@ -36,7 +36,7 @@ _TOKENS = re.compile(r"\s+|\S+")
 
 
 def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
+    return f"{W}{tag}"
 
 
 def local(el) -> str:
@@ -86,7 +86,7 @@ class Marks:
 
     def __init__(self, date: str, root):
         self.date = date
-        ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W}) if v.lstrip("-").isdigit()]
+        ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W_NS}) if v.lstrip("-").isdigit()]
         self.next_id = max(ids, default=0) + 1
 
     def mark(self, tag: str):

@@ -11,7 +11,6 @@ part parsed here into a tree is the workbook's own (sheets and defined names).
 """
 from __future__ import annotations
 
-import posixpath
 import re
 import warnings
 import zipfile
@@ -24,6 +23,8 @@ from openpyxl.utils import range_boundaries
 
 from casegen import office
 from casegen.errors import IntakeError, Problem
+from casegen.ooxml import SHEET
+from casegen.sheets import sheet_parts
 
 FORM = office.Kind("a workbook", "intake form", "it is not a form casegen will open",
                    "open it in Excel or LibreOffice and save it again as .xlsx")
@@ -33,9 +34,6 @@ MAX_SHEET_CELLS = 500_000
 MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what calamine allocates
 MAX_MERGED_CELLS = 100_000
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -104,7 +102,7 @@ def inspect_workbook(path: str | Path) -> Inspection:
             parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
         facts = Inspection(names=_defined_names(workbook))
-        for title, part in _sheet_parts(parts, workbook).items():
+        for title, part in sheet_parts(parts.get, parts, workbook).items():
             facts.sheets[title] = _scan_sheet(path, parts[part], title)
         area = sum(f.area for f in facts.sheets.values())
         if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
@@ -155,27 +153,10 @@ def _parse(data: bytes):
     return etree.fromstring(data, parser)
 
 
-def _sheet_parts(parts: dict[str, bytes], workbook) -> dict[str, str]:
-    """Sheet title -> the zip part holding it."""
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = _parse(parts[rels_name]) if rels_name in parts else None
-    targets = {}
-    for rel in (rels.iter(f"{PKG_REL}Relationship") if rels is not None else ()):
-        target = rel.get("Target") or ""
-        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id")] = part
-    out = {}
-    for sheet in workbook.iter(f"{MAIN}sheet"):
-        part = targets.get(sheet.get(f"{DOC_REL}id"))
-        if part in parts and "worksheets/" in part:
-            out[sheet.get("name")] = part
-    return out
-
-
 def _defined_names(workbook) -> dict[str, tuple[str, str]]:
     """Workbook-wide names that point at one cell or block of one sheet: name -> (sheet, "B4" or "A2:A9")."""
     out = {}
-    for dn in workbook.iter(f"{MAIN}definedName"):
+    for dn in workbook.iter(f"{SHEET}definedName"):
         m = _SIMPLE_REF.fullmatch((dn.text or "").strip())
         if m and dn.get("localSheetId") is None and not (dn.get("name") or "").startswith("_xlnm."):
             sheet = (m.group("quoted") or "").replace("''", "'") or m.group("plain")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from posixpath import join, normpath
 
 from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from casegen import sheets
+from casegen.ooxml import SHEET
 from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
@@ -39,10 +40,6 @@ FIRST = HEAD_ROW + 1
 TOP = Alignment(vertical="top")
 FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
          {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6", "head": "D9E2F3"}.items()}
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 class Formulas:
@@ -199,27 +196,15 @@ def note_rows(ws, note: str, last_column: int, row: int = 2, rows: int = 2) -> N
         put(ws, row + i, 1, text).font = NOTE
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> its part in the package, as the workbook's relationships say."""
-    book = etree.fromstring(zf.read("xl/workbook.xml"))
-    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{_PKG}}}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{{{_MAIN}}}sheet"):
-        target = targets[sheet.get(f"{{{_REL}}}id")]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
-    return parts
-
-
 def _fill(xml: bytes, values: dict[str, object]) -> bytes:
     root = etree.fromstring(xml)
-    for c in root.iter(f"{{{_MAIN}}}c"):
-        if c.get("r") not in values or c.find(f"{{{_MAIN}}}f") is None:
+    for c in root.iter(f"{SHEET}c"):
+        if c.get("r") not in values or c.find(f"{SHEET}f") is None:
             continue
         value = values[c.get("r")]
-        v = c.find(f"{{{_MAIN}}}v")
+        v = c.find(f"{SHEET}v")
         if v is None:
-            v = etree.SubElement(c, f"{{{_MAIN}}}v")
+            v = etree.SubElement(c, f"{SHEET}v")
         if value is None or value == "":
             c.remove(v)
         elif isinstance(value, str):
@@ -237,7 +222,9 @@ def with_cached_values(data: bytes, formulas: Formulas) -> bytes:
         by_sheet.setdefault(sheet, {})[coord] = value
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        parts = {part: by_sheet[name] for name, part in _sheet_parts(zin).items() if name in by_sheet}
+        names = set(zin.namelist())
+        found = sheets.sheet_parts(lambda n: zin.read(n) if n in names else None, names)
+        parts = {part: by_sheet[name] for name, part in found.items() if name in by_sheet}
         for info in zin.infolist():
             blob = zin.read(info.filename)
             if info.filename in parts:

@@ -15,6 +15,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -168,14 +169,17 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
     """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
     (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
     formulas without values, error values, text in number cells and merged ranges."""
+    too_large = (f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
+                 "an intake form needs far fewer: delete the rows you do not need and save again")
+    # Counted up to the limit before any list of them is made: ten million cells would take gigabytes.
+    if _more_than(_ROW, data, MAX_SHEET_ROWS) or _more_than(_CELL_OPEN, data, MAX_SHEET_CELLS):
+        _fail(path, too_large, title)
     refs = _REF.findall(data)
-    rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
     max_row = max((int(r) for _, r in refs), default=0)
     max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
     facts = SheetFacts(area=max_row * max_col)
-    if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
-        _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
-                    "an intake form needs far fewer: delete the rows you do not need and save again", title)
+    if max_row * max_col > MAX_SHEET_AREA:
+        _fail(path, too_large, title)
     # Cell by cell only where there is something to find: a formula, an error, a value that is not a number.
     if b"<f" in data or b't="e"' in data or any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
         for m in _CELL.finditer(data):
@@ -188,6 +192,10 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
             _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
                         "(select all, Home > Merge & Center) and save again", title)
     return facts
+
+
+def _more_than(pattern: re.Pattern, data: bytes, limit: int) -> bool:
+    return next(islice(pattern.finditer(data), limit, None), None) is not None
 
 
 def _column(letters: bytes) -> int:

@@ -161,3 +161,29 @@ def test_pruning_a_document_forgets_its_case_previous_copy_and_redline(inputs, b
     kept = [p.name for p in built.rglob("*") if p.is_file()]
     assert not [name for name in kept if name.startswith(FORMS[0])]
     assert "Recurring Savings" in run("changes", built, "--all").output  # the history stays
+
+
+def test_a_rebuild_that_changes_no_text_keeps_the_last_redline_and_changes(inputs, built, make_form):
+    revise(make_form, money_and_summary)
+    run("build", inputs, "-o", built, "--redline")
+    redline = built / "redlines" / f"{FORMS[0]}.docx"
+    kept, shown = redline.read_bytes(), run("changes", built).output
+    assert "£200,000 → £150,000" in shown
+    result = run("build", inputs, "-o", built, "--redline", "--force")
+    assert result.exit_code == 0 and "3 built" in result.output and "redline" not in result.output
+    assert redline.read_bytes() == kept
+    assert run("changes", built).output == shown
+
+
+def test_a_programme_change_that_prints_nothing_new_keeps_the_last_changes(inputs, built, make_form, tmp_path):
+    from casegen.config import default_text
+
+    revise(make_form, money_and_summary)
+    run("build", inputs, "-o", built, "--redline")
+    shown = run("changes", built).output
+    programme = tmp_path / "programme.toml"
+    programme.write_text(default_text().replace('"Communications"]', '"Communications", "Parking"]'))
+    result = run("--config", programme, "build", inputs, "-o", built, "--redline")
+    assert result.exit_code == 0 and "redline" not in result.output
+    assert (built / "redlines" / f"{FORMS[0]}.docx").exists()
+    assert run("changes", built).output == shown

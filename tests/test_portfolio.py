@@ -155,6 +155,9 @@ def test_targets_and_gaps_come_from_the_configuration(built):
     rules = built["formulas"]["Savings"].conditional_formatting
     fills = [r.dxf.fill.fgColor.rgb[-6:] for cf in rules for r in cf.rules]
     assert {"FFC7CE", "FFEB9C", "C6EFCE"} <= set(fills)  # red, amber, green
+    status = block(ws, "Status")  # the colours, in words
+    assert status["Commercial"]["24/25"] == "Well behind target" and status["Partners"]["24/25"] == "No target"
+    assert status["Resident Experience"]["24/25"] == "On target" and status["Total"]["Total"] == "On target"
 
 
 def test_a_chart_part_per_chart(built):
@@ -166,23 +169,24 @@ def test_a_chart_part_per_chart(built):
 
 
 def test_heat_map_counts_the_risks(built):
-    ws = built["values"]["Risks"]
+    ws = built["values"]["Heat map"]
     expected = Counter((r.likelihood, r.impact) for c in built["cases"] for r in c.risks)
-    assert ws["K4"].value == "Likelihood ↓ / Impact →"
+    assert ws["A4"].value == "Likelihood ↓ / Impact →"
     for k, likelihood in enumerate(range(5, 0, -1), start=5):
-        assert ws.cell(row=k, column=11).value == likelihood
+        assert ws.cell(row=k, column=1).value == likelihood
         for impact in range(1, 6):
-            assert ws.cell(row=k, column=11 + impact).value == expected[(likelihood, impact)], (likelihood, impact)
-    assert ws["P5"].value == 1  # RX-101's 5 × 5
-    assert len(table_rows(ws, "Risks")) == sum(expected.values())
+            assert ws.cell(row=k, column=1 + impact).value == expected[(likelihood, impact)], (likelihood, impact)
+    assert ws["F5"].value == 1  # RX-101's 5 × 5
+    assert len(table_rows(built["values"]["Risks"], "Risks")) == sum(expected.values())
 
 
 def test_pipeline_and_overdue_gates(built):
     ws = built["values"]["Pipeline"]
     stages = {r["Stage"]: (r["Cases"], r["Net savings"]) for r in table_rows(ws, "Pipeline")}
     assert stages["Stage 2: Full Business Case"] == (1, 220000)
-    assert stages["Stage 0: Opportunity Identified"] == (2, 200000)
-    assert stages["(no stage given)"] == (1, 0)  # the brief
+    # The brief gives no stage of its own: it is at its project's (Part-002's Business Case Lite's) Stage 0.
+    assert stages["Stage 0: Opportunity Identified"] == (3, 200000)
+    assert "(no stage given)" not in stages
     overdue = [r["Tracker ref"] for r in table_rows(ws, "Overdue")]
     assert "RX-101" in overdue and "DD-301" not in overdue  # Gate 2 was Mar 2024; Gate 4 is Jan 2030
 
@@ -225,6 +229,10 @@ def test_the_summary_document_has_the_totals(built):
     assert f"Net savings across the portfolio: {format_money(Decimal(880000))}, against targets of £640,000" in text
     assert "Traded Services" not in text or "CM-201" in text
     assert "Well behind target" in text and "errors.xlsx" in text and "RX-101" in text
+    # The totals have a status; cases are named by ref and kind; targets are set, so no "not configured" note.
+    assert "(gap £240,000: on target)." in text
+    assert text.count("Total\n£880,000\n£640,000\n£240,000\nOn target") == 2  # by year and by theme
+    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "No savings targets are configured" not in text
 
 
 def test_bad_options_are_usage_errors(tmp_path):
@@ -252,3 +260,5 @@ def test_libreoffice_opens_the_tracker_and_the_summary(built, tmp_path):
     assert all(p.exists() and p.stat().st_size > 5000 for p in pdfs), pdfs
     text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True).stdout
     assert "6 case(s) from 8 form(s)" in text and "£880,000" in text
+    summary = subprocess.run(["pdftotext", "-layout", str(pdfs[1]), "-"], capture_output=True, text=True).stdout
+    assert "Well behind target" in summary  # on one line of its column, not wrapped

@@ -1,14 +1,22 @@
 """`casegen templates check`, and template errors during a build: the models are the single source of truth."""
+import importlib.metadata
 import shutil
 import zipfile
 
 import pytest
 
 from jinja2 import UndefinedError
+from jinja2.exceptions import SecurityError
 
+from casegen import ooxml
 from casegen.models import KINDS
+from casegen.models.base import field
+from casegen.models.bcl import BusinessCaseLite, Finance, FinanceYear
+from casegen.models.brief import ProjectBrief
+from casegen.models.kinds import TEMPLATE_MODELS
+from casegen.models.values import Money
 from casegen.render import TEMPLATE_FILES, context, templates_dir
-from casegen.templating.check import context_types, unprinted
+from casegen.templating.check import context_types, stands_for, unprinted
 from casegen.templating.environment import make_environment
 from helpers import sample_case
 from helpers import leftovers, lines, run
@@ -213,6 +221,78 @@ def test_a_damaged_template_is_reported_not_raised(tmp_path):
     out = lines(result)
     assert f"{not_docx}: cannot read the template: File is not a zip file [template-format]" in out
     assert any(line.startswith(f"{cut} (word/document.xml): is not well-formed XML") for line in out)
+
+
+class YearWithGrants(FinanceYear):
+    grants: Money = field("Grants", "Pounds of grant funding; blank for none", default=None)
+
+
+class FinanceWithGrants(Finance):
+    years: list[YearWithGrants] = field("Financial Delivery", "Amounts by financial year", list,
+                                        prefill="financial_years")
+
+
+class CaseWithGrants(BusinessCaseLite):
+    finance: FinanceWithGrants = field("Financial Delivery", "Money by year", FinanceWithGrants(), sheet="Finance")
+
+
+def test_a_column_added_to_a_finance_year_that_no_tag_prints_fails_strict(monkeypatch):
+    """The totals read every column of a year, but reading is not printing: the new column is named."""
+    monkeypatch.setitem(KINDS, "bcl", CaseWithGrants)
+    monkeypatch.setitem(TEMPLATE_MODELS, "bcl", CaseWithGrants)
+    result = run("templates", "check", "--strict", BCL)
+    assert result.exit_code == 1
+    assert lines(result) == [f"{BCL}: warning: Financial Delivery › Financial Delivery › Grants: the form asks for it "
+                             "(finance.years.grants) but no bcl template prints it, so what a lead types there never "
+                             "reaches the document; print it in the template, or mark the field printed=False in "
+                             "the model [template-unprinted-field]", "1 template OK, 1 warning"]
+
+
+def test_a_computed_value_declared_to_stand_for_a_table_prints_it():
+    """stage_plan declares that it stands for the Stages tables; the totals declare nothing."""
+    assert stands_for(ProjectBrief, "stage_plan") == ("stages", "stage_items")
+    assert stands_for(Finance, "totals") == ()
+
+
+@pytest.mark.parametrize("tag, message", [
+    ("{{ risks.append(1) }}", "{{ risks.append(1) }}: 'append' would change the case or reach inside it, which the "
+                              "template sandbox refuses when the document is built"),
+    ("{{ finance.totals.clear() }}", "{{ finance.totals.clear() }}: 'clear' would change the case or reach inside it, "
+                                     "which the template sandbox refuses when the document is built"),
+    ("{{ range(1000000) | length }}", "{{ range(1000000) | length }}: a range of more than 100,000 numbers, which "
+                                      "the template sandbox refuses when the document is built"),
+    ("{{ project.title.mro }}", "{{ project.title.mro }}: text has no 'mro'"),
+])
+def test_what_the_sandbox_refuses_at_build_time_the_check_refuses(make_form, tmp_path, monkeypatch, tag, message):
+    """The check asks the renderer's own sandboxed environment, so what it passes a build renders."""
+    template = broken(tmp_path, lambda x: x.replace("{{ project.department }}", tag + "{{ project.department }}", 1))
+    checked = run("templates", "check", template)
+    assert checked.exit_code == 1
+    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 8: " in checked.output
+    monkeypatch.setenv("CASEGEN_TEMPLATES", str(template.parent))
+    built = run("build", make_form("bcl-service-optimisation"), "-o", tmp_path / "out")
+    assert built.exit_code == 1 and message in built.output
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
+def test_a_template_cannot_change_the_case_it_prints(programme):
+    case = sample_case(SAMPLES["bcl"], programme)
+    with pytest.raises(SecurityError):
+        make_environment().from_string("{{ risks.pop() }}").render(context(case, programme))
+    assert len(case.risks) == len(sample_case(SAMPLES["bcl"], programme).risks)
+
+
+def test_a_docxtpl_casegen_was_not_tested_with_is_named_not_a_traceback(monkeypatch):
+    """casegen calls two of docxtpl's internals: another docxtpl stops with a message saying what to install."""
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.1.0" if name == "docxtpl" else "1")
+    ooxml.docxtpl_fixer.cache_clear()
+    try:
+        result = run("templates", "check")
+    finally:
+        ooxml.docxtpl_fixer.cache_clear()
+    assert result.exit_code == 1
+    assert ("casegen was tested with docxtpl 0.18, 0.19, 0.20, and docxtpl 9.1.0 is installed: install a tested one "
+            "(pip install 'docxtpl>=0.18,<0.21')") in result.output
 
 
 def test_a_template_that_does_not_exist_is_a_usage_mistake(tmp_path):

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import add_row, centre, draw, heading, lead_in, para, right, space_before, table, tag, tag_row  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
-MONEY_COLUMNS = [5.2, 3.2, 3.2, 3.2, 2.2]
+MONEY_COLUMNS = [4.6, 2.8, 2.8, 2.8, 4.0]  # the status ("Well behind target") on one line
 MONEY = (1, 2, 3)  # the columns of amounts, right-aligned so that their digits line up
 
 
@@ -22,7 +22,8 @@ def headline(doc):
               "{% if excluded %} {{ excluded }} forms were left out because they have errors (listed at the end)."
               "{% endif %}")
     para(doc, "Net savings across the portfolio: {{ net_total | money }}{% if target_total is not none %}, against "
-              "targets of {{ target_total | money }} (gap {{ gap_total | money }}){% endif %}.", bold=True)
+              "targets of {{ target_total | money }} (gap {{ gap_total | money }}: {{ total.status | lower }})"
+              "{% endif %}.", bold=True)
 
 
 def against_targets(doc, title: str, items: str, first: str):
@@ -33,16 +34,32 @@ def against_targets(doc, title: str, items: str, first: str):
     right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}", "{{ line.target | money }}",
                       "{{ line.gap | money }}", "{{ line.status }}"], label=True), MONEY)
     tag_row(t, "{%tr endfor %}")
-    return t
+    right(add_row(t, ["Total", "{{ total.net | money }}", "{{ total.target | money }}", "{{ total.gap | money }}",
+                      "{{ total.status }}"], label=True), MONEY)
+
+
+def net_only(doc, title: str, items: str, first: str):
+    heading(doc, title)
+    t = table(doc, [MONEY_COLUMNS[0], MONEY_COLUMNS[1]])
+    right(add_row(t, [first, "Net savings"], head=True), [1])
+    tag_row(t, f"{{%tr for line in {items} %}}")
+    right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True), [1])
+    tag_row(t, "{%tr endfor %}")
+    right(add_row(t, ["Total", "{{ total.net | money }}"], label=True), [1])
 
 
 def savings(doc):
-    t = against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
-    right(add_row(t, ["Total", "{{ net_total | money }}", "{{ target_total | money }}", "{{ gap_total | money }}", ""],
-                  label=True), MONEY)
-    space_before(para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite. "
-              "Behind target: below the target; well behind: below three quarters of it."))
+    tag(doc, "{%p if targets_set %}")
+    against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
+    space_before(para(doc, "Net savings are recurring savings less recurring investment, from each Business Case "
+                           "Lite. Behind target: below the target; well behind: below three quarters of it."))
     against_targets(doc, "Savings against targets, by theme (all years)", "themes", "Theme")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ no_targets }}")
+    net_only(doc, "Net savings by financial year", "years", "Financial year")
+    space_before(para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite."))
+    net_only(doc, "Net savings by theme (all years)", "themes", "Theme")
+    tag(doc, "{%p endif %}")
 
 
 def pipeline(doc):
@@ -58,9 +75,9 @@ def overdue(doc):
     heading(doc, "Overdue gates")
     tag(doc, "{%p if overdue %}")
     lead_in(doc, "The next gate of these cases was due before {{ as_of }}:")
-    t = table(doc, [2.4, 5.0, 5.2, 2.0, 2.4], ["Ref", "Project", "Next gate", "Date", "Lead"])
+    t = table(doc, [2.8, 4.6, 5.2, 2.0, 2.4], ["Case", "Project", "Next gate", "Date", "Lead"])
     tag_row(t, "{%tr for g in overdue %}")
-    add_row(t, ["{{ g.ref }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
+    add_row(t, ["{{ g.ref }} {{ g.kind }}", "{{ g.title }}", "{{ g.gate }}", "{{ g.date }}", "{{ g.lead }}"])
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "No case's next gate is overdue.")
@@ -70,13 +87,14 @@ def overdue(doc):
 def risks(doc):
     heading(doc, "Top risks")
     tag(doc, "{%p if top_risks %}")
-    t = table(doc, [2.2, 4.0, 7.2, 1.0, 1.0, 1.6], ["Ref", "Project", "Risk", "L", "I", "Score"])
+    t = table(doc, [2.8, 3.4, 7.2, 1.0, 1.0, 1.6], ["Case", "Project", "Risk", "L", "I", "Score"])
     tag_row(t, "{%tr for r in top_risks %}")
-    row = add_row(t, ["{{ r.ref }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}",
-                      "{{ r.score }}"])
+    row = add_row(t, ["{{ r.ref }} {{ r.kind }}", "{{ r.title }}", "{{ r.risk }}", "{{ r.likelihood }}",
+                      "{{ r.impact }}", "{{ r.score }}"])
     centre(row, [3, 4, 5])
     tag_row(t, "{%tr endfor %}")
-    space_before(para(doc, "L: likelihood, I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet."))
+    space_before(para(doc, "Case: tracker ref and kind (BCL: Business Case Lite; Brief: Project Brief). L: likelihood, "
+                           "I: impact, each 1 to 5; score = L × I. Every risk is on the tracker's Risks sheet."))
     tag(doc, "{%p else %}")
     para(doc, "No case records a risk.")
     tag(doc, "{%p endif %}")

@@ -21,7 +21,7 @@ from typing import Callable
 from casegen import __version__
 from casegen.batch import pdf
 from casegen.batch.check import Checked, Workers, check_forms
-from casegen.batch.history import History
+from casegen.batch.history import STATE, History
 from casegen.batch.lock import BuildLock, sweep_leftovers
 from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, file_digest, template_digest
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
@@ -84,7 +84,11 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
-        report = _Build(sources, out_dir, programme, options, progress).run()
+        try:
+            report = _Build(sources, out_dir, programme, options, progress).run()
+        except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they left half-written goes
+            sweep_leftovers(out_dir)
+            raise
     for problem in clashes:  # a second form making the same document: it fails, the first is built
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
     for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
@@ -105,23 +109,28 @@ class _Build:
         self.config = programme.digest()
         self._templates: dict[str, str | None] = {}
         self.history = History(out_dir)
+        self.history.recover()
         self.done = self.total = 0
 
     def run(self) -> BuildReport:
         fresh, stale = self.plan()
         self.total = len(fresh) + 2 * len(stale)
-        workers = Workers.start(self.options.jobs, len(stale))
-        try:
+        with Workers.start(self.options.jobs, len(stale)) as workers:
             self.check(stale, fresh, workers)
             good = [job for job in stale if not job.failing]
             good = self.require_templates(good)
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
-        finally:
-            workers.close()
-        self.history.settle(good)
+        try:  # before the manifest: a build killed between the two is made again, and loses no change
+            self.history.settle()
+        except OSError as exc:  # without a manifest, the next build makes these documents again
+            self.report.trouble.append(Problem(str(self.out_dir / STATE), "cannot write the build history "
+                                               f"({exc.strerror or exc})", code="build-manifest"))
+        self.report.notes += self.history.notes
         self.prune_or_report_gone()
+        if self.report.trouble:
+            return self.report
         try:
             self.manifest.save()
         except BuildError as exc:  # the documents are made: say so, and fail the build
@@ -227,8 +236,8 @@ class _Build:
 
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
-        for job in good:
-            job.kept = self.history.keep_previous(job.target)
+        for job, kept in zip(good, self.history.keep_previous([job.target for job in good])):
+            job.kept = kept
         tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):

@@ -44,7 +44,7 @@ class Change:
         return {k: v for k, v in asdict(self).items() if v or k in ("form", "field", "what")}
 
 
-def shown(value, kind: str) -> str:
+def as_printed(value, kind: str) -> str:
     """A value as the document prints it (money in pounds), "blank" for none."""
     if value is None or value == "" or value == []:
         return "blank"
@@ -90,11 +90,11 @@ def _label(sheet: str, label: str) -> str:
 
 
 def _value(form: str, label: str, kind: str, old, new) -> list[Change]:
-    if shown(old, kind) == shown(new, kind):
+    if as_printed(old, kind) == as_printed(new, kind):
         return []
     if kind == "longtext" and old and new and max(len(str(old).split()), len(str(new).split())) > LONG_TEXT:
         return [Change(form, label, str(old), str(new), TEXT)]
-    return [Change(form, label, shown(old, kind), shown(new, kind))]
+    return [Change(form, label, as_printed(old, kind), as_printed(new, kind))]
 
 
 def _key_column(block) -> int:
@@ -104,7 +104,7 @@ def _key_column(block) -> int:
 
 def _key(block, row: dict) -> str:
     col = block.columns[_key_column(block)]
-    return shown(row.get(col.name), col.kind)
+    return as_printed(row.get(col.name), col.kind)
 
 
 def _described(block, row: dict) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -81,15 +84,58 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
                    intake.case.model_dump(mode="json"), facts)
 
 
+def _worker_start(main: int) -> None:
+    """In each worker: leave Ctrl-C to the parent (it stops the workers), and end when casegen is gone.
+
+    The parent is watched by polling (its pid, and os.getppid()), not by prctl(PR_SET_PDEATHSIG): that
+    signal follows the death of the parent's *thread* that started the worker, and exists on Linux only.
+    A worker whose casegen was killed (SIGKILL, out of memory) ends within half a second.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (cli.main): stopped means ended
+    parent = os.getppid()  # casegen itself, or a forkserver that ends with it
+
+    def watch() -> None:
+        while os.getppid() == parent and _running(main):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="casegen-parent-watch", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":  # there os.kill(pid, 0) is no question but a Ctrl-C: the ppid check alone
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but is not ours to signal
+        return True
+    return True
+
+
 class Workers:
-    """Runs tasks in a process pool, or in this process when one worker is enough."""
+    """Runs tasks in a process pool, or in this process when one worker is enough. As a context manager,
+    it waits for its workers on the way out, or stops them at once if it is left by an exception
+    (Ctrl-C, SIGTERM, an error)."""
 
     def __init__(self, workers: int):
-        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.pool = (ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
+                     if workers > 1 else None)
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
         return cls(min(jobs or os.cpu_count() or 1, tasks))
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.stop()
 
     def each(self, fn, tasks: list[tuple]):
         """(index, result) for every task, as each finishes."""
@@ -108,6 +154,22 @@ class Workers:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """End the workers now, mid-task (what they leave half-written is a temporary file, swept)."""
+        if self.pool is None:
+            return
+        if hasattr(self.pool, "terminate_workers"):  # Python 3.14
+            self.pool.terminate_workers()
+            return
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())  # no public handle before 3.14
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def read_forms(sources: Iterable[Path | str], programme: Programme, workers: Workers,
@@ -135,12 +197,10 @@ def check_forms(sources: Iterable[Path | str], programme: Programme, jobs: int |
     """The forms at `sources`, each read and checked, then the rules across forms over them and the
     `known` ones (recorded, not read again); returns the read ones, then the known ones."""
     sources = list(sources)
-    own = workers is None
-    workers = workers or Workers.start(jobs, len(sources))
-    try:
+    if workers is None:
+        with Workers.start(jobs, len(sources)) as own:
+            checked = read_forms(sources, programme, own, progress, extract) + list(known)
+    else:
         checked = read_forms(sources, programme, workers, progress, extract) + list(known)
-    finally:
-        if own:
-            workers.close()
     across_forms(checked)
     return checked

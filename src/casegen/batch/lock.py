@@ -54,7 +54,7 @@ class BuildLock:
 
 def sweep_leftovers(folder: Path) -> None:
     """Remove what a killed build left half-written (temporary files never reach a document's name)."""
-    for pattern in (".*.part", ".casegen/*/.*.part", ".casegen/*/*.part", "redlines/.*.part"):
+    for pattern in (".*.part", ".casegen/.*.part", ".casegen/*/.*.part", ".casegen/*/*.part", "redlines/.*.part"):
         for leftover in folder.glob(pattern):
             remove_plain(leftover)  # only casegen's own kind of file: never a link or a folder of such a name
     for leftover in folder.glob(".casegen-pdf-*"):

@@ -14,6 +14,7 @@ previous document, without its pictures, bookmarks and links (their parts belong
 from __future__ import annotations
 
 import copy
+import io
 import re
 import zipfile
 from difflib import SequenceMatcher
@@ -21,9 +22,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from casegen.batch.journal import read_plain
 from casegen.fileio import atomic_path
+from casegen.ooxml import W, W_NS
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 AUTHOR = "casegen"
 DOCUMENT = "word/document.xml"
 TEXT_RUN = {"rPr", "t", "tab", "br", "lastRenderedPageBreak", "noBreakHyphen", "softHyphen"}
@@ -34,7 +36,7 @@ _TOKENS = re.compile(r"\s+|\S+")
 
 
 def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
+    return f"{W}{tag}"
 
 
 def local(el) -> str:
@@ -51,24 +53,32 @@ def document_text(root) -> str:
 
 
 def _read(docx: str | Path):
-    with zipfile.ZipFile(docx) as zf:
-        return etree.fromstring(zf.read(DOCUMENT))
+    """The document's body, read without following a link (a previous document is history, not a pointer)."""
+    with zipfile.ZipFile(io.BytesIO(read_plain(Path(docx)))) as zf:
+        return etree.fromstring(zf.read(DOCUMENT), etree.XMLParser(resolve_entities=False, no_network=True))
 
 
-def write_redline(old: str, new: str, out: str, date: str) -> bool:
-    """Write `out`: the document `new` with its changes since `old` tracked; False (nothing written)
-    if the two have the same text."""
-    before, after = _read(old), _read(new)
+def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
+    """Write `out`: the document `new` with its changes since `old` tracked. (True, "") when written,
+    (False, "") if the two have the same text, (False, why) if `old` cannot be read (nothing written)."""
+    try:
+        before = _read(old)
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        return False, f"the previous document {old} is damaged ({getattr(exc, 'strerror', None) or exc})"
+    after = _read(new)
     if document_text(before) == document_text(after):
-        return False
+        return False, ""
     Marks(date, after).blocks(before.find(w("body")), after.find(w("body")))
-    with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == DOCUMENT:
-                data = etree.tostring(after, xml_declaration=True, encoding="UTF-8", standalone=True)
-            dst.writestr(info, data)
-    return True
+    try:
+        with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == DOCUMENT:
+                    data = etree.tostring(after, xml_declaration=True, encoding="UTF-8", standalone=True)
+                dst.writestr(info, data)
+    except OSError as exc:
+        return False, f"cannot write {out} ({exc.strerror or exc})"
+    return True, ""
 
 
 class Marks:
@@ -76,7 +86,7 @@ class Marks:
 
     def __init__(self, date: str, root):
         self.date = date
-        ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W}) if v.lstrip("-").isdigit()]
+        ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W_NS}) if v.lstrip("-").isdigit()]
         self.next_id = max(ids, default=0) + 1
 
     def mark(self, tag: str):

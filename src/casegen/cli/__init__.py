@@ -72,5 +72,12 @@ for command in (new, validate, build, dump, upgrade, schema, rules_command, temp
     cli.add_command(command)
 
 
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt  # as Ctrl-C: the workers are stopped, the lock released, temporary files removed
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="casegen")

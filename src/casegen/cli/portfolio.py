@@ -40,7 +40,7 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     left out, with their errors). Exits 1 if any form was left out; the tracker is written all the same.
     """
     from casegen.errors import CasegenError
-    from casegen.fileio import not_ours, refusal, write_bytes_atomic
+    from casegen.fileio import not_ours, refusal, sweep_parts, write_bytes_atomic
     from casegen.portfolio.figures import gather
     from casegen.portfolio.tracker import headline, write_tracker
 
@@ -59,6 +59,9 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         click.echo(f"excluded {checked.file}:", err=True)
         for problem in checked.problems:
             click.echo(f"  {problem}", err=True)
+    for path in (out, summary):  # what a killed portfolio left half-written beside them
+        if path is not None:
+            sweep_parts(path)
     write_bytes_atomic(out, write_tracker(found, out, documents))
     click.echo(f"wrote {out}: {headline(found)}")
     if summary is not None:

@@ -16,7 +16,8 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casegen.errors import IntakeError, Problem
-from casegen.fileio import atomic_path, not_ours, refusal
+from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
+from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
@@ -69,18 +70,19 @@ def _summary(wb, intake: Intake, source: Path) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     errors, warns = len(intake.errors), len(intake.problems) - len(intake.errors)
     _text(ws.cell(row=1, column=1), f"casegen found {errors} error(s) and {warns} warning(s) in {source.name}")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")
     for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS), start=1):
         _text(ws.cell(row=4, column=col), head)
-        ws.cell(row=4, column=col).font = Font(bold=True)
+        ws.cell(row=4, column=col).font = Font(name="Calibri", bold=True)
         ws.column_dimensions[chr(64 + col)].width = width
     for row, p in enumerate(intake.problems, start=5):
         _problem_row(wb, ws, row, p)
     if not intake.problems:
         _text(ws.cell(row=5, column=1), "No problems found.")
     ws.freeze_panes = "A5"
+    fit.fit_rows(ws)  # LibreOffice keeps rows one line high: a wrapped message would print over the next rows
     # Printed, the list fits the page's width however long the messages are.
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -120,6 +122,7 @@ def annotate(intake: Intake, target: Path) -> Path:
     wb.active = 0
     wb.worksheets[0].sheet_view.tabSelected = True
     mark_workbook(wb, "annotated copy")  # replaced by the next --annotate; any other file there is not
+    sweep_parts(target)  # what a killed --annotate left half-written beside it
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target

@@ -201,6 +201,7 @@ class FormWriter:
         # A sheet ending in its one table: the header row repeats on the pages the table runs on to.
         alone = len(heads) == 1 and isinstance(sheet.blocks[-1], spec.Table)
         fit.print_setup(ws, self.widths, f"{heads[0]}:{heads[0]}" if alone else None)
+        fit.keep_together(ws, [(head - 2, head + 2) for head in heads])  # a table's heading prints with its rows
 
     def _need(self, column: int, width: float) -> None:
         self.widths[column] = max(self.widths.get(column, 0), width)

@@ -11,11 +11,11 @@ part parsed here into a tree is the workbook's own (sheets and defined names).
 """
 from __future__ import annotations
 
-import posixpath
 import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -24,6 +24,8 @@ from openpyxl.utils import range_boundaries
 
 from casegen import office
 from casegen.errors import IntakeError, Problem
+from casegen.ooxml import SHEET
+from casegen.sheets import sheet_parts
 
 FORM = office.Kind("a workbook", "intake form", "it is not a form casegen will open",
                    "open it in Excel or LibreOffice and save it again as .xlsx")
@@ -33,9 +35,6 @@ MAX_SHEET_CELLS = 500_000
 MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the last cell: what calamine allocates
 MAX_MERGED_CELLS = 100_000
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office writes a number cell's value
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -104,7 +103,7 @@ def inspect_workbook(path: str | Path) -> Inspection:
             parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
         facts = Inspection(names=_defined_names(workbook))
-        for title, part in _sheet_parts(parts, workbook).items():
+        for title, part in sheet_parts(parts.get, parts, workbook).items():
             facts.sheets[title] = _scan_sheet(path, parts[part], title)
         area = sum(f.area for f in facts.sheets.values())
         if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
@@ -155,27 +154,10 @@ def _parse(data: bytes):
     return etree.fromstring(data, parser)
 
 
-def _sheet_parts(parts: dict[str, bytes], workbook) -> dict[str, str]:
-    """Sheet title -> the zip part holding it."""
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = _parse(parts[rels_name]) if rels_name in parts else None
-    targets = {}
-    for rel in (rels.iter(f"{PKG_REL}Relationship") if rels is not None else ()):
-        target = rel.get("Target") or ""
-        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id")] = part
-    out = {}
-    for sheet in workbook.iter(f"{MAIN}sheet"):
-        part = targets.get(sheet.get(f"{DOC_REL}id"))
-        if part in parts and "worksheets/" in part:
-            out[sheet.get("name")] = part
-    return out
-
-
 def _defined_names(workbook) -> dict[str, tuple[str, str]]:
     """Workbook-wide names that point at one cell or block of one sheet: name -> (sheet, "B4" or "A2:A9")."""
     out = {}
-    for dn in workbook.iter(f"{MAIN}definedName"):
+    for dn in workbook.iter(f"{SHEET}definedName"):
         m = _SIMPLE_REF.fullmatch((dn.text or "").strip())
         if m and dn.get("localSheetId") is None and not (dn.get("name") or "").startswith("_xlnm."):
             sheet = (m.group("quoted") or "").replace("''", "'") or m.group("plain")
@@ -187,14 +169,17 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
     """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
     (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
     formulas without values, error values, text in number cells and merged ranges."""
+    too_large = (f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
+                 "an intake form needs far fewer: delete the rows you do not need and save again")
+    # Counted up to the limit before any list of them is made: ten million cells would take gigabytes.
+    if _more_than(_ROW, data, MAX_SHEET_ROWS) or _more_than(_CELL_OPEN, data, MAX_SHEET_CELLS):
+        _fail(path, too_large, title)
     refs = _REF.findall(data)
-    rows, cells = len(_ROW.findall(data)), len(_CELL_OPEN.findall(data))
     max_row = max((int(r) for _, r in refs), default=0)
     max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
     facts = SheetFacts(area=max_row * max_col)
-    if rows > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS or max_row * max_col > MAX_SHEET_AREA:
-        _fail(path, f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
-                    "an intake form needs far fewer: delete the rows you do not need and save again", title)
+    if max_row * max_col > MAX_SHEET_AREA:
+        _fail(path, too_large, title)
     # Cell by cell only where there is something to find: a formula, an error, a value that is not a number.
     if b"<f" in data or b't="e"' in data or any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
         for m in _CELL.finditer(data):
@@ -207,6 +192,10 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
             _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
                         "(select all, Home > Merge & Center) and save again", title)
     return facts
+
+
+def _more_than(pattern: re.Pattern, data: bytes, limit: int) -> bool:
+    return next(islice(pattern.finditer(data), limit, None), None) is not None
 
 
 def _column(letters: bytes) -> int:

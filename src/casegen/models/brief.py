@@ -1,7 +1,7 @@
 """The Project Brief: the plan for a project's current phase, one model per section in the document's order."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, computed_field
 
@@ -143,6 +143,9 @@ class ProjectBrief(Model):
     personal_data: PersonalData = field(
         "Personal data", "Whether the project processes personal data", PersonalData(), sheet="Personal Data"
     )
+
+    # The document prints the two Stages tables through stage_plan: `templates check` counts them printed by it.
+    STANDS_FOR: ClassVar[dict[str, tuple[str, ...]]] = {"stage_plan": ("stages", "stage_items")}
 
     def items_of(self, stage: Stage) -> list[str]:
         key = stage.name.casefold()

@@ -25,6 +25,7 @@ class StageLine(BaseModel):
 
 class RiskLine(BaseModel):
     ref: str
+    kind: str  # BCL or Brief
     title: str
     risk: str
     likelihood: int
@@ -34,6 +35,7 @@ class RiskLine(BaseModel):
 
 class GateLine(BaseModel):
     ref: str
+    kind: str  # BCL or Brief
     title: str
     gate: str
     date: str
@@ -58,6 +60,9 @@ class PortfolioSummary(BaseModel):
     net_total: Decimal
     target_total: Decimal | None
     gap_total: Decimal | None
+    targets_set: bool  # any target in the configuration; else `no_targets` says so once
+    no_targets: str  # how to set targets ("" when some are set)
+    total: TargetLine  # every year and theme, with its status
     years: list[TargetLine]
     themes: list[TargetLine]  # the themes with a case or a target
     pipeline: list[StageLine]

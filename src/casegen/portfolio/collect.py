@@ -15,6 +15,7 @@ from pathlib import Path
 from casegen.config import Programme
 from casegen.errors import Problem
 from casegen.models.values import when_as_date
+from casegen.portfolio.wording import brief_risk, names_of
 
 
 
@@ -29,6 +30,7 @@ class RiskRow:
     lead: str
     mitigation: str
     score: int  # the model's likelihood × impact (Scored.total)
+    kind: str = "bcl"  # of the case: a BCL and a Brief of one project share its tracker ref
 
 
 @dataclass
@@ -74,16 +76,17 @@ class CaseRow:
         return due is not None and due < as_of.replace(day=1)
 
 
-def _risk_rows(case) -> list[RiskRow]:
+def _risk_rows(case, programme: Programme) -> list[RiskRow]:
     p = case.project
+    names = names_of(programme.council, programme.programme, p.title, p.sponsor, p.lead)
     rows = []
     for i, r in enumerate(case.risks, start=1):
-        if case.kind == "brief":  # the brief's three-part statement, in its own words
-            text, ref, mitigation = f"Due to {r.cause}, there is a risk {r.risk}; the impact: {r.consequence}", \
-                str(i), ""
+        if case.kind == "brief":  # the brief's three-part statement, as one sentence
+            text, ref, mitigation = brief_risk(r.cause, r.risk, r.consequence, names), str(i), ""
         else:
             text, ref, mitigation = r.risk, r.ref, r.mitigations
-        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation, r.total))
+        rows.append(RiskRow(p.tracker_ref, p.title, ref, text, r.likelihood, r.impact, p.lead, mitigation, r.total,
+                            kind=case.kind))
     return rows
 
 
@@ -111,7 +114,7 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         one_off_investment=finance.total("one_off_investment") if finance else None,
         net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
         category=finance.savings_category if finance else "",
-        risks=_risk_rows(case),
+        risks=_risk_rows(case, programme),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
     )
 

@@ -106,4 +106,16 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     # (a warning-only one has its .xlsx twin read in its place).
     unread = [Checked(str(path), "", [problem]) for path in not_forms(paths)
               if (problem := not_a_form(path)).severity == "error"]
-    return Portfolio(programme, as_of or date.today(), checked + unread)
+    found = Portfolio(programme, as_of or date.today(), checked + unread)
+    stages_from_business_cases(found.rows)
+    return found
+
+
+def stages_from_business_cases(rows: list[CaseRow]) -> None:
+    """A Project Brief whose form gives no stage is at its project's stage: that of the Business Case Lite
+    with its tracker ref (the brief plans a phase of that project), and its next gate with it."""
+    stages = {r.ref.strip().upper(): r for r in rows if r.kind == "bcl" and r.stage}
+    for row in rows:
+        bcl = stages.get(row.ref.strip().upper())
+        if row.kind == "brief" and not row.stage and bcl is not None:
+            row.stage, row.next_gate = bcl.stage, bcl.next_gate

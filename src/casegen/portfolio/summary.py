@@ -14,6 +14,10 @@ from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
+KIND = {"bcl": "BCL", "brief": "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+NO_TARGETS = ("No savings targets are configured. Set them per theme and financial year under [targets] in the "
+              "programme configuration (casegen templates export DIR writes a programme.toml with an example), "
+              "then pass it with --config.")
 
 
 def _line(portfolio: Portfolio, name: str, theme: str | None, year: str | None) -> TargetLine:
@@ -32,14 +36,15 @@ def summarise(portfolio: Portfolio) -> PortfolioSummary:
         programme=portfolio.programme.programme, council=portfolio.programme.council,
         as_of=f"{portfolio.as_of:%-d %B %Y}", forms=len(portfolio.forms), cases=len(portfolio.rows),
         excluded=len(excluded), net_total=portfolio.net(), target_total=portfolio.target(),
-        gap_total=portfolio.gap(),
+        gap_total=portfolio.gap(), targets_set=bool(portfolio.programme.targets),
+        no_targets="" if portfolio.programme.targets else NO_TARGETS, total=_line(portfolio, "Total", None, None),
         years=[_line(portfolio, y, None, y) for y in portfolio.years],
         themes=[_line(portfolio, t, t, None) for t in portfolio.themes if t in used],
         pipeline=[StageLine(stage=s, cases=n, net=v) for s, n, v in portfolio.pipeline()],
-        overdue=[GateLine(ref=r.ref, title=r.title, gate=r.next_gate, date=r.next_gate_date, lead=r.lead)
-                 for r in portfolio.overdue()],
-        top_risks=[RiskLine(ref=r.ref, title=r.title, risk=r.risk, likelihood=r.likelihood, impact=r.impact,
-                            score=r.score) for r in portfolio.top_risks(TOP_RISKS)],
+        overdue=[GateLine(ref=r.ref, kind=KIND[r.kind], title=r.title, gate=r.next_gate, date=r.next_gate_date,
+                          lead=r.lead) for r in portfolio.overdue()],
+        top_risks=[RiskLine(ref=r.ref, kind=KIND[r.kind], title=r.title, risk=r.risk, likelihood=r.likelihood,
+                            impact=r.impact, score=r.score) for r in portfolio.top_risks(TOP_RISKS)],
         excluded_forms=excluded,
     )
 

@@ -1,8 +1,8 @@
 """The portfolio tracker: one Excel workbook of every case, for the programme office.
 
 Sheets: Cases (a row a case), Savings (theme × year against targets, with a chart), Pipeline (cases
-by stage, with a chart, and overdue gates), Risks (every risk, and a likelihood × impact heat map)
-and Problems (the forms left out, and why). Figures are numbers; totals and gaps are formulas that
+by stage, with a chart, and overdue gates), Risks and Heat map (risksheet.py) and Problems (the forms
+left out, and why). Figures are numbers; totals and gaps are formulas that
 carry their values (see xlsx.py).
 """
 from __future__ import annotations
@@ -14,23 +14,29 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as TextFont
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter as col
+from openpyxl.worksheet.pagebreak import Break
 
 from casegen import __version__
 from casegen.batch.sources import output_path
 from casegen.models import TITLES
 from casegen.sheetcells import mark_workbook, number, put
 from casegen.portfolio.collect import display_name
-from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio
-from casegen.portfolio.xlsx import (BOLD, FILLS, MONEY, NOTE, TOP, WRAP, Formulas, add_table, fit_columns, fit_rows,
-                                    header, print_setup, title, with_cached_values)
+from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio, rag
+from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
+from casegen.portfolio.summary import KIND, NO_TARGETS, STATUS
+from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, MONEY, NOTE, TOP, WRAP, Formulas, add_table,
+                                    fit_columns, fit_rows, header, headings_fit, note_rows, print_setup, title,
+                                    with_cached_values)
 
-CENTRE = Alignment(horizontal="center", vertical="center")
-HEAD_ROW = 4  # every sheet: title, a note, a blank row, then its table's headings
-FIRST = HEAD_ROW + 1
-NARROW = {"Tracker ref": 12, "Title": 26, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
+RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
+LABELS = CharacterProperties(sz=1100, latin=TextFont(typeface="Calibri"))
+NARROW = {"Tracker ref": 12, "Title": 30, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
           "Next gate": 22, "Next gate date": 10, "Sponsor": 18, "Lead": 16, "Finance lead": 14, "Budget code": 11,
           "Savings category": 14, "Risks": 7, "Highest risk score": 9, "Flags": 18, "Form": 22, "Document": 22}
 
@@ -63,8 +69,11 @@ def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = N
     _cases_sheet(wb.active, portfolio, cases, formulas, target, documents)
     _savings_sheet(wb.create_sheet("Savings"), portfolio, cases, formulas)
     _pipeline_sheet(wb.create_sheet("Pipeline"), portfolio, cases, formulas)
-    _risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
+    risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
+    heat_map_sheet(wb.create_sheet("Heat map"), portfolio, formulas)
     _problems_sheet(wb.create_sheet("Problems"), portfolio)
+    for ws in wb:  # the programme on every printed page
+        ws.oddFooter.center.text = f"{portfolio.programme.programme}  ·  {ws.oddFooter.center.text}"
     wb.calculation.fullCalcOnLoad = True  # Excel recalculates on opening: the same figures as cached
     wb.properties.creator = f"casegen {__version__}"
     wb.properties.title = f"Portfolio tracker: {portfolio.programme.programme}"
@@ -94,8 +103,8 @@ def _document_link(cell, source: str, documents: Path, target: Path) -> None:
 
 def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, target: Path, documents) -> None:
     ws.title = "Cases"
-    title(ws, f"Portfolio tracker: {portfolio.programme.programme}, as of {portfolio.as_of:%d %b %Y}",
-          headline(portfolio))
+    # Short enough to print whole above the ref and title repeated on each page; the programme is in the footer.
+    title(ws, f"Portfolio tracker as of {portfolio.as_of:%d %b %Y}", headline(portfolio))
     header(ws, HEAD_ROW, 1, cases.names)
     first_year, last_year = col(cases.at(f"Net {cases.years[0]}")), col(cases.at(f"Net {cases.years[-1]}"))
     for r, row in enumerate(portfolio.rows, start=FIRST):
@@ -123,8 +132,11 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
     fit_columns(ws, {cases.at(name): width for name, width in NARROW.items() if name in cases.names}, HEAD_ROW)
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
         ws.column_dimensions[col(c)].width = 12
+    headings_fit(ws, HEAD_ROW)
     fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW)
+    # Too wide for a page at a readable size: printed across pages, the case's ref and title on each; the
+    # first page ends after what the case is (kind, theme, stage, next gate).
+    print_setup(ws, HEAD_ROW, repeat=2, forced=(cases.at("Next gate date"),))
 
 
 # Savings
@@ -133,6 +145,8 @@ def _block(ws, top: int, label: str, themes: list[str], years: list[str]) -> int
     """A theme × year block's headings; returns the row of its first theme."""
     ws.cell(row=top, column=1, value=label).font = BOLD
     header(ws, top + 1, 1, ["Theme"] + years + ["Total"])
+    for c in range(2, len(years) + 3):  # over the figures, as they are aligned (the status words read left)
+        ws.cell(row=top + 1, column=c).alignment = WRAP if label == "Status" else RIGHT
     for i, theme in enumerate(themes):
         put(ws, top + 2 + i, 1, theme)
     ws.cell(row=top + 2 + len(themes), column=1, value="Total").font = BOLD
@@ -140,46 +154,71 @@ def _block(ws, top: int, label: str, themes: list[str], years: list[str]) -> int
 
 
 def _savings_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas) -> None:
-    title(ws, "Net savings by theme and financial year, against targets",
-          "Net savings = recurring savings − recurring investment, from each Business Case Lite; a case counts to "
-          "its main theme. Targets: the programme configuration's [targets]. Gap: amber behind target, red below "
-          f"{BEHIND_RED:.0%} of it.")
+    targets = bool(portfolio.programme.targets)
+    title(ws, "Net savings by theme and financial year" + (", against targets" if targets else ""))
     themes, years = portfolio.themes, portfolio.years
-    n, ny, last = len(themes), len(years), len(years) + 2
-    net, tgt, gap = (_block(ws, HEAD_ROW + k * (n + 4), label, themes, years) for k, label in
-                     enumerate(["Net savings", "Target", "Gap (net savings − target)"]))
-    total = {start: start + n for start in (net, tgt, gap)}
+    n, last = len(themes), len(years) + 2
+    labels = ["Net savings"] + (["Target", "Gap (net savings − target)", "Status"] if targets else [])
+    starts = [_block(ws, HEAD_ROW + k * (n + 4), label, themes, years) for k, label in enumerate(labels)]
+    net = starts[0]
     for i, theme in enumerate(themes):
         r = net + i
         for j, year in enumerate(years, start=2):
-            c = col(j)
             formulas.put(ws, r, j, f'=SUMIFS({cases.range(f"Net {year}")},{cases.range("Theme")},$A{r})',
                          portfolio.net(theme, year), MONEY)
-            ws.cell(row=tgt + i, column=j, value=number(portfolio.target(theme, year))).number_format = MONEY
-            if portfolio.target(theme, year) is not None:
-                formulas.put(ws, gap + i, j, f"={c}{r}-{c}{tgt + i}", portfolio.gap(theme, year), MONEY)
         formulas.put(ws, r, last, f"=SUM(B{r}:{col(last - 1)}{r})", portfolio.net(theme), MONEY)
-        if portfolio.target(theme) is not None:
-            formulas.put(ws, tgt + i, last, f"=SUM(B{tgt + i}:{col(last - 1)}{tgt + i})", portfolio.target(theme),
-                         MONEY)
-            formulas.put(ws, gap + i, last, f"={col(last)}{r}-{col(last)}{tgt + i}", portfolio.gap(theme), MONEY)
     for j, year in [(j, y) for j, y in enumerate(years, start=2)] + [(last, None)]:
         c = col(j)
-        formulas.put(ws, total[net], j, f"=SUM({c}{net}:{c}{net + n - 1})", portfolio.net(None, year), MONEY)
-        formulas.put(ws, total[tgt], j, f"=SUM({c}{tgt}:{c}{tgt + n - 1})", portfolio.target(None, year) or 0,
-                     MONEY)
-        if portfolio.target(None, year) is not None:
-            formulas.put(ws, total[gap], j, f"={c}{total[net]}-{c}{total[tgt]}", portfolio.gap(None, year), MONEY)
-    for r in total.values():
+        formulas.put(ws, net + n, j, f"=SUM({c}{net}:{c}{net + n - 1})", portfolio.net(None, year), MONEY)
+    if targets:
+        _against_targets(ws, portfolio, formulas, starts)
+    else:  # said once, not "No target" on every row
+        note_rows(ws, NO_TARGETS, last, row=net + n + 2, rows=3)
+    for start in starts:
         for j in range(1, last + 1):
-            ws.cell(row=r, column=j).font = BOLD
-    _rag(ws, f"B{gap}:{col(last)}{total[gap]}", gap - net, gap - tgt)
-    _savings_chart(ws, net, n, ny, total[tgt], f"{col(last + 2)}{HEAD_ROW}")
+            ws.cell(row=start + n, column=j).font = BOLD
+    bottom = starts[-1] + n + (2 if targets else 6)
+    if targets:  # net savings and targets on one page, gaps and status on the next
+        ws.row_breaks.append(Break(id=starts[2] - 3))
+    ws.row_breaks.append(Break(id=bottom))  # the chart on a page of its own, never cut in two
+    _savings_chart(ws, net, n, len(years), starts[1] + n if targets else None, f"A{bottom + 1}")
     ws.column_dimensions["A"].width = max(len(t) for t in themes + ["Gap (net savings − target)"]) + 2
     for j in range(2, last + 1):
-        ws.column_dimensions[col(j)].width = 14
+        ws.column_dimensions[col(j)].width = 16 if targets else 14  # "Well behind target" on one line
     ws.freeze_panes = f"B{HEAD_ROW}"
-    print_setup(ws)
+    print_setup(ws, last_column=last)
+    ws.print_area = f"A1:{col(last)}{bottom + 24}"  # down to the chart's foot (11 cm), which holds no cell
+    note_rows(ws, "Net savings = recurring savings − recurring investment, from each Business Case Lite; a case "
+                  "counts to its main theme." + (" Targets: the programme configuration's [targets]. Gap: amber "
+                                                 f"behind target, red below {BEHIND_RED:.0%} of it; the Status "
+                                                 "block says the same in words." if targets else ""), last)
+
+
+def _against_targets(ws, portfolio: Portfolio, formulas: Formulas, starts: list[int]) -> None:
+    """The Target, Gap and Status blocks under the net savings."""
+    net, tgt, gap, status = starts
+    n, years, last = len(portfolio.themes), portfolio.years, len(portfolio.years) + 2
+    cells = [(theme, year, i, j) for i, theme in enumerate(portfolio.themes + [None])
+             for j, year in [(j, y) for j, y in enumerate(years, start=2)] + [(last, None)]]
+    for theme, year, i, j in cells:
+        c, target = col(j), portfolio.target(theme, year)
+        if theme is not None and year is not None:
+            ws.cell(row=tgt + i, column=j, value=number(target)).number_format = MONEY
+        elif target is not None or theme is None:
+            first, end = (f"B{tgt + i}", f"{col(last - 1)}{tgt + i}") if year is None else (f"{c}{tgt}",
+                                                                                             f"{c}{tgt + n - 1}")
+            formulas.put(ws, tgt + i, j, f"=SUM({first}:{end})", target or 0, MONEY)
+        if target is not None:
+            formulas.put(ws, gap + i, j, f"={c}{net + i}-{c}{tgt + i}", portfolio.gap(theme, year), MONEY)
+        t, v = f"{c}{tgt + i}", f"{c}{net + i}"
+        formulas.put(ws, status + i, j, f'=IF(AND(ISNUMBER({t}),{t}>0),IF({v}>={t},"{STATUS["green"]}",IF({v}>='
+                                        f'{BEHIND_RED}*{t},"{STATUS["amber"]}","{STATUS["red"]}")),"{STATUS[""]}")',
+                     STATUS[rag(portfolio.net(theme, year), target)])
+    _rag(ws, f"B{gap}:{col(last)}{gap + n}", gap - net, gap - tgt)
+    area = f"B{status}:{col(last)}{status + n}"
+    for zone in ("red", "amber", "green"):
+        rule = FormulaRule(formula=[f'B{status}="{STATUS[zone]}"'], fill=FILLS[zone], stopIfTrue=True)
+        ws.conditional_formatting.add(area, rule)
 
 
 def _rag(ws, cells: str, to_net: int, to_target: int) -> None:
@@ -198,24 +237,31 @@ def _axes_shown(chart) -> None:
     # openpyxl 3.1 marks axes deleted unless told otherwise; Excel then draws none.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    for part in (chart.x_axis, chart.y_axis, chart.legend):  # 11 pt, as the sheet: 8.8 pt or more printed
+        if part is not None:
+            part.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=LABELS), endParaRPr=LABELS)])
 
 
-def _savings_chart(ws, net: int, n: int, ny: int, target_row: int, anchor: str) -> None:
+def _savings_chart(ws, net: int, n: int, ny: int, target_row: int | None, anchor: str) -> None:
     bars = BarChart()
     bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
     bars.title = "Net savings by year, by theme, against target"
-    bars.y_axis.title, bars.y_axis.number_format, bars.y_axis.majorGridlines = "£", '"£"#,##0', None
+    bars.y_axis.number_format, bars.y_axis.majorGridlines = '"£"#,##0', None
     bars.add_data(Reference(ws, min_col=1, max_col=1 + ny, min_row=net, max_row=net + n - 1), from_rows=True,
                   titles_from_data=True)
     bars.set_categories(Reference(ws, min_col=2, max_col=1 + ny, min_row=net - 1))
-    line = LineChart()
-    line.add_data(Reference(ws, min_col=1, max_col=1 + ny, min_row=target_row), from_rows=True, titles_from_data=True)
-    line.series[0].graphicalProperties.line.solidFill = "C00000"
-    line.series[0].graphicalProperties.line.width = 28575
-    line.series[0].smooth = False  # a target is a level per year, not a curve
-    line.series[0].tx = SeriesLabel(v="Target (all themes)")
     _axes_shown(bars)
-    bars += line
+    if target_row is not None:
+        line = LineChart()
+        line.add_data(Reference(ws, min_col=1, max_col=1 + ny, min_row=target_row), from_rows=True,
+                      titles_from_data=True)
+        line.series[0].graphicalProperties.line.solidFill = "C00000"
+        line.series[0].graphicalProperties.line.width = 28575
+        line.series[0].smooth = False  # a target is a level per year, not a curve
+        line.series[0].tx = SeriesLabel(v="Target (all themes)")
+        bars += line
+    else:
+        bars.title = "Net savings by year, by theme"
     bars.legend.position = "b"
     bars.width, bars.height = 20, 11
     ws.add_chart(bars, anchor)
@@ -243,14 +289,24 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas)
     chart.set_categories(Reference(ws, min_col=1, min_row=FIRST, max_row=last))
     chart.x_axis.scaling.orientation = "maxMin"  # Stage 0 at the top, as the table reads
     chart.y_axis.majorGridlines = None
+    # Cases are counted in whole numbers: a step of 1, or of 2, 5, 10… where that would crowd the axis.
+    most = max((count for _, count, _ in pipeline), default=0)
+    chart.y_axis.majorUnit = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, most) if most <= 10 * s)
+    chart.y_axis.number_format = "0"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.title = "Cases"
     _axes_shown(chart)
-    chart.width, chart.height = 16, 7.5
-    ws.add_chart(chart, f"I{HEAD_ROW}")  # right of the overdue table, which uses columns A to G
-    _overdue(ws, portfolio, last + 4)
+    chart.width, chart.height = 18, 8
+    ws.add_chart(chart, f"A{last + 3}")  # under the table; 8 cm is 16 rows of 15 pt
+    top = last + 3 + 17
+    _overdue(ws, portfolio, top)
     ws.freeze_panes = f"A{FIRST}"
-    for c, width in enumerate([34, 26, 30, 38, 10, 14, 24], start=1):
+    for c, width in enumerate([31, 8, 30, 26, 26, 10, 16, 22], start=1):
         ws.column_dimensions[col(c)].width = width
-    print_setup(ws)
+    headings_fit(ws, HEAD_ROW)
+    headings_fit(ws, top + 1)
+    fit_rows(ws, top + 1)
+    print_setup(ws, last_column=8)
 
 
 def _overdue(ws, portfolio: Portfolio, top: int) -> None:
@@ -259,65 +315,14 @@ def _overdue(ws, portfolio: Portfolio, top: int) -> None:
     if not late:
         ws.cell(row=top + 1, column=1, value="No case's next gate date has passed.").font = NOTE
         return
-    names = ["Tracker ref", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
+    names = ["Tracker ref", "Kind", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
     header(ws, top + 1, 1, names)
     for r, row in enumerate(late, start=top + 2):
-        for c, value in enumerate([row.ref, row.title, row.stage, row.next_gate, row.gate_due, row.lead,
-                                   display_name(row.file)], start=1):
-            put(ws, r, c, value).alignment = TOP
-        ws.cell(row=r, column=5).number_format = "mmm yyyy"
+        for c, value in enumerate([row.ref, KIND[row.kind], row.title, row.stage, row.next_gate, row.gate_due,
+                                   row.lead, display_name(row.file)], start=1):
+            put(ws, r, c, value).alignment = WRAP if c != 6 else TOP
+        ws.cell(row=r, column=6).number_format = "mmm yyyy"
     add_table(ws, "Overdue", top + 1, 1, top + 1 + len(late), len(names))
-
-
-# Risks
-
-def _zone(score: int) -> str:
-    return "green" if score <= 4 else "amber" if score <= 12 else "red"
-
-
-def _risks_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
-    title(ws, "Risks of every case", "Score = likelihood × impact. The forms name no owner for a risk: "
-                                     "Lead is the project's lead.")
-    names = ["Tracker ref", "Case", "Risk ref", "Risk", "Likelihood", "Impact", "Score", "Lead", "Mitigation"]
-    header(ws, HEAD_ROW, 1, names)
-    risks = portfolio.risks
-    for r, risk in enumerate(risks, start=FIRST):
-        for c, value in enumerate([risk.ref, risk.title, risk.risk_ref, risk.risk, risk.likelihood, risk.impact],
-                                  start=1):
-            put(ws, r, c, value).alignment = WRAP if c == 4 else TOP
-        formulas.put(ws, r, 7, f"=E{r}*F{r}", risk.score).alignment = TOP
-        put(ws, r, 8, risk.lead).alignment = TOP
-        put(ws, r, 9, risk.mitigation or None).alignment = WRAP
-    last = HEAD_ROW + max(len(risks), 1)
-    add_table(ws, "Risks", HEAD_ROW, 1, last, len(names))
-    _heat_map(ws, portfolio, formulas, last)
-    ws.freeze_panes = f"A{FIRST}"
-    fit_columns(ws, {1: 14, 2: 30, 3: 9, 4: 60, 5: 11, 6: 9, 7: 8, 8: 20, 9: 50}, HEAD_ROW)
-    for c in range(11, 18):
-        ws.column_dimensions[col(c)].width = 9 if c > 11 else 13
-    fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW)
-
-
-def _heat_map(ws, portfolio: Portfolio, formulas: Formulas, last: int) -> None:
-    """Likelihood 5 (top) to 1 down, impact 1 to 5 across: how many risks sit in each square."""
-    left, top = 11, HEAD_ROW  # column K, beside the table
-    ws.cell(row=top - 1, column=left, value="Heat map: number of risks").font = BOLD
-    ws.cell(row=top, column=left, value="Likelihood ↓ / Impact →").font = BOLD
-    counts = portfolio.heat()
-    for i in range(1, 6):
-        ws.cell(row=top, column=left + i, value=i).font = BOLD
-    for k, likelihood in enumerate(range(5, 0, -1), start=1):
-        ws.cell(row=top + k, column=left, value=likelihood).font = BOLD
-        ws.cell(row=top + k, column=left).alignment = CENTRE
-        for impact in range(1, 6):
-            cell = formulas.put(ws, top + k, left + impact,
-                                f"=COUNTIFS($E${FIRST}:$E${last},{likelihood},$F${FIRST}:$F${last},{impact})",
-                                counts[(likelihood, impact)])
-            cell.fill = FILLS[_zone(likelihood * impact)]
-            cell.font = BOLD
-            cell.alignment = CENTRE
-    ws.cell(row=top + 6, column=left, value="Green: score up to 4; amber 5–12; red 15–25.").font = NOTE
 
 
 # Problems
@@ -326,9 +331,7 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
     excluded = {c.file for c in portfolio.excluded}
     problems = [(c, p) for c in portfolio.forms for p in c.problems]
     warnings = sum(c.file not in excluded for c, _ in problems)
-    title(ws, f"Problems: {len(excluded)} form(s) excluded from the tracker, {warnings} warning(s) on included forms",
-          "An excluded form has errors: fix them (casegen validate FORM lists them too) and run casegen portfolio "
-          "again.")
+    title(ws, f"Problems: {len(excluded)} form(s) excluded from the tracker, {warnings} warning(s) on included forms")
     names = ["Form", "Status", "Severity", "Sheet", "Cell", "Field", "Message", "Code"]
     header(ws, HEAD_ROW, 1, names)
     if not problems:
@@ -338,12 +341,15 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
         status = "excluded" if checked.file in excluded else "included"
         for c, value in enumerate([display_name(checked.file), status, p.severity, p.sheet, p.cell, p.field,
                                    p.message + (f"; {p.fix}" if p.fix else ""), p.code], start=1):
-            put(ws, r, c, value or None).alignment = WRAP if c == 7 else TOP
+            put(ws, r, c, value or None).alignment = WRAP
         if status == "excluded":
             ws.cell(row=r, column=2).fill = FILLS["red"]
     if problems:
         add_table(ws, "Problems", HEAD_ROW, 1, HEAD_ROW + len(problems), len(names))
     ws.freeze_panes = f"A{FIRST}"
-    fit_columns(ws, {1: 36, 6: 24, 7: 80, 8: 24}, HEAD_ROW)
+    fit_columns(ws, {1: 28, 6: 20, 7: 60, 8: 20}, HEAD_ROW)
+    headings_fit(ws, HEAD_ROW)
     fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW)
+    print_setup(ws, HEAD_ROW, last_column=len(names))
+    note_rows(ws, "An excluded form has errors: fix them (casegen validate FORM lists them too) and run casegen "
+                  "portfolio again.", len(names))

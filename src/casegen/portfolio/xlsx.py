@@ -11,28 +11,35 @@ from __future__ import annotations
 
 import io
 import zipfile
-from posixpath import join, normpath
 
 from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from casegen import sheets
+from casegen.ooxml import SHEET
 from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
 NAVY = "1F3864"
-TITLE = Font(bold=True, size=14, color=NAVY)
-BOLD = Font(bold=True)
-NOTE = Font(italic=True, color="595959")
+FONT, BODY_PT = "Calibri", 11  # openpyxl's body font; LibreOffice prints it in Carlito, its metric twin
+TITLE = Font(name=FONT, bold=True, size=14, color=NAVY)  # every font named: an unnamed one prints in a serif
+BOLD = Font(name=FONT, bold=True)
+NOTE = Font(name=FONT, italic=True, color="595959")
+# Print: A4 landscape less 0.4" margins is 784 pt wide; LibreOffice prints a column of width 1 (one digit
+# of the body font) 5.55 pt wide (measured on its PDF). No sheet prints below 80%: 8.8 pt body text.
+PAGE_PT, PT_PER_WIDTH, LINE_PT = 842 - 2 * 0.4 * 72, 5.55, 14.5
+SCALES = range(100, 79, -5)
 WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="center")
+CENTRE_TOP = Alignment(horizontal="center", vertical="top")
+HEAD_ROW = 4  # every sheet of the tracker: title, a note, a blank row, then its table's headings
+FIRST = HEAD_ROW + 1
 TOP = Alignment(vertical="top")
 FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
          {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6", "head": "D9E2F3"}.items()}
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 class Formulas:
@@ -89,58 +96,115 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
         ws.column_dimensions[get_column_letter(column)].width = max(8, min(length, widest.get(column, 45)))
 
 
+def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
+    """How many lines `text` takes in a column `width` wide, wrapped at spaces as Excel and Calc do."""
+    per_line = max(int((width - 1) / (1.0 if bold else 0.85)), 1)  # a letter is narrower than a digit
+    lines = 0
+    for part in str(text).split("\n"):
+        lines, used = lines + 1, 0
+        for word in part.split():
+            if used and used + 1 + len(word) <= per_line:
+                used += 1 + len(word)
+                continue
+            inside = (len(word) - 1) // per_line  # a word longer than a line breaks inside it
+            lines += inside + (1 if used else 0)
+            used = len(word) - inside * per_line
+    return lines
+
+
+def width_of(ws, column: int) -> float:
+    return ws.column_dimensions[get_column_letter(column)].width or 8.43
+
+
 def fit_rows(ws, first_row: int, last_row: int | None = None) -> None:
     """Row heights for wrapped text, from the column widths: LibreOffice keeps a row one line high
-    unless told, so a long title would run into the row below."""
-    widths = {}
+    unless told, so a long title would print over the row below."""
     for row in ws.iter_rows(min_row=first_row, max_row=last_row or ws.max_row):
-        lines = 1
-        for cell in row:
-            if cell.value is None or not cell.alignment.wrap_text:
-                continue
-            if cell.column not in widths:
-                widths[cell.column] = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
-            per_line = 10 * max(widths[cell.column] - 1, 1)
-            lines = max(lines, sum(-(-max(len(part), 1) * 11 // per_line) for part in str(cell.value).split("\n")))
+        lines = max([wrapped_lines(c.value, width_of(ws, c.column), bool(c.font and c.font.b)) for c in row
+                     if c.value is not None and c.alignment.wrap_text and not str(c.value).startswith("=")] or [1])
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = 13 * lines + 2
+            ws.row_dimensions[row[0].row].height = LINE_PT * lines + 2
 
 
-def print_setup(ws, title_row: int | None = None) -> None:
-    """A4 landscape, every column on one page's width, the heading row repeated on each page."""
+def headings_fit(ws, row: int) -> None:
+    """Each heading of `row` breaks only between words: its column at least as wide as its longest word."""
+    for cell in ws[row]:
+        if isinstance(cell.value, str) and cell.value:
+            longest = max(len(w) for w in cell.value.split())
+            ws.column_dimensions[cell.column_letter].width = max(width_of(ws, cell.column), 1.1 * longest + 2.5)
+
+
+def page_breaks(widths: list[float], scale: int, repeat: int = 0, forced=()) -> list[int]:
+    """The columns after which each printed page ends, at `scale` percent, the first `repeat` columns
+    printed again on every page, and a page always ending after each column in `forced`."""
+    room = PAGE_PT * 0.98 * 100 / scale - PT_PER_WIDTH * sum(widths[:repeat])  # 2%: LibreOffice's rounding
+    breaks, used = [], 0.0
+    for c, width in enumerate(widths[repeat:], start=repeat + 1):
+        if used and used + PT_PER_WIDTH * width > room:
+            breaks.append(c - 1)
+            used = 0.0
+        used += PT_PER_WIDTH * width
+        if c in forced and c != len(widths):
+            breaks.append(c)
+            used = 0.0
+    return breaks
+
+
+def printed_scale(widths: list[float], repeat: int = 0, forced=()) -> int:
+    """The largest scale (80% or more) that prints the sheet on as few pages across as any such scale."""
+    fewest = min(len(page_breaks(widths, s, repeat, forced)) for s in SCALES)
+    return next(s for s in SCALES if len(page_breaks(widths, s, repeat, forced)) == fewest)
+
+
+def print_setup(ws, title_row: int | None = None, repeat: int = 0, forced=(), last_column: int | None = None) -> None:
+    """A4 landscape at a scale that keeps text at 8.8 pt or more: a sheet wider than a page prints across
+    pages (ending after each column in `forced`), its first `repeat` columns and its heading row on each."""
+    last = last_column or ws.max_column
+    widths = [width_of(ws, c) for c in range(1, last + 1)]
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = printed_scale(widths, repeat, forced)
+    ws.sheet_properties.pageSetUpPr.fitToPage = False  # a fit-to-page scale is the office suite's to choose
+    ws.col_breaks = ColBreak()
+    for c in page_breaks(widths, ws.page_setup.scale, repeat, forced):
+        ws.col_breaks.append(Break(id=c))
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "&A  ·  page &P of &N"
+    ws.oddFooter.center.font = FONT
     if title_row:
         ws.print_title_rows = f"{title_row}:{title_row}"
+    if repeat:
+        ws.print_title_cols = f"A:{get_column_letter(repeat)}"
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> its part in the package, as the workbook's relationships say."""
-    book = etree.fromstring(zf.read("xl/workbook.xml"))
-    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{_PKG}}}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{{{_MAIN}}}sheet"):
-        target = targets[sheet.get(f"{{{_REL}}}id")]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
-    return parts
+def note_rows(ws, note: str, last_column: int, row: int = 2, rows: int = 2) -> None:
+    """A long note under a sheet's title, wrapped onto `rows` rows at spaces to the width of the first
+    printed page, so no line runs off the page."""
+    scale = ws.page_setup.scale or 100
+    room = min(sum(width_of(ws, c) for c in range(1, last_column + 1)), PAGE_PT * 100 / scale / PT_PER_WIDTH)
+    per_line, lines, line = room / 0.85 * 0.95, [], ""
+    for word in note.split(" "):
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    lines = lines[:rows - 1] + [" ".join(lines[rows - 1:])] if len(lines) > rows else lines
+    for i, text in enumerate(lines):
+        put(ws, row + i, 1, text).font = NOTE
 
 
 def _fill(xml: bytes, values: dict[str, object]) -> bytes:
     root = etree.fromstring(xml)
-    for c in root.iter(f"{{{_MAIN}}}c"):
-        if c.get("r") not in values or c.find(f"{{{_MAIN}}}f") is None:
+    for c in root.iter(f"{SHEET}c"):
+        if c.get("r") not in values or c.find(f"{SHEET}f") is None:
             continue
         value = values[c.get("r")]
-        v = c.find(f"{{{_MAIN}}}v")
+        v = c.find(f"{SHEET}v")
         if v is None:
-            v = etree.SubElement(c, f"{{{_MAIN}}}v")
+            v = etree.SubElement(c, f"{SHEET}v")
         if value is None or value == "":
             c.remove(v)
         elif isinstance(value, str):
@@ -158,7 +222,9 @@ def with_cached_values(data: bytes, formulas: Formulas) -> bytes:
         by_sheet.setdefault(sheet, {})[coord] = value
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        parts = {part: by_sheet[name] for name, part in _sheet_parts(zin).items() if name in by_sheet}
+        names = set(zin.namelist())
+        found = sheets.sheet_parts(lambda n: zin.read(n) if n in names else None, names)
+        parts = {part: by_sheet[name] for name, part in found.items() if name in by_sheet}
         for info in zin.infolist():
             blob = zin.read(info.filename)
             if info.filename in parts:

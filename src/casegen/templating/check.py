@@ -1,18 +1,17 @@
 """`casegen templates check`: a template's tags against the case models, both ways.
 
 The models are the single source of truth. Every tag of a template is typed as the models type it
-(render.walker): a name or field that does not exist, a loop over something that is not a list, a
+(templating.walker): a name or field that does not exist, a loop over something that is not a list, a
 filter that does not exist or is given the wrong type is an error. The other way, a field the
 form asks for that no template of that kind prints is a warning (a lead would type a value that
 never reaches the document), unless the model marks the field `printed=False`.
 
 Every finding names the template, the tag as the office sees it in Word, and its place (the
 section, table and row), never XML or a Jinja traceback. Tags that Word or LibreOffice split or
-re-spelt are no finding: render.normalise joins them before the template compiles.
+re-spelt are no finding: templating.normalise joins them before the template compiles.
 """
 from __future__ import annotations
 
-import inspect
 import io
 import re
 import zipfile
@@ -43,12 +42,16 @@ _BLOCKS = {"for", "if", "with", "macro", "call", "filter", "raw", "autoescape", 
 
 
 @dataclass
-class Checked:
+class TemplateCheck:
     """One template's problems, and the fields its tags read (for the check's other direction)."""
 
     problems: list[Problem] = field(default_factory=list)
     used: set[tuple[type, str]] = field(default_factory=set)
     walked: bool = False  # every part parsed, so `used` is all the template prints
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
 def context_types(kind: str) -> dict:
@@ -99,7 +102,7 @@ def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
 _WHAT = {"for": "repeats", "if": "shows"}
 
 
-def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: Checked, name: str) -> bool:
+def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck, name: str) -> bool:
     """Add the problems of one compiled part to `checked`; False if it does not parse."""
     def problem(lineno: int, tag: str, message: str, code: str) -> Problem:
         office_tag, near = locate(paras, source, lineno, tag)
@@ -164,12 +167,12 @@ def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]]
     return {n: (x, sources[n]) for n, x in xml.items()}, reason
 
 
-def check_template(path: Path, kind: str | None = None, compile: bool = True) -> Checked:
+def check_template(path: Path, kind: str | None = None, compile: bool = True) -> TemplateCheck:
     """Every problem of the template at `path`, each located and with the text around it.
 
     `compile=False` walks the template without compiling it, for the renderer itself to call.
     """
-    name, kind, checked = str(path), _kind_of(path, kind), Checked()
+    name, kind, checked = str(path), _kind_of(path, kind), TemplateCheck()
     if kind not in TEMPLATE_MODELS:
         checked.problems.append(Problem(name, "cannot tell which kind of case this template prints; pass --kind "
                                               f"({', '.join(TEMPLATE_MODELS)})", code="template-kind"))
@@ -206,18 +209,11 @@ def form_fields(model: type[BaseModel], path: tuple = (), labels: tuple = ()):
             yield here, label
 
 
-def _reads(model: type[BaseModel], name: str, seen: set) -> set[str]:
-    """The fields a computed field or method of `model` reads (`self.x` in its code), followed through others."""
-    if name in model.model_fields or (model, name) in seen:
-        return {name} if name in model.model_fields else set()
-    seen.add((model, name))
-    found = model.model_computed_fields.get(name)
-    code = found.wrapped_property.fget if found else getattr(model, name, None)
-    try:
-        names = set(re.findall(r"\bself\.(\w+)", inspect.getsource(code)))
-    except (TypeError, OSError):
-        return set()
-    return set().union(*(_reads(model, n, seen) for n in names if hasattr(model, n) or n in model.model_fields))
+def stands_for(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """The fields of `model` that its computed value `name` is declared to print, whole, in the model's
+    STANDS_FOR (ProjectBrief: {"stage_plan": ("stages", "stage_items")}). Reading a field is not printing
+    it (a total reads every amount), so only a declaration counts."""
+    return tuple(getattr(model, "STANDS_FOR", {}).get(name, ()))
 
 
 def explain(path: Path) -> str:
@@ -233,7 +229,7 @@ def explain(path: Path) -> str:
 
 
 def _printed(path: tuple, used: set, whole: set) -> bool:
-    """Whether a tag reads every step of a field's path, or something computed from a step of it."""
+    """Whether a tag reads every step of a field's path, or a computed value declared to stand for a step of it."""
     for step in path:
         if step in whole:
             return True
@@ -243,19 +239,17 @@ def _printed(path: tuple, used: set, whole: set) -> bool:
 
 
 def unprinted(kind: str, used: set, template: str) -> list[Problem]:
-    """A warning for every field of the form that no template of `kind` prints.
+    """A warning for every field of the form that no tag of a template of `kind` prints.
 
-    A field printed through a computed value (the brief's stage_plan from its stages and stage
-    items) counts as printed, whole: the computed value is what the document shows of it.
+    A field counts as printed when a tag prints it, or when a tag prints a computed value declared to stand
+    for it (the brief's stage_plan stands for its stages and stage items: see stands_for).
     """
-    seen: set = set()
-    whole = {(model, f) for model, name in used if _is_model(model) and name not in model.model_fields
-             for f in _reads(model, name, seen)}
+    whole = {(model, f) for model, name in used if _is_model(model) for f in stands_for(model, name)}
     return [Problem(template, f"the form asks for it ({'.'.join(n for _, n in path)}) but no {kind} template prints "
                               "it, so what a lead types there never reaches the document",
                     field=" › ".join(labels), severity="warning", code="template-unprinted-field",
                     fix="print it in the template, or mark the field printed=False in the model")
-            for path, labels in form_fields(KINDS[kind]) if not _printed(path, used, whole)]
+            for path, labels in form_fields(TEMPLATE_MODELS[kind]) if not _printed(path, used, whole)]
 
 
 def _office_file(path: Path) -> Problem:
@@ -288,7 +282,8 @@ def check_templates(paths=(), kind: str | None = None, folder: Path | None = Non
             problems += checked.problems
             if of in KINDS:
                 used.setdefault(of, (str(path), set()))[1].update(checked.used)
-                complete[of] = complete.get(of, True) and checked.walked
+                # A misspelt tag would make its field look unprinted too: the error says it already.
+                complete[of] = complete.get(of, True) and checked.walked and not checked.errors
     for of, (first, fields) in used.items():
         if complete[of]:  # a template that does not parse would make every field look unprinted
             problems += unprinted(of, fields, first)

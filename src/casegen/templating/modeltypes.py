@@ -98,7 +98,7 @@ def attribute(owner, name: str, used: set | None = None):
     if name.startswith("_"):
         return ANY, f"'{name}' starts with _, which templates cannot use"
     if isinstance(tp, Keys):
-        if name in tp.keys or hasattr(dict, name):
+        if name in tp.keys or _has(dict, name):
             return (tp.value if name in tp.keys else ANY), None
         return ANY, f"has no '{name}' (it has: {', '.join(sorted(tp.keys))}){suggest(name, tp.keys)}"
     if _is_model(tp):
@@ -119,9 +119,27 @@ def attribute(owner, name: str, used: set | None = None):
     origin = get_origin(tp) or tp
     if origin is dict:
         return (get_args(tp)[1] if get_args(tp) else ANY), None
-    if isinstance(origin, type) and hasattr(origin, name):
+    if isinstance(origin, type) and _has(origin, name):
         return ANY, None
     return ANY, f"{_describe(tp)} has no '{name}'"
+
+
+def _has(cls: type, name: str) -> bool:
+    """Whether a value of `cls` has the attribute `name` (str.mro is the type's, not a text's)."""
+    return any(name in vars(k) for k in cls.__mro__)
+
+
+def sample(owner):
+    """A value of the plain type `owner` (text, a number, a list, a dict), to ask the sandbox about; None for a
+    model, ANY or a type that cannot be made without arguments."""
+    tp = _strip(owner)
+    origin = dict if isinstance(tp, Keys) else get_origin(tp) or tp
+    if tp is ANY or _is_model(origin) or not isinstance(origin, type):
+        return None
+    try:
+        return origin()
+    except Exception:  # a type that needs arguments: the sandbox is not asked
+        return None
 
 
 def element(owner):

@@ -19,7 +19,8 @@ import re
 
 from lxml import etree
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from casegen.ooxml import W
+
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # In the serialised part a tag's text holds no '<': its own '<' is written &lt;.
 _SERIAL_TAG = re.compile(r"\{\{[^<]*?\}\}|\{%[^<]*?%\}|\{#[^<]*?#\}")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from casegen.ooxml import W
+
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _HEADING = re.compile(r"(?i)heading|title")
 # docxtpl's paragraph, row, cell and run tags ({%tr for ... %}) compile as plain ones ({% for ... %}).

@@ -9,9 +9,11 @@ tag reads (for the check's other direction: fields the form asks for that no tem
 from __future__ import annotations
 
 from jinja2 import nodes
+from jinja2.sandbox import MAX_RANGE
 
 from casegen.templating.environment import FILTERS
-from casegen.templating.modeltypes import ANY, LOOP, attribute, element, filter_result, loop_problem, name_of, suggest
+from casegen.templating.modeltypes import (ANY, LOOP, attribute, element, filter_result, loop_problem, name_of, sample,
+                                           suggest)
 
 _GLOBAL_FUNCTIONS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
 
@@ -75,7 +77,36 @@ class Walker:
         found, problem = attribute(owner, name, self.used)
         if problem:
             self.report(node, name_of(node), problem)
+        elif self.refused(owner, name):
+            self.report(node, name_of(node), f"'{name}' would change the case or reach inside it, which the template "
+                        "sandbox refuses when the document is built", "template-sandbox")
         return found
+
+    def refused(self, owner, name: str) -> bool:
+        """Whether the renderer's sandbox refuses `name` of a plain value (a list's append, say), as it would
+        at build time: the check asks the same environment."""
+        value = sample(owner)
+        if value is None or not hasattr(value, name):
+            return False
+        return not self.env.is_safe_attribute(value, name, getattr(value, name))
+
+    def expr_Call(self, node):
+        for child in node.iter_child_nodes():
+            self.visit(child)
+        # Only numbers typed in the tag are counted (working out 10 ** 10 ** 10 here would never end); a range
+        # over the case's values the sandbox checks when it renders.
+        if (isinstance(node.node, nodes.Name) and node.node.name == "range" and node.args and not node.kwargs
+                and all(isinstance(a, nodes.Const) and type(a.value) is int for a in node.args)):
+            try:
+                size = len(range(*(a.value for a in node.args)))
+            except OverflowError:  # more numbers than Python can count
+                size = MAX_RANGE + 1
+            except (TypeError, ValueError):  # a step of 0, or too many arguments: Jinja says so when it renders
+                size = 0
+            if size > MAX_RANGE:
+                self.report(node, "range", f"a range of more than {MAX_RANGE:,} numbers, which the template sandbox "
+                            "refuses when the document is built", "template-sandbox")
+        return ANY
 
     def expr_Filter(self, node):
         value = self.expr(node.node) if node.node is not None else str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, lines, model_grid
+from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
 from casegen.wordimport.text import Cell, Para, Table
 from casegen.models.brief import BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
@@ -119,7 +119,7 @@ def statement(text: str) -> dict:
     """ "Due to: … There is a Risk: … The Impact: …", one part a line; unlabelled text goes to the risk."""
     parts: dict[str, list[str]] = {}
     current = "risk"
-    for line in lines(text):
+    for line in text_lines(text):
         for key, label in STATEMENT.items():
             head = re.match(rf"\s*{re.escape(label)}\s*:\s*", line, re.I)
             if head:

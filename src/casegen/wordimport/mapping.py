@@ -124,13 +124,13 @@ def after_label(text: str, label: str) -> str:
     return text[m.end():].strip() if m else text
 
 
-def lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def items(text: str) -> list[dict]:
     """A cell of entries one a line ("-" for none) as list items."""
-    return [{"text": line} for line in lines(text) if line.lower() not in NONE]
+    return [{"text": line} for line in text_lines(text) if line.lower() not in NONE]
 
 
 def bullet(p: Para) -> dict:

@@ -15,7 +15,8 @@ from pathlib import Path
 from docx import Document
 from docx.oxml.ns import qn
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from casegen.ooxml import W
+
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 SKIPPED = {W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "pPr", W + "rPr", W + "sdtPr",
            W + "footnoteReference", W + "endnoteReference", MC_FALLBACK}

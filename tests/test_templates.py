@@ -268,7 +268,7 @@ def test_what_the_sandbox_refuses_at_build_time_the_check_refuses(make_form, tmp
     template = broken(tmp_path, lambda x: x.replace("{{ project.department }}", tag + "{{ project.department }}", 1))
     checked = run("templates", "check", template)
     assert checked.exit_code == 1
-    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 8: " in checked.output
+    assert f"{template} (word/document.xml): {message} — near: Project Information, table 1, row 9: " in checked.output
     monkeypatch.setenv("CASEGEN_TEMPLATES", str(template.parent))
     built = run("build", make_form("bcl-service-optimisation"), "-o", tmp_path / "out")
     assert built.exit_code == 1 and message in built.output

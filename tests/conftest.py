@@ -73,6 +73,7 @@ def office(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _office_for_slow_tests(request):
+    """A test marked slow converts through the session's LibreOffice (started by the first that needs it)."""
     if request.node.get_closest_marker("slow"):
         request.getfixturevalue("office")
 

@@ -411,17 +411,83 @@ def Choice(vocabulary: str) -> Any:
     return Annotated[str, BeforeValidator(_text), FormKind("choice", vocabulary)]
 
 
-def format_money(amount: Decimal | str | None, none: str = "-") -> str:
+Amount = Decimal | str | None  # a money field's value: an amount, TBC (not yet known) or None (none)
+
+
+@dataclass(frozen=True)
+class Total:
+    """A sum over amounts some of which may be TBC: the part known so far, and whether any part is TBC.
+
+    A total over a TBC amount is TBC (a board reading £200,000 beside a year marked TBC would take it
+    for the whole figure); the known part is kept for the tracker, whose sheets must still add up.
+    """
+
+    known: Decimal | None = None  # None: no part has a figure
+    tbc: bool = False
+
+    @classmethod
+    def of(cls, amounts) -> Total:
+        known, tbc = None, False
+        for a in amounts:
+            part = a if isinstance(a, Total) else cls(None, True) if is_tbc(a) else cls(a)
+            tbc = tbc or part.tbc
+            if part.known is not None:
+                known = (Decimal("0.00") if known is None else known) + part.known
+        return cls(known, tbc)
+
+    def __add__(self, other) -> Total:
+        return Total.of([self, other])
+
+    def __sub__(self, other) -> Total:
+        other = other if isinstance(other, Total) else Total.of([other])
+        return Total.of([self, Total(None if other.known is None else -other.known, other.tbc)])
+
+    @property
+    def amount(self) -> Amount:
+        """As a money field holds it: TBC if any part is TBC, None if no part has a figure."""
+        return TBC if self.tbc else self.known
+
+    @property
+    def known_part(self) -> Decimal:
+        return self.known if self.known is not None else Decimal(0)
+
+
+def is_tbc(amount: Any) -> bool:
+    return isinstance(amount, str) and amount == TBC
+
+
+def format_money(amount: Amount | Total | int | float, none: str = "-") -> str:
+    """The one way casegen prints money: £200,000, -£5,000, £1,234.50; TBC; `none` for no amount.
+
+    A Total over a TBC amount prints as TBC with the part known so far beside it.
+    """
+    if isinstance(amount, Total):
+        if not amount.tbc:
+            return format_money(amount.known, none)
+        return f"TBC ({format_money(amount.known)} known so far)" if amount.known else TBC
     if amount is None:
         return none
-    if amount == TBC:
-        return TBC
+    if isinstance(amount, str):
+        if amount.strip().upper() == TBC:
+            return TBC
+        try:
+            amount = Decimal(amount)
+        except InvalidOperation:
+            return amount  # not an amount at all: shown as it is
+    amount = Decimal(str(amount)) if isinstance(amount, (int, float)) else amount
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     body = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
     return f"{sign}£{body}"
 
 
-def known(amount: Decimal | str | None) -> Decimal:
+def money_cell(amount: Amount):
+    """A money value as a spreadsheet cell holds it: a whole number as an int, pence as a float, TBC as text."""
+    if isinstance(amount, Decimal):
+        return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return amount
+
+
+def known(amount: Amount) -> Decimal:
     """An amount as a number for comparisons: none and TBC count as nothing."""
     return amount if isinstance(amount, Decimal) else Decimal(0)

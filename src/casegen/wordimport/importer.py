@@ -25,7 +25,7 @@ from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers,
 from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
-from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
+from casegen.models.values import money_cell, parse_count, parse_level, parse_money, parse_rating, parse_when
 
 FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
@@ -93,8 +93,8 @@ def _cell(value, column: spec.Column, scalar: bool):
         return value
     if column.kind == "when":
         return parsed
-    if parsed is not None and column.kind == "money":
-        return int(parsed) if parsed == parsed.to_integral_value() else float(parsed)
+    if column.kind == "money":
+        return money_cell(parsed)
     return parsed
 
 

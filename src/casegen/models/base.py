@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from casegen.models.values import FormKind, Level, Text, shown
+from casegen.models.values import FormKind, Level, ListText, line_breaks, shown, unmarked
 
 
 def field(label: str, help: str = "", default: Any = ..., **form: Any) -> Any:
@@ -51,4 +51,14 @@ class Bullet(Model):
     """A bullet point; level 2 sits under the level-1 bullet above it."""
 
     level: Level = field("Level", "1 for a bullet, 2 for a bullet under the one above", default=1)
-    text: Text = field("Text", "The bullet's text")
+    text: ListText = field("Text", "The bullet's text")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_level(cls, data: Any) -> Any:
+        """A nested marker typed before the text ("  - sub item", "o sub item") makes a level-2 bullet."""
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            _, nested = unmarked(line_breaks(data["text"]).lstrip("\n"))
+            if nested and str(data.get("level") or "1").strip() in ("1", "1.0"):
+                data = {**data, "level": 2}
+        return data

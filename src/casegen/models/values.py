@@ -82,6 +82,44 @@ def _text(value: Any) -> str:
     return text
 
 
+# A list marker typed at the start of a line: a bullet sign, or a number or letter ("1.", "1)", "a)",
+# "(i)"), then a space. The space is what tells a marker from a minus ("-5000") or a hyphen ("e-mail").
+MARKER = re.compile(r"(?P<indent>[ \t\xa0]*)(?P<mark>[-–—•*·o▪◦‣⁃●○■➢►]|\d{1,2}[.)]|[A-Za-z]\)"
+                    r"|\((?:\d{1,2}|[A-Za-z]|[ivxIVX]{1,5})\))[ \t\xa0]+(?=\S)")
+SECOND_LEVEL_MARKS = "o◦▪"  # Word's own second- and third-level bullets: a bullet under the one above
+DASHES = ("-", "–", "—")  # alone on a line: the "none" the documents print for an empty cell
+
+
+def unmarked(line: str) -> tuple[str, bool]:
+    """A line without its typed list marker, and whether the marker is a nested one (indented, or o)."""
+    m = MARKER.match(line)
+    if not m:
+        return ("" if line.strip() in DASHES else line), False
+    nested = bool(m.group("indent")) or m.group("mark") in SECOND_LEVEL_MARKS
+    return line[m.end():], nested
+
+
+def _unmarked_lines(text: str) -> str:
+    """Every line of a cell without its typed marker (the document draws its own bullets)."""
+    return "\n".join(unmarked(line)[0] for line in text.split("\n")).strip()
+
+
+def _long_text(value: Any) -> str:
+    return _unmarked_lines(_text(value))
+
+
+def _short_text(value: Any) -> str:
+    """A one-line field keeps what it starts with ("- " may be meant); a multi-line one is a list of lines."""
+    text = _text(value)
+    return _unmarked_lines(text) if "\n" in text else text
+
+
+def _list_text(value: Any) -> str:
+    """A list row's text: a marker the lead typed before it is the document's bullet, not a word of it."""
+    text = _text(value)
+    return _unmarked_lines(text)
+
+
 MONEY_EXAMPLE = "such as 200000 or £200,000"
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234,567.89: commas between thousands only
 _PLAIN = re.compile(r"\d+(\.\d+)?")
@@ -394,8 +432,9 @@ def parse_yes_no(value: Any) -> bool | None:
     raise ValueError(f"must be Yes or No, got {shown(value)}")
 
 
-Text = Annotated[str, BeforeValidator(_text), FormKind("text")]
-LongText = Annotated[str, BeforeValidator(_text), FormKind("longtext")]
+Text = Annotated[str, BeforeValidator(_short_text), FormKind("text")]
+LongText = Annotated[str, BeforeValidator(_long_text), FormKind("longtext")]
+ListText = Annotated[str, BeforeValidator(_list_text), FormKind("text")]  # the text of a list's row
 Money = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_money), FormKind("money")]
 When = Annotated[str | None, BeforeValidator(parse_when), FormKind("when")]
 GateWhen = Annotated[str | None, BeforeValidator(parse_gate_when), FormKind("when")]

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from casegen.models.values import FormKind, Level, ListText, line_breaks, shown, unmarked
+from casegen.models.values import FormKind, Level, ListText, choose, line_breaks, shown, unmarked
 
 
 def field(label: str, help: str = "", default: Any = ..., **form: Any) -> Any:
@@ -39,11 +39,10 @@ class Model(BaseModel):
         kind = form_kind(spec)
         if kind and kind.choices and value and info.context and info.context.get("programme"):
             allowed = getattr(info.context["programme"], kind.choices)
-            if value not in allowed:
-                match = [a for a in allowed if a.lower() == str(value).lower()]
-                if match:
-                    return match[0]
+            chosen = choose(str(value), allowed)
+            if chosen is None:
                 raise ValueError(f"must be one of: {'; '.join(allowed)}; got {shown(value)}")
+            return chosen
         return value
 
 

@@ -445,6 +445,21 @@ Level = Annotated[int, BeforeValidator(parse_level), FormKind("level")]
 YesNo = Annotated[bool | None, BeforeValidator(parse_yes_no), FormKind("yesno")]
 
 
+def loose(text: str) -> str:
+    """Lower-case words and numbers only, as people retype a label or a choice: "Stage 0- Opportunity
+    Identified" and "stage 0: opportunity identified" are the same."""
+    text = text.casefold().replace("&", " and ").replace("’", "'")
+    return " ".join(re.findall(r"[a-z0-9£]+", text))
+
+
+def choose(value: str, allowed) -> str | None:
+    """The one of `allowed` that `value` is, matched exactly, then loosely; None if none is."""
+    if value in allowed:
+        return value
+    key = loose(value)
+    return next((a for a in allowed if loose(a) == key), None) if key else None
+
+
 def Choice(vocabulary: str) -> Any:
     """Text that must be one of the programme configuration's list named `vocabulary`."""
     return Annotated[str, BeforeValidator(_text), FormKind("choice", vocabulary)]

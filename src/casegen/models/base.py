@@ -1,6 +1,7 @@
 """The base of every model: form metadata on fields, required text, choices from the programme."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -25,6 +26,21 @@ def form_kind(info) -> FormKind | None:
         if isinstance(item, FormKind):
             return item
     return None
+
+
+def amounts(model: BaseModel, path: tuple = ()):
+    """(path, amount) of every money field of `model` and of the models inside it that holds a number."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        kind = form_kind(info)
+        if kind and kind.kind == "money" and isinstance(value, Decimal):
+            yield path + (name,), value
+        elif isinstance(value, BaseModel):
+            yield from amounts(value, path + (name,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from amounts(item, path + (name, i))
 
 
 class Model(BaseModel):

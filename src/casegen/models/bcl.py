@@ -7,7 +7,7 @@ from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import Amount, Choice, Count, LongText, Money, Rating, Text, Total, YearWhen, known
+from casegen.models.values import Amount, Choice, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
 
 
 
@@ -64,9 +64,9 @@ class Qualification(Model):
 
 class FinanceYear(Model):
     year: Choice("financial_years") = field("Financial year", "e.g. 24/25")
-    one_off_investment: Money = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
-    recurring_investment: Money = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
+    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
     recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
 
     @computed_field
@@ -77,7 +77,7 @@ class FinanceYear(Model):
 
 class ValidatedYear(Model):
     year: Choice("financial_years") = field("Financial year", "A year Finance has looked at")
-    recurring_investment: Money = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
+    recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
     @computed_field

@@ -144,6 +144,16 @@ def parse_money(value: Any) -> Decimal | str | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def parse_cost(value: Any) -> Decimal | str | None:
+    """Money spent (an investment): an amount as parse_money reads it, never negative, since net savings
+    subtract it and a negative one would add to them."""
+    amount = parse_money(value)
+    if isinstance(amount, Decimal) and amount < 0:
+        raise ValueError(f"is money spent, so it cannot be negative, got {shown(value)}; type it without the "
+                         f"minus sign or brackets ({format_money(-amount)}), or put money saved on a savings line")
+    return amount
+
+
 def _money_text(typed: str) -> Decimal | str | None:
     text = typed.strip()
     if text.lower() in NONE_WORDS:
@@ -436,6 +446,7 @@ Text = Annotated[str, BeforeValidator(_short_text), FormKind("text")]
 LongText = Annotated[str, BeforeValidator(_long_text), FormKind("longtext")]
 ListText = Annotated[str, BeforeValidator(_list_text), FormKind("text")]  # the text of a list's row
 Money = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_money), FormKind("money")]
+Cost = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_cost), FormKind("money")]  # never negative
 When = Annotated[str | None, BeforeValidator(parse_when), FormKind("when")]
 GateWhen = Annotated[str | None, BeforeValidator(parse_gate_when), FormKind("when")]
 YearWhen = Annotated[str | None, BeforeValidator(parse_year_when), FormKind("when")]

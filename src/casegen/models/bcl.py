@@ -47,7 +47,7 @@ class PositionTable(Model):
     count_heading: Text = field("Table: count column heading", "e.g. Total", default="Total")
     rows: list[CountRow] = field("Table rows", "One row per item; the grand total is computed", list)
 
-    @computed_field
+    @computed_field(title="Grand Total")
     @property
     def grand_total(self) -> int:
         return sum(r.count for r in self.rows)
@@ -69,7 +69,7 @@ class FinanceYear(Model):
     recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
     recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
 
-    @computed_field
+    @computed_field(title="Net Savings")
     @property
     def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)
@@ -80,7 +80,7 @@ class ValidatedYear(Model):
     recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
-    @computed_field
+    @computed_field(title="Net Savings")
     @property
     def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)

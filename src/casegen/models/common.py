@@ -30,7 +30,7 @@ class Scored(Model):
     likelihood: Rating = field("Likelihood", "1 (rare) to 5 (almost certain)")
     impact: Rating = field("Impact", "1 (minor) to 5 (severe)")
 
-    @computed_field
+    @computed_field(title="Total")
     @property
     def total(self) -> int:
         return self.likelihood * self.impact

@@ -4,6 +4,7 @@ the tracker keeps the part known so far beside it, so its sheets still add up.""
 from __future__ import annotations
 
 import json
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from docx_text import text as docx_text
-from helpers import run, table_cell
+from helpers import convert, run, table_cell
 
 from casegen.models.values import TBC, Total, format_money
 
@@ -123,6 +124,15 @@ def test_portfolio_with_tbc_shows_tbc_and_the_part_known_so_far(make_form, tmp_p
     words = docx_text(summary)
     assert "TBC (£200,000 known so far)" in words
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_libreoffice_shows_tbc_with_the_known_part_in_the_tracker(make_form, tmp_path):
+    make_form(edit=one_year_tbc, filename="in/partly.xlsx")
+    assert run("portfolio", tmp_path / "in", "-o", tmp_path / "tracker.xlsx").exit_code == 0
+    pdf = convert(tmp_path / "tracker.xlsx", tmp_path / "pdf")[0]
+    shown = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "TBC (£200,000 known)" in shown and "###" not in shown  # recalculated by LibreOffice, and it fits
 
 
 def test_changes_says_tbc_in_the_change_log(make_form, tmp_path):

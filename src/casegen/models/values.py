@@ -140,7 +140,7 @@ def parse_money(value: Any) -> Decimal | str | None:
     if not amount.is_finite():
         raise ValueError(f"must be an amount in pounds, got {shown(value)}")
     if abs(amount) > MONEY_LIMIT:
-        raise ValueError(f"£{amount:,.0f} is more than £{MONEY_LIMIT:,.0f}; check the number of digits")
+        raise ValueError(f"{format_money(amount)} is more than {format_money(MONEY_LIMIT)}; check the number of digits")
     return amount.quantize(Decimal("0.01"))
 
 

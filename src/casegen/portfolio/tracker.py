@@ -117,9 +117,6 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
         for r in range(FIRST, cases.last + 1):
             ws.cell(row=r, column=c).number_format = MONEY
-    for r, row in enumerate(portfolio.rows, start=FIRST):
-        if row.net.tbc:
-            ws.cell(row=r, column=cases.at("Net total")).number_format = TBC_MONEY
     add_table(ws, "Cases", HEAD_ROW, 1, cases.last, len(cases.names))
     ws.freeze_panes = f"C{FIRST}"
     for row in ws.iter_rows(min_row=FIRST, max_row=cases.last):
@@ -128,6 +125,10 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
     fit_columns(ws, {cases.at(name): width for name, width in NARROW.items() if name in cases.names}, HEAD_ROW)
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
         ws.column_dimensions[col(c)].width = 12
+    for r, row in enumerate(portfolio.rows, start=FIRST):
+        if row.net.tbc:
+            ws.cell(row=r, column=cases.at("Net total")).number_format = TBC_MONEY
+            ws.column_dimensions[col(cases.at("Net total"))].width = 22  # TBC (£1,200,000 known)
     fit_rows(ws, HEAD_ROW)
     print_setup(ws, HEAD_ROW)
 

@@ -68,7 +68,7 @@ def test_export_writes_the_templates_and_a_configuration_that_points_at_them(tmp
     assert programme.model_dump(exclude={"source", "templates"}) == config.load().model_dump(
         exclude={"source", "templates"})
     check = run("--config", tmp_path / "office" / CONFIG_NAME, "templates", "check")
-    assert check.exit_code == 0 and check.output.strip() == f"{len(TEMPLATE_FILES)} template(s) OK"
+    assert check.exit_code == 0 and check.output.strip() == f"{len(TEMPLATE_FILES)} templates OK"
 
 
 def test_export_does_not_overwrite_the_office_s_edits_without_force(tmp_path):

@@ -36,7 +36,7 @@ def broken(tmp_path, change, name: str = TEMPLATE_FILES["bcl"]):
 def test_the_shipped_templates_pass():
     result = run("templates", "check")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"{len(list(templates_dir().glob('*.docx')))} template(s) OK"
+    assert result.output.strip() == f"{len(list(templates_dir().glob('*.docx')))} templates OK"
 
 
 def test_a_field_the_model_does_not_have(tmp_path):
@@ -104,7 +104,7 @@ def test_a_tag_word_split_across_runs_is_no_finding(tmp_path):
     path = broken(tmp_path, lambda x: x.replace(
         "{{ project.lead }}", "{{ project.</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>lead }}"))
     result = run("templates", "check", path)
-    assert result.exit_code == 0 and lines(result) == ["1 template(s) OK"], result.output
+    assert result.exit_code == 0 and lines(result) == ["1 template OK"], result.output
 
 
 def test_a_template_of_unknown_kind_needs_kind(tmp_path):
@@ -172,7 +172,7 @@ def test_a_field_no_template_prints_is_a_warning_with_its_form_label(tmp_path):
     assert lines(result) == [f"{path}: warning: Risks › Mitigations: the form asks for it (risks.mitigations) but no bcl "
                              "template prints it, so what a lead types there never reaches the document; print it in "
                              "the template, or mark the field printed=False in the model [template-unprinted-field]",
-                             "1 template(s) OK, 1 warning(s)"]
+                             "1 template OK, 1 warning"]
     assert run("templates", "check", "--strict", path).exit_code == 1
 
 
@@ -208,9 +208,13 @@ def test_a_damaged_template_is_reported_not_raised(tmp_path):
     not_docx = tmp_path / "notes.docx"
     not_docx.write_text("not a document")
     cut = broken(tmp_path, lambda x: x[: len(x) // 2])
-    result = run("templates", "check", "--kind", "bcl", not_docx, cut, tmp_path / "missing.docx")
+    result = run("templates", "check", "--kind", "bcl", not_docx, cut)
     assert result.exit_code == 1
     out = lines(result)
     assert f"{not_docx}: cannot read the template: File is not a zip file [template-format]" in out
     assert any(line.startswith(f"{cut} (word/document.xml): is not well-formed XML") for line in out)
-    assert f"{tmp_path / 'missing.docx'}: no such template [template-missing]" in out
+
+
+def test_a_template_that_does_not_exist_is_a_usage_mistake(tmp_path):
+    result = run("templates", "check", tmp_path / "missing.docx")
+    assert result.exit_code == 2 and f"'{tmp_path / 'missing.docx'}' does not exist" in result.output

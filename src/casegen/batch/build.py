@@ -81,6 +81,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     started = time.perf_counter()
     out_dir = Path(out_dir)
     sources = find_sources(paths)
+    if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with BuildLock(out_dir):
         sweep_leftovers(out_dir)
         report = _Build(sources, out_dir, programme, options, progress).run()
@@ -89,8 +91,6 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
             report.notes.append(str(problem))
-    if not sources:
-        report.notes.append(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     report.seconds = time.perf_counter() - started
     return report
 

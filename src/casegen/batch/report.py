@@ -6,6 +6,7 @@ from pathlib import Path
 
 from casegen.batch.pdf import PdfResult
 from casegen.errors import Problem
+from casegen.rules.crossform import CROSSFORM_RULES
 
 BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = "built", "up to date", "failed", "gone", "pruned"
 
@@ -87,9 +88,13 @@ class BuildReport:
         lines = list(self.notes)
         lines += [o.line() for o in self.outcomes if o.status in (GONE, PRUNED)]
         lines += [str(w) for o in self.outcomes if o.status == BUILT for w in o.warnings]
-        for o in self.failed:
+        across, stated = {r.code for r in CROSSFORM_RULES}, set()
+        for o in sorted(self.failed, key=lambda o: o.source):  # a finding across forms: stated once, as validate does
             lines.append(f"failed {o.source}:")
-            lines += [f"  {p}" for p in o.problems]
+            for p in o.problems:
+                again = p.code in across and (p.code, p.message) in stated
+                stated.add((p.code, p.message))
+                lines.append(f"  {p.where}: the finding above [{p.code}]" if again else f"  {p}")
         lines += [str(p) for p in self.trouble]
         if self.pdf is not None and not self.pdf.ok:
             lines.append(f"PDF: {self.pdf.message}" + (f" ({', '.join(d.name for d in self.pdf.failed)})"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from casegen.cli.common import EXISTING, programme, templates_folder
+
 
 def _as_of(ctx, param, value: str | None) -> date | None:
     if value is None:
@@ -17,7 +19,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("tracker.xlsx"),
               show_default=True, help="The tracker workbook to write (.xlsx).")
 @click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
@@ -43,8 +45,7 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.UsageError(f"{path}: must be a {suffix} file")
-    programme = ctx.obj["programme"]
-    found = gather(paths, programme, as_of, jobs)
+    found = gather(paths, programme(ctx), as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
     for checked in found.excluded:
@@ -55,7 +56,9 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     click.echo(f"wrote {out}: {headline(found)}")
     if summary is not None:
         from casegen.portfolio.summary import render_summary
+        from casegen.render import template_path
 
-        write_bytes_atomic(summary, render_summary(found))
+        template = template_path("portfolio", templates_folder(ctx), found.programme)  # --templates, as build
+        write_bytes_atomic(summary, render_summary(found, template))
         click.echo(f"wrote {summary}")
     ctx.exit(1 if found.excluded else 0)

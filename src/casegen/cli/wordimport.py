@@ -5,11 +5,12 @@ from pathlib import Path
 
 import click
 
+from casegen.cli.common import plural, programme
 from casegen.errors import CasegenError
 
 
 @click.command("import")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="The form to write (.xlsx), or a folder for a folder of documents  "
                    "[default: SOURCE's name with .xlsx; for a folder, SOURCE itself]")
@@ -23,46 +24,30 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
     form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
     SOURCE is not a Word document.
     """
-    from casegen.wordimport.importer import import_folder
+    from casegen.wordimport.importer import import_document, import_folder
 
-    programme = ctx.obj["programme"]
     if source.is_dir():
         out = out or source
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out}: for a folder of documents, -o must be a folder")
-        results = list(import_folder(source, out, programme, kind) if force else _fresh(source, out, programme, kind))
+        results = list(import_folder(source, out, programme(ctx), kind, force))
         if not results:
             raise CasegenError(f"no Word documents (.docx) found in {source}")
-    else:
-        out = out or source.with_suffix(".xlsx")
-        if out.suffix.lower() != ".xlsx":
-            raise click.UsageError(f"{out}: the form must be an .xlsx file")
-        if out.exists() and not force:
-            raise CasegenError(f"{out} already exists; choose another name, or add --force to replace it")
-        results = [_one(source, out, programme, kind)]
-    ctx.exit(max(_report(r) for r in results))
-
-
-def _one(source: Path, out: Path, programme, kind):
-    # Imported here: `casegen build` must not load the Word and Excel libraries when there is nothing to do.
-    from casegen.wordimport.document import NotADocument
-    from casegen.wordimport.importer import import_document
-
+        codes = [_report(r) for r in results]
+        made = sum(not isinstance(r, CasegenError) for r in results)
+        click.echo(f"{made} of {plural(len(results), 'document')} imported"
+                   + (f", {len(results) - made} not (see above)" if made < len(results) else ""))
+        ctx.exit(max(codes))
+    out = out or source.with_suffix(".xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{out}: the form must be an .xlsx file")
+    if out.exists() and not force:
+        raise CasegenError(f"{out} already exists; choose another name, or add --force to replace it")
     try:
-        return import_document(source, out, programme, kind)
-    except NotADocument as exc:
-        return exc
-
-
-def _fresh(folder: Path, out_dir: Path, programme, kind):
-    """Like import_folder, but a form that exists is left alone and said so."""
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
-            form = out_dir / f"{path.stem}.xlsx"
-            if form.exists():
-                yield CasegenError(f"{form} already exists; add --force to replace it")
-            else:
-                yield _one(path, form, programme, kind)
+        result = import_document(source, out, programme(ctx), kind)
+    except CasegenError as exc:
+        result = exc
+    ctx.exit(_report(result))
 
 
 def _report(result) -> int:

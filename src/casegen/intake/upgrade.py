@@ -37,7 +37,7 @@ class NotAForm(IntakeError):
 @dataclass
 class Upgraded:
     form: Path
-    backup: Path
+    backup: Path | None  # None: the form had today's layout already, and was left as it was
     moved: list[str] = field(default_factory=list)  # "'Department and Team' from Project!B12 to Project!B13"
     added: list[str] = field(default_factory=list)  # "'Budget code' at Project!B9"
     left: list[str] = field(default_factory=list)  # what the old form held that casegen does not read
@@ -48,6 +48,11 @@ class Upgraded:
         return not self.needs
 
     def lines(self) -> list[str]:
+        if self.backup is None:
+            out = [f"{self.form} already has today's layout: nothing to upgrade, and nothing was written"]
+            if self.needs:
+                out.append(f"it needs {len(self.needs)} fix{'es' * (len(self.needs) != 1)} before it can be built:")
+            return out + [str(p) for p in self.needs]
         out = [f"upgraded {self.form} to today's layout; the old form is kept as {self.backup}"]
         out += [f"  moved {m}" for m in self.moved] + [f"  added {a}" for a in self.added]
         if not self.moved and not self.added:
@@ -95,6 +100,8 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     """Rewrite the form at `path` onto today's layout, keeping every value as typed; NotAForm if it is not one."""
     path = Path(path)
     old, kind, data = _read(path, programme)
+    if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
+        return Upgraded(path, None, needs=read_intake(path, programme).errors)
     result = Upgraded(path, backup_path(path))
     with atomic_path(path) as tmp:
         write_form_values(kind, tmp, programme, data)

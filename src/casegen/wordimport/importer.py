@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 
 from casegen.config import Programme
-from casegen.errors import Problem
+from casegen.errors import CasegenError, Problem
 from casegen.fileio import atomic_path
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
@@ -192,11 +192,19 @@ def import_document(source: str | Path, form: str | Path, programme: Programme, 
     return Imported(source, form, reading.kind, ours + intake.problems)
 
 
-def import_folder(folder: Path, out_dir: Path, programme: Programme, kind: str | None = None):
-    """Each Word document in `folder` into `out_dir`/NAME.xlsx: yields an Imported, or the NotADocument."""
+def import_folder(folder: Path, out_dir: Path, programme: Programme, kind: str | None = None, force: bool = False):
+    """Each Word document in `folder` into `out_dir`/NAME.xlsx: yields an Imported, or the CasegenError that
+    stopped that one document (a form already there without `force`, a file that is not a document). One
+    document never stops the others."""
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in (".docx", ".doc", ".docm") and not path.name.startswith("~$"):
+            form = out_dir / f"{path.stem}.xlsx"
+            if form.exists() and not force:
+                yield CasegenError(f"{form} already exists; add --force to replace it")
+                continue
             try:
-                yield import_document(path, out_dir / f"{path.stem}.xlsx", programme, kind)
-            except NotADocument as exc:
+                yield import_document(path, form, programme, kind)
+            except CasegenError as exc:
                 yield exc
+            except Exception as exc:  # as the build does: one document's surprise is reported, never a traceback
+                yield CasegenError(f"{path}: could not be imported ({type(exc).__name__}: {exc})")

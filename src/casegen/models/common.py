@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
-from casegen.models.values import Choice, GateWhen, Rating, Text, When
+from casegen.models.values import Choice, GateWhen, ListText, Rating, Text, When
 
 
 class ProjectHeader(Model):
@@ -30,7 +30,7 @@ class Scored(Model):
     likelihood: Rating = field("Likelihood", "1 (rare) to 5 (almost certain)")
     impact: Rating = field("Impact", "1 (minor) to 5 (severe)")
 
-    @computed_field
+    @computed_field(title="Total")
     @property
     def total(self) -> int:
         return self.likelihood * self.impact
@@ -58,4 +58,4 @@ class Approval(Model):
 class Item(Model):
     """One entry of a plain list (a linked business case, a theme)."""
 
-    text: Text = field("Item", "One entry")
+    text: ListText = field("Item", "One entry")

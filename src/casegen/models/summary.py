@@ -6,21 +6,27 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from casegen.models.values import Total
+
+# Net savings are a Total (TBC, with the part known so far, where a case's year is TBC); the union
+# keeps `templates check` taking them for amounts, as the money filter prints both.
+Figure = Total | Decimal
+
 
 class TargetLine(BaseModel):
     """Net savings against the target, for a financial year or a theme (over every year)."""
 
     name: str
-    net: Decimal
+    net: Figure
     target: Decimal | None
-    gap: Decimal | None
+    gap: Figure | None
     status: str  # On target, Behind target, Well behind target or No target
 
 
 class StageLine(BaseModel):
     stage: str
     cases: int
-    net: Decimal
+    net: Figure
 
 
 class RiskLine(BaseModel):
@@ -57,9 +63,9 @@ class PortfolioSummary(BaseModel):
     forms: int
     cases: int
     excluded: int
-    net_total: Decimal
+    net_total: Figure
     target_total: Decimal | None
-    gap_total: Decimal | None
+    gap_total: Figure | None
     targets_set: bool  # any target in the configuration; else `no_targets` says so once
     no_targets: str  # how to set targets ("" when some are set)
     total: TargetLine  # every year and theme, with its status

@@ -5,9 +5,11 @@ other two templates: `casegen templates check` types the template's tags against
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from casegen.models.summary import ExcludedForm, GateLine, PortfolioSummary, RiskLine, StageLine, TargetLine
+from casegen.models.values import Total
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import Portfolio, rag
 from casegen.render import load_template, template_path
@@ -21,9 +23,13 @@ NO_TARGETS = ("No savings targets are configured. Set them per theme and financi
 
 
 def _line(portfolio: Portfolio, name: str, theme: str | None, year: str | None) -> TargetLine:
-    net, target = portfolio.net(theme, year), portfolio.target(theme, year)
-    return TargetLine(name=name, net=net, target=target, gap=portfolio.gap(theme, year),
-                      status=STATUS[rag(net, target)])
+    net, target = portfolio.total(theme, year), portfolio.target(theme, year)
+    return TargetLine(name=name, net=net, target=target, gap=_gap(net, target),
+                      status=STATUS[rag(net.known_part, target)])
+
+
+def _gap(net: Total, target: Decimal | None) -> Total | None:
+    return None if target is None else Total(net.known_part - target, net.tbc)
 
 
 def summarise(portfolio: Portfolio) -> PortfolioSummary:
@@ -35,12 +41,12 @@ def summarise(portfolio: Portfolio) -> PortfolioSummary:
     return PortfolioSummary(
         programme=portfolio.programme.programme, council=portfolio.programme.council,
         as_of=f"{portfolio.as_of:%-d %B %Y}", forms=len(portfolio.forms), cases=len(portfolio.rows),
-        excluded=len(excluded), net_total=portfolio.net(), target_total=portfolio.target(),
-        gap_total=portfolio.gap(), targets_set=bool(portfolio.programme.targets),
+        excluded=len(excluded), net_total=portfolio.total(), target_total=portfolio.target(),
+        gap_total=_gap(portfolio.total(), portfolio.target()), targets_set=bool(portfolio.programme.targets),
         no_targets="" if portfolio.programme.targets else NO_TARGETS, total=_line(portfolio, "Total", None, None),
         years=[_line(portfolio, y, None, y) for y in portfolio.years],
         themes=[_line(portfolio, t, t, None) for t in portfolio.themes if t in used],
-        pipeline=[StageLine(stage=s, cases=n, net=v) for s, n, v in portfolio.pipeline()],
+        pipeline=[StageLine(stage=s, cases=n, net=portfolio.stage_total(s)) for s, n, _ in portfolio.pipeline()],
         overdue=[GateLine(ref=r.ref, kind=KIND[r.kind], title=r.title, gate=r.next_gate, date=r.next_gate_date,
                           lead=r.lead) for r in portfolio.overdue()],
         top_risks=[RiskLine(ref=r.ref, kind=KIND[r.kind], title=r.title, risk=r.risk, likelihood=r.likelihood,

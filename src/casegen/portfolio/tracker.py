@@ -34,6 +34,9 @@ from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, MONEY, NOTE, T
                                     fit_columns, fit_rows, header, headings_fit, note_rows, print_setup, title,
                                     with_cached_values)
 
+# A case's net total over a TBC year: the cell holds the part known so far (so the sheets still add up)
+# and shows it as TBC with that part beside it.
+TBC_MONEY = '"TBC (£"#,##0" known)";"TBC (-£"#,##0" known)";"TBC"'
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
 LABELS = CharacterProperties(sz=1100, latin=TextFont(typeface="Calibri"))
 NARROW = {"Tracker ref": 12, "Title": 30, "Kind": 12, "Theme": 18, "Contributory themes": 22, "Stage": 20,
@@ -132,6 +135,10 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
     fit_columns(ws, {cases.at(name): width for name, width in NARROW.items() if name in cases.names}, HEAD_ROW)
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
         ws.column_dimensions[col(c)].width = 12
+    for r, row in enumerate(portfolio.rows, start=FIRST):
+        if row.net.tbc:
+            ws.cell(row=r, column=cases.at("Net total")).number_format = TBC_MONEY
+            ws.column_dimensions[col(cases.at("Net total"))].width = 22  # TBC (£1,200,000 known)
     headings_fit(ws, HEAD_ROW)
     fit_rows(ws, HEAD_ROW)
     # Too wide for a page at a readable size: printed across pages, the case's ref and title on each; the

@@ -13,7 +13,8 @@ READER_CHECKS = [Rule(code, severity, ALL, explanation, None) for code, severity
     ("value-text", "error", "Text is text (not TRUE or FALSE)."),
     ("value-money", "error", "Money is an amount in pounds (200000, £200,000, £630k; blank or - for none, TBC "
                              "for not yet known), no more than £10bn; an amount that could be read two ways "
-                             "(£1,5m, 200.000,00, 1,00,000) is refused, never guessed."),
+                             "(£1,5m, 200.000,00, 1,00,000) is refused, never guessed; an investment is never "
+                             "negative."),
     ("value-date", "error", "A date is a real month and year (Oct 2023, Sept. 2024, 10/2023, an Excel date), a "
                             "quarter (Q3 2024, Q1 24/25) or a word such as TBC or Ongoing; Completed for a gate, "
                             "a year (2025) for a realisation date."),

@@ -6,9 +6,12 @@ import re
 from casegen.wordimport.mapping import (
     Reading, after_label, bullet, cell_bullets, columns, grid, items, label_table, model_grid,
 )
-from casegen.wordimport.match import field_labels, norm, which
+from casegen.wordimport.match import computed_labels, field_labels, norm, which
 from casegen.wordimport.text import Para, Table
-from casegen.models.bcl import BusinessCaseLite, NonCashableBenefit, ProjectInfo, Qualification, Resources, Risk
+from casegen.models.bcl import (
+    BusinessCaseLite, Finance, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
+    Risk,
+)
 from casegen.models.common import Approval, Deliverable, GateDate
 
 _TITLES = field_labels(BusinessCaseLite)
@@ -24,9 +27,10 @@ HEADINGS = {
 EXPECTED = list(HEADINGS)
 BULLET_SECTIONS = {"objectives": "objectives", "proposed_changes": "proposed_changes", "dependencies": "dependencies"}
 YEAR = re.compile(r"^\d{2}\s*/\s*\d{2}$")
-YEAR_LINES = {"one_off_investment": "One-off Investment", "one_off_savings": "One-off Savings",
-              "recurring_investment": "Recurring Investment", "recurring_savings": "Recurring Savings",
-              "net_savings": "Net Savings"}
+# The rows of a table of years, by the labels the models give them (net savings last, as printed).
+YEAR_LINES = {name: label for name, label in field_labels(FinanceYear).items() if name != "year"} | computed_labels(
+    FinanceYear)
+VALIDATED = field_labels(Finance)["validated"]  # Finance's Validated Figures
 CATEGORY = re.compile(r"^note\W+this saving\w* is categori[sz]ed as an?\s+['‘’\"“”]?(.*?)['‘’\"“”]?\.?$", re.I)
 # Sentences the template prints itself: read, and placed by being printed again.
 BOILERPLATE = tuple(norm(s) for s in (
@@ -35,7 +39,7 @@ BOILERPLATE = tuple(norm(s) for s in (
     "Business Case Lite"))
 # Bold sub-headings inside the format's sections (a bold paragraph that is none of these starts a section
 # the format lacks).
-INNER = ("One off Investment required and savings", "Ongoing investments and savings", "Finance's Validated Figures")
+INNER = ("One off Investment required and savings", "Ongoing investments and savings", VALIDATED)
 GRIDS = [  # (path, item model, section it belongs to)
     (("benefits",), NonCashableBenefit, "benefits"), (("gate_dates",), GateDate, "timetable"),
     (("deliverables",), Deliverable, "timetable"), (("approvals",), Approval, "approvals"),
@@ -58,10 +62,10 @@ def read_paragraph(reading: Reading, p: Para) -> None:
         for item in items(p.text):
             reading.add(("linked_obcs",), item)
     elif key == "qualification" and norm(p.text).startswith("note"):
-        reading.put(("qualification", "note"), after_label(p.text, "Note"))
+        reading.put(("qualification", "note"), after_label(p.text, field_labels(Qualification)["note"]))
     elif key == "finance" and CATEGORY.match(p.text):
         reading.put(("finance", "savings_category"), CATEGORY.match(p.text).group(1).strip())
-    elif key == "finance" and norm(p.text).startswith(norm("Finance's Validated Figures")):
+    elif key == "finance" and norm(p.text).startswith(norm(VALIDATED)):
         reading.target = ("finance", "validated")
     elif not any(norm(p.text).startswith(b) for b in BOILERPLATE):
         p.used = False
@@ -114,7 +118,7 @@ def _label_tables(reading: Reading, t: Table) -> bool:
 
 
 def _scope_table(reading: Reading, t: Table) -> bool:
-    cols = columns(t.rows[0], {"scope_in": "In scope", "scope_out": "Out of Scope"})
+    cols = columns(t.rows[0], {"scope_in": _TITLES["scope_in"], "scope_out": _TITLES["scope_out"]})
     if not cols:
         return False
     for row in t.rows[1:]:
@@ -128,7 +132,7 @@ def _scope_table(reading: Reading, t: Table) -> bool:
 
 
 def _risk_table(reading: Reading, t: Table) -> bool:
-    labels = field_labels(Risk) | {"total": "Total"}
+    labels = field_labels(Risk) | computed_labels(Risk)
     rows = grid(reading, t, labels, need=3)
     if rows is None:
         return False
@@ -154,7 +158,7 @@ def _grids(reading: Reading, t: Table) -> bool:
 
 def _position_table(reading: Reading, t: Table) -> bool:
     rows = t.rows[1:]
-    grand = bool(rows) and norm(rows[-1][0].text) == "grand total"
+    grand = bool(rows) and norm(rows[-1][0].text) == norm(computed_labels(PositionTable)["grand_total"])
     if len(t.rows[0]) != 2 or not (grand or reading.section.key == "current_position"):
         return False
     reading.put(("position_table", "heading"), t.rows[0][0].text)

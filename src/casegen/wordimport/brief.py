@@ -6,7 +6,9 @@ import re
 from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
 from casegen.wordimport.text import Cell, Para, Table
-from casegen.models.brief import BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
+from casegen.models.brief import (
+    BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, RiskStatement, Scope,
+)
 
 _TITLES = field_labels(ProjectBrief)
 HEADINGS = {
@@ -24,9 +26,8 @@ EXPECTED = list(HEADINGS)
 SUBLISTS = {
     "scope": {"In Scope": ("scope", "products"), **{
         info.title: ("scope", name) for name, info in Scope.model_fields.items()}},
-    "dependencies": {"Dependencies": ("dependencies",), "Constraints": ("constraints",),
-                     "Assumptions": ("assumptions",)},
-    "risks": {"Risks": (), "Dis-benefits": ("disbenefits",)},
+    "dependencies": {_TITLES[name]: (name,) for name in ("dependencies", "constraints", "assumptions")},
+    "risks": {_TITLES["risks"]: (), _TITLES["disbenefits"]: ("disbenefits",)},
     "phase_end": {}, "personal_data": {},
 }
 INNER = tuple(label for labels in SUBLISTS.values() for label in labels) + ("Products",)
@@ -35,7 +36,7 @@ METHOD = re.compile(r"^this project will run under an?\s+(.+?)\s+methodology\.?$
 BOILERPLATE = tuple(norm(s) for s in (
     "The following benefits will be delivered", "Complete the below RACI", "Resource: Council Departments",
     "Project Brief"))
-STATEMENT = {"cause": "Due to", "risk": "There is a Risk", "consequence": "The Impact"}
+STATEMENT = field_labels(RiskStatement)  # Due to … There is a Risk … The Impact …
 
 
 def read_paragraph(reading: Reading, p: Para) -> None:

@@ -6,50 +6,66 @@ import re
 
 from pydantic import BaseModel
 
-# The format's label -> other ways the council's documents have written it.
-REWORDINGS = {
-    "Project Title": ["Project Name", "Title"],
-    "Portfolio Tracker ref": ["Tracker ref", "Portfolio Tracker reference", "Tracker reference", "Portfolio ref"],
-    "Current Stage / Gate": ["Current Stage", "Stage / Gate", "Current Gate"],
-    "Transformation Theme": ["Theme"],
-    "Contributory Transformation Theme(s)": ["Contributory Themes", "Contributory Theme"],
-    "Department and Team": ["Department / Team", "Department", "Team"],
-    "Indicative Budget Code": ["Budget Code"],
-    "Effort / Easy of Implementation": ["Effort / Ease of Implementation", "Ease of Implementation", "Effort"],
-    "Impact (financial and non-financial)": ["Impact"],
-    "Stage / Gate target milestones": ["Stage / Gate", "Milestone", "Milestones", "Gate"],
-    "(Target) Date": ["Target Date", "Date"],
-    "Project Deliverable": ["Deliverable", "Deliverables", "Key Deliverable"],
-    "Realisation date": ["Realisation", "Realization date"],
-    "Benefit": ["Benefit type", "Category"],
-    "Mitigations": ["Mitigation", "Mitigating actions"],
-    "Risk": ["Risk description"],
-    "Ref": ["No", "Number", "#", "Risk ref"],
-    "Person or team": ["Person / team", "Person", "Team or person", "Role"],
-    "Involved?": ["Is this department involved? Yes/No", "Is this department involved?", "Involved"],
-    "Level of involvement": ["Low, medium or high involvement?", "Involvement"],
-    "Department": ["Council department", ""],
+from casegen.models.bcl import BusinessCaseLite, NonCashableBenefit, ProjectInfo, Qualification, Risk
+from casegen.models.brief import BriefBenefit, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
+from casegen.models.common import Deliverable, GateDate, ProjectHeader
+from casegen.models.values import loose
+
+def _title(model: type[BaseModel], name: str) -> str:
+    return model.model_fields[name].title
+
+
+# Other ways the council's documents have written a field's label, keyed by the field: the label itself
+# comes from the model, so a label changed there is matched here too.
+FIELD_REWORDINGS = [
+    ((ProjectHeader, "title"), ["Project Name", "Title"]),
+    ((ProjectHeader, "tracker_ref"), ["Tracker ref", "Portfolio Tracker reference", "Tracker reference",
+                                      "Portfolio ref"]),
+    ((ProjectInfo, "stage"), ["Current Stage", "Stage / Gate", "Current Gate"]),
+    ((ProjectInfo, "theme"), ["Theme"]),
+    ((ProjectInfo, "contributory_themes"), ["Contributory Themes", "Contributory Theme"]),
+    ((ProjectInfo, "department"), ["Department / Team", "Department", "Team"]),
+    ((ProjectHeader, "budget_code"), ["Budget Code"]),
+    ((Qualification, "effort"), ["Effort / Ease of Implementation", "Ease of Implementation", "Effort"]),
+    ((Qualification, "impact"), ["Impact"]),
+    ((GateDate, "gate"), ["Stage / Gate", "Milestone", "Milestones", "Gate"]),
+    ((GateDate, "date"), ["Target Date", "Date"]),
+    ((Deliverable, "deliverable"), ["Deliverable", "Deliverables", "Key Deliverable"]),
+    ((NonCashableBenefit, "realisation_date"), ["Realisation", "Realization date"]),
+    ((NonCashableBenefit, "category"), ["Benefit type", "Category"]),
+    ((Risk, "mitigations"), ["Mitigation", "Mitigating actions"]),
+    ((Risk, "risk"), ["Risk description"]),
+    ((Risk, "ref"), ["No", "Number", "#", "Risk ref"]),
+    ((RaciRow, "who"), ["Person / team", "Person", "Team or person", "Role"]),
+    ((DepartmentInvolvement, "involved"), ["Is this department involved? Yes/No", "Is this department involved?",
+                                           "Involved"]),
+    ((DepartmentInvolvement, "level"), ["Low, medium or high involvement?", "Involvement"]),
+    ((DepartmentInvolvement, "department"), ["Council department", ""]),
+    ((BusinessCaseLite, "linked_obcs"), ["Linked OBCs", "Complementary OBCs", "Linked Business Cases"]),
+    ((BusinessCaseLite, "current_position"), ["Current Position", "Assessment of Current Position"]),
+    ((BusinessCaseLite, "gate_dates"), ["Timetable", "Key Activities and Milestones"]),
+    ((BusinessCaseLite, "approvals"), ["Approvals", "Approval"]),
+    ((BusinessCaseLite, "dependencies"), ["Dependencies, constraints and assumptions",
+                                          "Critical dependencies, constraints and assumptions"]),
+    ((BusinessCaseLite, "benefits"), ["Non-Financial Benefits"]),
+    ((ProjectBrief, "phase_end"), ["At the end of this phase", "End of this phase"]),
+    ((Scope, "interdependencies"), ["Interdependencies"]),
+    ((Scope, "products"), ["Products", "In Scope"]),
+    ((BriefBenefit, "outcomes"), ["Outcomes"]),
+]
+# The format's headings that name no one field, and their other wordings.
+HEADING_REWORDINGS = {
     "Scope of Project / Opportunity": ["Scope of Project", "Scope of Opportunity", "Scope", "Project Scope"],
-    "Linked / Complementary OBCs": ["Linked OBCs", "Complementary OBCs", "Linked Business Cases"],
-    "Assessment of the Current Position": ["Current Position", "Assessment of Current Position"],
-    "Timetable – Key Activities and Milestones": ["Timetable", "Key Activities and Milestones"],
-    "Approvals of this Savings Delivery Plan": ["Approvals", "Approval"],
-    "Critical dependencies, constraints, assumptions": [
-        "Dependencies, constraints and assumptions", "Critical dependencies, constraints and assumptions"],
     "Key Risks and Dis-benefits": ["Key Risks", "Risks and Dis-benefits", "Key Risks and Disbenefits"],
     "Project Stakeholders and Resource": ["Project Stakeholders", "Stakeholders and Resource"],
-    "Non-Cashable Benefits": ["Non-Financial Benefits"],
-    "What happens at the end of this phase of work?": ["At the end of this phase", "End of this phase"],
-    "Interdependencies – out of scope but will inform": ["Interdependencies"],
-    "In Scope – Products": ["Products", "In Scope"],
-    "Observable Outcomes": ["Outcomes"],
 }
+# The format's label -> other ways the council's documents have written it.
+REWORDINGS = {_title(model, name): words for (model, name), words in FIELD_REWORDINGS} | HEADING_REWORDINGS
 
 
 def norm(text: str) -> str:
     """Lower case words and numbers only: "Current Stage / Gate:" and "current stage gate" are the same."""
-    text = text.casefold().replace("&", " and ").replace("’", "'")
-    return " ".join(re.findall(r"[a-z0-9£]+", text))
+    return loose(text)
 
 
 def _bare(text: str) -> str:
@@ -84,3 +100,8 @@ def which(text: str, labels: dict[str, str]) -> str | None:
 def field_labels(model: type[BaseModel]) -> dict[str, str]:
     """Field name -> the label the document prints, from the model."""
     return {name: info.title or name for name, info in model.model_fields.items()}
+
+
+def computed_labels(model: type[BaseModel]) -> dict[str, str]:
+    """Computed field name -> the label the document prints beside its value (a total), from the model."""
+    return {name: info.title or name for name, info in model.model_computed_fields.items()}

@@ -45,7 +45,7 @@ def test_summary_lists_each_problem_with_a_link_to_its_cell(spoiled):
     problems = lines(run("validate", path))
     run("validate", "--annotate", path)
     ws = load_workbook(path.with_name(f"{SO}.checked.xlsx"))[SUMMARY_SHEET]
-    assert ws["A1"].value == f"casegen found 2 error(s) and 0 warning(s) in {path.name}"
+    assert ws["A1"].value == f"casegen found 2 errors and 0 warnings in {path.name}"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_col=5)]
     assert [r[0] for r in rows] == [f"Risks!{cells['likelihood']}", f"Timetable!{cells['start']}"]
     assert [r[4] for r in rows] == ["value-rating", "value-date"]
@@ -91,7 +91,7 @@ def test_libreoffice_opens_the_annotated_copy(spoiled, tmp_path):
     csv_path, = convert(path.with_name(f"{SO}.checked.xlsx"), tmp_path / "csv", "csv")
     with open(csv_path, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][0].startswith("casegen found 2 error(s)")
+    assert rows[0][0].startswith("casegen found 2 errors")
     assert rows[4][:3] == [f"Risks!{cells['likelihood']}", "Likelihood", "error"]
 
 

@@ -113,11 +113,11 @@ def test_one_row_per_case_and_the_count_in_the_header(built):
     rows = table_rows(ws, "Cases")
     assert sorted(r["Tracker ref"] for r in rows) == sorted(c.project.tracker_ref for c in built["cases"])
     assert [r["Kind"] for r in rows].count("Project Brief") == 1
-    assert ws["A2"].value == "6 case(s) from 8 form(s); 2 form(s) excluded with errors: see the Problems sheet"
+    assert ws["A2"].value == "6 cases from 8 forms; 2 forms excluded with errors: see the Problems sheet"
     flags = {r["Tracker ref"]: r["Flags"] for r in rows}
     assert "sponsor-tbc" in flags["CM-201"] and flags["RX-101"] is None
     assert built["result"].exit_code == 1  # forms were left out
-    assert "wrote" in built["result"].output and "6 case(s)" in built["result"].output
+    assert "wrote" in built["result"].output and "6 cases" in built["result"].output
 
 
 def test_totals_equal_the_cases_own_figures(built):
@@ -208,7 +208,7 @@ def test_a_tracker_ref_used_twice_excludes_both_forms(tmp_path, programme):
     result = run("portfolio", tmp_path, "-o", tmp_path / "t.xlsx", "-j", "1")
     assert result.exit_code == 1
     assert "RX-004 is the tracker ref of 2 forms: one.xlsx and two.xlsx" in result.output
-    assert load_workbook(tmp_path / "t.xlsx")["Cases"]["A2"].value.startswith("0 case(s) from 2 form(s)")
+    assert load_workbook(tmp_path / "t.xlsx")["Cases"]["A2"].value.startswith("0 cases from 2 forms")
 
 
 def test_documents_are_linked(tmp_path, programme):
@@ -259,6 +259,6 @@ def test_libreoffice_opens_the_tracker_and_the_summary(built, tmp_path):
     pdfs = convert([built["out"], built["summary"]], tmp_path)
     assert all(p.exists() and p.stat().st_size > 5000 for p in pdfs), pdfs
     text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True).stdout
-    assert "6 case(s) from 8 form(s)" in text and "£880,000" in text
+    assert "6 cases from 8 forms" in text and "£880,000" in text
     summary = subprocess.run(["pdftotext", "-layout", str(pdfs[1]), "-"], capture_output=True, text=True).stdout
     assert "Well behind target" in summary  # on one line of its column, not wrapped

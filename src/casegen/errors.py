@@ -47,6 +47,11 @@ class Problem:
         return {k: v for k, v in asdict(self).items() if v or k in ("file", "message", "severity")}
 
 
+
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """`1 form`, `2 forms`, `0 fixes`: a count in words, never `form(s)`."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
 class CasegenError(click.ClickException):
     """Root of casegen's errors: one line for the user, exit code 1."""
 

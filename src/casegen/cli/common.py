@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from casegen.config import Programme
+from casegen.errors import counted as plural  # noqa: F401  (the commands' name for it)
 
 KIND_CHOICE = click.Choice(["bcl", "brief"])
 # Paths a command reads: a missing one is a usage mistake (exit 2), caught before anything is written.
@@ -21,6 +22,3 @@ def templates_folder(ctx: click.Context) -> Path | None:
     return ctx.find_root().obj["templates"]
 
 
-def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """`1 form`, `2 forms`: written out, never `form(s)`."""
-    return f"{n} {noun if n == 1 else nouns or noun + 's'}"

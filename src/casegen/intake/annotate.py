@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from casegen.errors import IntakeError, Problem
+from casegen.errors import IntakeError, Problem, counted
 from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
 from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
@@ -69,7 +69,7 @@ def _mark(ws, coord: str, problems: list[Problem]) -> None:
 def _summary(wb, intake: Intake, source: Path) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     errors, warns = len(intake.errors), len(intake.problems) - len(intake.errors)
-    _text(ws.cell(row=1, column=1), f"casegen found {errors} error(s) and {warns} warning(s) in {source.name}")
+    _text(ws.cell(row=1, column=1), f"casegen found {counted(errors, 'error')} and {counted(warns, 'warning')} in {source.name}")
     ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")

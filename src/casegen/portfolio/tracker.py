@@ -24,6 +24,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from casegen import __version__
 from casegen.batch.sources import output_path
+from casegen.errors import counted
 from casegen.models import TITLES
 from casegen.sheetcells import mark_workbook, number, put
 from casegen.portfolio.collect import display_name
@@ -88,8 +89,8 @@ def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = N
 
 def headline(portfolio: Portfolio) -> str:
     n, x = len(portfolio.rows), len(portfolio.excluded)
-    left = f"; {x} form(s) excluded with errors: see the Problems sheet" if x else "; no form excluded"
-    return f"{n} case(s) from {len(portfolio.forms)} form(s){left}"
+    left = f"; {counted(x, 'form')} excluded with errors: see the Problems sheet" if x else "; no form excluded"
+    return f"{counted(n, 'case')} from {counted(len(portfolio.forms), 'form')}{left}"
 
 
 # Cases
@@ -338,7 +339,7 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
     excluded = {c.file for c in portfolio.excluded}
     problems = [(c, p) for c in portfolio.forms for p in c.problems]
     warnings = sum(c.file not in excluded for c, _ in problems)
-    title(ws, f"Problems: {len(excluded)} form(s) excluded from the tracker, {warnings} warning(s) on included forms")
+    title(ws, f"Problems: {counted(len(excluded), 'form')} excluded from the tracker, {counted(warnings, 'warning')} on included forms")
     names = ["Form", "Status", "Severity", "Sheet", "Cell", "Field", "Message", "Code"]
     header(ws, HEAD_ROW, 1, names)
     if not problems:

@@ -1,8 +1,13 @@
 """Values as people type them, and as the documents print them."""
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
+
+from docx_text import text as docx_text
+from helpers import run
 
 from casegen.models.values import format_money, parse_money, parse_rating, parse_when, when_as_date
 
@@ -163,3 +168,83 @@ def test_hidden_characters_are_named_not_escaped():
     with pytest.raises(ValueError) as refused:
         parse_rating("4\xa0x")
     assert "\\xa0" not in str(refused.value) and "a non-breaking space" in str(refused.value)
+
+
+# Choices as people retype them: case, punctuation, dashes and spacing do not matter; anything else is
+# named with the choices.
+@pytest.mark.parametrize("typed", ["Stage 0: Opportunity Identified", "Stage 0- Opportunity Identified",
+                                   "stage 0 – opportunity identified", "STAGE 0 — OPPORTUNITY IDENTIFIED",
+                                   "  Stage 0 :  Opportunity  Identified. "])
+def test_a_stage_is_matched_loosely(typed, make_form):
+    from helpers import named, spoil
+
+    form = make_form()
+    spoil(form, lambda wb: setattr(named(wb, "project_stage"), "value", typed))
+    result = run("validate", form)
+    assert result.exit_code == 0, result.output
+    assert json.loads(run("dump", form).output)["project"]["stage"] == "Stage 0: Opportunity Identified"
+
+
+def test_an_unknown_choice_is_named_with_the_choices(make_form, programme):
+    from helpers import named, spoil, where
+
+    form = make_form()
+    spoil(form, lambda wb: setattr(named(wb, "project_stage"), "value", "Stage 9 - Done"))
+    result = run("validate", form)
+    assert result.exit_code == 1
+    assert (f"{where(form, named(load_workbook(form), 'project_stage'))}: Current Stage / Gate: must be one of: {'; '.join(programme.stages)}; "
+            "got 'Stage 9 - Done' [value-choice]") in result.output
+
+
+def test_the_neighbourhood_bcl_typed_stage_0_dash_is_imported_and_built(tmp_path):
+    """The council's own file has "Stage 0- Opportunity Identified": a document with it imports and builds."""
+    import zipfile
+
+    from helpers import ROOT
+
+    assert run("build", ROOT / "inputs" / "bcl-neighbourhood-working-model.xlsx", "-o", tmp_path / "out",
+               ).exit_code == 0
+    built = tmp_path / "out" / "bcl-neighbourhood-working-model.docx"
+    typed = tmp_path / "council.docx"
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(typed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                assert b"Stage 0: Opportunity Identified" in data
+                data = data.replace(b"Stage 0: Opportunity Identified", b"Stage 0- Opportunity Identified")
+            zout.writestr(info, data)
+    result = run("import", typed, "-o", tmp_path / "council.xlsx")
+    assert result.exit_code == 0, result.output
+    from helpers import named
+    from openpyxl import load_workbook
+
+    assert named(load_workbook(tmp_path / "council.xlsx"), "project_stage").value == "Stage 0: Opportunity Identified"
+    assert run("build", tmp_path / "council.xlsx", "-o", tmp_path / "again").exit_code == 0
+    assert "Stage 0: Opportunity Identified" in docx_text(tmp_path / "again" / "council.docx")
+
+
+@pytest.mark.parametrize("cell, typed", [("Recurring Investment", -5000), ("Recurring Investment", "(5,000)"),
+                                         ("One-off Investment", "-£5,000")])
+def test_a_negative_investment_is_an_error_naming_the_cell(cell, typed, make_form):
+    from helpers import spoil, table_cell, where
+
+    form = make_form()
+    spoil(form, lambda wb: setattr(table_cell(wb, "finance_years", 2, cell), "value", typed))
+    place = where(form, table_cell(load_workbook(form), "finance_years", 2, cell))
+    result = run("validate", form)
+    assert result.exit_code == 1
+    assert (f"{place}: {cell} 24/25: is money spent, so it cannot be negative, got {typed!r}; type it without "
+            "the minus sign or brackets (£5,000), or put money saved on a savings line [value-money]") in result.output
+
+
+def test_a_negative_saving_is_a_warning_naming_the_cell(make_form):
+    from helpers import spoil, table_cell, where
+
+    form = make_form()
+    spoil(form, lambda wb: setattr(table_cell(wb, "finance_years", 3, "Recurring Savings"), "value", "(3,000)"))
+    place = where(form, table_cell(load_workbook(form), "finance_years", 3, "Recurring Savings"))
+    result = run("validate", form)
+    assert result.exit_code == 0
+    assert (f"{place}: warning: Recurring Savings 25/26: is -£3,000, a negative amount: a saving that is a loss; "
+            "if it is money spent, type £3,000 on the investment line instead, else type it without the minus "
+            "sign or brackets [money-negative]") in result.output

@@ -29,6 +29,8 @@ _ALL = [
     Code("deliverable-dates", "error", "A deliverable finishes no earlier than it starts.", BCL),
     Code("benefits-net-savings", "warning", "The Financial Benefits in the Opportunity Qualification equal the total "
                                             "net savings in Financial Delivery.", BCL),
+    Code("money-negative", "warning", "A saving or benefit is not negative unless a loss is meant (an investment "
+                                      "cannot be negative at all).", BCL),
     Code("validated-above-proposed", "warning", "Finance's validated figures for a year are no more than the "
                                                 "savings proposed for that year.", BCL),
     Code("raci-unmarked", "error", "Everyone listed in the RACI is at least one of Responsible, Accountable, "
@@ -56,7 +58,7 @@ _ALL = [
     Code("value-text", "error", "Text is text (not TRUE or FALSE)."),
     Code("value-money", "error", "Money is an amount in pounds (200000, £200,000, £630k; blank or - for none, TBC for "
                                  "not yet known), no more than £10bn; an amount that could be read two ways (£1,5m, "
-                                 "200.000,00, 1,00,000) is refused, never guessed."),
+                                 "200.000,00, 1,00,000) is refused, never guessed; an investment is never negative."),
     Code("value-date", "error", "A date is a real month and year (Oct 2023, Sept. 2024, 10/2023, an Excel date), a "
                                 "quarter (Q3 2024, Q1 24/25) or a word such as TBC or Ongoing; Completed for a gate, a "
                                 "year (2025) for a realisation date."),

@@ -7,8 +7,9 @@ Two cases (as the build remembers them: their values as JSON) are compared by th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
+
+from casegen.models.values import format_money
 
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
@@ -49,12 +50,7 @@ def shown(value, kind: str) -> str:
     if value is None or value == "" or value == []:
         return "blank"
     if kind == "money":
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            return str(value)
-        sign = "-" if amount < 0 else ""
-        return f"{sign}£{abs(amount):,.0f}" if amount == amount.to_integral() else f"{sign}£{abs(amount):,.2f}"
+        return format_money(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)

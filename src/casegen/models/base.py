@@ -1,11 +1,12 @@
 """The base of every model: form metadata on fields, required text, choices from the programme."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from casegen.models.values import FormKind, Level, Text, shown
+from casegen.models.values import FormKind, Level, ListText, choose, line_breaks, shown, unmarked
 
 
 def field(label: str, help: str = "", default: Any = ..., **form: Any) -> Any:
@@ -27,6 +28,21 @@ def form_kind(info) -> FormKind | None:
     return None
 
 
+def amounts(model: BaseModel, path: tuple = ()):
+    """(path, amount) of every money field of `model` and of the models inside it that holds a number."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        kind = form_kind(info)
+        if kind and kind.kind == "money" and isinstance(value, Decimal):
+            yield path + (name,), value
+        elif isinstance(value, BaseModel):
+            yield from amounts(value, path + (name,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from amounts(item, path + (name, i))
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=False)
 
@@ -39,11 +55,10 @@ class Model(BaseModel):
         kind = form_kind(spec)
         if kind and kind.choices and value and info.context and info.context.get("programme"):
             allowed = getattr(info.context["programme"], kind.choices)
-            if value not in allowed:
-                match = [a for a in allowed if a.lower() == str(value).lower()]
-                if match:
-                    return match[0]
+            chosen = choose(str(value), allowed)
+            if chosen is None:
                 raise ValueError(f"must be one of: {'; '.join(allowed)}; got {shown(value)}")
+            return chosen
         return value
 
 
@@ -51,4 +66,14 @@ class Bullet(Model):
     """A bullet point; level 2 sits under the level-1 bullet above it."""
 
     level: Level = field("Level", "1 for a bullet, 2 for a bullet under the one above", default=1)
-    text: Text = field("Text", "The bullet's text")
+    text: ListText = field("Text", "The bullet's text")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_level(cls, data: Any) -> Any:
+        """A nested marker typed before the text ("  - sub item", "o sub item") makes a level-2 bullet."""
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            _, nested = unmarked(line_breaks(data["text"]).lstrip("\n"))
+            if nested and str(data.get("level") or "1").strip() in ("1", "1.0"):
+                data = {**data, "level": 2}
+        return data

@@ -1,34 +1,23 @@
 """The Business Case Lite: one model per section, in the document's order."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import TBC, Choice, Count, LongText, Money, Rating, Text, YearWhen, known
-
-Amount = Decimal | str | None  # an amount, TBC (not yet known) or None (none)
+from casegen.models.values import Amount, Choice, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
 
 
-# A total over an amount still TBC is itself TBC: a board reading "£200,000" beside a year marked TBC
-# would take it for the whole figure, so no partial sum is printed as a total.
+
 def _add(*amounts: Amount) -> Amount:
     """A sum that stays "none" ("-" in the document) when every part is none, and TBC if any part is."""
-    if TBC in amounts:
-        return TBC
-    present = [a for a in amounts if a is not None]
-    return sum(present, Decimal("0.00")) if present else None
+    return Total.of(amounts).amount
 
 
 def _sub(a: Amount, b: Amount) -> Amount:
-    if TBC in (a, b):
-        return TBC
-    if a is None and b is None:
-        return None
-    return (a or Decimal(0)) - (b or Decimal(0))
+    return (Total.of([a]) - b).amount
 
 
 class Theme(Model):
@@ -75,9 +64,9 @@ class Qualification(Model):
 
 class FinanceYear(Model):
     year: Choice("financial_years") = field("Financial year", "e.g. 24/25")
-    one_off_investment: Money = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
-    recurring_investment: Money = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
+    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
     recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
 
     @computed_field
@@ -88,7 +77,7 @@ class FinanceYear(Model):
 
 class ValidatedYear(Model):
     year: Choice("financial_years") = field("Financial year", "A year Finance has looked at")
-    recurring_investment: Money = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
+    recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
     @computed_field

@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
-from casegen.models.values import Choice, FormKind, LongText, Text, When, YesNo, parse_yes_no, shown
+from casegen.models.values import Choice, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
 
 TICKS = {"✓", "✔", "√"}
 
@@ -48,7 +48,7 @@ class Stage(Model):
 
 class StageItem(Model):
     stage: Text = field("Stage", "Pick the stage (from the Stages table above) this belongs to", lookup="stages.name")
-    text: Text = field("Deliverable or activity", "One deliverable or activity of that stage")
+    text: ListText = field("Deliverable or activity", "One deliverable or activity of that stage")
 
 
 class PlannedStage(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
-from casegen.models.values import Choice, GateWhen, LongText, Rating, Text, When
+from casegen.models.values import Choice, GateWhen, ListText, LongText, Rating, Text, When
 
 
 class ProjectHeader(Model):
@@ -58,7 +58,7 @@ class Approval(Model):
 class Item(Model):
     """One entry of a plain list (a linked business case, a theme)."""
 
-    text: Text = field("Item", "One entry")
+    text: ListText = field("Item", "One entry")
 
 
 class LongItem(Model):

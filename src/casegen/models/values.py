@@ -82,6 +82,44 @@ def _text(value: Any) -> str:
     return text
 
 
+# A list marker typed at the start of a line: a bullet sign, or a number or letter ("1.", "1)", "a)",
+# "(i)"), then a space. The space is what tells a marker from a minus ("-5000") or a hyphen ("e-mail").
+MARKER = re.compile(r"(?P<indent>[ \t\xa0]*)(?P<mark>[-–—•*·o▪◦‣⁃●○■➢►]|\d{1,2}[.)]|[A-Za-z]\)"
+                    r"|\((?:\d{1,2}|[A-Za-z]|[ivxIVX]{1,5})\))[ \t\xa0]+(?=\S)")
+SECOND_LEVEL_MARKS = "o◦▪"  # Word's own second- and third-level bullets: a bullet under the one above
+DASHES = ("-", "–", "—")  # alone on a line: the "none" the documents print for an empty cell
+
+
+def unmarked(line: str) -> tuple[str, bool]:
+    """A line without its typed list marker, and whether the marker is a nested one (indented, or o)."""
+    m = MARKER.match(line)
+    if not m:
+        return ("" if line.strip() in DASHES else line), False
+    nested = bool(m.group("indent")) or m.group("mark") in SECOND_LEVEL_MARKS
+    return line[m.end():], nested
+
+
+def _unmarked_lines(text: str) -> str:
+    """Every line of a cell without its typed marker (the document draws its own bullets)."""
+    return "\n".join(unmarked(line)[0] for line in text.split("\n")).strip()
+
+
+def _long_text(value: Any) -> str:
+    return _unmarked_lines(_text(value))
+
+
+def _short_text(value: Any) -> str:
+    """A one-line field keeps what it starts with ("- " may be meant); a multi-line one is a list of lines."""
+    text = _text(value)
+    return _unmarked_lines(text) if "\n" in text else text
+
+
+def _list_text(value: Any) -> str:
+    """A list row's text: a marker the lead typed before it is the document's bullet, not a word of it."""
+    text = _text(value)
+    return _unmarked_lines(text)
+
+
 MONEY_EXAMPLE = "such as 200000 or £200,000"
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234,567.89: commas between thousands only
 _PLAIN = re.compile(r"\d+(\.\d+)?")
@@ -104,6 +142,16 @@ def parse_money(value: Any) -> Decimal | str | None:
     if abs(amount) > MONEY_LIMIT:
         raise ValueError(f"£{amount:,.0f} is more than £{MONEY_LIMIT:,.0f}; check the number of digits")
     return amount.quantize(Decimal("0.01"))
+
+
+def parse_cost(value: Any) -> Decimal | str | None:
+    """Money spent (an investment): an amount as parse_money reads it, never negative, since net savings
+    subtract it and a negative one would add to them."""
+    amount = parse_money(value)
+    if isinstance(amount, Decimal) and amount < 0:
+        raise ValueError(f"is money spent, so it cannot be negative, got {shown(value)}; type it without the "
+                         f"minus sign or brackets ({format_money(-amount)}), or put money saved on a savings line")
+    return amount
 
 
 def _money_text(typed: str) -> Decimal | str | None:
@@ -394,9 +442,11 @@ def parse_yes_no(value: Any) -> bool | None:
     raise ValueError(f"must be Yes or No, got {shown(value)}")
 
 
-Text = Annotated[str, BeforeValidator(_text), FormKind("text")]
-LongText = Annotated[str, BeforeValidator(_text), FormKind("longtext")]
+Text = Annotated[str, BeforeValidator(_short_text), FormKind("text")]
+LongText = Annotated[str, BeforeValidator(_long_text), FormKind("longtext")]
+ListText = Annotated[str, BeforeValidator(_list_text), FormKind("text")]  # the text of a list's row
 Money = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_money), FormKind("money")]
+Cost = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_cost), FormKind("money")]  # never negative
 When = Annotated[str | None, BeforeValidator(parse_when), FormKind("when")]
 GateWhen = Annotated[str | None, BeforeValidator(parse_gate_when), FormKind("when")]
 YearWhen = Annotated[str | None, BeforeValidator(parse_year_when), FormKind("when")]
@@ -406,22 +456,103 @@ Level = Annotated[int, BeforeValidator(parse_level), FormKind("level")]
 YesNo = Annotated[bool | None, BeforeValidator(parse_yes_no), FormKind("yesno")]
 
 
+def loose(text: str) -> str:
+    """Lower-case words and numbers only, as people retype a label or a choice: "Stage 0- Opportunity
+    Identified" and "stage 0: opportunity identified" are the same."""
+    text = text.casefold().replace("&", " and ").replace("’", "'")
+    return " ".join(re.findall(r"[a-z0-9£]+", text))
+
+
+def choose(value: str, allowed) -> str | None:
+    """The one of `allowed` that `value` is, matched exactly, then loosely; None if none is."""
+    if value in allowed:
+        return value
+    key = loose(value)
+    return next((a for a in allowed if loose(a) == key), None) if key else None
+
+
 def Choice(vocabulary: str) -> Any:
     """Text that must be one of the programme configuration's list named `vocabulary`."""
     return Annotated[str, BeforeValidator(_text), FormKind("choice", vocabulary)]
 
 
-def format_money(amount: Decimal | str | None, none: str = "-") -> str:
+Amount = Decimal | str | None  # a money field's value: an amount, TBC (not yet known) or None (none)
+
+
+@dataclass(frozen=True)
+class Total:
+    """A sum over amounts some of which may be TBC: the part known so far, and whether any part is TBC.
+
+    A total over a TBC amount is TBC (a board reading £200,000 beside a year marked TBC would take it
+    for the whole figure); the known part is kept for the tracker, whose sheets must still add up.
+    """
+
+    known: Decimal | None = None  # None: no part has a figure
+    tbc: bool = False
+
+    @classmethod
+    def of(cls, amounts) -> Total:
+        known, tbc = None, False
+        for a in amounts:
+            part = a if isinstance(a, Total) else cls(None, True) if is_tbc(a) else cls(a)
+            tbc = tbc or part.tbc
+            if part.known is not None:
+                known = (Decimal("0.00") if known is None else known) + part.known
+        return cls(known, tbc)
+
+    def __add__(self, other) -> Total:
+        return Total.of([self, other])
+
+    def __sub__(self, other) -> Total:
+        other = other if isinstance(other, Total) else Total.of([other])
+        return Total.of([self, Total(None if other.known is None else -other.known, other.tbc)])
+
+    @property
+    def amount(self) -> Amount:
+        """As a money field holds it: TBC if any part is TBC, None if no part has a figure."""
+        return TBC if self.tbc else self.known
+
+    @property
+    def known_part(self) -> Decimal:
+        return self.known if self.known is not None else Decimal(0)
+
+
+def is_tbc(amount: Any) -> bool:
+    return isinstance(amount, str) and amount == TBC
+
+
+def format_money(amount: Amount | Total | int | float, none: str = "-") -> str:
+    """The one way casegen prints money: £200,000, -£5,000, £1,234.50; TBC; `none` for no amount.
+
+    A Total over a TBC amount prints as TBC with the part known so far beside it.
+    """
+    if isinstance(amount, Total):
+        if not amount.tbc:
+            return format_money(amount.known, none)
+        return f"TBC ({format_money(amount.known)} known so far)" if amount.known else TBC
     if amount is None:
         return none
-    if amount == TBC:
-        return TBC
+    if isinstance(amount, str):
+        if amount.strip().upper() == TBC:
+            return TBC
+        try:
+            amount = Decimal(amount)
+        except InvalidOperation:
+            return amount  # not an amount at all: shown as it is
+    amount = Decimal(str(amount)) if isinstance(amount, (int, float)) else amount
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     body = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
     return f"{sign}£{body}"
 
 
-def known(amount: Decimal | str | None) -> Decimal:
+def money_cell(amount: Amount):
+    """A money value as a spreadsheet cell holds it: a whole number as an int, pence as a float, TBC as text."""
+    if isinstance(amount, Decimal):
+        return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return amount
+
+
+def known(amount: Amount) -> Decimal:
     """An amount as a number for comparisons: none and TBC count as nothing."""
     return amount if isinstance(amount, Decimal) else Decimal(0)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import Problem
-from casegen.models.values import when_as_date
-
+from casegen.models.values import Amount, Total, when_as_date
 
 
 @dataclass
@@ -49,8 +48,8 @@ class CaseRow:
     lead: str
     finance_lead: str
     budget_code: str
-    one_off_investment: Decimal | None
-    net_by_year: dict[str, Decimal | None]  # empty for a case with no finance (a Project Brief)
+    one_off_investment: Amount  # an amount, TBC or None, as the document prints its total
+    net_by_year: dict[str, Amount]  # empty for a case with no finance (a Project Brief)
     category: str
     risks: list[RiskRow]
     flags: str  # the warnings the case has (rule codes), short
@@ -60,8 +59,14 @@ class CaseRow:
         return bool(self.net_by_year)
 
     @property
+    def net(self) -> Total:
+        """The case's net savings over every year: TBC if a year is, with the part known so far."""
+        return Total.of(self.net_by_year.values())
+
+    @property
     def net_total(self) -> Decimal:
-        return sum((v for v in self.net_by_year.values() if v is not None), Decimal(0))
+        """The net savings known so far (a TBC year counts as nothing): what the tracker's sums add."""
+        return self.net.known_part
 
     @property
     def top_score(self) -> int | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from casegen.config import Programme
 from casegen.batch.check import Checked
 from casegen.portfolio.collect import CaseRow, RiskRow
+from casegen.models.values import Total
 
 NO_STAGE = "(no stage given)"
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
@@ -40,15 +41,15 @@ class Portfolio:
     def themes(self) -> list[str]:
         return list(self.programme.themes)
 
+    def total(self, theme: str | None = None, year: str | None = None) -> Total:
+        """Net savings of the cases of `theme` (all if None) in `year` (all if None): TBC if any is."""
+        total = Total.of(v for row in self.rows if theme is None or row.theme == theme
+                         for y, v in row.net_by_year.items() if year is None or y == year)
+        return Total(total.known_part, total.tbc)
+
     def net(self, theme: str | None = None, year: str | None = None) -> Decimal:
-        """Net savings of the cases of `theme` (all if None) in `year` (all if None)."""
-        total = Decimal(0)
-        for row in self.rows:
-            if theme is None or row.theme == theme:
-                for y, v in row.net_by_year.items():
-                    if v is not None and (year is None or y == year):
-                        total += v
-        return total
+        """The part of those net savings known so far (a TBC year counts as nothing): what the tracker adds."""
+        return self.total(theme, year).known_part
 
     def target(self, theme: str | None = None, year: str | None = None) -> Decimal | None:
         """The configured target of `theme` in `year` (summed where None); None where none is set."""
@@ -70,6 +71,11 @@ class Portfolio:
             rows = [r for r in self.rows if (r.stage or NO_STAGE) == stage]
             out.append((stage, len(rows), sum((r.net_total for r in rows), Decimal(0))))
         return out
+
+    def stage_total(self, stage: str) -> Total:
+        """Net savings of the cases at `stage` over every year: TBC if any is."""
+        total = Total.of(r.net for r in self.rows if (r.stage or NO_STAGE) == stage)
+        return Total(total.known_part, total.tbc)
 
     def overdue(self) -> list[CaseRow]:
         return sorted((r for r in self.rows if r.overdue(self.as_of)), key=lambda r: (r.gate_due, r.ref))

@@ -10,8 +10,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from casegen.models.values import Total
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import Portfolio, rag
+
+# Net savings are a Total (TBC, with the part known so far, where a case's year is TBC); the union
+# keeps `templates check` taking them for amounts, as the money filter prints both.
+Figure = Total | Decimal
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
@@ -21,16 +26,16 @@ class TargetLine(BaseModel):
     """Net savings against the target, for a financial year or a theme (over every year)."""
 
     name: str
-    net: Decimal
+    net: Figure
     target: Decimal | None
-    gap: Decimal | None
+    gap: Figure | None
     status: str  # On target, Behind target, Well behind target or No target
 
 
 class StageLine(BaseModel):
     stage: str
     cases: int
-    net: Decimal
+    net: Figure
 
 
 class RiskLine(BaseModel):
@@ -65,9 +70,9 @@ class PortfolioSummary(BaseModel):
     forms: int
     cases: int
     excluded: int
-    net_total: Decimal
+    net_total: Figure
     target_total: Decimal | None
-    gap_total: Decimal | None
+    gap_total: Figure | None
     years: list[TargetLine]
     themes: list[TargetLine]  # the themes with a case or a target
     pipeline: list[StageLine]
@@ -77,9 +82,13 @@ class PortfolioSummary(BaseModel):
 
 
 def _line(portfolio: Portfolio, name: str, theme: str | None, year: str | None) -> TargetLine:
-    net, target = portfolio.net(theme, year), portfolio.target(theme, year)
-    return TargetLine(name=name, net=net, target=target, gap=portfolio.gap(theme, year),
-                      status=STATUS[rag(net, target)])
+    net, target = portfolio.total(theme, year), portfolio.target(theme, year)
+    return TargetLine(name=name, net=net, target=target, gap=_gap(net, target),
+                      status=STATUS[rag(net.known_part, target)])
+
+
+def _gap(net: Total, target: Decimal | None) -> Total | None:
+    return None if target is None else Total(net.known_part - target, net.tbc)
 
 
 def summarise(portfolio: Portfolio) -> PortfolioSummary:
@@ -91,11 +100,11 @@ def summarise(portfolio: Portfolio) -> PortfolioSummary:
     return PortfolioSummary(
         programme=portfolio.programme.programme, council=portfolio.programme.council,
         as_of=f"{portfolio.as_of:%-d %B %Y}", forms=len(portfolio.forms), cases=len(portfolio.rows),
-        excluded=len(excluded), net_total=portfolio.net(), target_total=portfolio.target(),
-        gap_total=portfolio.gap(),
+        excluded=len(excluded), net_total=portfolio.total(), target_total=portfolio.target(),
+        gap_total=_gap(portfolio.total(), portfolio.target()),
         years=[_line(portfolio, y, None, y) for y in portfolio.years],
         themes=[_line(portfolio, t, t, None) for t in portfolio.themes if t in used],
-        pipeline=[StageLine(stage=s, cases=n, net=v) for s, n, v in portfolio.pipeline()],
+        pipeline=[StageLine(stage=s, cases=n, net=portfolio.stage_total(s)) for s, n, _ in portfolio.pipeline()],
         overdue=[GateLine(ref=r.ref, title=r.title, gate=r.next_gate, date=r.next_gate_date, lead=r.lead)
                  for r in portfolio.overdue()],
         top_risks=[RiskLine(ref=r.ref, title=r.title, risk=r.risk, likelihood=r.likelihood, impact=r.impact,

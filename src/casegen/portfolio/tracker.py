@@ -25,6 +25,9 @@ from casegen.portfolio.figures import BEHIND_RED, NO_STAGE, Portfolio
 from casegen.portfolio.xlsx import (BOLD, FILLS, MONEY, NOTE, TOP, WRAP, Formulas, add_table, fit_columns, fit_rows,
                                     header, number, print_setup, title, with_cached_values)
 
+# A case's net total over a TBC year: the cell holds the part known so far (so the sheets still add up)
+# and shows it as TBC with that part beside it.
+TBC_MONEY = '"TBC (£"#,##0" known)";"TBC (-£"#,##0" known)";"TBC"'
 CENTRE = Alignment(horizontal="center", vertical="center")
 HEAD_ROW = 4  # every sheet: title, a note, a blank row, then its table's headings
 FIRST = HEAD_ROW + 1
@@ -114,6 +117,9 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, ta
     for c in range(cases.at("One-off investment"), cases.at("Net total") + 1):
         for r in range(FIRST, cases.last + 1):
             ws.cell(row=r, column=c).number_format = MONEY
+    for r, row in enumerate(portfolio.rows, start=FIRST):
+        if row.net.tbc:
+            ws.cell(row=r, column=cases.at("Net total")).number_format = TBC_MONEY
     add_table(ws, "Cases", HEAD_ROW, 1, cases.last, len(cases.names))
     ws.freeze_panes = f"C{FIRST}"
     for row in ws.iter_rows(min_row=FIRST, max_row=cases.last):

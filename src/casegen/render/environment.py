@@ -11,14 +11,15 @@ from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, Undefin
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from casegen.models.values import TBC, format_money, strip_illegal
+from casegen.models.values import Total, format_money, is_tbc, strip_illegal
 
 
-def money(value: Decimal | str | None, none: str = "-") -> str:
+def money(value: Decimal | str | Total | None, none: str = "-") -> str:
     """£200,000; TBC where the amount is not yet known; `none` (default "-") where there is none."""
-    if value is not None and value != TBC and (isinstance(value, bool) or not isinstance(value, (Decimal, int, float))):
+    amount = value is None or is_tbc(value) or isinstance(value, (Decimal, int, float, Total))
+    if not amount or isinstance(value, bool):
         raise TemplateRuntimeError(f"the money filter needs an amount, got {value!r}")
-    return format_money(Decimal(str(value)) if isinstance(value, float) else value, none)
+    return format_money(value, none)
 
 
 def when(value: str | None, none: str = "-") -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from casegen.models.base import amounts
 from casegen.models.values import TBC, format_money, known, when_as_date
 from casegen.rules import rule
 
@@ -53,6 +54,15 @@ def benefits_match_net_savings(case, programme):
         message = (f"is {format_money(benefit)} but the net savings in Financial Delivery total "
                    f"{format_money(net)}; change Financial Benefits to {format_money(net)}, {fix}")
     yield ("qualification", "financial_benefits"), message
+
+
+@rule("money-negative")
+def negative_amounts(case, programme):
+    for path, amount in amounts(case):
+        if amount < 0:
+            yield path, (f"is {format_money(amount)}, a negative amount: a saving that is a loss; if it is money "
+                         f"spent, type {format_money(-amount)} on the investment line instead, else type it "
+                         "without the minus sign or brackets")
 
 
 def _amount(value: Decimal | str | None) -> Decimal:

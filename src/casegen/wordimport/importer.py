@@ -25,7 +25,7 @@ from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers,
 from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
-from casegen.models.values import parse_count, parse_level, parse_money, parse_rating, parse_when
+from casegen.models.values import choose, money_cell, parse_count, parse_level, parse_money, parse_rating, parse_when
 
 FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
@@ -76,10 +76,13 @@ def read_document(path: Path, kind: str | None = None) -> Reading:
     return reading
 
 
-def _cell(value, column: spec.Column, scalar: bool):
-    """A value for its cell: a number where the text is one, else the text as typed, for the reader to judge."""
+def _cell(value, column: spec.Column, scalar: bool, programme: Programme | None = None):
+    """A value for its cell: a number where the text is one, a choice as the programme spells it (its
+    dropdown then holds it), else the text as typed, for the reader to judge."""
     if not isinstance(value, str):
         return value
+    if column.kind == "choice" and programme is not None:
+        return choose(value.strip(), getattr(programme, column.choices)) or value
     if scalar and not column.required and value.strip() in ("-", "–") and column.kind in ("text", "longtext"):
         return None  # a label table's "-" is an empty field, as the template prints one
     if scalar and column.kind == "when" and value.strip().upper() == "TBC":
@@ -93,25 +96,25 @@ def _cell(value, column: spec.Column, scalar: bool):
         return value
     if column.kind == "when":
         return parsed
-    if parsed is not None and column.kind == "money":
-        return int(parsed) if parsed == parsed.to_integral_value() else float(parsed)
+    if column.kind == "money":
+        return money_cell(parsed)
     return parsed
 
 
-def cell_values(kind: str, data: dict) -> dict:
+def cell_values(kind: str, data: dict, programme: Programme | None = None) -> dict:
     """`data` with each value made ready for its cell by the kind of value the form's column holds."""
     for sheet in spec.sheets(KINDS[kind]):
         for block in sheet.blocks:
             if isinstance(block, spec.Scalar):
                 holder = _holder(data, block.path)
                 if holder is not None and block.path[-1] in holder:
-                    holder[block.path[-1]] = _cell(holder[block.path[-1]], block.column, True)
+                    holder[block.path[-1]] = _cell(holder[block.path[-1]], block.column, True, programme)
             elif isinstance(block, spec.Table):
                 holder = _holder(data, block.path)
                 for row in (holder or {}).get(block.path[-1]) or []:
                     for col in block.columns:
                         if col.name in row:
-                            row[col.name] = _cell(row[col.name], col, False)
+                            row[col.name] = _cell(row[col.name], col, False, programme)
     return data
 
 
@@ -181,7 +184,7 @@ def import_document(source: str | Path, form: str | Path, programme: Programme, 
     """Read the Word document `source` and write the intake form `form`; NotADocument if it is not one."""
     source, form = Path(source), Path(form)
     reading = read_document(source, kind)
-    write_form_values(reading.kind, form, programme, cell_values(reading.kind, reading.data))
+    write_form_values(reading.kind, form, programme, cell_values(reading.kind, reading.data, programme))
     intake = read_intake(form, programme)
     ours = findings(reading, source) + _risk_totals(reading, intake, form)
     if ours:

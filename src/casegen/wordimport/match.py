@@ -6,6 +6,8 @@ import re
 
 from pydantic import BaseModel
 
+from casegen.models.values import loose
+
 # The format's label -> other ways the council's documents have written it.
 REWORDINGS = {
     "Project Title": ["Project Name", "Title"],
@@ -48,8 +50,7 @@ REWORDINGS = {
 
 def norm(text: str) -> str:
     """Lower case words and numbers only: "Current Stage / Gate:" and "current stage gate" are the same."""
-    text = text.casefold().replace("&", " and ").replace("’", "'")
-    return " ".join(re.findall(r"[a-z0-9£]+", text))
+    return loose(text)
 
 
 def _bare(text: str) -> str:

@@ -1,0 +1,149 @@
+"""An amount not yet known (TBC) through every command, as a lead types it: validate, build, portfolio
+(tracker and summary), import of the built document, dump and changes. A total over a TBC amount is TBC;
+the tracker keeps the part known so far beside it, so its sheets still add up."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from docx_text import text as docx_text
+from helpers import run, table_cell
+
+from casegen.models.values import TBC, Total, format_money
+
+MONEY = ("one_off_investment", "one_off_savings", "recurring_investment", "recurring_savings")
+
+
+def all_tbc(case):
+    """Every money field of the case TBC."""
+    for y in case.finance.years:
+        for line in MONEY:
+            setattr(y, line, TBC)
+    for v in case.finance.validated:
+        v.recurring_investment, v.recurring_savings = TBC, TBC
+    case.qualification.financial_benefits = TBC
+
+
+def one_year_tbc(case):
+    """£200,000 of savings in 24/25 (as the sample has), and 25/26's savings TBC."""
+    case.finance.years[2].recurring_savings = TBC
+
+
+def finance_rows(docx) -> dict[str, list[str]]:
+    """The Financial Delivery tables' rows, by their first cell: {'Recurring Savings': ['-', 'TBC', ..., total]}."""
+    rows = {}
+    for table in Document(docx).tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells]
+            rows.setdefault(cells[0], cells[1:])
+    return rows
+
+
+def dump(path) -> dict:
+    result = run("dump", path)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def tbc_form(make_form):
+    return make_form(edit=all_tbc, filename="tbc.xlsx")
+
+
+def test_validate_accepts_tbc_in_every_money_field(tbc_form):
+    result = run("validate", tbc_form)
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output
+
+
+def test_the_document_prints_tbc_and_totals_over_tbc_are_tbc(tbc_form, tmp_path):
+    assert run("build", tbc_form, "-o", tmp_path / "out").exit_code == 0
+    rows = finance_rows(tmp_path / "out" / "tbc.docx")
+    for label in ("One-off Investment", "One-off Savings", "Recurring Investment", "Recurring Savings",
+                  "Net Savings"):
+        found = next(cells for name, cells in rows.items() if name.lower().startswith(label.lower()))
+        assert set(found) == {TBC}, (label, found)  # every year and the total
+    assert "£" not in docx_text(tmp_path / "out" / "tbc.docx").split("Financial Delivery")[1].split("Non-Cashable")[0]
+
+
+def test_import_of_a_built_document_with_tbc_gives_the_same_case(tbc_form, tmp_path):
+    assert run("build", tbc_form, "-o", tmp_path / "out").exit_code == 0
+    result = run("import", tmp_path / "out" / "tbc.docx", "-o", tmp_path / "back.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert dump(tmp_path / "back.xlsx") == dump(tbc_form)
+    assert table_cell(load_workbook(tmp_path / "back.xlsx"), "finance_years", 2, "Recurring Savings").value == TBC
+
+
+def test_a_folder_import_with_tbc_goes_through_every_document(make_form, tmp_path):
+    def numbered(i):
+        def edit(case):
+            all_tbc(case)
+            case.project.tracker_ref = f"RX-00{i}"  # one tracker ref a case
+        return edit
+
+    forms = [make_form(edit=numbered(i), filename=f"in/tbc-{i}.xlsx") for i in range(3)]
+    assert run("build", tmp_path / "in", "-o", tmp_path / "docs").exit_code == 0
+    result = run("import", tmp_path / "docs", "-o", tmp_path / "back")
+    assert result.exit_code == 0, result.output
+    for form in forms:
+        assert dump(tmp_path / "back" / form.name) == dump(form)
+
+
+def test_portfolio_with_tbc_shows_tbc_and_the_part_known_so_far(make_form, tmp_path):
+    def unknown_case(case):
+        all_tbc(case)
+        case.project.tracker_ref = "RX-999"
+
+    make_form(edit=one_year_tbc, filename="in/partly.xlsx")
+    make_form(edit=unknown_case, filename="in/unknown.xlsx")
+    out, summary = tmp_path / "tracker.xlsx", tmp_path / "summary.docx"
+    result = run("portfolio", tmp_path / "in", "-o", out, "--summary", summary)
+    assert result.exit_code == 0, result.output
+    values, formats = load_workbook(out, data_only=True), load_workbook(out)
+    ws = values["Cases"]
+    head = [c.value for c in ws[4]]
+    rows = {r[head.index("Form")]: dict(zip(head, r)) for r in ws.iter_rows(min_row=5, values_only=True)}
+    partly, unknown = rows["partly.xlsx"], rows["unknown.xlsx"]
+    assert (partly["Net 24/25"], partly["Net 25/26"]) == (200000, TBC)
+    assert all(unknown[f"Net {y}"] == TBC for y in ("23/24", "24/25", "25/26", "26/27"))
+    assert unknown["One-off investment"] == TBC
+    # The net total holds the part known so far (the sheets add it up) and shows it as TBC beside that part.
+    assert (partly["Net total"], unknown["Net total"]) == (200000, 0)
+    row = 5 + list(rows).index("partly.xlsx")
+    total_format = formats["Cases"].cell(row=row, column=head.index("Net total") + 1).number_format
+    assert total_format.startswith('"TBC (£"') and "known" in total_format
+    savings = values["Savings"]
+    theme_row = next(r for r in savings.iter_rows(min_row=5, values_only=True) if r[0] == "Resident Experience")
+    assert theme_row[1:6] == (0, 200000, 0, 0, 200000)  # 23/24 .. 26/27, Total: the known figures add up
+    words = docx_text(summary)
+    assert "TBC (£200,000 known so far)" in words
+    assert "Traceback" not in result.output
+
+
+def test_changes_says_tbc_in_the_change_log(make_form, tmp_path):
+    form = make_form(filename="in/case.xlsx")
+    assert run("build", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
+    make_form(edit=one_year_tbc, filename="in/case.xlsx")
+    assert run("build", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
+    out = run("changes", tmp_path / "out").output
+    assert f"{form.stem}: Finance › Financial Delivery 25/26 › Recurring Savings: blank → TBC" in out
+
+
+@pytest.mark.parametrize("amounts, printed", [
+    ([Decimal(200000), TBC], "TBC (£200,000 known so far)"), ([TBC, None], TBC), ([None, None], "-"),
+    ([Decimal(5), Decimal("2.5")], "£7.50"), ([Decimal(-5000), None], "-£5,000"),
+])
+def test_a_total_carries_tbc_and_the_part_known(amounts, printed):
+    assert format_money(Total.of(amounts)) == printed
+
+
+def test_one_money_formatter_for_numbers_text_and_tbc():
+    assert format_money(200000) == format_money("200000.00") == format_money(Decimal(200000)) == "£200,000"
+    assert format_money("TBC") == TBC and format_money(None, "blank") == "blank"
+    assert (Total.of([Decimal(300)]) - TBC).amount == TBC
+    assert (Total.of([Decimal(300)]) - Decimal(100)).amount == Decimal(200)

@@ -86,8 +86,27 @@ def _when_for(info) -> st.SearchStrategy:
     return when()
 
 
+def _accepted(info):
+    """Whether the field's own parsers take a value (an investment, say, is money that is never negative)."""
+    parsers = [m.func for m in info.metadata if callable(getattr(m, "func", None))]
+
+    def accepts(typed) -> bool:
+        try:
+            for parse in parsers:
+                parse(typed)
+        except ValueError:
+            return False
+        return True
+
+    return accepts
+
+
 def value(name: str, info, programme) -> st.SearchStrategy:
-    """The strategy of one field that holds a value (not a list or a section), from its kind."""
+    """The strategy of one field that holds a value (not a list or a section), from its kind and parsers."""
+    return _drawn(name, info, programme).filter(_accepted(info))
+
+
+def _drawn(name: str, info, programme) -> st.SearchStrategy:
     kind = form_kind(info)
     required = info.is_required()
     what = kind.kind if kind else "text"
@@ -168,6 +187,12 @@ def _tracker_ready(data: dict, programme) -> None:
 
 
 def _mend_bcl(data: dict, programme) -> None:
+    table = data.get("position_table")
+    if not (table or {}).get("rows"):
+        # Without its rows the document prints no table: its headings, and where the bullets after it
+        # begin, cannot be read back (test_property.test_an_empty_position_table_loses_what_was_typed_around_it).
+        data.pop("position_table", None)
+        data.pop("current_position_more", None)
     gates = {g: i for i, g in enumerate(programme.gates)}
     _in_order(data.get("gate_dates", []), "date", lambda r: gates.get(r["gate"], len(gates)), parse_gate_when)
     for d in data.get("deliverables", []):
@@ -207,9 +232,27 @@ def _mend_brief(data: dict, programme) -> None:
     data["stage_items"] = items
 
 
+def _one_row_a_key(data: dict, cls: type[BaseModel]) -> None:
+    """A table whose rows are named by a choice (the years, the gates) has each of its rows once: the
+    document prints one row a year, and validate does not refuse a year typed twice (a gap, reported)."""
+    for name, info in cls.model_fields.items():
+        sub = info.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel) and isinstance(data.get(name), dict):
+            _one_row_a_key(data[name], sub)
+        elif _item(sub) is not None and data.get(name):
+            key, first = next(iter(_item(sub).model_fields.items()))
+            if getattr(form_kind(first), "kind", "") != "choice":
+                continue
+            rows = {}
+            for row in data[name]:
+                rows.setdefault(row[key], row)
+            data[name] = list(rows.values())
+
+
 def valid(kind: str, data: dict, programme) -> dict:
     """`data` mended where the programme's rules would refuse it (gates out of order, a RACI with no one
     Accountable ...): the rules are checked elsewhere; here every case must pass them."""
+    _one_row_a_key(data, KINDS[kind])
     _tracker_ready(data, programme)
     (_mend_bcl if kind == "bcl" else _mend_brief)(data, programme)
     return data

@@ -18,7 +18,7 @@ from pathlib import Path
 from casegen.config import Programme
 from casegen.errors import CasegenError, IntakeError, Problem
 from casegen.fileio import atomic_path
-from casegen.intake import spec
+from casegen.intake import labels, spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_cells, read_intake
 from casegen.models import KINDS
@@ -103,10 +103,10 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
             raise CasegenError(f"{path}: the rewritten form would not hold the same values, so the form is left "
                                "as it was and nothing was written (please report this)")
         _keep(path, result.backup)  # the new form replaces the old only once the backup is safe
-    before, after, labels = _blocks(old.places), _blocks(new.places), _labels(kind)
+    before, after = _blocks(old.places), _blocks(new.places)
     fresh = set()
     for key, where in after.items():
-        name = labels.get(key, ".".join(key))
+        name = labels.label(KINDS[kind], key) or ".".join(key)  # as validate names it
         if key not in before:
             result.added.append(f"'{name}' at {where}")
             fresh.add(where)
@@ -124,9 +124,3 @@ def _left(old) -> list[str]:
     ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
     left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
     return left
-
-
-def _labels(kind: str) -> dict[tuple, str]:
-    """The label a lead sees on the form, by field path."""
-    blocks = [b for s in spec.sheets(KINDS[kind]) for b in s.blocks if not isinstance(b, str)]
-    return {b.path: b.label if isinstance(b, spec.Table) else b.column.label for b in blocks}

@@ -75,11 +75,11 @@ def test_changes_names_each_field_by_its_label_with_old_and_new_values(inputs, b
     revise(make_form, money_and_summary)
     run("build", inputs, "-o", built)
     out = run("changes", built).output
-    assert f"{FORMS[0]}: Finance › Financial Delivery 24/25 › Recurring Savings: £200,000 → £150,000" in out
+    assert f"{FORMS[0]}: Finance › Recurring Savings 24/25: £200,000 → £150,000" in out
     assert f"{FORMS[0]}: Project › Summary: text changed (+{len(ADDED.split())} words)" in out
     assert FORMS[1] not in out and FORMS[2] not in out
     changes = json.loads(run("changes", built, "--json").output)
-    money = next(c for c in changes if c["field"].endswith("Recurring Savings"))
+    money = next(c for c in changes if c["field"] == "Finance › Recurring Savings 24/25")
     assert (money["form"], money["old"], money["new"]) == (FORMS[0], "£200,000", "£150,000")
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from casegen import codes
 from casegen.batch.check import check_forms
 from casegen.batch.manifest import MANIFEST_NAME
 from casegen.errors import Problem
@@ -54,6 +55,7 @@ def test_a_new_rule_across_forms_runs_in_both_commands(two_forms, monkeypatch):
 
     rule = CrossRule("rx-ref", "warning", ("bcl",), "RX refs are counted", rx_refs, ("tracker_ref",))
     monkeypatch.setattr(crossform, "CROSSFORM_RULES", [*crossform.CROSSFORM_RULES, rule])
+    monkeypatch.setitem(codes.CODES, "rx-ref", codes.Code("rx-ref", "warning", "RX refs are counted.", ("bcl",)))
     validated = findings(run("validate", inputs, "-j", 1).output, "rx-ref")
     built = findings(run("build", inputs, "-o", out, "-j", 1).output, "rx-ref")
     assert len(validated) == 2 and built == validated

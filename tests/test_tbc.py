@@ -141,7 +141,7 @@ def test_changes_says_tbc_in_the_change_log(make_form, tmp_path):
     make_form(edit=one_year_tbc, filename="in/case.xlsx")
     assert run("build", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
     out = run("changes", tmp_path / "out").output
-    assert f"{form.stem}: Finance › Financial Delivery 25/26 › Recurring Savings: blank → TBC" in out
+    assert f"{form.stem}: Finance › Recurring Savings 25/26: blank → TBC" in out
 
 
 @pytest.mark.parametrize("amounts, printed", [

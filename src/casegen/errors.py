@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass
 
 import click
 
+from casegen.codes import lookup
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,6 +28,10 @@ class Problem:
     part: str = ""  # a template's part (word/document.xml)
     tag: str = ""  # a template's tag, as the office shows it
     near: str = ""  # the template's text around the tag
+
+    def __post_init__(self) -> None:
+        if self.code:
+            lookup(self.code)  # a code casegen prints is one `casegen rules` explains
 
     @property
     def where(self) -> str:

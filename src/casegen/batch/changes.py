@@ -2,7 +2,7 @@
 
 Two cases (as the build remembers them: their values as JSON) are compared by the form's layout
 (intake.spec): a field by its sheet and label, a table row by its first column, so a lead reads
-`Finance › Financial Delivery 24/25 › Recurring Savings: £200,000 → £150,000`, not a JSON path.
+`Finance › Recurring Savings 24/25: £200,000 → £150,000` (intake/labels.py, as validate names it), not a JSON path.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from casegen.models.values import format_money
 
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
-SEP = " › "
+
 
 
 @dataclass(frozen=True)
@@ -66,23 +66,23 @@ def diff_cases(form: str, kind: str, old: dict, new: dict) -> list[Change]:
     """Every field and table row of the form whose value differs between `old` and `new`."""
     # Imported here: this module comes with every build, and a build with nothing to do would spend 42 ms
     # (python -X importtime) loading the models and the form's layout that only a rebuilt document needs.
-    from casegen.intake import spec
+    from casegen.intake import labels, spec
     from casegen.models import KINDS
 
-    changes = []
-    for sheet in spec.sheets(KINDS[kind]):
+    model, changes = KINDS[kind], []
+
+    def named(path: tuple) -> str:  # as validate names the field (intake/labels.py), less the cell
+        return labels.name(model, path, new)
+
+    for sheet in spec.sheets(model):
         for block in sheet.blocks:
             if isinstance(block, spec.Scalar):
-                label = _label(sheet.title, block.column.label)
-                changes += _value(form, label, block.column.kind, _get(old, block.path), _get(new, block.path))
+                changes += _value(form, named(block.path), block.column.kind, _get(old, block.path),
+                                  _get(new, block.path))
             elif isinstance(block, spec.Table):
-                changes += _table(form, _label(sheet.title, block.label), block,
-                                  _get(old, block.path) or [], _get(new, block.path) or [])
+                changes += _table(form, named(block.path), block, _get(old, block.path) or [],
+                                  _get(new, block.path) or [], named)
     return changes
-
-
-def _label(sheet: str, label: str) -> str:
-    return label if label == sheet else f"{sheet}{SEP}{label}"
 
 
 def _value(form: str, label: str, kind: str, old, new) -> list[Change]:
@@ -113,7 +113,7 @@ def _described(block, row: dict) -> str:
     return key
 
 
-def _table(form: str, label: str, block, old: list, new: list) -> list[Change]:
+def _table(form: str, label: str, block, old: list, new: list, named) -> list[Change]:
     """Rows matched by their first column (in order): added, removed, or changed cell by cell."""
     changes = []
     ops = SequenceMatcher(None, [_key(block, r) for r in old], [_key(block, r) for r in new], autojunk=False)
@@ -126,10 +126,9 @@ def _table(form: str, label: str, block, old: list, new: list) -> list[Change]:
             changes += [Change(form, label, _described(block, r), "", REMOVED) for r in old[i1:i2]]
             changes += [Change(form, label, "", _described(block, r), ADDED) for r in new[j1:j2]]
             continue
-        for was, now in pairs:
-            row = f"{label} {_key(block, was)}" if len(block.columns) > 1 else label
+        for j, (was, now) in enumerate(pairs, start=j1):
             for col in block.columns:
-                name = row if len(block.columns) == 1 else f"{row}{SEP}{col.label}"
+                name = label if len(block.columns) == 1 else named(block.path + (j, col.name))
                 changes += _value(form, name, col.kind, was.get(col.name), now.get(col.name))
     return changes
 

@@ -47,7 +47,7 @@ def _font(**style) -> Font:
 
 
 def _cell_value(value, kind: str):
-    if kind == "yesno" and value is not None:
+    if kind == "yesno" and isinstance(value, bool):  # a raw value (`casegen import`) is written as typed
         return "Yes" if value else "No"
     if kind == "mark":
         return "X" if value else None

@@ -1,8 +1,11 @@
-"""The form's words for a place in a case: the label a lead sees beside a cell or above a column.
+"""The one place that names a field in the form's words: its sheet, cell and label, and its row.
 
-A message says `Finance!C7: Recurring Savings 24/25: …`, not `recurring_savings`: the labels are
-the models' field titles, laid out as the form shows them (intake/spec.py), and a row of a table
-the form fills in advance (the financial years, the gates) is named by its first cell.
+Every command names a field so: validate, build, import, upgrade and the tracker's Problems sheet say
+`Finance!E7: Recurring Savings 24/25` (a Problem's sheet, cell and `label`), and `changes`, which
+compares two cases and has no cell, says `Finance › Recurring Savings 24/25` (`name`). The labels are
+the models' field titles, laid out as the form shows them (intake/spec.py); a row of a table the form
+fills in advance (the financial years, the gates) is named by its first cell, and a row the lead
+added, where there is no cell to point at, by its table and its first entry (`Risks › Risks 2 › Impact`).
 """
 from __future__ import annotations
 
@@ -13,10 +16,47 @@ from casegen.errors import Problem
 from casegen.intake import spec
 
 
+SEP = " › "
+
+
 @lru_cache(maxsize=None)
 def _blocks(model) -> dict[tuple, object]:
     """Every Scalar and Table of the form of `model`, by its path in the case."""
     return {b.path: b for sheet in spec.sheets(model) for b in sheet.blocks if not isinstance(b, str)}
+
+
+@lru_cache(maxsize=None)
+def _sheets(model) -> dict[tuple, str]:
+    """The sheet of every Scalar and Table of the form of `model`, by its path."""
+    return {b.path: sheet.title for sheet in spec.sheets(model) for b in sheet.blocks if not isinstance(b, str)}
+
+
+def _block(model, loc: tuple):
+    for n in range(len(loc), 0, -1):
+        block = _blocks(model).get(tuple(loc[:n]))
+        if block is not None:
+            return block, tuple(loc[n:])
+    return None, ()
+
+
+def name(model, loc: tuple, data=None) -> str:
+    """The field at `loc` named where no cell can be pointed at: `Finance › Recurring Savings 24/25`
+    (the sheet, then `label`); a row the lead added is named by its table and first entry; "" if the
+    form has no such field."""
+    block, rest = _block(model, loc)
+    if block is None:
+        return ""
+    sheet, text = _sheets(model)[block.path], label(model, loc, data)
+    if isinstance(block, spec.Table) and len(rest) >= 2 and not block.prefill and len(block.columns) > 1:
+        key = _row_key(data, block.path, rest[0], _key_column(block))
+        text = f"{block.label} {key or rest[0] + 1}{SEP}{text}"
+    return text if text == sheet else f"{sheet}{SEP}{text}"
+
+
+def _key_column(table: spec.Table) -> str:
+    """The column that names a row: the first, unless it is a bullet's level."""
+    first = table.columns[0]
+    return table.columns[1].name if first.kind == "level" and len(table.columns) > 1 else first.name
 
 
 def label(model, loc: tuple, data=None) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from casegen.config import Programme
 from casegen.errors import CasegenError, IntakeError, Problem
 from casegen.fileio import atomic_path, os_error_message, sweep_parts
-from casegen.intake import spec
+from casegen.intake import labels, spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_cells, read_intake
 from casegen.models import KINDS
@@ -112,10 +112,10 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
         new = _replace(path, result.backup, kind, programme, data)
     except OSError as exc:  # the new form is written beside the old and renamed over it: the old is untouched
         raise CasegenError(f"{os_error_message(exc)}; {given} is left as it was") from None
-    before, after, labels = _blocks(old.places), _blocks(new.places), _labels(kind)
+    before, after = _blocks(old.places), _blocks(new.places)
     fresh = set()
     for key, where in after.items():
-        name = labels.get(key, ".".join(key))
+        name = labels.label(KINDS[kind], key) or ".".join(key)  # as validate names it
         if key not in before:
             result.added.append(f"'{name}' at {where}")
             fresh.add(where)
@@ -146,9 +146,3 @@ def _left(old) -> list[str]:
     ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
     left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
     return left
-
-
-def _labels(kind: str) -> dict[tuple, str]:
-    """The label a lead sees on the form, by field path."""
-    blocks = [b for s in spec.sheets(KINDS[kind]) for b in s.blocks if not isinstance(b, str)]
-    return {b.path: b.label if isinstance(b, spec.Table) else b.column.label for b in blocks}

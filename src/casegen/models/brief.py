@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
-from casegen.models.values import Choice, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
+from casegen.models.values import TBC, Choice, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
 
 TICKS = {"✓", "✔", "√"}
 
@@ -27,7 +27,7 @@ Mark = Annotated[bool, BeforeValidator(parse_mark), FormKind("mark")]
 
 class BriefHeader(ProjectHeader):
     stage: Choice("stages") = field("Current Stage / Gate", "Optional: the stage the project is in now", default="")
-    date: When = field("Date", "Month and year of this version, e.g. Feb 2024", default=None)
+    date: When = field("Date", "Month and year of this version, e.g. Feb 2024", default=TBC)  # printed TBC
     version: Text = field("Version", "Optional: e.g. 0.1 or Final", default="")
 
 

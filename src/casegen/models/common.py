@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
-from casegen.models.values import Choice, GateWhen, ListText, Rating, Text, When
+# A date left blank is TBC: the documents print it so, and a document read back must give the same case.
+from casegen.models.values import TBC, Choice, GateWhen, ListText, Rating, Text, When
 
 
 class ProjectHeader(Model):
@@ -39,20 +40,20 @@ class Scored(Model):
 class GateDate(Model):
     gate: Choice("gates") = field("Stage / Gate target milestones", "The stage gate")
     date: GateWhen = field(
-        "(Target) Date", "Month and year (Oct 2023), a quarter (Q3 2024), Completed, or TBC / Ongoing", default=None
+        "(Target) Date", "Month and year (Oct 2023), a quarter (Q3 2024), Completed, or TBC / Ongoing", default=TBC
     )
 
 
 class Deliverable(Model):
     deliverable: Text = field("Project Deliverable", "What will be produced or done")
-    start: When = field("Start", "Month and year, e.g. Dec 2023", default=None)
-    finish: When = field("Finish", "Month and year, or Ongoing", default=None)
+    start: When = field("Start", "Month and year, e.g. Dec 2023", default=TBC)
+    finish: When = field("Finish", "Month and year, or Ongoing", default=TBC)
 
 
 class Approval(Model):
     name: Text = field("Name", "Who approves, or TBC", default="TBC")
     role: Text = field("Role", "e.g. Project Sponsor")
-    date_agreed: When = field("Date Agreed", "Month and year, or TBC", default=None)
+    date_agreed: When = field("Date Agreed", "Month and year, or TBC", default=TBC)
 
 
 class Item(Model):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from casegen.codes import lookup
+
 Finding = tuple[tuple, str]
 
 
@@ -24,9 +26,12 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(code: str, severity: str, kinds: tuple[str, ...], explanation: str):
+def rule(code: str):
+    """Register a rule under `code`; its severity, kinds and explanation are the code's (casegen/codes.py)."""
+    entry = lookup(code)
+
     def register(check):
-        RULES.append(Rule(code, severity, kinds, explanation, check))
+        RULES.append(Rule(code, entry.severity, entry.kinds, entry.explanation, check))
         return check
 
     return register

@@ -5,7 +5,6 @@ from casegen.models.base import amounts
 from casegen.models.values import TBC, format_money, known, when_as_date
 from casegen.rules import rule
 
-BCL = ("bcl",)
 
 
 def _short(gate: str) -> str:
@@ -13,8 +12,7 @@ def _short(gate: str) -> str:
     return gate.split(":", 1)[0]
 
 
-@rule("gate-order", "error", BCL,
-      "Stage gates are passed in order: each gate's target date is no earlier than the gate before it.")
+@rule("gate-order")
 def gates_in_order(case, programme):
     order = {gate: i for i, gate in enumerate(programme.gates)}
     dated = [(order.get(g.gate, len(order)), i, g) for i, g in enumerate(case.gate_dates) if when_as_date(g.date)]
@@ -28,8 +26,7 @@ def gates_in_order(case, programme):
             latest = g
 
 
-@rule("deliverable-dates", "error", BCL,
-      "A deliverable finishes no earlier than it starts.")
+@rule("deliverable-dates")
 def deliverables_finish_after_start(case, programme):
     for i, d in enumerate(case.deliverables):
         start, finish = when_as_date(d.start), when_as_date(d.finish, end=True)
@@ -38,8 +35,7 @@ def deliverables_finish_after_start(case, programme):
                 f"finishes {d.finish}, before it starts ({d.start}); correct the start or the finish")
 
 
-@rule("benefits-net-savings", "warning", BCL,
-      "The Financial Benefits in the Opportunity Qualification equal the total net savings in Financial Delivery.")
+@rule("benefits-net-savings")
 def benefits_match_net_savings(case, programme):
     benefit = case.qualification.financial_benefits
     net = case.finance.totals["net_savings"]
@@ -58,8 +54,7 @@ def benefits_match_net_savings(case, programme):
     yield ("qualification", "financial_benefits"), message
 
 
-@rule("money-negative", "warning", BCL,
-      "A saving or benefit is not negative unless a loss is meant (an investment cannot be negative at all).")
+@rule("money-negative")
 def negative_amounts(case, programme):
     for path, amount in amounts(case):
         if amount < 0:
@@ -68,8 +63,7 @@ def negative_amounts(case, programme):
                          "without the minus sign or brackets")
 
 
-@rule("validated-above-proposed", "warning", BCL,
-      "Finance's validated figures for a year are no more than the savings proposed for that year.")
+@rule("validated-above-proposed")
 def validated_within_proposed(case, programme):
     proposed = {y.year: y for y in case.finance.years}
     for i, v in enumerate(case.finance.validated):

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from casegen.rules import rule
 
-BRIEF = ("brief",)
 
 
-@rule("raci-unmarked", "error", BRIEF,
-      "Everyone listed in the RACI is at least one of Responsible, Accountable, Consulted or Informed.")
+@rule("raci-unmarked")
 def raci_rows_marked(case, programme):
     for i, row in enumerate(case.raci):
         if not row.marked:
@@ -15,15 +13,13 @@ def raci_rows_marked(case, programme):
                                 "Consulted or Informed, or delete the row")
 
 
-@rule("raci-no-accountable", "error", BRIEF,
-      "Someone must be Accountable for the project: usually the sponsor or the project board.")
+@rule("raci-no-accountable")
 def raci_has_accountable(case, programme):
     if not any(row.accountable for row in case.raci):
         yield ("raci",), "no one is marked Accountable; put an X under Accountable for the sponsor or the board"
 
 
-@rule("department-level-missing", "error", BRIEF,
-      "A department that is involved needs a level (Low, Medium or High) for the resource heat map.")
+@rule("department-level-missing")
 def involved_departments_have_level(case, programme):
     for i, dept in enumerate(case.departments):
         if dept.involved and not dept.level:
@@ -31,8 +27,7 @@ def involved_departments_have_level(case, programme):
                                                 f"choose {', '.join(programme.involvement_levels)}")
 
 
-@rule("department-level-not-involved", "error", BRIEF,
-      "Only a department that is involved has a level: a level beside No (or a blank) contradicts itself.")
+@rule("department-level-not-involved")
 def levels_only_when_involved(case, programme):
     for i, dept in enumerate(case.departments):
         if dept.level and not dept.involved:
@@ -41,8 +36,7 @@ def levels_only_when_involved(case, programme):
                                                    f"is {answer}; choose Yes, or clear the level")
 
 
-@rule("stage-no-deliverables", "error", BRIEF,
-      "Every stage of the phase lists at least one deliverable or activity.")
+@rule("stage-no-deliverables")
 def stages_have_deliverables(case, programme):
     for i, stage in enumerate(case.stages):
         if not case.items_of(stage):
@@ -50,8 +44,7 @@ def stages_have_deliverables(case, programme):
                                           "'Stage deliverables and activities'")
 
 
-@rule("stage-unknown", "error", BRIEF,
-      "Each deliverable belongs to a stage named in the Stages table, or it would be left out of the document.")
+@rule("stage-unknown")
 def deliverables_name_a_stage(case, programme):
     names = {s.name.casefold() for s in case.stages}
     for i, item in enumerate(case.stage_items):
@@ -60,8 +53,7 @@ def deliverables_name_a_stage(case, programme):
             yield ("stage_items", i, "stage"), f"{item.stage!r} is not a stage in the Stages table (stages: {listed})"
 
 
-@rule("stage-repeated", "error", BRIEF,
-      "Each stage has its own name, so that its deliverables can be told apart.")
+@rule("stage-repeated")
 def stage_names_unique(case, programme):
     seen = set()
     for i, stage in enumerate(case.stages):

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from casegen.codes import lookup
 from casegen.errors import Problem
 from casegen.facts import FACTS, Fact, Form  # noqa: F401  (Fact: what a rule's forms carry)
 from casegen.rules import Rule
-
-EXPLANATION = ("Each case has its own portfolio tracker ref: two forms of one kind with one ref are one project "
-               "twice (a project's Business Case Lite and its Project Brief share theirs).")
 
 NAMED = 3  # forms named in a finding about a group; the rest are counted
 
@@ -28,15 +26,18 @@ class CrossRule(Rule):
 CROSSFORM_RULES: list[CrossRule] = []
 
 
-def cross_rule(code: str, severity: str, kinds: tuple[str, ...], explanation: str, facts: tuple[str, ...]):
+def cross_rule(code: str, facts: tuple[str, ...]):
+    """Register a rule across forms under `code` (its severity, kinds and explanation: casegen/codes.py)."""
+    entry = lookup(code)
+
     def register(check):
-        CROSSFORM_RULES.append(CrossRule(code, severity, kinds, explanation, check, facts))
+        CROSSFORM_RULES.append(CrossRule(code, entry.severity, entry.kinds, entry.explanation, check, facts))
         return check
 
     return register
 
 
-@cross_rule("tracker-ref-duplicate", "error", ("bcl", "brief"), EXPLANATION, facts=("tracker_ref",))
+@cross_rule("tracker-ref-duplicate", facts=("tracker_ref",))
 def duplicate_tracker_refs(forms: list[Form]) -> list[Problem]:
     """One finding a group of forms of the same kind sharing a tracker ref, on every form of the group.
 

@@ -35,8 +35,7 @@ def value_at(case, path: tuple):
     return obj
 
 
-@rule("sponsor-tbc", "warning", ("bcl", "brief"),
-      "A sponsor and a lead must be named once a project is past Stage 0.")
+@rule("sponsor-tbc")
 def sponsor_named(case, programme):
     if (stage_number(case, programme) or 0) > 0:
         for name in ("sponsor", "lead"):
@@ -51,8 +50,7 @@ TRACKER_NEEDS = (
 )
 
 
-@rule("tracker-initiation", "error", ("bcl", "brief"),
-      "Past Stage 1 the tracker needs resources attached, an indicative budget code and a named finance lead.")
+@rule("tracker-initiation")
 def tracker_initiation(case, programme):
     if (stage_number(case, programme) or 0) < INITIATION_STAGE:
         return

@@ -44,6 +44,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
     if not p.text:
         return
     p.used = True
+    if not p.bullet and p.text.strip() in ("-", "–"):
+        return  # the template's mark for a section left empty (no explanation, no items)
     sub = which(p.text, {label: label for label in SUBLISTS.get(key, {})}) if not p.bullet else None
     if sub is not None:
         reading.target = SUBLISTS[key][sub]
@@ -51,7 +53,7 @@ def read_paragraph(reading: Reading, p: Para) -> None:
         reading.put(("methodology",), METHOD.match(p.text).group(1))
     elif key in ("background", "") and not p.bullet and not norm(p.text).startswith("project brief"):
         reading.append_text(("background",), p.text)
-    elif key == "personal_data" and not p.bullet and p.text not in ("-", "–"):
+    elif key == "personal_data" and not p.bullet:
         reading.append_text(("personal_data", "explanation"), p.text)
     elif reading.target or key in DEFAULT_LIST:
         reading.add(reading.target or DEFAULT_LIST[key], bullet(p))

@@ -82,10 +82,10 @@ def _cell(value, column: spec.Column, scalar: bool, programme: Programme | None 
     dropdown then holds it), else the text as typed, for the reader to judge."""
     if not isinstance(value, str):
         return value
+    if not column.required and value.strip() in ("-", "–") and column.kind in ("text", "longtext", "choice", "yesno"):
+        return None  # an optional field left empty, as the template prints one
     if column.kind == "choice" and programme is not None:
         return choose(value.strip(), getattr(programme, column.choices)) or value
-    if scalar and not column.required and value.strip() in ("-", "–") and column.kind in ("text", "longtext"):
-        return None  # a label table's "-" is an empty field, as the template prints one
     if scalar and column.kind == "when" and value.strip().upper() == "TBC":
         return None
     parse = PARSERS.get(column.kind)

@@ -120,7 +120,7 @@ def after_label(text: str, label: str) -> str:
     """What follows `label` at the start of `text` ("Project involves … data? Yes" -> "Yes")."""
     words = norm(label).split()
     pattern = r"\W*".join(re.escape(w) for w in words)
-    m = re.match(rf"\W*{pattern}\W*", text, re.I)
+    m = re.match(rf"\W*{pattern}\s*[:?.–-]?\s*", text, re.I)  # one separator: a quote opening the value stays
     return text[m.end():].strip() if m else text
 
 

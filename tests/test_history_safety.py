@@ -108,7 +108,7 @@ def test_a_build_killed_at_any_moment_loses_no_change(moment, built, make_form, 
     result = run("build", inputs, "-o", built, "--redline")
     assert result.exit_code == 0, result.output
     changes = run("changes", built).output
-    assert f"{FORM}: Finance › Financial Delivery 24/25 › Recurring Savings: £200,000 → £150,000" in changes
+    assert f"{FORM}: Finance › Recurring Savings 24/25: £200,000 → £150,000" in changes
     assert f"{FORM}: Project › Summary: text changed (+8 words)" in changes
     redline = built / "redlines" / f"{FORM}.docx"
     assert "£200,000" in marked(redline, "del") and "£150,000" in marked(redline, "ins")
@@ -132,7 +132,7 @@ def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casege
     finish(process)
     assert wait_for(lambda: not any(map(alive, workers)), 5)
     assert run("build", inputs, "-o", out, "--redline").exit_code == 0
-    assert "Recurring Savings: £200,000 → £150,000" in run("changes", out).output
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", out).output
     assert "£150,000" in marked(out / "redlines" / f"{FORM}.docx", "ins")
     assert run("changes", out, "--all").output.count("Recurring Savings") == 1
     assert not leftovers(out)
@@ -142,7 +142,7 @@ def test_changes_finishes_a_build_killed_as_it_wrote_its_history(built, make_for
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
     assert finish(casegen("mid-apply", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
     shown = run("changes", built)
-    assert shown.exit_code == 0 and "Recurring Savings: £200,000 → £150,000" in shown.output
+    assert shown.exit_code == 0 and "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
     assert not (built / STATE / "journal" / "COMMITTED").exists()
 
 
@@ -258,7 +258,7 @@ def test_a_damaged_case_snapshot_is_set_aside_and_named_once(snapshot, built, ma
     # the next change is found against the case this build kept
     make_form(FORM, filename=f"inputs/{FORM}.xlsx")
     run("build", tmp_path / "inputs", "-o", built)
-    assert "Recurring Savings: £150,000 → £200,000" in run("changes", built).output
+    assert "Recurring Savings 24/25: £150,000 → £200,000" in run("changes", built).output
 
 
 def test_a_missing_case_snapshot_is_a_document_without_history(built, make_form, tmp_path):
@@ -277,7 +277,7 @@ def test_a_damaged_line_of_the_change_log_is_set_aside_not_merged(tail, built, m
     log.write_bytes(good + tail)
     shown = run("changes", built)
     assert shown.exit_code == 0 and "1 damaged line of the change log left out" in shown.output
-    assert "Recurring Savings: £200,000 → £150,000" in shown.output
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
     make_form(FORM, filename=f"inputs/{FORM}.xlsx")
     result = run("build", tmp_path / "inputs", "-o", built)
     [note] = notes(result, "damaged line")
@@ -286,7 +286,7 @@ def test_a_damaged_line_of_the_change_log_is_set_aside_not_merged(tail, built, m
     assert aside.read_bytes() == good + tail
     kept = log.read_bytes()
     assert kept.startswith(good) and all(json.loads(line) for line in kept.splitlines())
-    assert "Recurring Savings: £150,000 → £200,000" in run("changes", built).output
+    assert "Recurring Savings 24/25: £150,000 → £200,000" in run("changes", built).output
     assert run("changes", built, "--all").output.count("build of ") == 2
 
 
@@ -295,10 +295,10 @@ def test_a_last_build_date_that_is_not_one_gives_way_to_the_log(built, make_form
     last = built / STATE / "last-build"
     last.write_bytes(b"\xff\xfe garbage")
     shown = run("changes", built)
-    assert shown.exit_code == 0 and "Recurring Savings: £200,000 → £150,000" in shown.output
+    assert shown.exit_code == 0 and "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
     result = run("build", tmp_path / "inputs", "-o", built, "--force")
     assert result.exit_code == 0 and len(notes(result, "last-build: not a date; set aside")) == 1
-    assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
 
 
 @pytest.mark.parametrize("place", [STATE, f"{STATE}/cases", f"{STATE}/previous", "redlines"])
@@ -320,7 +320,7 @@ def test_a_damaged_previous_document_means_no_redline_not_a_failed_build(built, 
     result = build_changed(make_form, tmp_path, built, "--redline")
     [note] = notes(result, "no redline")
     assert "is damaged" in note and not (built / "redlines").exists()
-    assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
 
 
 def test_a_link_planted_as_a_document_is_never_read_into_a_redline(built, make_form, tmp_path):
@@ -359,4 +359,4 @@ def test_history_planted_as_a_link_is_set_aside_and_its_target_never_written(nam
     assert (sorted(p.name for p in elsewhere.iterdir()) if name == "cases" else elsewhere.read_bytes()) == before
     assert not link.is_symlink() and list(link.parent.glob(f"{name}.damaged-*"))
     if name != "cases":  # the log and its date: the cases kept their history
-        assert "Recurring Savings: £200,000 → £150,000" in run("changes", built).output
+        assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output

@@ -229,7 +229,10 @@ def _mend_brief(data: dict, programme) -> None:
         item["stage"] = stages[i % len(stages)]["name"]
     for stage in stages[len(items):]:
         items.append({"stage": stage["name"], "text": "Plan agreed"})
-    data["stage_items"] = items
+    # Listed stage by stage, as the form asks: the document prints each stage's deliverables under it, so an
+    # order interleaving the stages cannot come back from it (a limit of the format, said in the README).
+    order = {stage["name"]: n for n, stage in enumerate(stages)}
+    data["stage_items"] = sorted(items, key=lambda item: order[item["stage"]])
 
 
 def _one_row_a_key(data: dict, cls: type[BaseModel]) -> None:

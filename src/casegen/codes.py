@@ -105,6 +105,11 @@ _ALL = [
                                         "wrote; a file of anyone else's is never replaced without --force."),
     Code("build-name-clash", "error", "Two forms of one build do not make documents of the same name (names that "
                                       "differ only in the spelling of accents count as one)."),
+    Code("build-name-windows", "error", "A form's document has a name Windows can create: not a device name (CON, "
+                                        "PRN, AUX, NUL, COM1-9, LPT1-9), none of < > : \" / \\ | ? * or a control "
+                                        "character, no dot or space at the end."),
+    Code("build-path-long", "warning", "A document's path is at most 259 characters, what a Windows desktop opens "
+                                       "without long paths turned on."),
     Code("annotate-foreign-file", "error", "The annotated copy's name beside a form is free, or holds a copy casegen "
                                            "wrote; anyone else's file is never replaced without --force."),
     Code("strict", "error", "With --strict a form with warnings gets no document: its warnings count as errors."),

@@ -60,13 +60,32 @@ def atomic_path(target: str | os.PathLike):
         yield Path(tmp)
         # mkstemp makes the file private to its owner: give it the mode a plain write would.
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise (_about(exc, target) if exc.filename is None or str(exc.filename) == tmp else exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class InUseError(PermissionError):
+    """The file at a path casegen writes is held open by another program: Windows refuses to replace a
+    document open in Word."""
+
+
+IN_USE = "it is open in another program (Word, say), which holds it: close it in Word and build again"
+
+
+def _replace(tmp: str, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        # The folder took the temporary file, so it is the file in the way that may not be replaced: on
+        # Windows, a document open in Word (ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION).
+        if not os.path.lexists(target):
+            raise
+        raise InUseError(exc.errno or errno.EACCES, IN_USE, str(target)) from None
 
 
 def _about(exc: OSError, target: Path) -> OSError:
@@ -217,6 +236,8 @@ _ADVICE = {
 def os_error_message(exc: OSError, path: str | os.PathLike | None = None) -> str:
     """One line for an OS error: the path, what the system said, and what to do."""
     where = exc.filename if exc.filename is not None else path
+    if isinstance(exc, InUseError):
+        return f"{where}: {exc.strerror}"
     advice = _ADVICE.get(exc.errno, "check the path and the disk, then run the command again")
     said = exc.strerror or str(exc) or type(exc).__name__
     return f"{where}: {said}; {advice}" if where is not None else f"{said}; {advice}"

@@ -58,7 +58,9 @@ def convert(documents: list[Path], out_dir: Path) -> PdfResult:
 
 def _run(soffice: str, documents: list[Path], work: Path) -> str:
     command = [soffice, f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}", "--headless",
-               "--convert-to", PDF_FILTER, "--outdir", str(work / "pdf"), *map(str, documents)]
+               "--convert-to", PDF_FILTER, "--outdir", os.path.abspath(work / "pdf"),
+               # absolute: a document named `--infilter=x.docx` is a file to LibreOffice, never an option
+               *(os.path.abspath(doc) for doc in documents)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_for(len(documents)))
     except subprocess.TimeoutExpired:

@@ -16,6 +16,7 @@ import click
 from casegen import __version__, config
 from casegen.cli.build import build
 from casegen.cli.changes import changes
+from casegen.cli.common import console
 from casegen.cli.forms import dump, new, upgrade, validate
 from casegen.cli.info import rules_command, schema
 from casegen.cli.portfolio import portfolio
@@ -27,7 +28,12 @@ from casegen.fileio import os_error_message
 class _Door(click.Group):
     """The group every command goes through: each of a form's problems on a line of its own, each error
     marked `Error:` as click marks one; an operating system's error as one line naming the path; never a
-    traceback."""
+    traceback; every file name and value written escaped where it holds a control character, and on any
+    console's code page (common.console)."""
+
+    def main(self, *args, **kwargs):
+        with console():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import EXISTING, programme, templates_folder
+from casegen.cli.common import EXISTING, capped_jobs, programme, templates_folder
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Folder for the documents.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Documents made at once  [default: one per CPU]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), callback=capped_jobs,
+              help="Documents made at once  [default: one per CPU]")
 @click.option("--force", is_flag=True, help="Rebuild every document, changed or not, replacing any file of a "
                                             "document's name that casegen did not write.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import EXISTING, KIND_CHOICE, programme
+from casegen.cli.common import EXISTING, KIND_CHOICE, capped_jobs, programme
 from casegen.errors import CasegenError
 
 
@@ -42,7 +42,8 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
 @click.option("--force", is_flag=True, help="With --annotate: replace a NAME.checked.xlsx that casegen did not write.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), callback=capped_jobs,
+              help="Forms read at once  [default: one per CPU]")
 @click.pass_context
 def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, force: bool,
              jobs: int | None) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import EXISTING, programme, templates_folder
+from casegen.cli.common import EXISTING, capped_jobs, programme, templates_folder
 
 
 def _as_of(ctx, param, value: str | None) -> date | None:
@@ -28,7 +28,8 @@ def _as_of(ctx, param, value: str | None) -> date | None:
               help="The date gates are overdue against  [default: today]")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), callback=capped_jobs,
+              help="Forms read at once  [default: one per CPU]")
 @click.option("--force", is_flag=True,
               help="Replace the tracker or summary even if the file there is not one casegen wrote.")
 @click.pass_context

@@ -8,7 +8,6 @@ carry their values (see xlsx.py).
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,7 +22,7 @@ from openpyxl.utils import get_column_letter as col
 from openpyxl.worksheet.pagebreak import Break
 
 from casegen import __version__
-from casegen.batch.sources import output_path
+from casegen.batch.sources import document_link, output_path
 from casegen.errors import counted
 from casegen.models import TITLES
 from casegen.sheetcells import mark_workbook, number, put
@@ -101,8 +100,9 @@ def _document_link(cell, source: str, documents: Path, target: Path) -> None:
         cell.value = "(not built)"
         return
     put(cell.parent, cell.row, cell.column, doc.name)
-    cell.hyperlink = Path(os.path.relpath(doc.resolve(), target.resolve().parent)).as_posix()
-    cell.style = "Hyperlink"
+    link = document_link(doc, target.parent)  # relative, percent-encoded: never a share or web address from a name
+    if link:
+        cell.hyperlink, cell.style = link, "Hyperlink"
 
 
 def _cases_sheet(ws, portfolio: Portfolio, cases: _Cases, formulas: Formulas, target: Path, documents) -> None:

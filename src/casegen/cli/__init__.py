@@ -82,8 +82,22 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt  # as Ctrl-C: the workers are stopped, the lock released, temporary files removed
 
 
+def _in_utf8_mode() -> None:
+    """Under a locale whose encoding is not UTF-8 (a POSIX locale with PYTHONUTF8=0, a Latin-1 one), Python
+    would read the folder's file names in that encoding: a form named `café Łódź.xlsx` would be "gone" and its
+    document's name could not be asked for. casegen starts again in Python's UTF-8 mode (-X utf8), as it
+    does by itself in the C locale; Windows always reads names as Unicode."""
+    import os
+    import sys
+
+    if sys.flags.utf8_mode or sys.getfilesystemencoding().lower().replace("-", "") == "utf8" or os.name != "posix":
+        return
+    os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
+
+
 def main() -> None:
     import signal
 
+    _in_utf8_mode()
     signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="casegen")

@@ -15,6 +15,7 @@ filters below raise where a folded call would be too large, which Jinja takes as
 """
 from __future__ import annotations
 
+import math
 import re
 import string
 import time
@@ -71,6 +72,11 @@ def size(value) -> int:
     return len(value) if isinstance(value, (str, list, tuple)) else 0
 
 
+def digits(base: int, exponent: int) -> int:
+    """How many digits base ** exponent has, without working it out."""
+    return int(exponent * math.log10(abs(base))) + 1
+
+
 def check_int(value) -> None:
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise too_much(f"a number of more than {MAX_INT_BITS:,} bits")
@@ -81,7 +87,7 @@ def binop(budget: Budget, operator: str, left, right):
     budget.step()
     if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
         if abs(left) > 1 and left.bit_length() * right > MAX_INT_BITS:
-            raise too_much(f"{left} ** {right} is a number of about {left.bit_length() * right * 3 // 10:,} digits")
+            raise too_much(f"{left} ** {right} is a number of {digits(left, right):,} digits")
     elif operator == "*":
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
@@ -197,7 +203,6 @@ _METHODS = {
     "zfill": lambda s, a, k: _width(a[0] if a else k.get("width")),
     "expandtabs": lambda s, a, k: len(s) * _width(a[0] if a else k.get("tabsize", 8)),
     "replace": lambda s, a, k: len(s) * (len(str(a[1])) + 1) if len(a) > 1 else 0,
-    "join": lambda s, a, k: 0,  # counted on the items: see checked_call
     "translate": lambda s, a, k: len(s) * max((size(v) for v in (a[0].values() if a and isinstance(a[0], dict)
                                                                   else ())), default=1),
 }
@@ -207,11 +212,11 @@ def checked_call(budget: Budget, obj, args, kwargs) -> tuple:
     """Spend what calling `obj` may make, before it is called; returns the args (a join's items, listed)."""
     budget.step()
     owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
+    if isinstance(owner, str) and name == "join" and args:  # counted on the items, listed once
+        items = list(args[0])
+        budget.grow(len(owner) * len(items) + sum(size(i) for i in items))
+        return (items, *args[1:])
     if isinstance(owner, str) and name in _METHODS:
-        if name == "join" and args:
-            items = list(args[0])
-            budget.grow(len(owner) * len(items) + sum(size(i) for i in items))
-            return (items, *args[1:])
         budget.grow(_METHODS[name](owner, args, kwargs))
     return args
 
@@ -248,7 +253,7 @@ def _own_text(node):
 
 # What `templates check` can tell from the numbers typed in a tag, before any case is rendered.
 
-_WIDTH_FILTERS = {"center": 0, "indent": 0, "batch": 0, "slice": 0}
+_WIDTH_FILTERS = {"center", "indent", "batch", "slice"}
 _WIDTH_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 
 
@@ -268,7 +273,7 @@ def static_cost(node) -> tuple[str, str] | None:
         if isinstance(node, nodes.Pow):
             base, exp = _const(node.left), _const(node.right)
             if type(base) is int and type(exp) is int and abs(base) > 1 and base.bit_length() * exp > MAX_INT_BITS:
-                return f"{base} ** {exp}", f"{base} ** {exp} is a number of about {base.bit_length() * exp * 3 // 10:,} digits"
+                return f"{base} ** {exp}", f"{base} ** {exp} is a number of {digits(base, exp):,} digits"
         elif isinstance(node, nodes.Mul):
             for seq, times in ((node.left, node.right), (node.right, node.left)):
                 length, times = _length(seq), _const(times)

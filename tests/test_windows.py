@@ -225,3 +225,13 @@ def test_a_document_named_like_an_option_is_given_to_libreoffice_as_a_file(tmp_p
     assert files == [str(tmp_path / "--infilter=x.docx")]
     assert all(not arg.startswith("-") or arg in ("--headless", "--convert-to", "--outdir") or arg.startswith("-env:")
                for arg in command[1:] if arg != pdf.PDF_FILTER)
+
+
+@pytest.mark.slow  # LibreOffice makes the PDF
+def test_a_form_named_like_a_libreoffice_option_gets_its_pdf(tmp_path, programme, monkeypatch):
+    """`casegen build -o . --pdf -- --infilter=x.xlsx`, run in the form's folder, as the issue found it."""
+    monkeypatch.chdir(tmp_path)
+    forms(tmp_path, programme, "--infilter=x")
+    result = run("build", "-o", ".", "--pdf", "--", "--infilter=x.xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "--infilter=x.pdf").read_bytes().startswith(b"%PDF")

@@ -47,6 +47,8 @@ RENDERED = [(tag, "9 ** 100000000 is a number of 95,424,251 digits" if "**" in t
     ("{{ [1] | batch(1000000000, 'x') | list }}", "more than 10,000,000 characters"),
     ("{{ project.title.zfill(2000000000) }}", "more than 10,000,000 characters"),
     ("{{ project.title | wordwrap(1, wrapstring='y' * 999999) }}", "more than 10,000,000 characters"),
+    ("{{ ('x'.encode() * 2000000000) | length }}", "more than 10,000,000 characters"),
+    ("{{ 'x'.encode().center(2000000000) | length }}", "more than 10,000,000 characters"),
 ]
 
 

@@ -235,3 +235,22 @@ def test_a_form_named_like_a_libreoffice_option_gets_its_pdf(tmp_path, programme
     result = run("build", "-o", ".", "--pdf", "--", "--infilter=x.xlsx")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "--infilter=x.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_tracker_open_in_excel_is_named_with_what_to_do(tmp_path, programme, monkeypatch):
+    forms(tmp_path / "in", programme, "one")
+    assert run("portfolio", tmp_path / "in", "-o", tmp_path / "t.xlsx").exit_code == 0
+    before = (tmp_path / "t.xlsx").read_bytes()
+    real = os.replace
+
+    def held_by_excel(src, dst, *args, **kwargs):
+        if Path(dst).name == "t.xlsx":
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", held_by_excel)
+    result = run("portfolio", tmp_path / "in", "-o", tmp_path / "t.xlsx", "-j", "1")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(f"{tmp_path / 't.xlsx'}: it is open in another program (Excel, say), which "
+                                          "holds it: close it in Excel and run the command again")
+    assert (tmp_path / "t.xlsx").read_bytes() == before

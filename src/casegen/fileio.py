@@ -74,7 +74,10 @@ class InUseError(PermissionError):
     document open in Word."""
 
 
-IN_USE = "it is open in another program (Word, say), which holds it: close it in Word and build again"
+def in_use(target: Path) -> str:
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        return "it is open in another program (Excel, say), which holds it: close it in Excel and run the command again"
+    return "it is open in another program (Word, say), which holds it: close it in Word and build again"
 
 
 def _replace(tmp: str, target: Path) -> None:
@@ -85,7 +88,7 @@ def _replace(tmp: str, target: Path) -> None:
         # Windows, a document open in Word (ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION).
         if not os.path.lexists(target):
             raise
-        raise InUseError(exc.errno or errno.EACCES, IN_USE, str(target)) from None
+        raise InUseError(exc.errno or errno.EACCES, in_use(target), str(target)) from None
 
 
 def _about(exc: OSError, target: Path) -> OSError:

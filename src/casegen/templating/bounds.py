@@ -68,8 +68,11 @@ class Budget:
                                      "a loop in the template runs too long; correct it")
 
 
+SEQUENCES = (str, bytes, bytearray, list, tuple)  # what `*` repeats and `+` joins
+
+
 def size(value) -> int:
-    return len(value) if isinstance(value, (str, list, tuple)) else 0
+    return len(value) if isinstance(value, SEQUENCES) else 0
 
 
 def digits(base: int, exponent: int) -> int:
@@ -90,7 +93,7 @@ def binop(budget: Budget, operator: str, left, right):
             raise too_much(f"{left} ** {right} is a number of {digits(left, right):,} digits")
     elif operator == "*":
         for seq, times in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+            if isinstance(seq, SEQUENCES) and isinstance(times, int):
                 budget.grow(len(seq) * times)
         if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise too_much(f"a number of more than {MAX_INT_BITS:,} bits")
@@ -212,11 +215,11 @@ def checked_call(budget: Budget, obj, args, kwargs) -> tuple:
     """Spend what calling `obj` may make, before it is called; returns the args (a join's items, listed)."""
     budget.step()
     owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
-    if isinstance(owner, str) and name == "join" and args:  # counted on the items, listed once
+    if isinstance(owner, (str, bytes)) and name == "join" and args:  # counted on the items, listed once
         items = list(args[0])
         budget.grow(len(owner) * len(items) + sum(size(i) for i in items))
         return (items, *args[1:])
-    if isinstance(owner, str) and name in _METHODS:
+    if isinstance(owner, (str, bytes, bytearray)) and name in _METHODS:
         budget.grow(_METHODS[name](owner, args, kwargs))
     return args
 

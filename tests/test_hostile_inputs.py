@@ -102,3 +102,18 @@ def test_a_zip_bomb_template_is_refused(tmp_path):
     lying_bomb(template, "word/document.xml", inflates_to=2**30)
     checked = quick("templates", "check", "--kind", "bcl", template)
     assert checked.exit_code == 1 and "(a zip bomb?)" in checked.output and checked.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_build_with_a_hostile_template_fails_its_kind_in_a_line(tmp_path, make_form, monkeypatch, kind):
+    (tmp_path / "templates").mkdir()
+    template = HOSTILE[kind](tmp_path / "templates" / TEMPLATE_FILES["bcl"])
+    if kind == "/dev/zero":
+        os.symlink("/dev/zero", tmp_path / "templates" / TEMPLATE_FILES["bcl"])
+    monkeypatch.setenv("CASEGEN_TEMPLATES", str(tmp_path / "templates"))
+    result = quick("build", make_form(SO), "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    why = ("not a Word document (.docx)" if kind == "a 3 GB file" else
+           "cannot read the template: it is not a file that can be read as a Word template")
+    assert f"{tmp_path / 'templates' / TEMPLATE_FILES['bcl']}: {why}" in result.output
+    assert not list((tmp_path / "out").glob("*.docx"))

@@ -14,9 +14,11 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import BuildError
 from casegen.fileio import write_bytes_atomic
 from casegen.facts import Fact
+from casegen.office import MAX_FILE
 
 MANIFEST_NAME = ".casegen-manifest.json"
 FORMAT = 2  # 2: the facts of the rules across forms, in place of a tracker ref
@@ -39,9 +41,9 @@ def file_digest(path: str | os.PathLike) -> str | None:
 
 def template_digest(path: str | os.PathLike) -> str | None:
     """The template's stamp, the same as render.CompiledTemplate's `.digest`, without compiling it."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    except OSError:
+    try:  # a pipe or /dev/zero named as a template is never read: the renderer then says why
+        return hashlib.sha256(read_bounded(path, MAX_FILE, "template")).hexdigest()[:16]
+    except (OSError, Unreadable):
         return None
 
 

@@ -446,9 +446,18 @@ def test_a_folder_of_documents_into_a_folder_of_forms(tmp_path):
     brief_document(docs / "brief.docx")
     (docs / "old.doc").write_bytes(ole_file({"WordDocument": b"\xec\xa5"}))
     result = run("import", docs, "-o", tmp_path / "forms")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a form was written: 2 would say nothing was (README: exit status)
     assert (tmp_path / "forms" / "brief.xlsx").exists() and not (tmp_path / "forms" / "old.xlsx").exists()
     assert any("old.doc: is an old-style Word 97-2003 document" in line for line in lines(result))
+    assert lines(result)[-1] == "1 of 2 documents imported, 1 not (see above)"
+
+
+def test_a_folder_of_documents_none_of_which_can_be_read_exits_2_with_nothing_written(tmp_path):
+    docs = tmp_path / "legacy"
+    docs.mkdir()
+    (docs / "old.doc").write_bytes(ole_file({"WordDocument": b"\xec\xa5"}))
+    result = run("import", docs, "-o", tmp_path / "forms")
+    assert result.exit_code == 2 and not list((tmp_path / "forms").glob("*"))
 
 
 def test_values_the_model_refuses_are_kept_as_typed_and_reported_with_their_cell(tmp_path):

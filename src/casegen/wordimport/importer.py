@@ -32,7 +32,7 @@ FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
            "when": parse_when}
 FIRST_WORDS = 12
-FIRST_CHARS = 100  # a text of one long word is shown in part too
+FIRST_CHARS = 200  # a text of one long word is shown in part too
 
 
 @dataclass

@@ -102,3 +102,92 @@ def test_text_too_long_names_its_cell(tmp_path):
     wb = Workbook()
     with pytest.raises(TextTooLong, match=r"^Sheet!C2: the text “zzz+ …” is 32,768 characters long"):
         put(wb.active, 2, 3, "z" * (MAX_TEXT + 1))
+
+
+# The redline of a long paragraph, and of a previous document planted by someone else (issue 24).
+
+def _document(path, paragraphs: list[str]):
+    from docx import Document
+
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.core_properties.last_modified_by = "casegen"
+    doc.save(path)
+    return path
+
+
+def _sentences(seed: int, characters: int) -> str:
+    import random
+
+    rnd, words, out = random.Random(seed), ["budget", "service", "residents", "hub", "savings", "the", "and"], []
+    while sum(map(len, out)) + len(out) < characters:
+        out.append(" ".join(rnd.choice(words) + str(rnd.randrange(500)) for _ in range(12)) + ".")
+    return " ".join(out)[:characters]
+
+
+def _tracked(path) -> tuple[str, str, int]:
+    """The text with every change accepted, with every change rejected, and how many characters are marked."""
+    import zipfile
+
+    from lxml import etree
+
+    from casegen.ooxml import W
+
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    accepted, rejected, marked = [], [], 0
+    for t in root.iter(W + "t", W + "delText"):
+        change, text = next((a.tag for a in t.iterancestors(W + "ins", W + "del")), None), t.text or ""
+        if change != W + "del":
+            accepted.append(text)
+        if change != W + "ins":
+            rejected.append(text)
+        marked += len(text) if change else 0
+    return "".join(accepted), "".join(rejected), marked
+
+
+@pytest.mark.parametrize("change", ["rewritten", "edited"])
+def test_the_redline_of_a_100000_character_paragraph_takes_linear_time(tmp_path, change):
+    import time
+
+    from casegen.batch.redline import write_redline
+
+    before = _sentences(1, 100_000)
+    after = _sentences(2, 100_000) if change == "rewritten" else before.replace("hub1", "HUB-ONE")
+    old = _document(tmp_path / "old.docx", ["Summary", before])
+    new = _document(tmp_path / "new.docx", ["Summary", after])
+    started = time.perf_counter()
+    assert write_redline(str(old), str(new), str(tmp_path / "red.docx"), "2026-01-01T00:00:00Z") == (True, "")
+    took = time.perf_counter() - started
+    assert took < 5, f"{took:.1f} s"  # quadratic: 13-18 s for a third of the length, 400 s for this one
+    accepted, rejected, marked = _tracked(tmp_path / "red.docx")
+    assert (accepted, rejected) == ("Summary" + after, "Summary" + before)  # Word's accept all, reject all
+    if change == "edited":
+        assert marked < len(after) // 10  # the edits marked, not the paragraph
+
+
+BOMB_PEAK = """
+import resource, sys
+from casegen.batch.redline import write_redline
+print(write_redline(sys.argv[1], sys.argv[2], sys.argv[3], "2026-01-01T00:00:00Z")[1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_zip_bomb_planted_as_the_previous_document_is_refused_within_a_memory_budget(tmp_path):
+    import subprocess
+    import sys
+
+    from hostile_files import lying_bomb
+
+    new = _document(tmp_path / "new.docx", ["Summary", "Nine hundred homes."])
+    bomb = lying_bomb(_document(tmp_path / "old.docx", ["Summary", "x"]), "word/document.xml",
+                      inflates_to=1024 * 2**20)
+    assert bomb.stat().st_size < 2 * 2**20  # a 1 MB file that inflates to 1 GB
+    done = subprocess.run([sys.executable, "-c", BOMB_PEAK, bomb, new, tmp_path / "red.docx"], capture_output=True,
+                          text=True, timeout=120)
+    why, peak = done.stdout.splitlines()
+    assert why == (f"the previous document {bomb} was not compared (part word/document.xml inflates to more than the "
+                   f"1,048,576 bytes its zip directory declares (a zip bomb?); it is not a document casegen wrote)")
+    assert int(peak) < 300, f"{peak} MB"  # zipfile's own read took 2.1 GB
+    assert not (tmp_path / "red.docx").exists()

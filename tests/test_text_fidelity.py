@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from helpers import lines, named, rewrite, run, sample_case, sheet_part
+from helpers import REWRITTEN, lines, named, rewrite, run, sample_case, sheet_part
 from openpyxl import load_workbook
 
 from casegen.intake.form import write_form
@@ -191,3 +191,52 @@ def test_a_zip_bomb_planted_as_the_previous_document_is_refused_within_a_memory_
                    f"1,048,576 bytes its zip directory declares (a zip bomb?); it is not a document casegen wrote)")
     assert int(peak) < 300, f"{peak} MB"  # zipfile's own read took 2.1 GB
     assert not (tmp_path / "red.docx").exists()
+
+
+# Office's Strict Open XML formats (Excel: "Strict Open XML Spreadsheet"), made here from a real form and a real
+# document by moving every namespace to Strict's (ECMA-376 Part 1), as Excel and Word write them.
+
+OOXML = "http://schemas.openxmlformats.org/"
+STRICT = "http://purl.oclc.org/ooxml/"
+TO_STRICT = [(OOXML + "spreadsheetml/2006/main", STRICT + "spreadsheetml/main"),
+             (OOXML + "wordprocessingml/2006/main", STRICT + "wordprocessingml/main"),
+             (OOXML + "officeDocument/2006/relationships", STRICT + "officeDocument/relationships"),
+             (OOXML + "drawingml/2006/main", STRICT + "drawingml/main"),
+             (OOXML + "officeDocument/2006/extended-properties", STRICT + "officeDocument/extendedProperties"),
+             (OOXML + "officeDocument/2006/custom-properties", STRICT + "officeDocument/customProperties"),
+             (OOXML + "officeDocument/2006/docPropsVTypes", STRICT + "officeDocument/docPropsVTypes")]
+
+
+def strict(path, to):
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(to, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            for transitional, strict_ns in TO_STRICT:
+                data = data.replace(transitional.encode(), strict_ns.encode())
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+            dst.writestr(info, data)
+        dst.comment = REWRITTEN  # not as casegen wrote it: conftest's audit leaves it alone
+    return to
+
+
+def test_a_strict_open_xml_form_is_named_with_how_to_save_it(make_form, tmp_path):
+    form = strict(make_form(), tmp_path / "strict.xlsx")
+    assert CalamineWorkbook.from_path(str(form), load_tables=True).table_names == []  # why it is not read
+    result = run("validate", form)
+    assert result.exit_code == 1
+    assert lines(result) == [f"{form}: is saved as Strict Open XML Spreadsheet, which casegen does not read; open it "
+                             "in Excel and save it as Excel Workbook (.xlsx) (File > Save As, then that file type) "
+                             "[form-unreadable]"]
+
+
+def test_a_strict_open_xml_document_is_named_on_import(tmp_path):
+    legacy = strict(_document(tmp_path / "doc.docx", ["Business Case Lite", "Project Information"]),
+                    tmp_path / "strict.docx")
+    result = run("import", legacy, "-o", tmp_path / "form.xlsx")
+    assert result.exit_code == 2 and not (tmp_path / "form.xlsx").exists()
+    assert lines(result) == [f"Error: {legacy}: is saved as Strict Open XML Document, which casegen does not read; "
+                             "open it in Word and save it as Word Document (.docx) (File > Save As, then that file "
+                             "type)"]

@@ -147,7 +147,26 @@ def read_parts(zf: zipfile.ZipFile, kind: Kind) -> dict[str, bytes]:
         if data is not None:
             check_xml(data, info.filename, kind)
             xml[info.filename] = data
+    check_transitional(xml)
     return xml
+
+
+# Office's "Strict Open XML" formats name every part in other namespaces (ECMA-376 Part 1, Strict): calamine
+# reads a Strict workbook's cells but not its tables, and python-docx finds no text in a Strict document, so
+# such a file would be called foreign, or read as empty. It is named, with the one step that mends it.
+STRICT_REL = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+STRICT = {"xl/workbook.xml": ("Strict Open XML Spreadsheet", "Excel", "Excel Workbook (.xlsx)"),
+          "word/document.xml": ("Strict Open XML Document", "Word", "Word Document (.docx)")}
+
+
+def check_transitional(xml: dict[str, bytes]) -> None:
+    """Refused for a package saved in Office's Strict Open XML format, saying how to save it as casegen reads it."""
+    if STRICT_REL not in xml.get("_rels/.rels", b""):
+        return
+    saved, program, kind = next((v for part, v in STRICT.items() if part in xml), ("Strict Open XML", "Office",
+                                                                                     "the usual format"))
+    raise Refused(f"is saved as {saved}, which casegen does not read; open it in {program} and save it as "
+                  f"{kind} (File > Save As, then that file type)")
 
 
 def _looks_like_xml(head: bytes) -> bool:

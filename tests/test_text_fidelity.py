@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from helpers import REWRITTEN, lines, named, rewrite, run, sample_case, sheet_part
+from helpers import REWRITTEN, leftovers, lines, named, rewrite, run, sample_case, sheet_part
 from openpyxl import load_workbook
 
 from casegen.intake.form import write_form
@@ -61,6 +61,25 @@ def test_escapes_come_back_from_new_dump_build_import_and_the_tracker(tmp_path, 
     assert not any(isinstance(v, str) and ("Budget 2025" in v or "Jane\rSmith" in v) for v in shown)
 
 
+def test_escapes_come_back_from_an_upgrade_and_an_annotated_copy(make_form, tmp_path, monkeypatch):
+    from test_reader_layout import add_a_field
+
+    def edit(case):
+        case.project.title = "Budget_x0020_2025 for Jane_x000D_Smith"
+        case.gate_dates[0].date = "C:\\Data\\_x0041_"  # refused, and quoted on the Problems sheet
+
+    form = make_form(edit=edit)
+    assert run("validate", "--annotate", form).exit_code == 1
+    shown = calamine_values(form.with_name(f"{form.stem}.checked.xlsx"))
+    assert "Budget_x0020_2025 for Jane_x000D_Smith" in shown and "C:\\Data\\_x0041_" in shown
+    assert any(isinstance(v, str) and "'C:\\Data\\_x0041_'" in v for v in shown)  # the message quotes it as typed
+    add_a_field(monkeypatch)
+    assert run("upgrade", form).exit_code == 1  # the date it cannot read is carried across, and named
+    assert len(list(form.parent.glob(f"{form.stem}.backup-*.xlsx"))) == 1
+    shown = calamine_values(form)
+    assert "Budget_x0020_2025 for Jane_x000D_Smith" in shown and "C:\\Data\\_x0041_" in shown
+
+
 def test_new_refuses_a_text_longer_than_a_cell_naming_the_field(tmp_path, programme):
     data = json.loads(run("dump", write_form("bcl", tmp_path / "f.xlsx", programme,
                                              sample_case("bcl-service-optimisation", programme))).output)
@@ -95,7 +114,7 @@ def test_the_tracker_refuses_a_risk_longer_than_a_cell_and_writes_nothing(tmp_pa
     assert result.exit_code == 1
     assert any(line.startswith("Error: Risks!E") and "more than the 32,767 a cell of a workbook holds" in line
                for line in lines(result))
-    assert not (tmp_path / "tracker.xlsx").exists()
+    assert not (tmp_path / "tracker.xlsx").exists() and not leftovers(tmp_path)
 
 
 def test_text_too_long_names_its_cell(tmp_path):

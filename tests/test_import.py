@@ -21,6 +21,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from docx_text import fidelity, text
 from helpers import ROOT, SAMPLES, lines, named, ole_file, run, table_cell
@@ -552,9 +553,10 @@ def _alt_chunk(doc, html: bytes) -> None:
 
 
 def test_content_embedded_from_another_file_is_named_never_dropped_with_exit_0(tmp_path):
-    legacy = bcl_document(tmp_path / "chunk.docx", "bcl-service-optimisation")
+    legacy = bcl_document(tmp_path / "chunk_x0041_.docx", "bcl-service-optimisation")
     doc = Document(legacy)
     _alt_chunk(doc, b"<html><body><p>A paragraph pasted from a web page.</p></body></html>")
+    _title_paragraph(doc).runs[0].text = "Budget_x0020_2025"
     doc.save(legacy)
     result, form = imported(tmp_path, legacy)
     assert result.exit_code == 1
@@ -562,6 +564,10 @@ def test_content_embedded_from_another_file_is_named_never_dropped_with_exit_0(t
            "which casegen cannot read; open the document in Word, copy that text and paste it into the form " \
            "[import-unread]" in lines(result)
     assert any("word/afchunk1.htm" in line for line in guide(form))
+    # The Guide sheet, written again with the findings, keeps every text as typed.
+    assert json.loads(run("dump", form).output)["project"]["title"] == "Budget_x0020_2025"
+    guide_sheet = CalamineWorkbook.from_path(str(form)).get_sheet_by_name("Guide").to_python()
+    assert ["Not imported from chunk_x0041_.docx"] in [[v for v in row if v] for row in guide_sheet]
 
 
 def test_a_title_longer_than_a_cell_is_reported_with_its_cell_and_what_was_left_out(tmp_path):

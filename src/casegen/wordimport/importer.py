@@ -210,8 +210,7 @@ def _guide(form: Path, source: Path, problems: list[Problem]) -> None:
     wb = load_workbook(form)
     ws = wb[spec.GUIDE_SHEET]
     row = ws.max_row + 2
-    ws.cell(row=row, column=1, value=f"Not imported from {source.name}").font = Font(bold=True, size=12,
-                                                                                      color="C00000")
+    put(ws, row, 1, f"Not imported from {source.name}").font = Font(bold=True, size=12, color="C00000")
     for problem in problems:
         row += 1
         place = f"{problem.field}: " if problem.field else ""

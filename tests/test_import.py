@@ -493,7 +493,9 @@ HIDDEN_STYLES = ('<w:style {0} w:type="character" w:styleId="Secret"><w:name w:v
                  '<w:style {0} w:type="character" w:styleId="SecretToo"><w:name w:val="Secret Too"/>'
                  '<w:basedOn w:val="Secret"/></w:style>',
                  '<w:style {0} w:type="paragraph" w:styleId="HiddenNote"><w:name w:val="Hidden Note"/>'
-                 '<w:rPr><w:vanish/></w:rPr></w:style>')
+                 '<w:rPr><w:vanish/></w:rPr></w:style>',
+                 '<w:style {0} w:type="paragraph" w:styleId="ShownAgain"><w:name w:val="Shown Again"/>'
+                 '<w:basedOn w:val="HiddenNote"/><w:rPr><w:vanish w:val="0"/></w:rPr></w:style>')
 
 
 def _run(text, props="", tag="t"):
@@ -534,12 +536,13 @@ def test_hidden_text_nested_field_codes_and_deleted_revisions_are_not_read(tmp_p
     summary = next(p for p in doc.paragraphs if p.text.startswith(json.loads(
         (SAMPLES / "bcl-service-optimisation.json").read_text(encoding="utf-8"))["summary"][:20]))
     summary.insert_paragraph_before("A note the author hid from readers.", style="Hidden Note")
+    summary.insert_paragraph_before("A note shown again.", style="Shown Again")
     doc.save(legacy)
     result, form = imported(tmp_path, legacy)
     assert result.exit_code == 0, result.output
     case = json.loads(run("dump", form).output)
     assert case["project"]["title"] == "Service\u00a0Optimisation Phase 2"  # the non-breaking space kept
-    assert "hid from readers" not in case["summary"]
+    assert "hid from readers" not in case["summary"] and case["summary"].startswith("A note shown again.")
 
 
 def _alt_chunk(doc, html: bytes) -> None:

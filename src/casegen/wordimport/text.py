@@ -105,9 +105,11 @@ class _Styles:
         return self.outline.get(sid, 0)
 
 
-def _hidden_styles(doc) -> set[str]:
-    """Ids of the styles whose text is hidden (w:vanish), directly or through the style they are based on."""
-    own, based = {}, {}
+def _hidden_styles(doc) -> dict[str, bool]:
+    """Style id -> whether its text is hidden (w:vanish), for the styles that say so themselves or through the
+    styles they are based on; "" for a paragraph of no style: the default paragraph style's, else the
+    document's defaults (as for any paragraph whose styles say nothing)."""
+    own, based, default_para = {}, {}, None
     for style in doc.styles.element.iter(W + "style"):
         sid = style.get(qn("w:styleId"))
         vanish = style.find(f"{W}rPr/{W}vanish")
@@ -116,13 +118,18 @@ def _hidden_styles(doc) -> set[str]:
         parent = style.find(f"{W}basedOn")
         if parent is not None:
             based[sid] = parent.get(qn("w:val"))
+        if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in ("1", "true", "on"):
+            default_para = sid
 
-    def hidden(sid, seen=()):
+    def said(sid, seen=()):
         if sid in own:
             return own[sid]
-        return sid in based and sid not in seen and hidden(based[sid], seen + (sid,))
+        return said(based[sid], seen + (sid,)) if sid in based and sid not in seen else None
 
-    return {sid for sid in set(own) | set(based) if hidden(sid)}
+    out = {sid: value for sid in set(own) | set(based) if (value := said(sid)) is not None}
+    defaults = doc.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}vanish")
+    out[""] = out.get(default_para, defaults is not None and _on(defaults))
+    return out
 
 
 def _on(toggle) -> bool:
@@ -131,14 +138,14 @@ def _on(toggle) -> bool:
 
 
 def _hidden(run, state: dict) -> bool:
-    """Whether Word hides the run: its own w:vanish, else its character style's, else its paragraph style's."""
+    """Whether Word hides the run: its own w:vanish, else its character style's, else its paragraph's."""
     rpr = run.find(f"{W}rPr")
     vanish = rpr.find(f"{W}vanish") if rpr is not None else None
     if vanish is not None:
         return _on(vanish)
     rstyle = rpr.find(f"{W}rStyle") if rpr is not None else None
     if rstyle is not None and rstyle.get(qn("w:val")) in state["styles"].hidden:
-        return True
+        return state["styles"].hidden[rstyle.get(qn("w:val"))]
     return state["hidden"]
 
 
@@ -206,7 +213,7 @@ def _para(p, styles: _Styles) -> Para:
     ppr = p.find(f"{W}pPr")
     sid_el = ppr.find(f"{W}pStyle") if ppr is not None else None
     sid = sid_el.get(qn("w:val")) if sid_el is not None else ""
-    _text(p, out, {"fields": [], "styles": styles, "hidden": sid in styles.hidden})
+    _text(p, out, {"fields": [], "styles": styles, "hidden": styles.hidden.get(sid, styles.hidden[""])})
     text = "".join(out)  # a non-breaking space stays one: the form keeps it as typed
     para = Para(text.strip(), styles.names.get(sid, sid), styles.heading(sid), bold=_all_bold(p, styles, sid))
     outline = ppr.find(f"{W}outlineLvl") if ppr is not None else None

@@ -259,3 +259,30 @@ def test_a_strict_open_xml_document_is_named_on_import(tmp_path):
     assert lines(result) == [f"Error: {legacy}: is saved as Strict Open XML Document, which casegen does not read; "
                              "open it in Word and save it as Word Document (.docx) (File > Save As, then that file "
                              "type)"]
+
+
+def test_the_word_diff_covers_both_texts_and_marks_only_what_changed():
+    import random
+
+    from casegen.batch.worddiff import word_ops
+
+    rnd = random.Random(3)
+    before = _sentences(4, 60_000).split(" ")
+    for edits in (1, 5, 40, 200):
+        after = list(before)
+        for _ in range(edits):  # words replaced, inserted and removed (full stops too, which move sentences)
+            at, kind = rnd.randrange(len(after)), rnd.randrange(3)
+            if kind == 0:
+                after[at] = f"new{rnd.randrange(99)}."
+            elif kind == 1:
+                after.insert(at, f"added{rnd.randrange(99)}")
+            else:
+                del after[at]
+        a = [t for word in before for t in (word, " ")][:-1]
+        b = [t for word in after for t in (word, " ")][:-1]
+        ops = word_ops(a, b)
+        assert (ops[0][1], ops[0][3], ops[-1][2], ops[-1][4]) == (0, 0, len(a), len(b))
+        assert all(ops[k][2] == ops[k + 1][1] and ops[k][4] == ops[k + 1][3] for k in range(len(ops) - 1))
+        assert all(a[i1:i2] == b[j1:j2] for op, i1, i2, j1, j2 in ops if op == "equal")
+        marked = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
+        assert marked <= 30 * edits, f"{marked} words marked for {edits} edits"  # the edits, not the paragraph

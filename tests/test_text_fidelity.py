@@ -28,6 +28,16 @@ def calamine_values(path) -> list:
     return [v for s in wb.sheet_names for row in wb.get_sheet_by_name(s).to_python() for v in row if v != ""]
 
 
+def comments_as_excel_shows_them(path) -> str:
+    """The cell comments' text, each `_xHHHH_` decoded as Excel decodes it (ECMA-376 22.4.2.4): left to right."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/comments"))
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), xml)
+
+
 def test_every_text_written_into_a_cell_reads_back_as_typed(tmp_path):
     wb = Workbook()
     long_escapes = "_x0041_" * (MAX_TEXT // 7)  # at the limit as typed; longer once escaped, and kept whole
@@ -73,6 +83,7 @@ def test_escapes_come_back_from_an_upgrade_and_an_annotated_copy(make_form, tmp_
     shown = calamine_values(form.with_name(f"{form.stem}.checked.xlsx"))
     assert "Budget_x0020_2025 for Jane_x000D_Smith" in shown and "C:\\Data\\_x0041_" in shown
     assert any(isinstance(v, str) and "'C:\\Data\\_x0041_'" in v for v in shown)  # the message quotes it as typed
+    assert "'C:\\Data\\_x0041_'" in comments_as_excel_shows_them(form.with_name(f"{form.stem}.checked.xlsx"))
     add_a_field(monkeypatch)
     assert run("upgrade", form).exit_code == 1  # the date it cannot read is carried across, and named
     assert len(list(form.parent.glob(f"{form.stem}.backup-*.xlsx"))) == 1

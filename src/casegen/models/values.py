@@ -529,7 +529,7 @@ def format_money(amount: Amount | Total | int | float, none: str = "-") -> str:
     if isinstance(amount, Total):
         if not amount.tbc:
             return format_money(amount.known, none)
-        return f"TBC ({format_money(amount.known)} known so far)" if amount.known else TBC
+        return f"TBC ({format_money(amount.known)} known)" if amount.known else TBC
     if amount is None:
         return none
     if isinstance(amount, str):

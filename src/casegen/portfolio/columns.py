@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from casegen.models import TITLES
-from casegen.portfolio.xlsx import MONEY, Column, Layout, money_format
+from casegen.portfolio.xlsx import FIGURE, MONEY, Column, Layout, money_format
 
 NET_TOTAL = "Net total"
 
@@ -47,7 +47,7 @@ PEOPLE = [Field("Sponsor", 18, read=lambda case: case.project.sponsor),
           Column("Lead", 16, lambda row: row.lead),
           Field("Finance lead", 14, read=lambda case: case.project.finance_lead),
           Field("Budget code", 11, read=lambda case: case.project.budget_code),
-          Field("One-off investment", 12, number_format=MONEY,
+          Field("One-off investment", 12, number_format=MONEY, align=FIGURE,
                 read=_finance(lambda finance: finance.total("one_off_investment")))]
 CATEGORY = Field("Savings category", 14, read=_finance(lambda finance: finance.savings_category or None))
 
@@ -67,9 +67,9 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
              CONTRIBUTORY, Column("Stage", 20, lambda row: row.stage), Column("Next gate", 22, lambda row: row.next_gate),
              Column("Next gate date", 10, lambda row: row.next_gate_date)]
             + PEOPLE
-            + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY) for y in years]
+            + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY, align=FIGURE) for y in years]
             + [Column(NET_TOTAL, 12, lambda row: row.net_total if row.has_finance else None,
-                      lambda row: money_format(row.net), formula=_net_total),
+                      lambda row: money_format(row.net), formula=_net_total, align=FIGURE),
                CATEGORY, Column("Risks", 7, lambda row: len(row.risks)),
                Column("Highest risk score", 9, lambda row: row.top_score),
                Column("Flags", 18, lambda row: row.flags or None), Column("Form", 40, lambda row: form_name(row.file))]

@@ -49,6 +49,7 @@ NOTE = Font(name=FONT, italic=True, color="595959")
 PAGE_PT, PT_PER_WIDTH, LINE_PT = 842 - 2 * 0.4 * 72, 5.55, 14.5
 SCALES = range(100, 79, -5)
 WRAP = Alignment(wrap_text=True, vertical="top")
+FIGURE = Alignment(wrap_text=True, vertical="top", horizontal="right")  # money, TBC included, lines up right
 CENTRE = Alignment(horizontal="center", vertical="center")
 CENTRE_TOP = Alignment(horizontal="center", vertical="top")
 HEAD_ROW = 4  # every sheet of the tracker: title, a note, a blank row, then its table's headings

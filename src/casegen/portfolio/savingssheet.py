@@ -183,7 +183,7 @@ def _year_totals(ws, portfolio: Portfolio, total_row: int) -> LineChart:
     series = line.series[0]
     series.tx = SeriesLabel(v="Total (all themes)")
     series.graphicalProperties.line.noFill = True  # the labels only: the bars show the figures
-    series.marker.symbol = "none"
+    series.marker.symbol, series.smooth = "none", False  # LibreOffice draws the chart's lines as its first
     labels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False, dLblPos="t",
                            numFmt=MONEY, txPr=_text())
     labels.dLbl = [DataLabel(idx=k, numFmt=TBC_MONEY, showVal=True, showSerName=False, showCatName=False,

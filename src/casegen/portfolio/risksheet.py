@@ -8,6 +8,7 @@ from casegen.portfolio.figures import Portfolio
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.xlsx import (BOLD, CENTRE, CENTRE_TOP, FILLS, FIRST, HEAD_ROW, NOTE, Column, Formulas, Layout,
                                     add_table, boxed, fit_rows, headings_fit, note_rows, print_setup, title)
+from casegen.sheetcells import put
 
 RATING = {"green": "Low", "amber": "Medium", "red": "High"}  # the heat map's colours, in words
 
@@ -59,13 +60,13 @@ def heat_map_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
     title(ws, "Heat map: number of risks by likelihood and impact")
     top, risks = HEAD_ROW, risk_layout(portfolio)
     li, im = risks.range("Likelihood"), risks.range("Impact")
-    ws.cell(row=top, column=1, value="Likelihood ↓ / Impact →").font = BOLD
+    put(ws, top, 1, "Likelihood ↓ / Impact →").font = BOLD
     counts = portfolio.heat()
     for i in range(1, 6):
-        ws.cell(row=top, column=1 + i, value=i).font = BOLD
+        put(ws, top, 1 + i, i).font = BOLD
         ws.cell(row=top, column=1 + i).alignment = CENTRE
     for k, likelihood in enumerate(range(5, 0, -1), start=1):
-        ws.cell(row=top + k, column=1, value=likelihood).font = BOLD
+        put(ws, top + k, 1, likelihood).font = BOLD
         ws.cell(row=top + k, column=1).alignment = CENTRE
         ws.row_dimensions[top + k].height = 36
         for impact in range(1, 6):
@@ -76,7 +77,7 @@ def heat_map_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
             cell.alignment = CENTRE
     boxed(ws, top, 1, top + 5, 6, head=False)
     for k, (zone, scores) in enumerate([("red", "15 to 25"), ("amber", "5 to 12"), ("green", "up to 4")]):
-        cell = ws.cell(row=top + 7 + k, column=1, value=f"{RATING[zone]} risk: score {scores}")
+        cell = put(ws, top + 7 + k, 1, f"{RATING[zone]} risk: score {scores}")
         cell.fill, cell.font = FILLS[zone], NOTE
     ws.column_dimensions["A"].width = 26
     for c in range(2, 7):

@@ -36,13 +36,13 @@ TBC_NOTE = ("TBC: a case's figure for a year is not yet known; a total over it s
 
 def _block(ws, top: int, label: str, themes: list[str], years: list[str]) -> int:
     """A theme × year block's headings; returns the row of its first theme."""
-    ws.cell(row=top, column=1, value=label).font = BOLD
+    put(ws, top, 1, label).font = BOLD
     header(ws, top + 1, 1, ["Theme"] + years + ["Total"])
     for c in range(2, len(years) + 3):  # over the figures, as they are aligned (the status words read left)
         ws.cell(row=top + 1, column=c).alignment = WRAP if label == "Status" else RIGHT
     for i, theme in enumerate(themes):
         put(ws, top + 2 + i, 1, theme)
-    ws.cell(row=top + 2 + len(themes), column=1, value="Total").font = BOLD
+    put(ws, top + 2 + len(themes), 1, "Total").font = BOLD
     boxed(ws, top + 1, 1, top + 2 + len(themes), len(years) + 2)
     return top + 2
 
@@ -130,7 +130,7 @@ def _against_targets(ws, portfolio: Portfolio, formulas: Formulas, starts: list[
     for theme, year, i, j in _cells(portfolio):
         c, target = col(j), portfolio.target(theme, year)
         if theme is not None and year is not None:
-            ws.cell(row=tgt + i, column=j, value=number(target)).number_format = MONEY
+            put(ws, tgt + i, j, number(target)).number_format = MONEY
         elif target is not None or theme is None:
             first, end = (f"B{tgt + i}", f"{col(last - 1)}{tgt + i}") if year is None else (f"{c}{tgt}",
                                                                                              f"{c}{tgt + n - 1}")

@@ -112,7 +112,7 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas)
                      money_format(total))
     last = FIRST + len(pipeline) - 1
     add_table(ws, "Pipeline", HEAD_ROW, 1, last, 3)
-    ws.cell(row=last + 1, column=1, value="Total").font = BOLD
+    put(ws, last + 1, 1, "Total").font = BOLD
     formulas.put(ws, last + 1, 2, f"=SUM(B{FIRST}:B{last})", len(portfolio.rows)).font = BOLD
     formulas.put(ws, last + 1, 3, f"=SUM(C{FIRST}:C{last})", sum(v for _, _, v in pipeline),
                  money_format(portfolio.total())).font = BOLD
@@ -145,9 +145,9 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas)
 
 def _overdue(ws, portfolio: Portfolio, top: int) -> None:
     late = portfolio.overdue()
-    ws.cell(row=top, column=1, value=f"Next gates overdue as of {portfolio.as_of:%d %b %Y}: {len(late)}").font = BOLD
+    put(ws, top, 1, f"Next gates overdue as of {portfolio.as_of:%d %b %Y}: {len(late)}").font = BOLD
     if not late:
-        ws.cell(row=top + 1, column=1, value="No case's next gate date has passed.").font = NOTE
+        put(ws, top + 1, 1, "No case's next gate date has passed.").font = NOTE
         return
     names = ["Tracker ref", "Kind", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
     header(ws, top + 1, 1, names)
@@ -169,7 +169,7 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
     names = ["Form", "Status", "Severity", "Sheet", "Cell", "Field", "Message", "Code"]
     header(ws, HEAD_ROW, 1, names)
     if not problems:
-        ws.cell(row=FIRST, column=1, value="No problems.").font = NOTE
+        put(ws, FIRST, 1, "No problems.").font = NOTE
     problems.sort(key=lambda cp: (cp[0].file not in excluded, cp[0].file))
     for r, (checked, p) in enumerate(problems, start=FIRST):
         status = "excluded" if checked.file in excluded else "included"

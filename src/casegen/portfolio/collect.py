@@ -14,7 +14,8 @@ from decimal import Decimal
 from casegen.config import Programme
 from casegen.errors import Problem
 from casegen.models.values import Amount, Total, when_as_date
-from casegen.portfolio.columns import CASE_FIELDS, form_name
+from casegen.portfolio import columns
+from casegen.portfolio.columns import form_name
 from casegen.portfolio.wording import brief_risk, names_of
 
 
@@ -112,7 +113,7 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
         risks=_risk_rows(case, programme),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
-        shown={column.name: column.read(case) for column in CASE_FIELDS},
+        shown={column.name: column.read(case) for column in columns.case_fields()},
     )
 
 

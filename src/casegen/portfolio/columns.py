@@ -4,7 +4,7 @@ Each column says its heading, its printed width, its number format and where its
 sheet's writer, its widths and the formulas of other sheets (Savings and Pipeline add up its columns) all
 read this declaration, looking a column up by its name. A column shown as the case's form has it is a
 `Field`: its `read` runs on the case where the form is read (in a worker process), and the case's row
-carries the value back (CaseRow.shown), so showing a new field of a case is one line in CASE_FIELDS.
+carries the value back (CaseRow.shown), so showing a new field of a case is one line in case_columns.
 The Risks sheet declares its own columns in risksheet.py, the same way.
 """
 from __future__ import annotations
@@ -76,7 +76,9 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
             + ([Column("Document", 40)] if documents else []))  # a link, written by the sheet
 
 
-CASE_FIELDS = [c for c in case_columns([], False) if isinstance(c, Field)]
+def case_fields() -> list[Field]:
+    """The columns read from each case where its form is read, as declared (at the time of asking)."""
+    return [c for c in case_columns([], False) if isinstance(c, Field)]
 
 
 def case_layout(years: list[str], rows: int, documents: bool) -> Layout:

@@ -233,7 +233,7 @@ def test_the_summary_document_has_the_totals(built):
     # The totals have a status; cases are named by ref and kind; targets are set, so no "not configured" note.
     assert "(gap £240,000: on target)." in text
     assert text.count("Total\n£880,000\n£640,000\n£240,000\nOn target") == 2  # by year and by theme
-    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "No savings targets are configured" not in text
+    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "Targets not yet set" not in text
 
 
 def test_bad_options_are_usage_errors(tmp_path):

@@ -191,7 +191,11 @@ def test_a_tbc_year_shows_in_every_sum_of_the_tracker_and_the_summary_alike(make
     def whole(case):  # the same theme, at another stage, every year known
         case.project.tracker_ref, case.project.stage = "RX-998", "Stage 1: Outline Business Case"
 
-    make_form(edit=one_year_tbc, filename="in/partly.xlsx")
+    def partly(case):
+        one_year_tbc(case)
+        case.finance.years[1].one_off_investment, case.finance.years[2].one_off_investment = TBC, Decimal(50000)
+
+    make_form(edit=partly, filename="in/partly.xlsx")
     make_form(edit=whole, filename="in/whole.xlsx")
     out, summary = tmp_path / "tracker.xlsx", tmp_path / "summary.docx"
     assert run("portfolio", tmp_path / "in", "-o", out, "--summary", summary).exit_code == 0
@@ -221,6 +225,8 @@ def test_a_tbc_year_shows_in_every_sum_of_the_tracker_and_the_summary_alike(make
     head = [c.value for c in cases[4]]
     net = {r[0].value: shown(r[head.index("Net total")]) for r in cases.iter_rows(min_row=5)}
     assert net == {"RX-004": "TBC (£200,000 known)", "RX-998": "£200,000"}  # as each case's own row reads
+    one_off = {r[0].value: shown(r[head.index("One-off investment")]) for r in cases.iter_rows(min_row=5)}
+    assert one_off["RX-004"] == "TBC (£50,000 known)"  # a case's own total over its years, the same way
 
 
 def test_the_savings_chart_labels_a_tbc_year_as_its_total_reads(make_form, tmp_path):

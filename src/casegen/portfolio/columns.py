@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from casegen.models import TITLES
-from casegen.portfolio.xlsx import FIGURE, MONEY, Column, Layout, money_format
+from casegen.models.values import Total
+from casegen.portfolio.xlsx import FIGURE, MONEY, Column, Layout
 
 NET_TOTAL = "Net total"
 
@@ -48,7 +49,7 @@ PEOPLE = [Field("Sponsor", 18, read=lambda case: case.project.sponsor),
           Field("Finance lead", 14, read=lambda case: case.project.finance_lead),
           Field("Budget code", 11, read=lambda case: case.project.budget_code),
           Field("One-off investment", 12, number_format=MONEY, align=FIGURE,
-                read=_finance(lambda finance: finance.total("one_off_investment")))]
+                read=_finance(lambda finance: Total.of(y.one_off_investment for y in finance.years)))]
 CATEGORY = Field("Savings category", 14, read=_finance(lambda finance: finance.savings_category or None))
 
 
@@ -68,8 +69,8 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
              Column("Next gate date", 10, lambda row: row.next_gate_date)]
             + PEOPLE
             + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY, align=FIGURE) for y in years]
-            + [Column(NET_TOTAL, 12, lambda row: row.net_total if row.has_finance else None,
-                      lambda row: money_format(row.net), formula=_net_total, align=FIGURE),
+            + [Column(NET_TOTAL, 12, lambda row: row.net if row.has_finance else None, formula=_net_total,
+                      align=FIGURE),
                CATEGORY, Column("Risks", 7, lambda row: len(row.risks)),
                Column("Highest risk score", 9, lambda row: row.top_score),
                Column("Flags", 18, lambda row: row.flags or None), Column("Form", 40, lambda row: form_name(row.file))]

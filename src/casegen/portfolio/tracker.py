@@ -26,7 +26,7 @@ from casegen.portfolio.savingssheet import axes_shown, savings_sheet
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.wording import for_readers
 from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, NOTE, TOP, WRAP, Formulas, Layout, add_table, boxed,
-                                    fit_columns, fit_rows, header, headings_fit, money_format, money_width,
+                                    fit_columns, fit_rows, header, headings_fit, money_format,
                                     note_rows, print_setup, text_units, title, with_cached_values)
 from casegen.sheetcells import mark_workbook, put
 
@@ -83,8 +83,7 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas, ta
             ws.cell(row=r, column=cases.at("Document")).alignment = WRAP
     add_table(ws, "Cases", HEAD_ROW, 1, cases.last, len(cases.names))
     ws.freeze_panes = f"C{FIRST}"
-    cases.set_widths(ws)
-    ws.column_dimensions[cases.letter(NET_TOTAL)].width = money_width(r.net for r in portfolio.rows)
+    cases.set_widths(ws, portfolio.rows)
     for name in ("Form", "Document"):  # a file's name whole: it has no space to wrap at
         if name in cases.names:
             names = [ws.cell(row=r, column=cases.at(name)).value for r in range(FIRST, cases.last + 1)]

@@ -299,24 +299,32 @@ class Layout:
         header(ws, self.head_row, 1, self.names)
 
     def write_row(self, ws, r: int, item, formulas: Formulas) -> None:
-        """One item's row: every declared value, formula and format (text through sheetcells.put)."""
+        """One item's row: every declared value, formula and format (text through sheetcells.put). A Total
+        is written as its known part, read as TBC beside that part where some of it is TBC; one with no part
+        known is the text TBC, as the case's own TBC amounts are (a formula's value stays the sum, 0)."""
         for c, column in enumerate(self.columns, start=1):
+            value = column.value(item) if column.value else None
+            fmt = column.number_format(item) if callable(column.number_format) else column.number_format
             formula = column.formula(self, r, item) if column.formula else None
+            if isinstance(value, Total):
+                fmt, value = money_format(value), (value.known_part if formula or value.known is not None
+                                                   else value.amount)
             if formula:
-                cell = formulas.put(ws, r, c, formula, column.value(item) if column.value else None)
+                cell = formulas.put(ws, r, c, formula, value)
             elif column.value is not None:
-                value = column.value(item)
                 cell = put(ws, r, c, None if value == "" else value)
             else:
                 cell = ws.cell(row=r, column=c)
-            fmt = column.number_format(item) if callable(column.number_format) else column.number_format
             if fmt:
                 cell.number_format = fmt
             cell.alignment = column.align
 
-    def set_widths(self, ws) -> None:
+    def set_widths(self, ws, items=()) -> None:
+        """Each column as declared; one holding totals wide enough for the longest ("TBC (£1,250,000 known)")."""
         for c, column in enumerate(self.columns, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = column.width
+            totals = [v for v in map(column.value, items) if isinstance(v, Total)] if column.value else []
+            width = max(column.width, money_width(totals)) if totals else column.width
+            ws.column_dimensions[get_column_letter(c)].width = width
 
 
 def _fill(xml: bytes, values: dict[str, object]) -> bytes:

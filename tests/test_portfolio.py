@@ -287,7 +287,7 @@ def test_a_new_tracker_column_is_one_declaration(make_form, tmp_path, monkeypatc
 
     def heading(formula: str, sheet: str, at: int = 0) -> str:
         """The heading of the column of `sheet` that the formula's `at`-th reference to it points at."""
-        letter = re.findall(rf"{sheet}!\$([A-Z]+)\$", formula)[at]
+        letter = re.findall(rf"'?{sheet}'?!\$([A-Z]+)\$", formula)[at]
         return wb[sheet].cell(row=4, column=column_index_from_string(letter)).value
 
     savings = wb["Savings"]["C6"].value  # a theme's 24/25

@@ -1,9 +1,9 @@
 """The portfolio tracker: one Excel workbook of every case, for the programme office.
 
-Sheets: Cases (a row a case), Savings (theme × year against targets, with a chart), Pipeline (cases
-by stage, with a chart, and overdue gates), Risks and Heat map (risksheet.py) and Problems (the forms
-left out, and why). Figures are numbers; totals and gaps are formulas that
-carry their values (see xlsx.py).
+Sheets: Cases (a row a case, its columns declared in columns.py), Savings (theme × year against targets,
+with a chart: savingssheet.py), Pipeline (cases by stage, with a chart, and overdue gates), Risks and Heat
+map (risksheet.py) and Problems (the forms left out, and why). Figures are numbers; totals and gaps are
+formulas that carry their values (see xlsx.py); a total over a TBC amount reads as TBC beside its known part.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def headline(portfolio: Portfolio) -> str:
 def _document_link(cell, source: str, documents: Path, target: Path) -> None:
     doc = output_path(Path(source), documents)
     if not doc.exists():
-        cell.value = "(not built)"
+        put(cell.parent, cell.row, cell.column, "(not built)")
         return
     put(cell.parent, cell.row, cell.column, doc.name)
     cell.hyperlink = Path(os.path.relpath(doc.resolve(), target.resolve().parent)).as_posix()

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -292,8 +292,8 @@ class Layout:
 
     def range(self, name: str) -> str:
         """The column's cells, for another sheet's formula: Cases!$F$5:$F$18."""
-        c = self.letter(name)
-        return f"{self.sheet}!${c}${self.first}:${c}${self.last}"
+        c, sheet = self.letter(name), self.sheet if self.sheet.isidentifier() else quote_sheetname(self.sheet)
+        return f"{sheet}!${c}${self.first}:${c}${self.last}"
 
     def write_head(self, ws) -> None:
         header(ws, self.head_row, 1, self.names)

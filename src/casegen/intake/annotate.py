@@ -28,9 +28,9 @@ SUMMARY_SHEET = "casegen problems"
 HEAD = PatternFill("solid", fgColor="D9E2F3")
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 HEADINGS = ("Where", "Field", "Severity", "Problem", "Code")
-# A field's label ("Validated Recurring Investment 24/25") on two lines at most: LibreOffice wraps a narrower
+# A field's label ("Validated Recurring Investment") on one line, or two: LibreOffice wraps a narrower
 # column onto more lines than fit.fit_rows counts, and the row clips the last.
-WIDTHS = (18, 26, 10, 72, 22)
+WIDTHS = (18, 30, 10, 68, 22)
 EDGE = Side(style="thin", color="808080")
 GRID = Border(left=EDGE, right=EDGE, top=EDGE, bottom=EDGE)  # printed, the list reads as a table
 

@@ -54,6 +54,7 @@ def test_no_document_or_printed_sheet_names_a_command_option_or_file(make_form, 
     assert any("is not an intake form" in t for t in problems) and any("got 'lots'" in t for t in problems)
     body = " ".join(text for where, text in _document_words(summary))
     assert "Targets not yet set" in body and "is not an intake form" in body
+    assert re.search(r"Recurring Savings 23/24: must be an amount in pounds", body)  # the field, then what is wrong
     assert sum("Targets not yet set" in text for where, text in _sheet_words(out)) == 1
 
 

@@ -35,11 +35,17 @@ def _gap(net: Total, target: Decimal | None) -> Total | None:
     return None if target is None else Total(net.known_part - target, net.tbc)
 
 
+def _first_error(problems) -> str:
+    """The first error as the board reads it: its field, and what is wrong (the how-to is the terminal's)."""
+    first = next((p for p in problems if p.severity == "error"), problems[0] if problems else None)
+    if first is None:
+        return ""
+    return f"{first.field}: {for_readers(first.message)}" if first.field else for_readers(first.message)
+
+
 def summarise(portfolio: Portfolio) -> PortfolioSummary:
     used = {r.theme for r in portfolio.rows} | set(portfolio.programme.targets)
-    excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems),
-                             first=for_readers(next((p.message for p in c.problems if p.severity == "error"),
-                                                    c.problems[0].message if c.problems else "")))
+    excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems), first=_first_error(c.problems))
                 for c in portfolio.excluded]
     return PortfolioSummary(
         programme=portfolio.programme.programme, council=portfolio.programme.council,

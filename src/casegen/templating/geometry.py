@@ -12,9 +12,14 @@ Widths are measured with Arial's (and its metric twin Liberation Sans's) advance
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from casegen.ooxml import W
+
+TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)  # a docxtpl tag, which prints what a case gives it
+MONEY_TAG = re.compile(r"\|\s*money\b")
 
 TWIPS_PER_POINT = 20
 DEFAULT_MARGIN = 108  # twips: Word's and Writer's default left and right cell margin (0.19 cm)
@@ -197,3 +202,62 @@ def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
     for tbl in tree.iter(f"{W}tbl"):
         nested = any(a.tag == f"{W}tc" for a in tbl.iterancestors())
         repair_table(tbl, size, None if nested else limit)
+
+
+def _template_needs(tbl, size: int) -> list[int]:
+    """What each column of a template's table must hold: an amount where a tag prints money, else the longest
+    word of its own text (a tag's value is not known before a case fills it)."""
+    def strip_tags(tc):
+        copy = etree.fromstring(etree.tostring(tc))
+        for t in copy.iter(f"{W}t"):
+            t.text = TAG.sub("", t.text or "")
+        return copy
+
+    needs: dict[int, int] = {}
+    for tr in tbl.findall(f"{W}tr"):
+        at = 0
+        for tc in tr.findall(f"{W}tc"):
+            money = bool(MONEY_TAG.search("".join(t.text or "" for t in tc.iter(f"{W}t"))))
+            if _span(tc) == 1:
+                needs[at] = max(needs.get(at, 0), _need(tbl, strip_tags(tc), size, money))
+            at += _span(tc)
+    return [needs.get(i, 0) for i in range(max(needs, default=-1) + 1)]
+
+
+def _cm(twips: int) -> str:
+    return f"{twips / 567:.1f} cm"
+
+
+def cramped(document_xml: bytes, size: int) -> list[tuple[str, str]]:
+    """(where, what) of each table of a template that cannot hold what it prints on the page: wider than the
+    text, or with a column too narrow for an amount (or a word of its own) that the rest of the table has no
+    room to widen. Column loops count once, as the template draws them."""
+    root = etree.fromstring(document_xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    body = root.find(f"{W}body")
+    limit, found, section, number = text_width(body), [], "", 0
+    for child in body if body is not None else ():
+        if child.tag == f"{W}p":
+            style = child.find(f"{W}pPr/{W}pStyle")
+            text = "".join(t.text or "" for t in child.iter(f"{W}t")).strip()
+            if style is not None and re.search("(?i)heading|title", style.get(f"{W}val", "")) and text:
+                section = text
+        if child.tag != f"{W}tbl":
+            continue
+        number += 1
+        where = f"{section + ', ' if section else ''}table {number}"
+        widths = _columns(child)
+        if not widths or not limit:
+            continue
+        needs = (_template_needs(child, size) + [0] * len(widths))[:len(widths)]
+        if sum(widths) > limit + 20:
+            found.append((where, f"the table is {_cm(sum(widths))} wide, wider than the {_cm(limit)} between the "
+                                 "page's margins"))
+        narrow = [i for i, (w, n) in enumerate(zip(widths, needs)) if w < n]
+        if narrow:
+            i, holds = narrow[0], all(w >= n for w, n in zip(fit(widths, needs, limit), needs))
+            found.append((where, f"column {i + 1} is {_cm(widths[i])} wide and needs {_cm(needs[i])} for what it "
+                                 f"prints (an amount such as {AMOUNT} where it prints money): "
+                                 + ("documents take the room from the other columns, so they print other widths "
+                                    "than the template's" if holds else "the table has no room to give it, so its "
+                                    "text would break in the middle of words")))
+    return found

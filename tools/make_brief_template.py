@@ -122,7 +122,7 @@ def stakeholders(doc):
     lead_in(cell, "Complete the below RACI (this will inform the Communication Plan in the PID)")
     gap(doc)
     marks = ("responsible", "accountable", "consulted", "informed")
-    t = table(doc, [7, 2.5, 2.5, 2.5, 2.5], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
+    t = table(doc, [6.6, 2.6, 2.6, 2.6, 2.6], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
     tag_row(t, "{%tr for r in raci %}")
     row = add_row(t, ["{{ r.who }}"] + [f"{{{{ 'X' if r.{m} else '' }}}}" for m in marks], label=True)
     centre(row, (1, 2, 3, 4))

@@ -24,21 +24,26 @@ MONEY_TAG = re.compile(r"\|\s*money\b")
 TWIPS_PER_POINT = 20
 DEFAULT_MARGIN = 108  # twips: Word's and Writer's default left and right cell margin (0.19 cm)
 DEFAULT_SIZE = 22  # half-points: Word's default font size when the styles give none
-# Advance widths of Arial / Liberation Sans, in thousandths of the font size.
-_NARROW = dict.fromkeys("ijl'|", 222) | dict.fromkeys(" ,.:;!/\\ft[]I", 278) | dict.fromkeys("-()r`", 333)
-_WIDE = dict.fromkeys("mM", 833) | dict.fromkeys("W%", 889) | {"w": 722, "@": 1015}
-_CAPITALS = dict.fromkeys("ABEKPSVXY", 667) | dict.fromkeys("CDHNRU", 722) | dict.fromkeys("GOQ", 778) \
-    | dict.fromkeys("FTZ", 611) | {"J": 500, "L": 556}
-_LOWER = dict.fromkeys("cksvxyz", 500)
-WIDTHS = {**dict.fromkeys("0123456789£$€#_abdeghnopqu?", 556), **_LOWER, **_CAPITALS, **_NARROW, **_WIDE}
-BOLD = 1.08  # Arial Bold's letters are wider; its digits are not
+# Advance widths of Arial / Liberation Sans (regular and bold), in thousandths of the font size, for the letters,
+# digits and signs documents print; any other character counts as 0.6 em.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-()/:;£%&'\"!?@"
+_REGULAR = ("556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556 333 500 278 556 500 722 500 500 500 "
+            "667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 611 722 667 944 667 667 611 "
+            + "556 " * 10 + "278 278 278 333 333 333 278 278 278 556 889 667 191 355 278 556 1015")
+_BOLD = ("556 611 556 611 556 333 611 611 278 278 556 278 889 611 611 611 611 389 556 333 611 556 778 556 556 500 "
+         "722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 611 722 667 944 667 667 611 "
+         + "556 " * 10 + "278 278 278 333 333 333 278 333 333 556 889 722 238 474 333 611 975")
+WIDTHS = dict(zip(_LETTERS, map(int, _REGULAR.split())))
+BOLD_WIDTHS = dict(zip(_LETTERS, map(int, _BOLD.split())))
+ROUNDING = 20  # twips (1 pt) to spare when a document is rendered: Word and Writer round widths differently
 # The amount a column that prints money must hold without breaking: ten million pounds.
 AMOUNT = "£10,000,000"
 
 
 def word_width(word: str, size: int, bold: bool = False) -> int:
     """Twips a word takes at `size` half-points."""
-    thousandths = sum(WIDTHS.get(c, 600) * (BOLD if bold and not c.isdigit() else 1) for c in word)
+    widths = BOLD_WIDTHS if bold else WIDTHS
+    thousandths = sum(widths.get(c, 600) for c in word)
     return round(thousandths * size / 2 / 1000 * TWIPS_PER_POINT)
 
 
@@ -87,7 +92,7 @@ def _margins(tbl, tc=None) -> int:
     return 2 * DEFAULT_MARGIN
 
 
-def _need(tbl, tc, size: int, amount: bool) -> int:
+def _need(tbl, tc, size: int, amount: bool, spare: int = ROUNDING) -> int:
     """The width the longest word of a cell needs (with its margins): words are not broken, lines are."""
     widest = 0
     for run in tc.iter(f"{W}r"):
@@ -97,7 +102,7 @@ def _need(tbl, tc, size: int, amount: bool) -> int:
         text = "".join(t.text or "" for t in run.iter(f"{W}t"))
         words = text.split() + ([AMOUNT] if amount else [])
         widest = max([widest] + [word_width(w, here, bold) for w in words])
-    return widest + _margins(tbl, tc) if widest else 0
+    return widest + _margins(tbl, tc) + spare if widest else 0
 
 
 def _span(tc) -> int:
@@ -144,9 +149,10 @@ def fit(widths: list[int], needs: list[int], limit: int | None) -> list[int]:
     excess = sum(widths) - target
     if excess > 0 and sum(spare):
         give = min(excess, sum(spare))
-        widths = [w - round(give * s / sum(spare)) for w, s in zip(widths, spare)]
+        cuts = [-(-give * s // sum(spare)) for s in spare]  # rounded up: the table never ends wider than asked
+        widths = [w - c for w, c in zip(widths, cuts)]
     if limit and sum(widths) > limit:  # cannot hold: every column shrinks alike
-        widths = [round(w * limit / sum(widths)) for w in widths]
+        widths = [w * limit // sum(widths) for w in widths]
     return widths
 
 
@@ -219,7 +225,7 @@ def _template_needs(tbl, size: int) -> list[int]:
         for tc in tr.findall(f"{W}tc"):
             money = bool(MONEY_TAG.search("".join(t.text or "" for t in tc.iter(f"{W}t"))))
             if _span(tc) == 1:
-                needs[at] = max(needs.get(at, 0), _need(tbl, strip_tags(tc), size, money))
+                needs[at] = max(needs.get(at, 0), _need(tbl, strip_tags(tc), size, money, spare=0))
             at += _span(tc)
     return [needs.get(i, 0) for i in range(max(needs, default=-1) + 1)]
 

@@ -13,6 +13,7 @@ Widths are measured with Arial's (and its metric twin Liberation Sans's) advance
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from lxml import etree
 
@@ -33,8 +34,8 @@ _REGULAR = ("556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556
 _BOLD = ("556 611 556 611 556 333 611 611 278 278 556 278 889 611 611 611 611 389 556 333 611 556 778 556 556 500 "
          "722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 611 722 667 944 667 667 611 "
          + "556 " * 10 + "278 278 278 333 333 333 278 333 333 556 889 722 238 474 333 611 975")
-WIDTHS = dict(zip(_LETTERS, map(int, _REGULAR.split())))
-BOLD_WIDTHS = dict(zip(_LETTERS, map(int, _BOLD.split())))
+WIDTHS = defaultdict(lambda: 600, zip(_LETTERS, map(int, _REGULAR.split())))
+BOLD_WIDTHS = defaultdict(lambda: 600, zip(_LETTERS, map(int, _BOLD.split())))
 ROUNDING = 20  # twips (1 pt) to spare when a document is rendered: Word and Writer round widths differently
 # The amount a column that prints money must hold without breaking: ten million pounds.
 AMOUNT = "£10,000,000"
@@ -42,8 +43,7 @@ AMOUNT = "£10,000,000"
 
 def word_width(word: str, size: int, bold: bool = False) -> int:
     """Twips a word takes at `size` half-points."""
-    widths = BOLD_WIDTHS if bold else WIDTHS
-    thousandths = sum(widths.get(c, 600) for c in word)
+    thousandths = sum(map((BOLD_WIDTHS if bold else WIDTHS).__getitem__, word))
     return round(thousandths * size / 2 / 1000 * TWIPS_PER_POINT)
 
 
@@ -80,39 +80,51 @@ def text_width(body) -> int | None:
     return _int(size) - _int(margins, "left") - _int(margins, "right")
 
 
-def _margins(tbl, tc=None) -> int:
-    """Left plus right margin of a cell: its own, else the table's, else the default."""
-    for holder in (tc.find(f"{W}tcPr/{W}tcMar") if tc is not None else None,
-                   tbl.find(f"{W}tblPr/{W}tblCellMar")):
-        if holder is not None:
-            sides = [holder.find(f"{W}{s}") for s in ("left", "start", "right", "end")]
-            found = [_int(s) for s in sides if s is not None and s.get(f"{W}type", "dxa") == "dxa"]
-            if found:
-                return sum(found) if len(found) == 2 else 2 * found[0]
-    return 2 * DEFAULT_MARGIN
+TBL_PR, CELL_MARGINS, TR, TC, TC_PR, TC_MARGINS, TC_W, SPAN = (f"{W}{t}" for t in (
+    "tblPr", "tblCellMar", "tr", "tc", "tcPr", "tcMar", "tcW", "gridSpan"))
+P, T, SZ, B = f"{W}p", f"{W}t", f"{W}sz", f"{W}b"
 
 
-def _need(tbl, tc, size: int, amount: bool, spare: int = ROUNDING) -> int:
-    """The width the longest word of a cell needs (with its margins): words are not broken, lines are."""
-    widest = 0
-    for run in tc.iter(f"{W}r"):
-        rpr = run.find(f"{W}rPr")
-        here = _int(rpr.find(f"{W}sz"), "val", size) if rpr is not None and rpr.find(f"{W}sz") is not None else size
-        bold = rpr is not None and _on(rpr, f"{W}b")
-        text = "".join(t.text or "" for t in run.iter(f"{W}t"))
-        words = text.split() + ([AMOUNT] if amount else [])
-        widest = max([widest] + [word_width(w, here, bold) for w in words])
-    return widest + _margins(tbl, tc) + spare if widest else 0
+def _margin_pair(holder) -> int | None:
+    if holder is None:
+        return None
+    sides = [holder.find(f"{W}{s}") for s in ("left", "start", "right", "end")]
+    found = [_int(s) for s in sides if s is not None and s.get(f"{W}type", "dxa") == "dxa"]
+    return (sum(found) if len(found) == 2 else 2 * found[0]) if found else None
 
 
-def _span(tc) -> int:
-    span = tc.find(f"{W}tcPr/{W}gridSpan")
+def _table_margins(tbl) -> int:
+    """Left plus right cell margin of a table: its own, else the default."""
+    props = tbl.find(TBL_PR)
+    found = _margin_pair(props.find(CELL_MARGINS)) if props is not None else None
+    return 2 * DEFAULT_MARGIN if found is None else found
+
+
+def _need(tc, props, size: int, margins: int, amount: bool, spare: int = ROUNDING) -> int:
+    """The width the widest word of a cell needs (with its margins): words are not broken, lines are. Measured at
+    the cell's largest size, bold if any of it is: never less than it needs."""
+    words = [w for p in tc.iter(P) for w in "".join(p.itertext(T)).split()]
+    if amount:
+        words.append(AMOUNT)
+    if not words:
+        return 0
+    longest = max(map(len, words))
+    here = max([size] + [_int(sz, "val", size) for sz in tc.iter(SZ)])
+    bold = any(b.get(f"{W}val", "true") not in ("0", "false") for b in tc.iter(B))
+    # Only words at least half as long as the longest can be the widest (Arial's widest letter is 4.6 of its narrowest).
+    widest = max(word_width(w, here, bold) for w in words if 2 * len(w) >= longest)
+    own = _margin_pair(props.find(TC_MARGINS))
+    return widest + (margins if own is None else own) + spare
+
+
+def _span(props) -> int:
+    span = props.find(SPAN)
     return max(1, _int(span, "val", 1)) if span is not None else 1
 
 
-def _cell_width(tc, table_width: int) -> int | None:
+def _cell_width(props, table_width: int) -> int | None:
     """A cell's width in twips as its tcW gives it (dxa, or pct of the table), None if it gives none."""
-    width = tc.find(f"{W}tcPr/{W}tcW")
+    width = props.find(TC_W)
     kind = width.get(f"{W}type", "dxa") if width is not None else None
     if kind == "dxa" and _int(width) > 0:
         return _int(width)
@@ -123,19 +135,19 @@ def _cell_width(tc, table_width: int) -> int | None:
     return None
 
 
-def _columns(tbl) -> list[int] | None:
+def _columns(tbl, grid: list[int]) -> list[int] | None:
     """The table's column widths, from the cells of its widest row (each keeps the width of the template cell a
     loop copied it from), else from its grid; None if neither can be known."""
-    grid = [_int(c) for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
-    rows = [tr.findall(f"{W}tc") for tr in tbl.findall(f"{W}tr")]
+    rows = tbl.findall(TR)
     if not rows:
         return None
-    widest = max(rows, key=lambda cells: sum(_span(tc) for tc in cells))
-    if all(_span(tc) == 1 for tc in widest):
-        widths = [_cell_width(tc, sum(grid)) for tc in widest]
+    widest = [(tc, _properties(tc)) for tc in max(rows, key=lambda tr: len(tr.findall(TC))).iterchildren(TC)]
+    spans = [_span(props) for _, props in widest]
+    if all(span == 1 for span in spans):
+        widths = [_cell_width(props, sum(grid)) for _, props in widest]
         if None not in widths:
             return widths
-    return grid if sum(_span(tc) for tc in widest) == len(grid) and all(grid) else None
+    return grid if sum(spans) == len(grid) and all(grid) else None
 
 
 def fit(widths: list[int], needs: list[int], limit: int | None) -> list[int]:
@@ -156,47 +168,72 @@ def fit(widths: list[int], needs: list[int], limit: int | None) -> list[int]:
     return widths
 
 
-def column_needs(tbl, size: int, amounts=lambda tc: False) -> list[int]:
+def column_needs(tbl, size: int, amounts=lambda tc: False, spare: int = ROUNDING, rows=None) -> list[int]:
     """For each column of a table, the width its widest word needs (cells spanning columns count for none)."""
     needs: dict[int, int] = {}
-    for tr in tbl.findall(f"{W}tr"):
+    margins = _table_margins(tbl)
+    for cells in rows if rows is not None else _cells(tbl):
         at = 0
-        for tc in tr.findall(f"{W}tc"):
-            if _span(tc) == 1:
-                needs[at] = max(needs.get(at, 0), _need(tbl, tc, size, amounts(tc)))
-            at += _span(tc)
+        for tc, props, span in cells:
+            if span == 1:
+                needs[at] = max(needs.get(at, 0), _need(tc, props, size, margins, amounts(tc), spare))
+            at += span
     return [needs.get(i, 0) for i in range(max(needs, default=-1) + 1)]
+
+
+def _properties(tc):
+    """A cell's properties (w:tcPr), made if it has none: its width is written there."""
+    props = tc.find(TC_PR)
+    if props is None:
+        props = etree.Element(TC_PR)
+        tc.insert(0, props)
+    return props
+
+
+def _cells(tbl) -> list[list[tuple]]:
+    """(cell, its properties, how many grid columns it spans) of each row of a table."""
+    return [[(tc, props, _span(props)) for tc in tr.iterchildren(TC) for props in (_properties(tc),)]
+            for tr in tbl.iterchildren(TR)]
+
+
+def _write_width(props, width: int) -> None:
+    tcw = props.find(TC_W)
+    if tcw is None:
+        tcw = etree.Element(TC_W)
+        props.insert(1 if props.find(f"{W}cnfStyle") is not None else 0, tcw)
+    tcw.set(f"{W}w", str(width))
+    tcw.set(f"{W}type", "dxa")
 
 
 def repair_table(tbl, size: int, limit: int | None) -> None:
     """Rebuild a rendered table's grid from its cells, fit its columns to their words and the page, and write the
     widths everywhere both office suites read them: the grid, each cell's tcW, the table's tblW (if in twips)."""
-    widths = _columns(tbl)
     grid = tbl.find(f"{W}tblGrid")
+    drawn = [_int(c) for c in grid.findall(f"{W}gridCol")] if grid is not None else []
+    widths = _columns(tbl, drawn)
     if widths is None or grid is None:
         return
-    needs = column_needs(tbl, size)
-    widths = fit(widths, (needs + [0] * len(widths))[:len(widths)], limit)
+    table_width = tbl.find(f"{TBL_PR}/{W}tblW")
+    # A table whose cells are as its grid draws them, within the page, is left as the template has it (its width
+    # in twips set to its grid's, which Writer writes); the others are rebuilt and their words measured: measuring
+    # every cell of every table would cost more than the rest of the rendering (about 15 ms a document, measured).
+    if widths == drawn and not (limit and sum(widths) > limit):
+        if table_width is not None and table_width.get(f"{W}type") == "dxa":
+            table_width.set(f"{W}w", str(sum(widths)))
+        return
+    rows = _cells(tbl)
+    if len(widths) > 1:
+        needs = column_needs(tbl, size, rows=rows)
+        widths = fit(widths, (needs + [0] * len(widths))[:len(widths)], limit)
     for col in grid.findall(f"{W}gridCol"):
         grid.remove(col)
     for width in widths:
         etree.SubElement(grid, f"{W}gridCol").set(f"{W}w", str(width))
-    for tr in tbl.findall(f"{W}tr"):
+    for cells in rows:
         at = 0
-        for tc in tr.findall(f"{W}tc"):
-            span = _span(tc)
-            tcpr = tc.find(f"{W}tcPr")
-            if tcpr is None:
-                tcpr = etree.Element(f"{W}tcPr")
-                tc.insert(0, tcpr)
-            width = tcpr.find(f"{W}tcW")
-            if width is None:
-                width = etree.Element(f"{W}tcW")
-                tcpr.insert(1 if tcpr.find(f"{W}cnfStyle") is not None else 0, width)
-            width.set(f"{W}w", str(sum(widths[at:at + span])))
-            width.set(f"{W}type", "dxa")
+        for _, props, span in cells:
+            _write_width(props, sum(widths[at:at + span]))
             at += span
-    table_width = tbl.find(f"{W}tblPr/{W}tblW")
     if table_width is not None and table_width.get(f"{W}type") == "dxa":
         table_width.set(f"{W}w", str(sum(widths)))
 
@@ -213,21 +250,13 @@ def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
 def _template_needs(tbl, size: int) -> list[int]:
     """What each column of a template's table must hold: an amount where a tag prints money, else the longest
     word of its own text (a tag's value is not known before a case fills it)."""
-    def strip_tags(tc):
-        copy = etree.fromstring(etree.tostring(tc))
-        for t in copy.iter(f"{W}t"):
-            t.text = TAG.sub("", t.text or "")
-        return copy
-
-    needs: dict[int, int] = {}
-    for tr in tbl.findall(f"{W}tr"):
-        at = 0
-        for tc in tr.findall(f"{W}tc"):
-            money = bool(MONEY_TAG.search("".join(t.text or "" for t in tc.iter(f"{W}t"))))
-            if _span(tc) == 1:
-                needs[at] = max(needs.get(at, 0), _need(tbl, strip_tags(tc), size, money, spare=0))
-            at += _span(tc)
-    return [needs.get(i, 0) for i in range(max(needs, default=-1) + 1)]
+    copy = etree.fromstring(etree.tostring(tbl))
+    for tc in copy.iter(TC):
+        if MONEY_TAG.search("".join(tc.itertext(T))):
+            tc.set("money", "1")  # on the copy only: a mark for column_needs below
+    for t in copy.iter(T):
+        t.text = TAG.sub("", t.text or "")
+    return column_needs(copy, size, lambda tc: tc.get("money") == "1", spare=0)
 
 
 def _cm(twips: int) -> str:
@@ -251,7 +280,7 @@ def cramped(document_xml: bytes, size: int) -> list[tuple[str, str]]:
             continue
         number += 1
         where = f"{section + ', ' if section else ''}table {number}"
-        widths = _columns(child)
+        widths = _columns(child, [_int(c) for c in child.findall(f"{W}tblGrid/{W}gridCol")])
         if not widths or not limit:
             continue
         needs = (_template_needs(child, size) + [0] * len(widths))[:len(widths)]

@@ -22,8 +22,8 @@ from casegen.config import LANGUAGE
 from casegen.errors import TemplateProblem
 from casegen.ooxml import W, docxtpl_fixer
 from casegen.templating.check import explain
-from casegen.templating.geometry import DEFAULT_SIZE, default_size, repair_tables
 from casegen.templating.environment import make_environment
+from casegen.templating.geometry import DEFAULT_SIZE, default_size, repair_tables
 from casegen.templating.parts import compile_sources, template_problem, template_sources
 
 _FIXER = docxtpl_fixer()  # docxtpl's XML helpers, pinned to the versions tested (casegen.ooxml)
@@ -46,9 +46,9 @@ def _resolve_listing(xml: str) -> str:
 def _repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
     """Keep every table valid and whole after loops have added or removed cells and paragraphs.
 
-    A cell whose paragraphs were all looped away gets an empty one, as Word requires; every table's grid and
-    widths are rebuilt from its cells and fitted to the page (templating.geometry), whatever Word or Writer
-    wrote for them.
+    A cell whose paragraphs were all looped away gets an empty one, as Word requires; a table whose columns a loop
+    changed has its grid and widths rebuilt from its cells and fitted to the page, whatever Word or Writer wrote
+    for them (templating.geometry).
     """
     for tc in tree.iter(f"{W}tc"):
         if tc.find(f"{W}p") is None:

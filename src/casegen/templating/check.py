@@ -27,8 +27,8 @@ from casegen.models import KINDS
 from casegen.models.kinds import TEMPLATE_MODELS
 from casegen.ooxml import TEMPLATE_PARTS
 from casegen.templating.environment import make_environment
-from casegen.templating.geometry import cramped, default_size
 from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, templates_dir
+from casegen.templating.geometry import cramped, default_size
 from casegen.templating.modeltypes import element
 from casegen.templating.normalise import join_tags, unescape_tags
 from casegen.templating.parts import compile_sources, patched

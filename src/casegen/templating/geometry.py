@@ -4,16 +4,16 @@ A template's table is drawn for the page, but its column loops ({%tc for %}) add
 case is rendered, and each office suite saves a table its own way: Writer writes the table's width in twips
 (`w:tblW w:type="dxa"`), which then no longer matches the columns a loop made, and LibreOffice squeezes every
 column into the old width (a finance table at 62% of the page, "£200,0" / "00"); Word may write cell widths in
-fiftieths of a percent (`w:tcW w:type="pct"`). So after rendering, every table's grid is rebuilt from its
-cells, its width follows the grid, and its columns are fitted to the text width so that no word (an amount
-above all) is narrower than its column. `templates check` names a table that cannot hold its amounts.
+fiftieths of a percent (`w:tcW w:type="pct"`). So after rendering, a table's width in twips follows its grid,
+and a table whose cells no longer match its grid (a loop's columns, widths in percent) or that is wider than the
+page has its grid rebuilt from its cells and its columns fitted to the text width, so that no word (an amount
+above all) is wider than its column. `templates check` names a table that cannot hold its amounts.
 
 Widths are measured with Arial's (and its metric twin Liberation Sans's) advance widths, in twips.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from lxml import etree
 
@@ -34,8 +34,15 @@ _REGULAR = ("556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556
 _BOLD = ("556 611 556 611 556 333 611 611 278 278 556 278 889 611 611 611 611 389 556 333 611 556 778 556 556 500 "
          "722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 611 722 667 944 667 667 611 "
          + "556 " * 10 + "278 278 278 333 333 333 278 333 333 556 889 722 238 474 333 611 975")
-WIDTHS = defaultdict(lambda: 600, zip(_LETTERS, map(int, _REGULAR.split())))
-BOLD_WIDTHS = defaultdict(lambda: 600, zip(_LETTERS, map(int, _BOLD.split())))
+
+
+class _Widths(dict):
+    def __missing__(self, letter: str) -> int:
+        return 600  # not remembered: a document's letters would grow the table without bound
+
+
+WIDTHS = _Widths(zip(_LETTERS, map(int, _REGULAR.split())))
+BOLD_WIDTHS = _Widths(zip(_LETTERS, map(int, _BOLD.split())))
 ROUNDING = 20  # twips (1 pt) to spare when a document is rendered: Word and Writer round widths differently
 # The amount a column that prints money must hold without breaking: ten million pounds.
 AMOUNT = "£10,000,000"
@@ -45,11 +52,6 @@ def word_width(word: str, size: int, bold: bool = False) -> int:
     """Twips a word takes at `size` half-points."""
     thousandths = sum(map((BOLD_WIDTHS if bold else WIDTHS).__getitem__, word))
     return round(thousandths * size / 2 / 1000 * TWIPS_PER_POINT)
-
-
-def _on(element, tag: str) -> bool:
-    found = element.find(tag)
-    return found is not None and found.get(f"{W}val", "true") not in ("0", "false")
 
 
 def _int(element, attr: str = "w", default: int = 0) -> int:

@@ -165,3 +165,15 @@ def test_word_width_measures_an_amount_as_arial_prints_it():
     # LibreOffice prints it (pdftotext -bbox of a built document: 41.6 pt)
     assert word_width("£200,000", 20) == 834
     assert word_width(AMOUNT, 20) > word_width("£9,999,999", 20)
+
+
+def test_a_loop_that_makes_as_many_columns_as_the_template_draws_still_gets_its_widths(tmp_path, programme):
+    """Three validated years make four cells, as many as the template's grid has columns (label, loop tag, year,
+    loop tag): the grid still follows the cells, not the tag columns' 0.4 cm."""
+    case = sample_case("bcl-service-optimisation", programme)
+    case.finance.validated = [type(case.finance.validated[0])(year=y, recurring_savings=Decimal("1000"))
+                              for y in ("23/24", "24/25", "25/26")]
+    out = tmp_path / "three.docx"
+    out.write_bytes(render_case(case, programme))
+    validated = next(t for t in _tables(out) if _texts(t)[0] == ["", "23/24", "24/25", "25/26"])
+    assert _grid(validated) == [2835, 1361, 1361, 1361]

@@ -4,8 +4,8 @@ Text is read as Word displays it, not as the XML stores it: runs joined whatever
 bookmarks, revisions), content controls' contents (but not their placeholder prompts), hyperlinks,
 fields' results (never their codes, nor what a field nested in another's code shows), tabs, line breaks
 and non-breaking spaces; deleted revisions (text, paragraphs and table rows) are skipped, inserted ones
-read; hidden text (w:vanish on the run, or on its character or paragraph style) is skipped, as Word does
-not show or print it. Content Word shows from another file (w:altChunk: HTML, RTF or a document pasted
+read; hidden text (w:vanish on the run, its character or paragraph style, the styles they are based on,
+or the document's defaults) is skipped, as Word does not show or print it. Content Word shows from another file (w:altChunk: HTML, RTF or a document pasted
 in) is not read here: it is kept as a Para naming it (`unread`), for the import to report. Bullets are
 recognised from Word numbering (w:numPr and its ilvl, on the paragraph or its style) and from bullets
 typed by hand ("•", "·", "-", "–" then a tab or space).

@@ -78,7 +78,7 @@ def test_changes_names_each_field_by_its_label_with_old_and_new_values(inputs, b
     assert f"{FORMS[0]}: Finance › Recurring Savings 24/25: £200,000 → £150,000" in out
     assert f"{FORMS[0]}: Project › Summary: text changed (+{len(ADDED.split())} words)" in out
     assert FORMS[1] not in out and FORMS[2] not in out
-    changes = json.loads(run("changes", built, "--json").output)
+    changes = json.loads(run("changes", built, "--json").output)["changes"]
     money = next(c for c in changes if c["field"] == "Finance › Recurring Savings 24/25")
     assert (money["form"], money["old"], money["new"]) == (FORMS[0], "£200,000", "£150,000")
 

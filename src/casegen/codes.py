@@ -9,17 +9,37 @@ A rule (@rule, @cross_rule) takes its severity, kinds and explanation from its e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-BOTH = ("bcl", "brief")
-BCL, BRIEF = ("bcl",), ("brief",)
+
+class Severity(StrEnum):
+    """How bad a problem is: an error stops the document being built; a warning does not, unless --strict.
+    A StrEnum, so it compares equal to its word and prints as it in JSON."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Kind(StrEnum):
+    """The kinds of case: a Business Case Lite and a Project Brief (also the names of their forms' kinds)."""
+
+    BCL = "bcl"
+    BRIEF = "brief"
+
+
+BOTH = (Kind.BCL, Kind.BRIEF)
+BCL, BRIEF = (Kind.BCL,), (Kind.BRIEF,)
 
 
 @dataclass(frozen=True)
 class Code:
     code: str
-    severity: str  # "error" stops the document being built; "warning" does not, unless --strict
+    severity: Severity  # written below as its word, and checked against Severity here
     explanation: str  # one line, a sentence saying what casegen expects
-    kinds: tuple[str, ...] = BOTH
+    kinds: tuple[Kind, ...] = BOTH
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
 
 
 _ALL = [
@@ -108,6 +128,8 @@ _ALL = [
     Code("annotate-foreign-file", "error", "The annotated copy's name beside a form is free, or holds a copy casegen "
                                            "wrote; anyone else's file is never replaced without --force."),
     Code("strict", "error", "With --strict a form with warnings gets no document: its warnings count as errors."),
+    Code("history-damaged", "warning", "A build folder's change log reads whole: a damaged line is left out of "
+                                       "`casegen changes`, and the next build sets it aside."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", "error", "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", "error", "A template is a Word document (.docx) whose parts are well-formed XML and "

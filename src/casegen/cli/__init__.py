@@ -16,12 +16,13 @@ import click
 from casegen import __version__, config
 from casegen.cli.build import build
 from casegen.cli.changes import changes
+from casegen.cli.common import as_json, config_option, envelope, templates_option, wants_json
 from casegen.cli.forms import dump, new, upgrade, validate
 from casegen.cli.info import rules_command, schema
 from casegen.cli.portfolio import portfolio
 from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
-from casegen.errors import CasegenError, IntakeError
+from casegen.errors import CasegenError, IntakeError, Problem, Severity
 from casegen.fileio import os_error_message
 
 class _Door(click.Group):
@@ -31,23 +32,28 @@ class _Door(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
-        except IntakeError as exc:
-            for problem in exc.problems:
-                click.echo(f"Error: {problem}" if problem.severity == "error" else str(problem), err=True)
-            ctx.exit(exc.exit_code)
-        except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
-            if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
+            try:
+                return super().invoke(ctx)
+            except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
+                if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
+                    raise
+                raise CasegenError(os_error_message(exc)) from None
+        except CasegenError as exc:
+            problems = exc.problems if isinstance(exc, IntakeError) else [Problem("", exc.format_message())]
+            if wants_json(ctx):  # the command's one JSON object, whatever stopped it
+                click.echo(as_json(envelope(wants_json(ctx), exc.exit_code, problems)))
+                ctx.exit(exc.exit_code)
+            if not isinstance(exc, IntakeError):
                 raise
-            raise CasegenError(os_error_message(exc)) from None
+            for problem in problems:
+                click.echo(f"Error: {problem}" if problem.severity == Severity.ERROR else str(problem), err=True)
+            ctx.exit(exc.exit_code)
 
 
-@click.group(cls=_Door, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CASEGEN_CONFIG",
-              help="Programme configuration (TOML); the built-in Luton programme if not given.")
-@click.option("--templates", "templates_path", type=click.Path(file_okay=False, path_type=Path),
-              envvar="CASEGEN_TEMPLATES", help="Folder of the Word templates; else the configuration's `templates`, "
-                                               "else casegen's own (see `casegen templates export`).")
+# The command list shows each command's help whole (click cuts a short help at 45 characters otherwise).
+@click.group(cls=_Door, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+@config_option
+@templates_option
 @click.version_option(__version__, prog_name="casegen")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None) -> None:

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from casegen.errors import IntakeError, Problem, counted
+from casegen.errors import IntakeError, Problem, Severity, counted
 from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
 from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
@@ -25,7 +25,8 @@ from casegen.models.values import strip_illegal
 from casegen.sheetcells import mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
-FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+FILLS = {Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
+         Severity.WARNING: PatternFill("solid", fgColor="FFEB9C")}
 HEADINGS = ("Where", "Field", "Severity", "Problem", "Code")
 WIDTHS = (18, 18, 10, 80, 22)
 
@@ -55,7 +56,7 @@ def _text(cell, value: str) -> None:
 
 def _mark(ws, coord: str, problems: list[Problem]) -> None:
     cell = ws[coord]
-    severity = "error" if any(p.severity == "error" for p in problems) else "warning"
+    severity = Severity.ERROR if any(p.severity == Severity.ERROR for p in problems) else Severity.WARNING
     cell.fill = FILLS[severity]
     lines = [f"{p.severity}: {p.message}" + (f" [{p.code}]" if p.code else "") for p in problems]
     note = strip_illegal("\n".join(lines))
@@ -99,7 +100,7 @@ def _problem_row(wb, ws, row: int, p: Problem) -> None:
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(p.sheet)}!{p.cell or 'A1'}")
         link.style = "Hyperlink"
         link.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS["warning"])
+    ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS[Severity.WARNING])
 
 
 def annotate(intake: Intake, target: Path) -> Path:

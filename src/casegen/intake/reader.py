@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from pydantic import ValidationError
 
 from casegen.config import Programme
-from casegen.errors import IntakeError, Problem
+from casegen.errors import IntakeError, Problem, Severity
 from casegen.intake import labels, spec
 from casegen.intake.book import Book
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
@@ -53,7 +53,7 @@ class _Reading:
         self.layouts: dict[str, SheetLayout] = {}  # by sheet title, worked out when first needed
         self.model = None
 
-    def problem(self, message, sheet="", cell="", field="", severity="error", code=""):
+    def problem(self, message, sheet="", cell="", field="", severity=Severity.ERROR, code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
 
     def clean(self, value, sheet: str, cell: str, field: str):
@@ -62,7 +62,7 @@ class _Reading:
             bad = illegal_characters(value)
             if bad:
                 self.problem(f"removed characters a Word document cannot hold ({', '.join(bad)})",
-                             sheet, cell, field, "warning", "text-illegal-char")
+                             sheet, cell, field, Severity.WARNING, "text-illegal-char")
                 value = strip_illegal(value)
         return value
 
@@ -115,7 +115,7 @@ class _Reading:
                          code=code)
         else:
             self.problem(f"the form has no {what} (an older form); it is left blank. Run {upgrade} to bring "
-                         "the form up to date", sheet, cell, path[-1], "warning", "form-old-layout")
+                         "the form up to date", sheet, cell, path[-1], Severity.WARNING, "form-old-layout")
         self.lost.add(path)
 
     def scalar(self, book: Book, block: spec.Scalar, data: dict) -> None:
@@ -196,14 +196,14 @@ class _Reading:
         for xl, col, heading in layout.unknown:
             self.problem(f"the table '{xl.name}' has a column headed {heading!r} that casegen does not read; its "
                          "entries are left out of the document", sheet, f"{get_column_letter(col)}{xl.head}",
-                         severity="warning", code="table-unknown-column")
+                         severity=Severity.WARNING, code="table-unknown-column")
         for r, c, value in layout.strays[:MAX_STRAYS]:
             self.problem(f"{_shown(value)} is typed outside the form's cells; casegen does not read it (type it in "
                          "a yellow cell, or keep notes on a sheet of your own)", sheet, f"{get_column_letter(c)}{r}",
-                         severity="warning", code="cell-outside")
+                         severity=Severity.WARNING, code="cell-outside")
         if len(layout.strays) > MAX_STRAYS:
             self.problem(f"… and {len(layout.strays) - MAX_STRAYS} more cells typed outside the form's cells",
-                         sheet, severity="warning", code="cell-outside")
+                         sheet, severity=Severity.WARNING, code="cell-outside")
 
     def reported(self, loc: tuple) -> bool:
         """True if the form's own problem already explains an error at `loc` (a lost name, a spoiled cell)."""
@@ -304,7 +304,7 @@ class Intake:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
 def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
@@ -371,7 +371,7 @@ def read_intake(path: str | Path, programme: Programme) -> Intake:
 def _capped(file: str, problems: list[Problem]) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
-    first = sorted(problems, key=lambda p: p.severity != "error")[:MAX_PROBLEMS]
+    first = sorted(problems, key=lambda p: p.severity != Severity.ERROR)[:MAX_PROBLEMS]
     more = len(problems) - MAX_PROBLEMS
     return first + [Problem(file, f"… and {more} more problems; fix these first, then check again",
                             code="problems-more")]

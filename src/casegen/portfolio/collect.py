@@ -13,7 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from casegen.config import Programme
-from casegen.errors import Problem
+from casegen.errors import Problem, Severity
+from casegen.models import Kind
 from casegen.models.values import Amount, Total, when_as_date
 from casegen.portfolio.wording import brief_risk, names_of
 
@@ -30,7 +31,7 @@ class RiskRow:
     lead: str
     mitigation: str
     score: int  # the model's likelihood × impact (Scored.total)
-    kind: str = "bcl"  # of the case: a BCL and a Brief of one project share its tracker ref
+    kind: str = Kind.BCL  # of the case: a BCL and a Brief of one project share its tracker ref
 
 
 @dataclass
@@ -87,7 +88,7 @@ def _risk_rows(case, programme: Programme) -> list[RiskRow]:
     names = names_of(programme.council, programme.programme, p.title, p.sponsor, p.lead)
     rows = []
     for i, r in enumerate(case.risks, start=1):
-        if case.kind == "brief":  # the brief's three-part statement, as one sentence
+        if case.kind == Kind.BRIEF:  # the brief's three-part statement, as one sentence
             text, ref, mitigation = brief_risk(r.cause, r.risk, r.consequence, names), str(i), ""
         else:
             text, ref, mitigation = r.risk, r.ref, r.mitigations
@@ -121,7 +122,7 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
         category=finance.savings_category if finance else "",
         risks=_risk_rows(case, programme),
-        flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
+        flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != Severity.ERROR)),
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from casegen.errors import Severity
+from casegen.models import Kind
 from casegen.models.summary import ExcludedForm, GateLine, PortfolioSummary, RiskLine, StageLine, TargetLine
 from casegen.models.values import Total
 from casegen.portfolio.collect import display_name
@@ -16,7 +18,7 @@ from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
-KIND = {"bcl": "BCL", "brief": "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+KIND = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
 NO_TARGETS = ("No savings targets are configured. Set them per theme and financial year under [targets] in the "
               "programme configuration (casegen templates export DIR writes a programme.toml with an example), "
               "then pass it with --config.")
@@ -35,7 +37,7 @@ def _gap(net: Total, target: Decimal | None) -> Total | None:
 def summarise(portfolio: Portfolio) -> PortfolioSummary:
     used = {r.theme for r in portfolio.rows} | set(portfolio.programme.targets)
     excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems),
-                             first=next((p.message for p in c.problems if p.severity == "error"),
+                             first=next((p.message for p in c.problems if p.severity == Severity.ERROR),
                                         c.problems[0].message if c.problems else ""))
                 for c in portfolio.excluded]
     return PortfolioSummary(

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 
 from casegen.config import Programme
-from casegen.errors import CasegenError, Problem
+from casegen.errors import CasegenError, Problem, Severity
 from casegen.fileio import atomic_path, os_error_message
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
@@ -24,11 +24,11 @@ from casegen.wordimport.document import NotADocument, open_document
 from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers, split
 from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
-from casegen.models import KINDS, TITLES
+from casegen.models import KINDS, TITLES, Kind
 from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
 from casegen.sheetcells import number, put
 
-FORMATS = {"bcl": bcl, "brief": brief}
+FORMATS = {Kind.BCL: bcl, Kind.BRIEF: brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
            "when": parse_when}
 FIRST_WORDS = 12
@@ -136,12 +136,12 @@ def findings(reading: Reading, source: Path) -> list[Problem]:
     fmt = FORMATS[reading.kind]
     out = [Problem(str(source), f"not placed in the form: “{_first_words(text)}”",
                    field=f"section '{section}'" if section else "before the first heading",
-                   severity="warning", code="import-unplaced") for section, text in reading.leftovers]
+                   severity=Severity.WARNING, code="import-unplaced") for section, text in reading.leftovers]
     for key in fmt.EXPECTED:
         if key not in reading.found:
             out.append(Problem(str(source), f"the document has no section '{fmt.HEADINGS[key]}'; "
                                             "that part of the form is left blank for you to fill in",
-                               severity="warning", code="import-missing-section"))
+                               severity=Severity.WARNING, code="import-missing-section"))
     return out
 
 
@@ -161,7 +161,7 @@ def _risk_totals(reading: Reading, intake, form: Path) -> list[Problem]:
             out.append(Problem(str(form), f"the document's risk {i + 1} gives the total {typed}, but Likelihood "
                                           f"{likelihood} × Impact {impact} is {likelihood * impact}; casegen "
                                           "works the total out, so check the likelihood and the impact",
-                               sheet, cell, "Likelihood", "error", "import-risk-total"))
+                               sheet, cell, "Likelihood", Severity.ERROR, "import-risk-total"))
     return out
 
 

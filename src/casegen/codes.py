@@ -128,8 +128,8 @@ _ALL = [
     Code("annotate-foreign-file", "error", "The annotated copy's name beside a form is free, or holds a copy casegen "
                                            "wrote; anyone else's file is never replaced without --force."),
     Code("strict", "error", "With --strict a form with warnings gets no document: its warnings count as errors."),
-    Code("history-damaged", "warning", "A build folder's change log reads whole: a damaged line is left out of "
-                                       "`casegen changes`, and the next build sets it aside."),
+    Code("history-damaged", "warning", "A build folder's history reads whole: a damaged part (a cut-off line of "
+                                       "the change log) is left out of `casegen changes` and set aside, named."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", "error", "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", "error", "A template is a Word document (.docx) whose parts are well-formed XML and "

@@ -2,13 +2,13 @@
 changes of the last build that changed a document (or of every build), from the folder's change log."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
 from casegen.batch.changes import Change
 from casegen.batch.history import last_build, read_log, shown_date
-from casegen.batch.journal import COMMIT, LOG, damaged_lines, journal, recover, state
+from casegen.batch.journal import COMMIT, damaged_lines, journal, recover
 from casegen.batch.lock import BuildLock
 from casegen.errors import BuildError, CasegenError, Problem, Severity, counted
 
@@ -19,19 +19,13 @@ class ChangesReport:
     last: str  # the date of the last build that changed a document
     changes: list[Change]
     everything: bool = False  # every build's changes, not only the last's
-    damaged: int = 0  # lines of the change log that could not be read, left out
+    notes: list[str] = field(default_factory=list)  # damaged history left out or set aside, one line each
 
     @property
     def problems(self) -> list[Problem]:
-        if not self.damaged:
-            return []
-        return [Problem(str(state(self.out_dir, LOG)), f"{counted(self.damaged, 'damaged line')} of the change log "
-                        "left out (the next build sets them aside)", severity=Severity.WARNING, code="history-damaged")]
-
-    def notes(self) -> list[str]:
-        """What the terminal is told beside the changes."""
-        return [f"{self.out_dir}: {counted(self.damaged, 'damaged line')} of the change log left out "
-                "(the next build sets them aside)"] if self.damaged else []
+        """The notes, as the problems of `--json`."""
+        return [Problem(str(self.out_dir), note, severity=Severity.WARNING, code="history-damaged")
+                for note in self.notes]
 
     def lines(self) -> list[str]:
         """The changes, build by build, in the form's words."""
@@ -60,5 +54,7 @@ def what_changed(out_dir: Path, everything: bool = False) -> ChangesReport:
     if last is None:
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
     damaged = damaged_lines(out_dir)
+    notes = [f"{out_dir}: {counted(damaged, 'damaged line')} of the change log left out (the next build sets "
+             "them aside)"] if damaged else []
     found = [c for c in read_log(out_dir) if everything or c.date == last]
-    return ChangesReport(out_dir, last, found, everything, damaged)
+    return ChangesReport(out_dir, last, found, everything, notes)

@@ -22,7 +22,7 @@ def changes(ctx, out_dir: Path, everything: bool, as_json: bool) -> None:
     report = what_changed(out_dir, everything)
     if as_json:
         emit(ctx, True, report.problems, **report.as_dict())
-    for note in report.notes():
+    for note in report.notes:
         click.echo(note, err=True)
     for line in report.lines():
         click.echo(line)

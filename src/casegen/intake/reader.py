@@ -23,7 +23,7 @@ from casegen.errors import IntakeError, Problem, Severity
 from casegen.intake import labels, spec
 from casegen.intake.book import Book
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
-from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook
+from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case
@@ -40,9 +40,9 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x20 else m.group(0), text)
 
 
-class _Reading:
-    def __init__(self, path: Path, programme: Programme, facts: Inspection):
-        self.path, self.programme, self.facts = path, programme, facts
+class _FormReading:
+    def __init__(self, path: Path, programme: Programme, inspection: Inspection):
+        self.path, self.programme, self.inspection = path, programme, inspection
         self.file = str(path)
         self.problems: list[Problem] = []
         self.places: dict[tuple, tuple[str, str, str]] = {}  # path -> (sheet, cell, field)
@@ -69,7 +69,7 @@ class _Reading:
     def value(self, book: Book, sheet: str, row: int, col: int, field: str):
         """The value of an input cell, or None with a located problem if the cell cannot give one."""
         coord = f"{get_column_letter(col)}{row}"
-        trouble = _trouble(self.facts.sheet(sheet), coord, row, col)
+        trouble = _trouble(self.inspection.sheet(sheet), coord, row, col)
         if trouble:
             self.problem(trouble[0], sheet, coord, field, code=trouble[1])
             self.spoiled.add((sheet, coord))
@@ -179,11 +179,11 @@ class _Reading:
         return row
 
     def _filled(self, book: Book, sheet: str, r: int, columns: dict) -> bool:
-        facts = self.facts.sheet(sheet)
+        scan = self.inspection.sheet(sheet)
         for c in columns.values():
             coord = f"{get_column_letter(c)}{r}"
             # A formula with no saved value reads as blank, but the row is not empty: report it.
-            if coord in facts.formulas_without_values or coord in facts.errors:
+            if coord in scan.formulas_without_values or coord in scan.errors:
                 return True
             v = book.value(sheet, r, c)
             if v is not None and not (isinstance(v, str) and not v.strip()):
@@ -252,17 +252,17 @@ def _required(model, path: tuple) -> bool:
     return model.model_fields[path[-1]].is_required()
 
 
-def _trouble(facts: SheetFacts, coord: str, row: int, col: int) -> tuple[str, str] | None:
+def _trouble(scan: SheetScan, coord: str, row: int, col: int) -> tuple[str, str] | None:
     """(message, code) if the cell's XML shows its value cannot be read as typed; None if it can."""
-    merged = facts.merge_over(row, col)
+    merged = scan.merge_over(row, col)
     if merged:
         return (f"is covered by the merged cells {merged}, so its value is lost; "
                 "unmerge them (Home > Merge & Center) and type each value in its own cell", "cell-merged")
-    if coord in facts.formulas_without_values:
+    if coord in scan.formulas_without_values:
         return ("has a formula but no saved value; open and save the form in Excel/LibreOffice, or type the value",
                 "cell-formula-no-value")
-    if coord in facts.errors:
-        return f"shows the error {facts.errors[coord]} from a formula; fix the formula or type the value", \
+    if coord in scan.errors:
+        return f"shows the error {scan.errors[coord]} from a formula; fix the formula or type the value", \
             "cell-error-value"
     return None
 
@@ -307,7 +307,7 @@ class Intake:
         return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
-def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
+def _read_blocks(reading: _FormReading, book: Book) -> tuple[str, dict]:
     kind = reading.kind(book)
     sheets = spec.sheets(KINDS[kind])
     reading.foreign(book, kind, [b for s in sheets for b in s.blocks if not isinstance(b, str)])
@@ -323,7 +323,7 @@ def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
     return kind, data
 
 
-def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
+def _validate(reading: _FormReading, kind: str, data: dict, programme: Programme):
     try:
         return KINDS[kind].model_validate(data, context={"programme": programme})
     except ValidationError as exc:
@@ -334,13 +334,13 @@ def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
     return None
 
 
-def read_cells(path: str | Path, programme: Programme) -> tuple[_Reading, str, dict]:
+def read_cells(path: str | Path, programme: Programme) -> tuple[_FormReading, str, dict]:
     """The form's values by field path, unchecked, with the reading's problems and places so far."""
     path = Path(path)
-    facts = inspect_workbook(path)  # the safety checks, before calamine unpacks the file
-    reading = _Reading(path, programme, facts)
+    inspection = inspect_workbook(path)  # the safety checks, before calamine unpacks the file
+    reading = _FormReading(path, programme, inspection)
     try:
-        book = Book(path, facts)
+        book = Book(path, inspection)
         try:
             kind, data = _read_blocks(reading, book)
         finally:
@@ -348,7 +348,7 @@ def read_cells(path: str | Path, programme: Programme) -> tuple[_Reading, str, d
     except IntakeError:
         raise
     except Exception as exc:  # XML no Office program writes, that calamine chokes on: never a traceback
-        raise facts.unreadable(path, exc) from None
+        raise inspection.unreadable(path, exc) from None
     return reading, kind, data
 
 

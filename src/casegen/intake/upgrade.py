@@ -143,5 +143,5 @@ def _left(old) -> list[str]:
     """What the old form held that the new one does not: cells casegen does not read, sheets of the lead's own."""
     left = [f"{p.sheet}!{p.cell}: {p.message}" for p in old.problems if p.code in NOT_READ]
     ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
-    left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
+    left += [f"the sheet '{title}'" for title in old.inspection.sheets if title not in ours]
     return left

@@ -1,7 +1,7 @@
-"""Forms -> the facts the tracker needs: one small row a case, one a risk, and every problem.
+"""Forms -> the rows the tracker needs: one small row a case, one a risk, and every problem.
 
 Each form is read through the same check as `validate` and `build` (in worker processes, as build
-does); a worker sends back only these facts, never the case, so memory stays flat however many
+does); a worker sends back only these rows, never the case, so memory stays flat however many
 forms the portfolio holds. A form with errors (or that cannot be read) gives no row: it is listed
 with its problems, never dropped silently.
 """
@@ -107,7 +107,7 @@ def _next_gate(case, programme: Programme) -> tuple[str, str]:
     return gate, dates.get(gate, "")
 
 
-def facts(case, file: str, problems: list[Problem], programme: Programme) -> CaseRow:
+def tracker_row(case, file: str, problems: list[Problem], programme: Programme) -> CaseRow:
     """The tracker's row of one case."""
     p = case.project
     finance = getattr(case, "finance", None)

@@ -12,7 +12,7 @@ from casegen.errors import Severity
 from casegen.models import Kind
 from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.models.values import Total
-from casegen.portfolio.collect import CaseRow, RiskRow, facts
+from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
 
 NO_STAGE = "(no stage given)"
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
@@ -109,7 +109,7 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     The check is validate's and build's (the same workers and rules across forms); each worker sends
     back only the tracker's row of its case, so memory stays flat in the number of forms.
     """
-    checked = check_forms(find_forms(paths), programme, jobs, extract=facts)
+    checked = check_forms(find_forms(paths), programme, jobs, extract=tracker_row)
     # A form saved as .ods or .csv, or a pipe named like a form: excluded by name, never left out silently
     # (a warning-only one has its .xlsx twin read in its place).
     unread = [Checked(str(path), "", [problem]) for path in not_forms(paths)

@@ -23,7 +23,7 @@ from casegen.wordimport import bcl, brief
 from casegen.wordimport.document import NotADocument, open_document
 from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers, split
 from casegen.wordimport.match import norm
-from casegen.wordimport.text import Para, Table
+from casegen.wordimport.text import Para, WordTable
 from casegen.models import KINDS, TITLES, Kind
 from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
 from casegen.sheetcells import number, put
@@ -72,7 +72,7 @@ def read_document(path: Path, kind: str | None = None) -> Reading:
         if hasattr(fmt, "start_section"):
             fmt.start_section(reading, section.title)
         for block in section.blocks:
-            (fmt.read_table if isinstance(block, Table) else fmt.read_paragraph)(reading, block)
+            (fmt.read_table if isinstance(block, WordTable) else fmt.read_paragraph)(reading, block)
     leftovers(reading, sections)
     return reading
 
@@ -110,7 +110,7 @@ def cell_values(kind: str, data: dict, programme: Programme | None = None) -> di
                 holder = _holder(data, block.path)
                 if holder is not None and block.path[-1] in holder:
                     holder[block.path[-1]] = _cell(holder[block.path[-1]], block.column, True, programme)
-            elif isinstance(block, spec.Table):
+            elif isinstance(block, spec.WordTable):
                 holder = _holder(data, block.path)
                 for row in (holder or {}).get(block.path[-1]) or []:
                     for col in block.columns:

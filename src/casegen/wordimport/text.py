@@ -58,7 +58,7 @@ class Cell:
 
 
 @dataclass
-class Table:
+class WordTable:
     rows: list[list[Cell]]
     used: bool = field(default=False, compare=False)
 
@@ -186,7 +186,7 @@ def _children(parent, tag: str):
             yield from _children(child.find(f"{W}sdtContent") if child.tag == W + "sdt" else child, tag)
 
 
-def _table(tbl, styles: _Styles) -> Table:
+def _table(tbl, styles: _Styles) -> WordTable:
     rows = []
     for tr in _children(tbl, "tr"):
         row = []
@@ -194,7 +194,7 @@ def _table(tbl, styles: _Styles) -> Table:
             span = tc.find(f"{W}tcPr/{W}gridSpan")
             row.append(Cell(_blocks(tc, styles), int(span.get(qn("w:val"))) if span is not None else 1))
         rows.append(row)
-    return Table(rows)
+    return WordTable(rows)
 
 
 def _blocks(container, styles: _Styles) -> list:

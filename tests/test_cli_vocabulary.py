@@ -47,7 +47,8 @@ def test_validate_json_names_each_form_and_its_problem_cells(built):
     assert data["command"] == "validate" and data["exit_code"] == 1
     assert {(Path(f["file"]).name, f["ok"]) for f in data["forms"]} == {("good.xlsx", True), ("bad.xlsx", False)}
     [problem] = [p for p in data["problems"] if p["severity"] == "error"]
-    assert problem["file"].endswith("bad.xlsx") and problem["sheet"] == "Project" and problem["code"] == "value-required"
+    assert problem["file"].endswith("bad.xlsx") and problem["sheet"] == "Project"
+    assert problem["code"] == "value-required"
     assert data["summary"] == "1 of 2 forms OK, 1 with errors"
 
 
@@ -171,3 +172,15 @@ def test_every_reporting_command_offers_json_and_the_file_commands_quiet_and_ver
 def test_templates_check_names_its_argument_templates_throughout():
     text = _help("templates check")
     assert "templates check [OPTIONS] [TEMPLATES]...\n" in text and "PATHS" not in text
+
+
+def test_portfolio_and_import_quiet_and_verbose(built, tmp_path):
+    tracker = tmp_path / "t.xlsx"
+    assert run("portfolio", built["good"], "-o", tracker, "-q").output == "" and tracker.exists()
+    verbose = run("portfolio", built["forms"], "-o", tracker, "-v")
+    assert f"read     {built['good']}" in verbose.stdout and f"excluded {built['forms'] / 'bad.xlsx'}" in verbose.stdout
+    assert verbose.exit_code == 1
+    assert verbose.stdout.splitlines()[-1].startswith(f"wrote {tracker}: 1 case from 2 forms")
+    form = tmp_path / "again.xlsx"
+    quiet = run("import", built["out"] / "good.docx", "-o", form, "-q")
+    assert quiet.exit_code == 0 and quiet.output == "" and form.exists()

@@ -30,7 +30,8 @@ class ChangesReport:
     def lines(self) -> list[str]:
         """The changes, build by build, in the form's words."""
         if not self.changes:
-            return ["nothing changed yet" if self.everything else f"nothing changed at the last build ({shown_date(self.last)})"]
+            return ["nothing changed yet" if self.everything
+                    else f"nothing changed at the last build ({shown_date(self.last)})"]
         out = []
         for date, group in groupby(self.changes, key=lambda c: c.date):
             out.append(f"build of {shown_date(date)}:")

@@ -16,7 +16,8 @@ from casegen.cli.common import (EXISTING, OK, PROBLEMS, emit, force_option, jobs
 @jobs_option
 @click.option("-B", "--always-make", "--rebuild", "always_make", is_flag=True,
               help="Rebuild every document, up to date or not (as make -B).")
-@force_option("Replace a file at a document's name that casegen did not write (never a folder).")
+@force_option("Replace a file at a document's name that casegen did not write (never a folder). Given without "
+              "-B, it also rebuilds every document, as it did before -B (until the next release).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")

@@ -235,7 +235,8 @@ def _argument_problem(node: nodes.Filter, filters) -> str | None:
     params = list(inspect.signature(FILTERS[node.name]).parameters.values())[1:]
     given = len(node.args) + len(node.kwargs)
     if len(node.args) > len(params) or any(k.key not in {p.name for p in params} for k in node.kwargs):
-        return f"the {node.name} filter takes {counted(len(params), 'argument') if params else 'no arguments'}, not {given}"
+        takes = counted(len(params), "argument") if params else "no arguments"
+        return f"the {node.name} filter takes {takes}, not {given}"
     given = list(zip(params, node.args)) + [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
     for param, arg in given:
         if param.annotation in ("str", str) and isinstance(arg, nodes.Const) and not isinstance(arg.value, str):

@@ -110,7 +110,7 @@ def cell_values(kind: str, data: dict, programme: Programme | None = None) -> di
                 holder = _holder(data, block.path)
                 if holder is not None and block.path[-1] in holder:
                     holder[block.path[-1]] = _cell(holder[block.path[-1]], block.column, True, programme)
-            elif isinstance(block, spec.WordTable):
+            elif isinstance(block, spec.Table):
                 holder = _holder(data, block.path)
                 for row in (holder or {}).get(block.path[-1]) or []:
                     for col in block.columns:

@@ -23,7 +23,7 @@ from casegen.errors import counted as plural  # noqa: F401  (the commands' name 
 KIND_CHOICE = click.Choice([kind.value for kind in Kind])
 # Paths a command reads: a missing one is a usage mistake (exit 2), caught before anything is written.
 EXISTING = click.Path(exists=True, path_type=Path)
-OK, PROBLEMS, USAGE = 0, 1, 2  # the one exit-code rule (README, "Exit codes")
+OK, PROBLEMS = 0, 1  # the one exit-code rule (README, "Exit codes"); 2, a usage mistake, is click's own
 _JSON, _LEVEL = "casegen.json", "casegen.verbosity"  # in click's ctx.meta, shared by the group and its commands
 
 
@@ -104,15 +104,6 @@ def verbosity(ctx: click.Context) -> int:
 def wants_json(ctx: click.Context) -> str:
     """The name of the command asked for JSON (`--json`), or ""."""
     return ctx.meta.get(_JSON, "")
-
-
-def hidden_alias(old: str, new: str, **option: object):
-    """An option's old spelling, kept for one release: hidden from help, still working, saying what to use."""
-    def callback(ctx: click.Context, param: click.Parameter, value: object) -> object:
-        if value not in (None, False, ()) and not wants_json(ctx):
-            click.echo(f"note: {old} is now {new}; {old} goes in the next release", err=True)
-        return value
-    return click.option(old, hidden=True, callback=callback, **option)
 
 
 def emit(ctx: click.Context, ok: bool, problems: list[Problem], **fields: object) -> None:

@@ -13,6 +13,7 @@ from casegen.render import TEMPLATE_FILES, package_templates
 from helpers import run, sample_case
 from casegen import config
 from casegen.intake.form import write_form
+from casegen.portfolio.summary import TARGETS_HOW_TO
 
 KEYS = {"command", "ok", "exit_code", "problems"}  # every JSON report has these (README, "JSON reports")
 COMMANDS = ["new", "validate", "build", "dump", "upgrade", "schema", "rules", "changes", "import", "portfolio",
@@ -176,7 +177,9 @@ def test_templates_check_names_its_argument_templates_throughout():
 
 def test_portfolio_and_import_quiet_and_verbose(built, tmp_path):
     tracker = tmp_path / "t.xlsx"
-    assert run("portfolio", built["good"], "-o", tracker, "-q").output == "" and tracker.exists()
+    quiet = run("portfolio", built["good"], "-o", tracker, "-q")
+    assert quiet.stdout == "" and tracker.exists()
+    assert quiet.stderr.strip() == TARGETS_HOW_TO  # the one warning: the programme sets no targets
     verbose = run("portfolio", built["forms"], "-o", tracker, "-v")
     assert f"read     {built['good']}" in verbose.stdout and f"excluded {built['forms'] / 'bad.xlsx'}" in verbose.stdout
     assert verbose.exit_code == 1

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from casegen.batch.changes import Change
-from casegen.batch.history import last_build, read_log, shown_date
+from casegen.batch.changes import Change, when_for_people
+from casegen.batch.history import last_build, read_log
 from casegen.batch.journal import COMMIT, damaged_lines, journal, recover
 from casegen.batch.lock import BuildLock
 from casegen.errors import BuildError, CasegenError, Problem, Severity, counted
@@ -31,10 +31,10 @@ class ChangesReport:
         """The changes, build by build, in the form's words."""
         if not self.changes:
             return ["nothing changed yet" if self.everything
-                    else f"nothing changed at the last build ({shown_date(self.last)})"]
+                    else f"nothing changed at the last build ({when_for_people(self.last)})"]
         out = []
         for date, group in groupby(self.changes, key=lambda c: c.date):
-            out.append(f"build of {shown_date(date)}:")
+            out.append(f"build of {when_for_people(date)}:")
             out += [f"  {change.line()}" for change in group]
         return out
 

@@ -58,6 +58,10 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
             click.echo(f"  {problem}", err=True)
     if level >= 0:
         click.echo(f"wrote {out}: {made.headline()}")
-        for path in made.written[1:]:
-            click.echo(f"wrote {path}")
+    if not made.portfolio.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
+        from casegen.portfolio.summary import TARGETS_HOW_TO
+
+        click.echo(TARGETS_HOW_TO, err=True)
+    for path in made.written[1:] if level >= 0 else []:
+        click.echo(f"wrote {path}")
     ctx.exit(OK if made.ok else PROBLEMS)

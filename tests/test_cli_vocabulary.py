@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from casegen.render import TEMPLATE_FILES, package_templates
 from helpers import run, sample_case
+
 from casegen import config
 from casegen.intake.form import write_form
 from casegen.portfolio.summary import TARGETS_HOW_TO
+from casegen.render import TEMPLATE_FILES, package_templates
 
 KEYS = {"command", "ok", "exit_code", "problems"}  # every JSON report has these (README, "JSON reports")
 COMMANDS = ["new", "validate", "build", "dump", "upgrade", "schema", "rules", "changes", "import", "portfolio",
@@ -155,7 +155,7 @@ def test_no_help_text_is_cut_short():
 def test_a_shared_option_reads_the_same_in_every_command(option):
     helps = {}
     for command in COMMANDS:
-        found = re.search(rf"^  {re.escape(option)}\s+(.*(?:\n {{10,}}.*)*)", _help(command), re.M)
+        found = re.search(rf"^  {re.escape(option)}\s+(.*(?:\n {{10,}}.*)*)", _help(command), re.MULTILINE)
         if found:
             helps[command] = " ".join(found.group(1).split())
     assert len(helps) >= 2, helps  # shared

@@ -24,7 +24,7 @@ from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import STATE, History
 from casegen.batch.lock import BuildLock, sweep_leftovers
 from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, file_digest, template_digest
-from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
+from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
 from casegen.errors import BuildError, CasegenError, Problem, Severity, TemplateProblem
@@ -272,7 +272,7 @@ class _Build:
             if status:
                 self.report.outcomes.append(Outcome(str(source), target, status))
 
-    def prune(self, name: str, target: Path) -> str:
+    def prune(self, name: str, target: Path) -> Status | None:
         """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
         output folder under a name the build writes. Anything else is named and left alone (the manifest is
         data, never an instruction)."""
@@ -283,7 +283,7 @@ class _Build:
             self.report.notes.append(f"{target}: not pruned, {why}; it is left as it was, and no longer in the "
                                      "build manifest: remove it yourself if it is not wanted")
             del self.manifest.entries[name]
-            return ""
+            return None
         try:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)

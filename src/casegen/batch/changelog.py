@@ -55,7 +55,7 @@ def what_changed(out_dir: Path, everything: bool = False) -> ChangesReport:
     if last is None:
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
     damaged = damaged_lines(out_dir)
-    notes = [f"{out_dir}: {counted(damaged, 'damaged line')} of the change log left out (the next build sets "
-             "them aside)"] if damaged else []
+    note = f"{out_dir}: {counted(damaged, 'damaged line')} of the change log left out (the next build sets them aside)"
+    notes = [note] if damaged else []
     found = [c for c in read_log(out_dir) if everything or c.date == last]
     return ChangesReport(out_dir, last, found, everything, notes)

@@ -18,7 +18,13 @@ import click
 from casegen import __version__, config
 from casegen.cli.build import build
 from casegen.cli.changes import changes
-from casegen.cli.common import as_json, config_option, envelope, templates_option, wants_json
+from casegen.cli.common import (
+    as_json,
+    config_option,
+    envelope,
+    templates_option,
+    wants_json,
+)
 from casegen.cli.forms import dump, new, upgrade, validate
 from casegen.cli.info import rules_command, schema
 from casegen.cli.portfolio import portfolio
@@ -26,6 +32,7 @@ from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
 from casegen.errors import CasegenError, IntakeError, Problem, Severity
 from casegen.fileio import os_error_message
+
 
 class _Door(click.Group):
     """The group every command goes through: each of a form's problems on a line of its own, each error

@@ -3,11 +3,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from casegen.cli.common import (EXISTING, OK, PROBLEMS, emit, force_option, jobs_option, json_option, output_option,
-                                programme, templates_folder, verbosity, verbosity_options)
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
+from casegen.cli.common import (
+    EXISTING,
+    OK,
+    PROBLEMS,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    output_option,
+    programme,
+    templates_folder,
+    verbosity,
+    verbosity_options,
+)
 
 
 @click.command(short_help="Make the Word document of each intake form, rebuilding only what changed.")
@@ -34,7 +50,8 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, always_
     Exits 1 if any form failed, if no form was found, or if --pdf could not make every PDF (the Word
     documents are still made).
     """
-    from casegen.batch.build import BuildOptions, build as build_all
+    from casegen.batch.build import BuildOptions
+    from casegen.batch.build import build as build_all
 
     level = verbosity(ctx)
     if force and not always_make:  # --force used to mean -B as well: it still does, for one release
@@ -60,7 +77,8 @@ class _Progress:
     """A bar on a terminal; one line a document in a log (and on a terminal with -v); nothing with -q or --json."""
 
     def __init__(self, tty: bool, quiet: bool = False):
-        self.tty, self.quiet, self.bar = tty, quiet, None
+        self.tty, self.quiet = tty, quiet
+        self.bar: ProgressBar[int] | None = None
 
     def __enter__(self):
         return self

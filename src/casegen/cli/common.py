@@ -49,11 +49,11 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="
                            help="Processes working at once  [default: one per CPU]")
 
 
-def output_option(name: str, help: str, **path: object):
-    """-o/--output: what the command writes (a file or a folder, as `path` says)."""
-    default = path.pop("default", None)
-    return click.option("-o", "--output", name, type=click.Path(path_type=Path, **path), default=default,
-                        show_default=default is not None, metavar="PATH", help=help)
+def output_option(name: str, help: str, *, file_okay: bool = True, dir_okay: bool = True,
+                  default: Path | None = None):
+    """-o/--output: what the command writes (a file or a folder)."""
+    return click.option("-o", "--output", name, type=click.Path(file_okay=file_okay, dir_okay=dir_okay, path_type=Path),
+                        default=default, show_default=default is not None, metavar="PATH", help=help)
 
 
 def force_option(help: str):

@@ -5,8 +5,21 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import (EXISTING, KIND_CHOICE, OK, PROBLEMS, ask_json, emit, force_option, jobs_option,
-                                json_option, programme, verbosity, verbosity_options, wants_json)
+from casegen.cli.common import (
+    EXISTING,
+    KIND_CHOICE,
+    OK,
+    PROBLEMS,
+    ask_json,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    programme,
+    verbosity,
+    verbosity_options,
+    wants_json,
+)
 from casegen.errors import CasegenError
 
 

@@ -6,8 +6,20 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import (EXISTING, OK, PROBLEMS, emit, force_option, jobs_option, json_option, output_option,
-                                programme, templates_folder, verbosity, verbosity_options)
+from casegen.cli.common import (
+    EXISTING,
+    OK,
+    PROBLEMS,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    output_option,
+    programme,
+    templates_folder,
+    verbosity,
+    verbosity_options,
+)
 
 
 def _as_of(ctx, param, value: str | None) -> date | None:

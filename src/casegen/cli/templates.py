@@ -5,8 +5,19 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import (KIND_CHOICE, OK, PROBLEMS, emit, force_option, json_option, plural, programme,
-                                templates_folder, verbosity, verbosity_options)
+from casegen.cli.common import (
+    KIND_CHOICE,
+    OK,
+    PROBLEMS,
+    emit,
+    force_option,
+    json_option,
+    plural,
+    programme,
+    templates_folder,
+    verbosity,
+    verbosity_options,
+)
 from casegen.errors import Severity
 
 

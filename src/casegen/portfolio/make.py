@@ -49,8 +49,8 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
     form is found.
     """
     for path, what, option in ((out, "tracker", "-o"), (summary, "document", "--summary")):
-        why = path is not None and not force and not_ours(path, what)
-        if why:
+        why = "" if path is None or force else not_ours(path, what)
+        if path is not None and why:
             raise CasegenError(refusal(path, why, f"choose another name with {option}"))
     template = _summary_template(programme, templates) if summary is not None else None
     found = gather(paths, programme, as_of, jobs)
@@ -63,7 +63,9 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
     write_bytes_atomic(out, write_tracker(found, out, documents))
     made.written.append(out)
     if summary is not None:
-        from casegen.portfolio.summary import render_summary  # the renderer: only when a summary is asked for
+        from casegen.portfolio.summary import (
+            render_summary,  # the renderer: only when a summary is asked for
+        )
 
         write_bytes_atomic(summary, render_summary(found, template))
         made.written.append(summary)

@@ -19,7 +19,7 @@ from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
-KIND = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+KIND: dict[str, str] = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
 # The documents say so in the board's words; how to set targets is the terminal's to say (TARGETS_HOW_TO).
 NO_TARGETS = "Targets not yet set: net savings are shown without a target to measure them against."
 TARGETS_HOW_TO = ("warning: no savings targets are set, so the tracker and the summary say \"Targets not yet set\". "

@@ -149,7 +149,7 @@ def _geometry_problems(path: Path, part: str, xml: str) -> list[Problem]:
         found = cramped(xml.encode("utf-8"), default_size(styles))
     except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return []  # the part or the file is damaged: other findings say so
-    return [Problem(str(path), what, part=part, near=where, severity="warning", code="template-geometry",
+    return [Problem(str(path), what, part=part, near=where, severity=Severity.WARNING, code="template-geometry",
                     fix="widen the column in Word (Table Properties › Column) or narrow the others")
             for where, what in found]
 

@@ -12,7 +12,7 @@ from casegen.errors import TemplateProblem
 OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
 # The templates casegen knows by kind; a folder of templates holds these names. "portfolio" is the summary
 # of `casegen portfolio --summary`: it prints a PortfolioSummary, not a case.
-TEMPLATE_FILES = {Kind.BCL: "business_case_lite.docx", Kind.BRIEF: "project_brief.docx",
+TEMPLATE_FILES: dict[str, str] = {Kind.BCL: "business_case_lite.docx", Kind.BRIEF: "project_brief.docx",
                   "portfolio": "portfolio_summary.docx"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
@@ -28,7 +29,7 @@ from casegen.models import KINDS, TITLES, Kind
 from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
 from casegen.sheetcells import number, put
 
-FORMATS = {Kind.BCL: bcl, Kind.BRIEF: brief}
+FORMATS: dict[str, ModuleType] = {Kind.BCL: bcl, Kind.BRIEF: brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
            "when": parse_when}
 FIRST_WORDS = 12
@@ -45,12 +46,12 @@ class Imported:
 def detect_kind(stream: list) -> str | None:
     """The kind whose headings the document has more of (a title naming the kind counts most)."""
     texts = [b for b in stream if isinstance(b, Para) and b.text]
-    scores = {}
+    scores: dict[str, int] = {}
     for kind, fmt in FORMATS.items():
         keys = {heading_key(p, fmt.HEADINGS, getattr(fmt, "PREFIXED", set())) for p in texts} - {None}
         title = any(norm(p.text).startswith(norm(TITLES[kind])) for p in texts[:5])
         scores[kind] = len(keys) + (5 if title else 0)
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda kind: scores[kind])
     if scores[best] < 2 or list(scores.values()).count(scores[best]) > 1:
         return None
     return best

@@ -90,6 +90,8 @@ _ALL = [
     Code("value-level", ERROR, "A bullet's level is 1, or 2 for a bullet under the one above."),
     Code("value-yesno", ERROR, "A yes/no answer is Yes or No."),
     Code("value-mark", ERROR, "A RACI mark is X, a tick, or blank."),
+    Code("value-too-long", ERROR, "A text is at most 32,767 characters, what one cell of a workbook holds: longer "
+                                  "text is refused, never cut."),
     Code("text-illegal-char", WARNING, "Characters a Word document cannot hold are removed from the text."),
     # The cells and the layout of the form (intake/)
     Code("cell-formula-no-value", ERROR, "A formula in an input cell has a saved value (the form was saved by "
@@ -153,6 +155,10 @@ _ALL = [
     Code("import-unplaced", WARNING, "Every paragraph, table row and column of an imported document has a place "
                                      "in the form."),
     Code("import-missing-section", WARNING, "An imported document has every section its format expects."),
+    Code("import-unread", WARNING, "Everything Word shows in an imported document can be read: content embedded "
+                                   "whole from another file (an altChunk) is named, for you to copy into the form."),
+    Code("import-too-long", ERROR, "A text of an imported document fits a cell of the form (32,767 characters); "
+                                   "what is past that is named, never dropped silently."),
     Code("import-risk-total", ERROR, "A risk total typed in an imported document is its Likelihood × Impact."),
 ]
 

@@ -184,7 +184,7 @@ def test_through_the_commands(tmp_path_factory, drawn):
     data.write_text(json.dumps(_edited(kind, edit[0], *edit[1])), encoding="utf-8")
     assert run("new", kind, form, "--data", data, "--force").exit_code == 0
     assert run("build", form, "-o", out).exit_code == 0
-    changes = json.loads(run("changes", out, "--json").output)
+    changes = json.loads(run("changes", out, "--json").output)["changes"]
     assert [c["field"] for c in changes] == [labels.name(KINDS[kind], path, after)]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from casegen.batch.journal import read_plain
+from casegen.batch.store import read_plain
 from casegen.fileio import atomic_path
 from casegen.ooxml import W, W_NS
 

@@ -19,6 +19,7 @@ class Outcome:
     target: Path  # the document
     status: str
     problems: list[Problem] = field(default_factory=list)
+    reason: str = ""  # why a document was built again: "new", "form changed", "template changed", ...
 
     @property
     def errors(self) -> list[Problem]:
@@ -36,7 +37,12 @@ class Outcome:
             return f"gone        {self.target}: its intake file {self.source} no longer exists (--prune removes it)"
         if self.status == PRUNED:
             return f"pruned      {self.target}: its intake file {self.source} no longer exists"
-        return f"{self.status:<11} {self.target}"
+        return f"{self.status:<11} {self.target}" + (f" ({self.reason})" if self.reason else "")
+
+    def as_json(self) -> dict:
+        """For --format json: the document, what became of it and why, and its problems."""
+        return {"source": self.source, "document": str(self.target), "status": self.status, "reason": self.reason,
+                "problems": [p.as_dict() for p in self.problems]}
 
 
 @dataclass

@@ -25,7 +25,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from casegen.batch.changes import Change
+from casegen.batch.sources import document_name_ok
 from casegen.errors import BuildError
+from casegen.facts import Fact
 
 FOLDER, FILE, LOCK = ".casegen", "state.sqlite3", "lock"
 VERSION = 1  # PRAGMA user_version: the schema below
@@ -42,6 +44,7 @@ CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, date TEXT, form TEXT
     new TEXT, what TEXT, kind TEXT);
 CREATE TABLE IF NOT EXISTS builds (date TEXT PRIMARY KEY, changed INTEGER);
 CREATE TABLE IF NOT EXISTS snapshots (as_of TEXT PRIMARY KEY, payload TEXT);
+CREATE TABLE IF NOT EXISTS carried (folder TEXT PRIMARY KEY);
 """
 
 
@@ -197,6 +200,13 @@ class Record:
     warnings: int
     sha256: str  # of the document as written ("" if unknown)
 
+    def known_facts(self) -> dict[str, Fact]:
+        return {name: Fact.from_json(fact) for name, fact in self.facts.items()}
+
+    def row(self) -> tuple:
+        return (self.name, self.source, self.kind, *self.stamp, json.dumps(self.facts, ensure_ascii=False),
+                self.warnings, self.sha256)
+
 
 class Store:
     """`with Store.open(folder) as store:` the folder's state, held under its lock."""
@@ -246,6 +256,11 @@ class Store:
         if there and there != "a folder":
             self.notes.append(f"{self.dir}: {there}, not casegen's folder; set aside as {set_aside(self.dir).name}")
         self.dir.mkdir(parents=True, exist_ok=True)
+        with os.scandir(self.dir) as entries:  # a link planted here is never followed: SQLite would write through it
+            for entry in entries:
+                if entry.is_symlink() and self.locked:
+                    self.notes.append(f"{entry.path}: {what_is(Path(entry.path))}, not casegen's; set aside as "
+                                      f"{set_aside(Path(entry.path)).name}")
 
     def _connect(self) -> None:
         """Open the store, setting aside first whatever in `.casegen/` SQLite would follow or misread."""
@@ -261,6 +276,10 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=DELETE")
                 self.db.execute("PRAGMA synchronous=FULL")
                 self._schema()
+                if self.locked:
+                    from casegen.batch.carry import carry_over  # carry imports this module
+
+                    carry_over(self)
                 return
             except sqlite3.DatabaseError as exc:
                 if self.db is not None:
@@ -313,4 +332,94 @@ class Store:
     def get_snapshot(self, as_of: str) -> str | None:
         row = self.db.execute("SELECT CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END FROM snapshots "
                               "WHERE as_of = ?", (MAX_VALUE, as_of)).fetchone()
+        return row[0] if row and isinstance(row[0], str) else None
+
+    # what each document was built from, and what changed
+
+    def records(self) -> dict[str, Record]:
+        """Every document's record; one that cannot be used is left out with a note (it is then rebuilt)."""
+        found, odd = {}, []
+        for row in self.db.execute("SELECT name, source, kind, form, template, config, casegen, facts, warnings, "
+                                   "sha256 FROM documents"):
+            try:
+                record = Record(row[0], row[1], row[2], tuple(row[3:7]), load_json(row[7] or "{}"), row[8], row[9])
+                if not (document_name_ok(record.name) and all(isinstance(v, str) for v in (*row[1:7], row[9]))
+                        and type(record.warnings) is int and isinstance(record.facts, dict)):
+                    raise ValueError(record.name)
+                record.known_facts()
+                found[record.name] = record
+            except (ValueError, TypeError, AttributeError):
+                odd.append(repr(row[0])[:80])
+        if odd:
+            self.notes.append(f"{self.path}: the record of {', '.join(odd[:3])}{' and more' if len(odd) > 3 else ''} "
+                              "cannot be used; left out, so its document is built again, and nothing of that name "
+                              "was touched")
+        return found
+
+    def case(self, name: str) -> dict | None:
+        """The case `name` was last built from; None if there is none or it cannot be used."""
+        row = self.db.execute("SELECT vals FROM documents WHERE name = ?", (name,)).fetchone()
+        try:
+            values = load_json(row[0]) if row and isinstance(row[0], str) else None
+        except ValueError:
+            values = None
+        if row and row[0] is not None and not isinstance(values, dict):
+            self.notes.append(f"{self.path}: the case {name} was built from is not one casegen saved, so its "
+                              "changes at this build cannot be listed")
+            return None
+        return values
+
+    def document(self, name: str) -> bytes | None:
+        """The document `name` as casegen last wrote it (what a redline compares with)."""
+        row = self.db.execute("SELECT CASE WHEN length(body) <= ? THEN body END FROM documents WHERE name = ?",
+                              (MAX_VALUE, name)).fetchone()
+        return row[0] if row and isinstance(row[0], bytes) else None
+
+    def pending(self) -> set[str]:
+        """Documents a run was writing when it was stopped: casegen's own, though not yet recorded."""
+        return {row[0] for row in self.db.execute("SELECT name FROM pending")}
+
+    def writing(self, names: list[str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(n,) for n in names])
+
+    def log(self, changes: list[Change]) -> None:
+        with self.db:
+            self._log(changes)
+
+    def _log(self, changes: list[Change]) -> None:
+        self.db.executemany("INSERT INTO changes (date, form, field, old, new, what, kind) VALUES (?,?,?,?,?,?,?)",
+                            [(c.date, c.form, c.field, c.old, c.new, c.what, c.kind) for c in changes])
+
+    def save_build(self, build_date: str, records: dict[str, Record], built: dict[str, tuple[bytes | None, dict]],
+                   changes: list[Change], changed: bool) -> None:
+        """One build, in one transaction: its records, the documents and cases it wrote, its changes."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            kept = set(records)
+            for (name,) in self.db.execute("SELECT name FROM documents").fetchall():
+                if name not in kept:
+                    self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
+            self.db.executemany("INSERT INTO documents (name, source, kind, form, template, config, casegen, facts, "
+                                "warnings, sha256) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                                "source=excluded.source, kind=excluded.kind, form=excluded.form, "
+                                "template=excluded.template, config=excluded.config, casegen=excluded.casegen, "
+                                "facts=excluded.facts, warnings=excluded.warnings, sha256=excluded.sha256",
+                                [r.row() for r in records.values()])
+            self.db.executemany("UPDATE documents SET body = ?, vals = ? WHERE name = ?",
+                                [(body, json.dumps(values, ensure_ascii=False), name)
+                                 for name, (body, values) in built.items()])
+            self.db.execute("DELETE FROM pending")
+            self._log(changes)
+            if built:
+                self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (build_date, int(changed)))
+
+    def read_log(self) -> list[Change]:
+        """Every change logged in this folder, oldest first."""
+        rows = self.db.execute("SELECT form, field, old, new, what, kind, date FROM changes ORDER BY id")
+        return [Change(*(str(v or "")[:MAX_VALUE] for v in row)) for row in rows]
+
+    def last_build(self) -> str | None:
+        """The date of the last build that changed a document's text (or the first build)."""
+        row = self.db.execute("SELECT max(date) FROM builds WHERE changed").fetchone()
         return row[0] if row and isinstance(row[0], str) else None

@@ -18,24 +18,24 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     """What changed in the documents of OUT_DIR (default: output) at the last build that changed one,
     in the form's words."""
     # Imported here: at the top they add ~55 ms (lxml, pydantic) to every casegen command's start.
-    from casegen.batch.history import last_build, read_log, shown_date
-    from casegen.batch.journal import COMMIT, damaged_lines, journal, recover
-    from casegen.batch.lock import BuildLock
+    from casegen.batch.history import shown_date
+    from casegen.batch.store import FILE, FOLDER, Store
 
-    if journal(out_dir, COMMIT).exists():  # a build killed as it wrote its history: finish it first
-        try:
-            with BuildLock(out_dir):
-                recover(out_dir)
-        except BuildError:  # a build is running: it finishes it
-            pass
-    last = last_build(out_dir)
+    if not (out_dir / FOLDER / FILE).exists() and not (out_dir / ".casegen-manifest.json").exists():
+        raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
+    try:  # a folder of an earlier casegen is carried into the store first; while a build runs, read as it is
+        store = Store.open(out_dir).__enter__()
+    except BuildError:
+        store = Store.open(out_dir, locked=False).__enter__()
+    try:
+        for note in store.notes:
+            click.echo(note, err=True)
+        last, log = store.last_build(), store.read_log()
+    finally:
+        store.close()
     if last is None:
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
-    damaged = damaged_lines(out_dir)
-    if damaged:
-        click.echo(f"{out_dir}: {damaged} damaged line{'s' if damaged > 1 else ''} of the change log left out "
-                   "(the next build sets them aside)", err=True)
-    found = [c for c in read_log(out_dir) if everything or c.date == last]
+    found = [c for c in log if everything or c.date == last]
     if as_json:
         click.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
         return

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from casegen.batch.changes import Change
 from casegen.batch.sources import document_name_ok
-from casegen.batch.store import FOLDER, Record, load_json, read_plain, what_is
+from casegen.batch.store import DATE, Record, load_json, read_plain, what_is
 from casegen.fileio import written_by_casegen
 
 MANIFEST, CARRIED = ".casegen-manifest.json", "carried-over"
 OLD_STATE = ("cases", "previous", "journal", "changes.jsonl", "last-build")
-DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
 def carry_over(store) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
-from casegen.batch.store import FOLDER, Store, read_plain, set_aside, what_is
+from casegen.batch.store import FOLDER, Store, folder_trouble, read_plain, set_aside, what_is
 from casegen.fileio import document_properties, remove_plain, written_by_casegen
 
 REDLINES = "redlines"
@@ -89,7 +89,10 @@ class History:
         # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml.
         from casegen.batch.redline import write_redline
 
-        tmp = self.out_dir / FOLDER / TMP
+        tmp, redlines = self.out_dir / FOLDER / TMP, self.out_dir / REDLINES
+        if folder_trouble(redlines):
+            self.notes.append(f"{redlines}: {folder_trouble(redlines)}, not a folder; set aside as "
+                              f"{set_aside(redlines).name}")
         tmp.mkdir(exist_ok=True)
         tasks, done = [], []
         for job in jobs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -36,6 +37,7 @@ MAX_STORE = 2**30  # bytes: 300 documents and years of history take a few tens o
 MAX_VALUE = 64 * 2**20  # bytes of one value read back (a document, a case, a snapshot)
 MAX_DEPTH = 64  # of a JSON value read back: a case is 6 deep
 SQLITE_MAGIC = b"SQLite format 3\x00"
+DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")  # a build's, in UTC
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, source TEXT, kind TEXT, form TEXT, template TEXT,
     config TEXT, casegen TEXT, facts TEXT, warnings INTEGER, sha256 TEXT, body BLOB, vals TEXT);
@@ -61,6 +63,11 @@ def what_is(path: Path) -> str:
     if stat.S_ISLNK(mode):
         return f"a symbolic link (to {os.readlink(path)})"
     return "" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+
+
+def folder_trouble(path: Path) -> str:
+    """"" for a folder or nothing; else what is there instead."""
+    return "" if what_is(path) == "a folder" or not os.path.lexists(path) else (what_is(path) or "a file")
 
 
 def set_aside(path: Path) -> Path:
@@ -172,12 +179,17 @@ class Lock:
                               f"{set_aside(self.path).name}")
             return
         folder, who = self.path.parent.parent, f"{holder['user']} on {holder['host']}, pid {holder['pid']}"
+        try:
+            when = datetime.fromisoformat(holder["since"])
+            since = f"{when.day} {when:%b %Y, %H:%M}"
+        except ValueError:
+            since = holder["since"][:40]
         if holder["host"] != socket.gethostname():
-            raise BuildError(f"{folder} is being built by {who}, since {holder['since']}; if that build is not "
-                             f"running any more, delete {self.path} and build again")
+            raise BuildError(f"{folder} is being built by {who}, since {since}; if that build is not running any "
+                             f"more, delete {self.path} and build again")
         if _alive(holder["pid"]):
             raise BuildError(f"{folder} is being built by another casegen build (pid {holder['pid']}, since "
-                             f"{holder['since']}); wait for it to finish, or build into another folder with -o")
+                             f"{since}); wait for it to finish, or build into another folder with -o")
         os.unlink(self.path)  # left by a run that has ended on this host
 
     def release(self) -> None:
@@ -252,8 +264,8 @@ class Store:
             self.lock.release()
 
     def _folder(self) -> None:
-        there = what_is(self.dir)
-        if there and there != "a folder":
+        there = folder_trouble(self.dir)
+        if there:
             self.notes.append(f"{self.dir}: {there}, not casegen's folder; set aside as {set_aside(self.dir).name}")
         self.dir.mkdir(parents=True, exist_ok=True)
         with os.scandir(self.dir) as entries:  # a link planted here is never followed: SQLite would write through it
@@ -421,5 +433,5 @@ class Store:
 
     def last_build(self) -> str | None:
         """The date of the last build that changed a document's text (or the first build)."""
-        row = self.db.execute("SELECT max(date) FROM builds WHERE changed").fetchone()
-        return row[0] if row and isinstance(row[0], str) else None
+        dates = [row[0] for row in self.db.execute("SELECT date FROM builds WHERE changed")]
+        return max((d for d in dates if isinstance(d, str) and DATE.fullmatch(d)), default=None)

@@ -25,6 +25,7 @@ from typing import Callable
 from casegen import __version__
 from casegen.batch import pdf
 from casegen.batch.check import Checked, Workers, check_forms
+from casegen.batch.carry import CARRIED_CONFIG
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest
@@ -119,6 +120,7 @@ class _Build:
         self.loaded = dict(self.records)  # as read: an unchanged store is not written
         self.report = BuildReport()
         self.config = config_digest(programme)
+        self.carried = CARRIED_CONFIG + programme.digest()  # the same configuration, as stamped before the store
         self._templates: dict[str, str | None] = {}
         self.history = History(store, out_dir)
         self.done = self.total = 0
@@ -196,9 +198,11 @@ class _Build:
         """Why the document must be built again ("" if it is up to date): by the content of what it is made of."""
         if record is None:
             return "new"
-        now = self.stamp(digest, record.kind)
+        now, stamp = self.stamp(digest, record.kind), record.stamp
+        if stamp[2] == self.carried:
+            stamp = (*stamp[:2], now[2], stamp[3])
         why = [what for what, was, is_ in zip(("form changed", "template changed", "configuration changed",
-                                               "casegen upgraded"), record.stamp, now) if was != is_ or not is_]
+                                               "casegen upgraded"), stamp, now) if was != is_ or not is_]
         if not os.path.lexists(target):
             why.insert(0, "document missing")
         if self.options.strict and record.warnings and not why:
@@ -228,7 +232,8 @@ class _Build:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
         for (source, target, record), c in zip(fresh, checked[len(stale):]):
             self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
-            self.records[target.name] = replace(record, source=self.relative(source))
+            self.records[target.name] = replace(record, source=self.relative(source),
+                                                stamp=self.stamp(record.stamp[0], record.kind))
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""

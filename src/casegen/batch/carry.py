@@ -21,6 +21,7 @@ from casegen.batch.store import DATE, Record, load_json, read_plain, what_is
 from casegen.fileio import written_by_casegen
 
 MANIFEST, CARRIED = ".casegen-manifest.json", "carried-over"
+CARRIED_CONFIG = "carried:"  # before the store, the configuration was stamped with its templates' folder
 OLD_STATE = ("cases", "previous", "journal", "changes.jsonl", "last-build")
 
 
@@ -109,7 +110,8 @@ def _records(store, old: Path, marker: dict | None) -> tuple[list[Record], list[
         now = _bytes(target) if ours else None
         base = _bytes(old / "journal" / "base" / name) if marker is None else None  # killed before its commit
         values = (marker or {}).get("cases", {}).get(stem) or _read(old / "cases" / f"{stem}.json")
-        records.append(Record(name, e["source"], e["kind"], tuple(e[k] for k in keys[2:]),
+        stamp = (e["source_sha256"], e["template_sha256"], CARRIED_CONFIG + e["config"], e["casegen"])
+        records.append(Record(name, e["source"], e["kind"], stamp,
                               e.get("facts") if isinstance(e.get("facts"), dict) else {},
                               e.get("warnings") if type(e.get("warnings")) is int else 0,
                               hashlib.sha256(now).hexdigest() if now else ""))

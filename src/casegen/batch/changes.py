@@ -33,7 +33,7 @@ class Change:
         if self.what == TEMPLATE:
             return f"every {self.kind.upper()} document changed: {self.field} changed"
         if self.what == REBUILT:
-            return f"{self.form}: rebuilt ({self.new})"
+            return f"{self.form}: built ({self.new})"
         if self.what == EDITED:
             return f"{self.form}: edited since casegen built it; kept as {self.new}"
         place = f"{self.form}: {self.field}"

@@ -1,6 +1,7 @@
 """`casegen build`: the documents of many forms, rebuilding only what changed."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from casegen.cli.common import EXISTING, programme, templates_folder
 @click.option("--redline", is_flag=True,
               help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
                    "with the changes tracked, as Word's review pane shows them.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json: each document, what became of it and why, for tools.")
 @click.pass_context
 def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
-          prune: bool, pdf: bool, redline: bool) -> None:
+          prune: bool, pdf: bool, redline: bool, fmt: str) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, if no form was found, or if --pdf could not make every PDF (the Word
@@ -34,19 +37,23 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
 
     options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs,
                            templates=templates_folder(ctx))
-    with _Progress(sys.stdout.isatty()) as progress:
+    with _Progress(sys.stdout.isatty(), fmt == "text") as progress:
         report = build_all(paths, out_dir, programme(ctx), options, progress)
     for line in report.details():
         click.echo(line, err=True)
-    click.echo(report.summary())
+    if fmt == "json":
+        click.echo(json.dumps({"documents": [o.as_json() for o in report.outcomes], "summary": report.summary()},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.summary())
     ctx.exit(0 if report.ok else 1)
 
 
 class _Progress:
     """A bar on a terminal; one line a document in a log."""
 
-    def __init__(self, tty: bool):
-        self.tty, self.bar = tty, None
+    def __init__(self, tty: bool, lines: bool = True):
+        self.tty, self.lines, self.bar = tty, lines, None
 
     def __enter__(self):
         return self
@@ -55,7 +62,7 @@ class _Progress:
         if self.tty:
             self.bar = self.bar or click.progressbar(length=tick.total, label="building")
             self.bar.update(tick.done - self.bar.pos)
-        elif tick.outcome:
+        elif tick.outcome and self.lines:
             click.echo(tick.outcome.line())
 
     def __exit__(self, *exc) -> None:

@@ -342,3 +342,41 @@ def test_a_link_planted_in_casegens_folder_is_set_aside_and_its_target_never_wri
     assert not link.is_symlink() and list(link.parent.glob(f"{name}.damaged-*"))
     assert f"a symbolic link (to {elsewhere})" in result.output and "loop of symbolic links" not in result.output
     assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
+
+
+# a person's edit and a killed build, in either order: nothing lost
+
+def edit_in_word(document: Path, note: str) -> None:
+    import docx
+
+    opened = docx.Document(document)
+    opened.add_paragraph(note)
+    opened.core_properties.last_modified_by = "A. Person"
+    opened.save(document)
+
+
+def text_of(document: Path) -> str:
+    with zipfile.ZipFile(document) as zf:
+        return zf.read("word/document.xml").decode()
+
+
+def test_an_edit_kept_aside_by_a_build_killed_later_stays_kept(built, make_form, casegen, tmp_path):
+    edit_in_word(built / f"{FORM}.docx", "Agreed on Tuesday.")
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    result = run("build", tmp_path / "inputs", "-o", built)
+    assert result.exit_code == 0 and "edited since" not in result.output  # the killed build's document: casegen's
+    [aside] = built.glob(f"{FORM}.edited-*.docx")
+    assert "Agreed on Tuesday." in text_of(aside) and "Agreed on Tuesday." not in text_of(built / f"{FORM}.docx")
+    assert f"{FORM}: edited since casegen built it; kept as {aside.name}" in run("changes", built, "--all").output
+
+
+def test_an_edit_of_the_document_a_killed_build_wrote_is_kept(built, make_form, casegen, tmp_path):
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    edit_in_word(built / f"{FORM}.docx", "Written over the unrecorded build.")
+    result = run("build", tmp_path / "inputs", "-o", built)
+    assert result.exit_code == 0 and "edited since casegen built it" in result.output
+    [aside] = built.glob(f"{FORM}.edited-*.docx")
+    assert "Written over the unrecorded build." in text_of(aside)
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output

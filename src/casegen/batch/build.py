@@ -137,7 +137,7 @@ class _Build:
                 self.report.redlines = self.history.redlines(good, workers)
         self.prune_or_report_gone()
         self.report.notes += self.store.notes + self.history.notes
-        if self.history.built or self.records != self.loaded:
+        if self.history.built or self.records != self.loaded or self.store.odd:
             try:  # one transaction: killed before it, the next build makes these documents again
                 self.history.settle(self.records)
             except (OSError, sqlite3.Error) as exc:  # the documents are made: say so, and fail the build

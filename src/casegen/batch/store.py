@@ -229,7 +229,7 @@ class Store:
         self.path = self.dir / FILE
         self.notes: list[str] = []  # one line for each thing set aside
         self.db: sqlite3.Connection | None = None
-        self.lock = Lock(self.folder)
+        self.lock, self.odd = Lock(self.folder), False
 
     @classmethod
     def open(cls, folder: str | os.PathLike, locked: bool = True) -> Store:
@@ -302,16 +302,10 @@ class Store:
                 self._aside(FILE, f"not a store of casegen's ({exc})")
 
     def _magic(self) -> bool:
-        try:
-            head = read_plain(self.path, MAX_STORE)[:16] if self.path.stat().st_size < 16 else self._head()
-        except OSError:
-            return False
-        return head in (b"", SQLITE_MAGIC)
-
-    def _head(self) -> bytes:
+        """Whether the file starts as SQLite's do (or is empty: a store not yet begun)."""
         fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            return os.read(fd, 16)
+            return os.read(fd, 16) in (b"", SQLITE_MAGIC)
         finally:
             os.close(fd)
 
@@ -362,6 +356,7 @@ class Store:
                 found[record.name] = record
             except (ValueError, TypeError, AttributeError):
                 odd.append(repr(row[0])[:80])
+        self.odd = bool(odd)  # the next save leaves them out
         if odd:
             self.notes.append(f"{self.path}: the record of {', '.join(odd[:3])}{' and more' if len(odd) > 3 else ''} "
                               "cannot be used; left out, so its document is built again, and nothing of that name "
@@ -408,10 +403,8 @@ class Store:
         """One build, in one transaction: its records, the documents and cases it wrote, its changes."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            kept = set(records)
-            for (name,) in self.db.execute("SELECT name FROM documents").fetchall():
-                if name not in kept:
-                    self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
+            self.db.execute("DELETE FROM documents WHERE name NOT IN (SELECT value FROM json_each(?))",
+                            (json.dumps(list(records)),))
             self.db.executemany("INSERT INTO documents (name, source, kind, form, template, config, casegen, facts, "
                                 "warnings, sha256) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
                                 "source=excluded.source, kind=excluded.kind, form=excluded.form, "

@@ -25,7 +25,7 @@ from typing import Callable
 from casegen import __version__
 from casegen.batch import pdf
 from casegen.batch.check import Checked, Workers, check_forms
-from casegen.batch.carry import CARRIED_CONFIG
+from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
 from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest
@@ -94,6 +94,7 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with Store.open(out_dir) as store:
+        carry_over(store)  # a folder of the casegen before the store, on first use
         sweep_leftovers(out_dir)
         try:
             report = _Build(sources, out_dir, programme, options, progress, store).run()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 from casegen.batch.changes import Change
@@ -26,7 +27,16 @@ OLD_STATE = ("cases", "previous", "journal", "changes.jsonl", "last-build")
 
 
 def carry_over(store) -> None:
-    """Bring a folder of the format before the store into it, once (moving first, so a kill loses nothing)."""
+    """Bring a folder of the format before the store into it, once; never a reason to stop a run."""
+    try:
+        _carry_over(store)
+    except (OSError, sqlite3.Error) as exc:
+        store.notes.append(f"{store.folder}: cannot carry the build history of an earlier casegen into the store "
+                           f"({getattr(exc, 'strerror', None) or exc}); its files are left as they were")
+
+
+def _carry_over(store) -> None:
+    """Move the old files aside first, then read them in one transaction (so a kill at any point loses nothing)."""
     old, folder = store.dir / CARRIED, store.folder
     moves = [(folder / MANIFEST, old / MANIFEST)] + [(store.dir / name, old / name) for name in OLD_STATE]
     if not any(os.path.lexists(a) for a, _ in moves) and not os.path.lexists(old):

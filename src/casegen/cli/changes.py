@@ -18,6 +18,7 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     """What changed in the documents of OUT_DIR (default: output) at the last build that changed one,
     in the form's words."""
     # Imported here: at the top they add ~55 ms (lxml, pydantic) to every casegen command's start.
+    from casegen.batch.carry import carry_over
     from casegen.batch.history import shown_date
     from casegen.batch.store import FILE, FOLDER, Store
 
@@ -28,6 +29,8 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     except BuildError:
         store = Store.open(out_dir, locked=False).__enter__()
     try:
+        if store.locked:
+            carry_over(store)
         for note in store.notes:
             click.echo(note, err=True)
         last, log = store.last_build(), store.read_log()

@@ -138,3 +138,35 @@ def test_a_document_a_person_saved_in_an_old_folder_is_kept_at_the_next_rebuild(
     assert result.exit_code == 0 and "edited since casegen built it" in result.output
     [aside] = old_folder.glob(f"{FORM}.edited-*.docx")
     assert "Edited before the upgrade." in "\n".join(p.text for p in docx.Document(aside).paragraphs)
+
+
+@pytest.mark.parametrize("what", ["a pipe", "a link", "not sqlite"])
+def test_changes_over_a_store_that_is_not_one_says_so_in_one_line_and_never_hangs(what, tmp_path):
+    store = tmp_path / FOLDER / FILE
+    store.parent.mkdir()
+    if what == "a pipe":
+        os.mkfifo(store)
+    elif what == "a link":
+        store.symlink_to(tmp_path / "elsewhere")
+    else:
+        store.write_bytes(b"\x00" * 4096)
+    for locked in (True, False):  # a reader while a build holds the folder does not set it aside: the build does
+        if not locked:
+            store.parent.joinpath(LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann",
+                                                               "pid": os.getpid(), "since": "2026-12-01T09:00"}))
+            store.unlink()
+            os.mkfifo(store)
+        result = run("changes", tmp_path)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert ("has no build history" in result.output) if locked else ("it is left as it was" in result.output)
+    assert len(list(store.parent.glob(f"{FILE}.damaged-*"))) == 1
+
+
+def test_a_lock_of_this_host_held_by_a_live_process_is_never_taken_over(tmp_path):
+    (tmp_path / FOLDER).mkdir()
+    (tmp_path / FOLDER / LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann", "pid": 1,
+                                                      "since": "2026-12-01T09:00:00+00:00"}))
+    with pytest.raises(BuildError, match=r"being built by another casegen build \(pid 1, since 1 Dec 2026, 09:00\)"):
+        with Store.open(tmp_path):
+            pass
+    assert (tmp_path / FOLDER / LOCK).exists()

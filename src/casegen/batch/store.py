@@ -307,8 +307,8 @@ class Store:
             os.close(fd)
 
     def _aside(self, name: str, what: str) -> None:
-        if not self.locked:
-            raise sqlite3.DatabaseError(what)
+        if not self.locked:  # a reader while a build runs: that build sets it aside
+            raise BuildError(f"{self.dir / name}: {what}; it is left as it was")
         self.notes.append(f"{self.dir / name}: {what}; set aside as {set_aside(self.dir / name).name}, "
                           "casegen starts its state again")
 

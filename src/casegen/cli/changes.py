@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from itertools import groupby
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     from casegen.batch.history import shown_date
     from casegen.batch.store import FILE, FOLDER, Store
 
-    if not (out_dir / FOLDER / FILE).exists() and not (out_dir / ".casegen-manifest.json").exists():
+    if not os.path.lexists(out_dir / FOLDER / FILE) and not os.path.lexists(out_dir / ".casegen-manifest.json"):
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
     try:  # a folder of an earlier casegen is carried into the store first; while a build runs, read as it is
         store = Store.open(out_dir).__enter__()

@@ -175,8 +175,8 @@ class Lock:
             if not there and time.time() - os.lstat(self.path).st_mtime < 10:  # being written by its taker
                 raise BuildError(f"{self.path.parent.parent} is being built by another casegen run; wait for it "
                                  "to finish")
-            self.notes.append(f"{self.path}: {there or 'not a lock of casegen'}s; set aside as "
-                              f"{set_aside(self.path).name}")
+            what = there or "not casegen's lock"
+            self.notes.append(f"{self.path}: {what}; set aside as {set_aside(self.path).name}")
             return
         folder, who = self.path.parent.parent, f"{holder['user']} on {holder['host']}, pid {holder['pid']}"
         try:
@@ -190,7 +190,22 @@ class Lock:
         if _alive(holder["pid"]):
             raise BuildError(f"{folder} is being built by another casegen build (pid {holder['pid']}, since "
                              f"{since}); wait for it to finish, or build into another folder with -o")
-        os.unlink(self.path)  # left by a run that has ended on this host
+        self._take_over(json.dumps(holder))
+
+    def _take_over(self, stale: str) -> None:
+        """Remove a lock left by a run that has ended on this host; if another run took it over first (what is
+        renamed away is not the lock found stale), put theirs back, never replacing a newer one."""
+        aside = self.path.with_name(f"{LOCK}.stale-{os.getpid()}")
+        os.replace(self.path, aside)
+        try:
+            if json.dumps(load_json(read_plain(aside, 4096))) != stale:
+                os.link(aside, self.path)
+                raise BuildError(f"{self.path.parent.parent} is being built by another casegen build; wait for "
+                                 "it to finish, or build into another folder with -o")
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.unlink(aside)
 
     def release(self) -> None:
         try:

@@ -170,3 +170,30 @@ def test_a_lock_of_this_host_held_by_a_live_process_is_never_taken_over(tmp_path
         with Store.open(tmp_path):
             pass
     assert (tmp_path / FOLDER / LOCK).exists()
+
+
+def test_casegens_own_state_files_as_pipes_and_huge_files_never_hang_a_build(make_form, tmp_path):
+    """Run as its own process with a timeout: a pipe opened for reading would hang it, a 3 GB file read whole
+    would end in a MemoryError."""
+    import subprocess
+    import sys
+
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    out = tmp_path / "out"
+    (out / FOLDER / "cases").mkdir(parents=True)
+    os.mkfifo(out / FOLDER / LOCK)
+    os.mkfifo(out / FOLDER / f"{FILE}-journal")
+    with open(out / FOLDER / FILE, "wb") as huge:
+        huge.truncate(3 * 2**30)
+    os.mkfifo(out / ".casegen-manifest.json")  # and the files of the casegen before the store
+    with open(out / FOLDER / "changes.jsonl", "wb") as huge:
+        huge.truncate(3 * 2**30)
+    (out / FOLDER / "cases" / f"{FORM}.json").write_text("[" * 200000 + "]" * 200000)
+    done = subprocess.run([sys.executable, "-m", "casegen", "build", str(tmp_path / "inputs"), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    assert "1 built" in done.stdout
+    said = done.stdout + done.stderr
+    for name in (LOCK, f"{FILE}-journal", FILE):
+        assert f"{out / FOLDER / name}: " in said and f"set aside as {name}.damaged-" in said
+    assert run("changes", out).exit_code == 0

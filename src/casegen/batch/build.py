@@ -145,11 +145,15 @@ class _Build:
                 self.report.trouble.append(Problem(str(self.store.path), f"cannot write casegen's state ({exc}); "
                                                    "the documents made are complete, and the next build will make "
                                                    "them again", code="build-manifest"))
-        if self.report.trouble:
-            return self.report
+        if not self.report.trouble:
+            self.companions()
+        return self.report
+
+    def companions(self) -> None:
+        """The files made beside each document once the documents and the store are settled: the PDF (a file
+        of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
-        return self.report
 
     # planning
 
@@ -278,7 +282,6 @@ class _Build:
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
         self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
-        # A companion file of each document (the PDF, made after the build) would be named here.
         tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):

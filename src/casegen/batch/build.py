@@ -153,7 +153,7 @@ class _Build:
         """The files made beside each document once the documents and the store are settled: the PDF (a file
         of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
         if self.options.pdf:
-            self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
+            self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
 
     # planning
 

@@ -20,7 +20,7 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     in the form's words."""
     # Imported here: at the top they add ~55 ms (lxml, pydantic) to every casegen command's start.
     from casegen.batch.carry import carry_over
-    from casegen.batch.history import shown_date
+    from casegen.batch.changes import when_for_people
     from casegen.batch.store import FILE, FOLDER, Store
 
     if not os.path.lexists(out_dir / FOLDER / FILE) and not os.path.lexists(out_dir / ".casegen-manifest.json"):
@@ -44,9 +44,9 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
         click.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
-        click.echo(f"nothing changed at the last build ({shown_date(last)})" if not everything else "nothing changed yet")
+        click.echo(f"nothing changed at the last build ({when_for_people(last)})" if not everything else "nothing changed yet")
         return
     for date, group in groupby(found, key=lambda c: c.date):
-        click.echo(f"build of {shown_date(date)}:")
+        click.echo(f"build of {when_for_people(date)}:")
         for change in group:
             click.echo(f"  {change.line()}")

@@ -50,10 +50,6 @@ CREATE TABLE IF NOT EXISTS carried (folder TEXT PRIMARY KEY);
 """
 
 
-def now_stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-
-
 def what_is(path: Path) -> str:
     """"" for a regular file or nothing; else what is there, in words."""
     try:
@@ -72,10 +68,10 @@ def folder_trouble(path: Path) -> str:
 
 def set_aside(path: Path) -> Path:
     """Rename `path` (a link itself, never its target) out of the way, kept for a person to look at."""
-    aside = path.with_name(f"{path.name}.damaged-{now_stamp()}")
-    n = 2
+    stamp, n = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S"), 2
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
     while os.path.lexists(aside):
-        aside, n = path.with_name(f"{path.name}.damaged-{now_stamp()}-{n}"), n + 1
+        aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
     os.replace(path, aside)
     return aside
 
@@ -401,11 +397,13 @@ class Store:
         return {row[0] for row in self.db.execute("SELECT name FROM pending")}
 
     def writing(self, names: list[str]) -> None:
-        with self.db:
+        with self.db:  # one transaction, one flush to disk: not one a name
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(n,) for n in names])
 
     def log(self, changes: list[Change]) -> None:
         with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
             self._log(changes)
 
     def _log(self, changes: list[Change]) -> None:

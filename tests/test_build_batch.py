@@ -178,6 +178,7 @@ DAMAGE = {"not sqlite": lambda p: p.write_bytes(b"\x00\xffnot a database" * 100)
           "cut off": lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 900),
           "another program's": foreign_sqlite, "a newer casegen's": newer_store,
           "a pipe": os.mkfifo, "a link": lambda p: p.symlink_to(p.parent.parent.parent / "elsewhere"),
+          "a link to /dev/zero": lambda p: p.symlink_to("/dev/zero"),
           "a 3 GB sparse file": lambda p: (p.write_bytes(b""), os.truncate(p, 3 * 2**30)),
           "a folder": lambda p: p.mkdir()}
 

@@ -32,6 +32,7 @@ class Outcome:
     target: Path  # the document
     status: Status
     problems: list[Problem] = field(default_factory=list)
+    reason: str = ""  # why a document was built again: "new", "form changed", "template changed", ...
 
     @property
     def errors(self) -> list[Problem]:
@@ -42,7 +43,8 @@ class Outcome:
         return [p for p in self.problems if p.severity != Severity.ERROR]
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "document": str(self.target), "status": self.status,
+        """For --json: the document, what became of it and why ("reason": new, form changed, ...), its problems."""
+        return {"source": self.source, "document": str(self.target), "status": self.status, "reason": self.reason,
                 "problems": [p.as_dict() for p in self.problems]}
 
     def line(self) -> str:
@@ -53,7 +55,7 @@ class Outcome:
             return f"gone        {self.target}: its intake file {self.source} no longer exists (--prune removes it)"
         if self.status == PRUNED:
             return f"pruned      {self.target}: its intake file {self.source} no longer exists"
-        return f"{self.status:<11} {self.target}"
+        return f"{self.status:<11} {self.target}" + (f" ({self.reason})" if self.reason else "")
 
 
 @dataclass

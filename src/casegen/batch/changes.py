@@ -7,11 +7,13 @@ Two cases (as the build remembers them: their values as JSON) are compared by th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
 from casegen.models.values import format_money
 
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
+REBUILT, EDITED = "rebuilt", "edited"  # why a document was built again; a person's edit kept aside
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
 
 
@@ -31,6 +33,10 @@ class Change:
     def line(self) -> str:
         if self.what == TEMPLATE:
             return f"every {self.kind.upper()} document changed: {self.field} changed"
+        if self.what == REBUILT:
+            return f"{self.form}: built ({self.new})"
+        if self.what == EDITED:
+            return f"{self.form}: edited since casegen built it; kept as {self.new}"
         place = f"{self.form}: {self.field}"
         if self.what == TEXT:
             delta = len(self.new.split()) - len(self.old.split())
@@ -133,3 +139,12 @@ def _table(form: str, label: str, block, old: list, new: list, named) -> list[Ch
     return changes
 
 
+def when_for_people(date: str) -> str:
+    """A build's date (UTC, ISO, as stored and as JSON gives it) as a person reads it, in local time:
+    "6 Dec 2026, 20:24". A date that does not read as one is shown as stored."""
+    try:
+        when = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        return date
+    local = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M}"

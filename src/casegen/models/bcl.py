@@ -1,13 +1,15 @@
 """The Business Case Lite: one model per section, in the document's order."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import Amount, Choice, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
+from casegen.models.values import (
+    Amount, Choice, Chosen, Cost, Count, LongText, Money, ProseText, Rating, Text, Total, YearWhen, is_tbc, known,
+)
 
 
 
@@ -23,12 +25,12 @@ def _sub(a: Amount, b: Amount) -> Amount:
 class Theme(Model):
     """A theme from the programme's list (a contributory theme)."""
 
-    text: Choice("themes") = field("Theme", "One of the programme's themes")
+    text: Annotated[Chosen, Choice("themes")] = field("Theme", "One of the programme's themes")
 
 
 class ProjectInfo(ProjectHeader):
-    stage: Choice("stages") = field("Current Stage / Gate", "The stage the project is in now")
-    theme: Choice("themes") = field("Transformation Theme", "The theme this project belongs to")
+    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate", "The stage the project is in now")
+    theme: Annotated[Chosen, Choice("themes")] = field("Transformation Theme", "The theme this project belongs to")
     department: Text = field("Department and Team", "e.g. Cross-cutting, or the department and team")
     contributory_themes: list[Theme] = field(
         "Contributory Transformation Theme(s)", "Other themes this project contributes to", list, choices="themes"
@@ -59,11 +61,11 @@ class Qualification(Model):
     )
     effort: Rating = field("Effort / Easy of Implementation", "1 (hard) to 5 (easy)")
     impact: Rating = field("Impact (financial and non-financial)", "1 (low) to 5 (high)")
-    note: LongText = field("Note", "Optional note printed under the table", default="")
+    note: ProseText = field("Note", "Optional note printed under the table", default="")
 
 
 class FinanceYear(Model):
-    year: Choice("financial_years") = field("Financial year", "e.g. 24/25")
+    year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "e.g. 24/25")
     one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
     recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
@@ -76,7 +78,7 @@ class FinanceYear(Model):
 
 
 class ValidatedYear(Model):
-    year: Choice("financial_years") = field("Financial year", "A year Finance has looked at")
+    year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "A year Finance has looked at")
     recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
@@ -91,7 +93,7 @@ class Finance(Model):
         "Financial Delivery", "Amounts by financial year; net savings and totals are computed",
         list, prefill="financial_years",
     )
-    savings_category: Choice("savings_categories") = field(
+    savings_category: Annotated[Chosen, Choice("savings_categories")] = field(
         "Savings category", "Optional: how the saving is categorised", default=""
     )
     validated: list[ValidatedYear] = field(
@@ -110,9 +112,19 @@ class Finance(Model):
 
     @computed_field
     @property
+    def savings_years(self) -> list[str]:
+        """The years in which savings are proposed (one-off or recurring, known or TBC)."""
+        return [y.year for y in self.years if any(is_tbc(a) or known(a) > 0 for a in (
+            y.one_off_savings, y.recurring_savings))]
+
+    @computed_field
+    @property
     def confidence_years(self) -> list[str]:
-        """The validated years in which savings are proposed: what the confidence is measured on."""
+        """The validated years in which savings are proposed: what the confidence is measured on. Before Finance has
+        validated any year, the first year with savings, as the council's documents state it (0% by default)."""
         proposed = {y.year: known(y.net_savings) for y in self.years}
+        if not self.validated:
+            return self.savings_years[:1]
         return [v.year for v in self.validated if proposed.get(v.year)]
 
     @computed_field
@@ -121,8 +133,8 @@ class Finance(Model):
         """Finance-validated net savings as a whole percentage of the proposed net savings."""
         proposed = {y.year: known(y.net_savings) for y in self.years}
         validated = {v.year: known(v.net_savings) for v in self.validated}
-        want = sum(proposed[y] for y in self.confidence_years)
-        got = sum(validated[y] for y in self.confidence_years)
+        want = sum(proposed[y] for y in self.confidence_years if y in validated)  # none before Finance has looked
+        got = sum(validated[y] for y in self.confidence_years if y in validated)
         return int(round(100 * got / want)) if want else 0
 
     @computed_field
@@ -132,7 +144,7 @@ class Finance(Model):
 
 
 class NonCashableBenefit(Model):
-    category: Choice("benefit_categories") = field("Benefit", "The kind of benefit")
+    category: Annotated[Chosen, Choice("benefit_categories")] = field("Benefit", "The kind of benefit")
     description: LongText = field("Description", "What will improve; - if none", default="")
     realisation_date: YearWhen = field(
         "Realisation date", "Optional: month and year, a year such as 2025, or TBC", default=None

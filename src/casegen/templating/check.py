@@ -24,12 +24,13 @@ from lxml import etree
 from pydantic import BaseModel
 
 from casegen import office
-from casegen.errors import Problem, TemplateProblem
+from casegen.errors import Problem, Severity, TemplateProblem
 from casegen.models import KINDS
 from casegen.models.kinds import TEMPLATE_MODELS
 from casegen.ooxml import TEMPLATE_PARTS
 from casegen.templating.environment import make_environment
 from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, templates_dir
+from casegen.templating.geometry import cramped, default_size
 from casegen.templating.modeltypes import element
 from casegen.templating.normalise import join_tags, unescape_tags
 from casegen.templating.parts import compile_sources, patched
@@ -53,7 +54,7 @@ class TemplateCheck:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
 def context_types(kind: str) -> dict:
@@ -140,6 +141,21 @@ def _paragraph_problems(name: str, part: str, xml: str) -> list[Problem]:
             if p.text.count("{{") != p.text.count("}}") or p.text.count("{%") != p.text.count("%}")]
 
 
+def _geometry_problems(path: Path, part: str, xml: str) -> list[Problem]:
+    """A warning for each table of the document that cannot hold what it prints (templating.geometry)."""
+    if part != "word/document.xml":
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+            styles = zf.read("word/styles.xml") if "word/styles.xml" in zf.namelist() else None
+        found = cramped(xml.encode("utf-8"), default_size(styles))
+    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return []  # the part or the file is damaged: other findings say so
+    return [Problem(str(path), what, part=part, near=where, severity=Severity.WARNING, code="template-geometry",
+                    fix="widen the column in Word (Table Properties › Column) or narrow the others")
+            for where, what in found]
+
+
 def _kind_of(path: Path, kind: str | None) -> str | None:
     if kind:
         return kind
@@ -208,6 +224,7 @@ def check_template(path: Path, kind: str | None = None, compile: bool = True) ->
     env, walked = make_environment(), bool(parts)
     for part, (xml, source) in sorted(parts.items()):
         checked.problems += _paragraph_problems(name, part, xml)
+        checked.problems += _geometry_problems(path, part, xml)
         walked &= check_part(env, part, source, paragraphs(xml), kind, checked, name)
     if reason and not checked.problems:  # it does not compile, for a reason the walk cannot see
         checked.problems.append(Problem(name, reason, code="template-format"))
@@ -251,7 +268,7 @@ def explain(path: Path) -> str:
     """
     if _kind_of(Path(path), None) is None:
         return ""
-    errors = [p for p in check_template(Path(path), compile=False).problems if p.severity == "error"]
+    errors = [p for p in check_template(Path(path), compile=False).problems if p.severity == Severity.ERROR]
     return "\n".join(str(p) for p in errors)
 
 
@@ -274,7 +291,7 @@ def unprinted(kind: str, used: set, template: str) -> list[Problem]:
     whole = {(model, f) for model, name in used if _is_model(model) for f in stands_for(model, name)}
     return [Problem(template, f"the form asks for it ({'.'.join(n for _, n in path)}) but no {kind} template prints "
                               "it, so what a lead types there never reaches the document",
-                    field=" › ".join(labels), severity="warning", code="template-unprinted-field",
+                    field=" › ".join(labels), severity=Severity.WARNING, code="template-unprinted-field",
                     fix="print it in the template, or mark the field printed=False in the model")
             for path, labels in form_fields(TEMPLATE_MODELS[kind]) if not _printed(path, used, whole)]
 

@@ -11,7 +11,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateRuntimeErro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from pydantic import BaseModel
 
-from casegen.models.values import Total, format_money, is_tbc, strip_illegal
+from casegen.models.values import TextBlock, Total, format_money, is_tbc, strip_illegal, text_blocks
 from casegen.templating.bounds import (INTERCEPTED, Budget, Counted, binop, bounded_filters, bounded_lipsum,
                                        brace_width, checked_call, size)
 
@@ -43,6 +43,12 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
+def blocks(text: str, none: str = "") -> list[TextBlock]:
+    """A text cell's paragraphs and the bullets typed in it (each with its level), or `none` as one paragraph."""
+    found = text_blocks(text or "")
+    return found or ([TextBlock(text=none)] if none else [])
+
+
 def _finalize(value):
     # Never print "None"; never let a character into the XML that Word cannot hold.
     if value is None:
@@ -60,7 +66,8 @@ class BoundedTemplate(Template):
         return super().render(*args, **kwargs)
 
 
-FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs}
+FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs,
+           "blocks": blocks}
 
 
 def _template_line(tb) -> int | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from casegen.models.values import MARKER, TextBlock
 from casegen.wordimport.match import field_labels, norm, same, which
-from casegen.wordimport.text import Cell, Para, Table
+from casegen.wordimport.text import Cell, Para, WordTable
 
 NONE = {"", "-", "–", "—", "n/a", "none"}
 
@@ -29,6 +30,7 @@ class Reading:
     leftovers: list[tuple[str, str]] = field(default_factory=list)  # (section, text) not placed
     found: set[str] = field(default_factory=set)  # the format's sections the document has
     typed_totals: dict[int, str] = field(default_factory=dict)  # risk index -> total as typed
+    unread: list[str] = field(default_factory=list)  # what Word shows that casegen cannot read, in words
     section: Section = None
     target: tuple = ()  # the list that bullets go to, in sections with sub-headings
 
@@ -58,6 +60,10 @@ class Reading:
         before = self.get(path)
         self.put(path, f"{before}\n\n{text}" if before else text)
 
+    def append_block(self, path: tuple, p: Para) -> None:
+        """A paragraph or a bullet of a long text, written back as the form holds it (models.values.joined)."""
+        self.put(path, with_block(self.get(path) or "", p))
+
     def unplaced(self, text: str) -> None:
         self.leftovers.append((self.section.title if self.section else "", text))
 
@@ -77,7 +83,7 @@ def flatten(blocks: list) -> list:
             if rows and len(rows[0]) == 1 and rows[0][0].text:
                 out.extend(flatten(rows[0][0].blocks))
                 rows = rows[1:]
-            out.append(Table([r for r in rows if any(c.text for c in r)]))
+            out.append(WordTable([r for r in rows if any(c.text for c in r)]))
     return out
 
 
@@ -133,6 +139,29 @@ def items(text: str) -> list[dict]:
     return [{"text": line} for line in text_lines(text) if line.lower() not in NONE]
 
 
+def _block(p: Para) -> TextBlock:
+    return TextBlock(text=p.text, level=(2 if p.level >= 2 else 1) if p.bullet else 0)
+
+
+def with_block(text: str, p: Para) -> str:
+    """`text` and one more paragraph or bullet: a blank line between two paragraphs, a line break next to a bullet."""
+    if not text:
+        return _block(p).line
+    after_bullet = bool(MARKER.match(text.rsplit("\n", 1)[-1]))
+    return text + ("\n" if p.bullet or after_bullet else "\n\n") + _block(p).line
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell's text; where it holds bullets, each written as the form holds a bullet typed in a cell ("- ")."""
+    paras = [p for p in cell.paras if p.text]
+    if not any(p.bullet for p in paras):
+        return cell.text
+    text = ""
+    for p in paras:
+        text = with_block(text, p)
+    return text
+
+
 def bullet(p: Para) -> dict:
     return {"level": 2 if p.level >= 2 else 1, "text": p.text}
 
@@ -141,7 +170,7 @@ def cell_bullets(cell: Cell) -> list[dict]:
     return [bullet(p) for p in cell.paras if p.text]
 
 
-def label_table(reading: Reading, table: Table, path: tuple, model, header=()) -> bool:
+def label_table(reading: Reading, table: WordTable, path: tuple, model, header=()) -> bool:
     """A table of label | value rows for the fields of `model`; False if it is not one."""
     labels = field_labels(model)
     keys = [which(row[0].text, labels) if row else None for row in table.rows]
@@ -170,7 +199,7 @@ def columns(header: list[Cell], labels: dict[str, str]) -> dict[int, str]:
     return out
 
 
-def grid(reading: Reading, table: Table, labels: dict[str, str], row_item=None, need: int = 2) -> list | None:
+def grid(reading: Reading, table: WordTable, labels: dict[str, str], row_item=None, need: int = 2) -> list | None:
     """The rows of a data table whose header names at least `need` of `labels`; None if it is not one.
 
     `row_item(cells)` turns a row's cells by field into an item (default: their text); a column the
@@ -186,14 +215,14 @@ def grid(reading: Reading, table: Table, labels: dict[str, str], row_item=None, 
     out = []
     for row in table.rows[1:]:
         cells = {cols[i]: c for i, c in enumerate(row) if i in cols}
-        item = row_item(cells) if row_item else {k: c.text for k, c in cells.items()}
+        item = row_item(cells) if row_item else {k: cell_text(c) for k, c in cells.items()}
         if item is not None:
             out.append(item)
     table.used = True
     return out
 
 
-def model_grid(reading: Reading, table: Table, path: tuple, item_model, need: int = 2) -> bool:
+def model_grid(reading: Reading, table: WordTable, path: tuple, item_model, need: int = 2) -> bool:
     rows = grid(reading, table, field_labels(item_model), need=need)
     if rows is None:
         return False
@@ -208,6 +237,6 @@ def leftovers(reading: Reading, sections: list[Section]) -> None:
         for b in section.blocks:
             if isinstance(b, Para) and not b.used and b.text:
                 reading.unplaced(b.text)
-            elif isinstance(b, Table) and not b.used and any(c.text for row in b.rows for c in row):
+            elif isinstance(b, WordTable) and not b.used and any(c.text for row in b.rows for c in row):
                 first = next(c.text for row in b.rows for c in row if c.text)
                 reading.unplaced(f"a table starting {first!r}")

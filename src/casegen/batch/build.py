@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from casegen import __version__
-from casegen.batch import pdf
+from casegen.batch import html, pdf
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import STATE, History
 from casegen.batch.lock import BuildLock, sweep_leftovers
@@ -40,6 +40,7 @@ class BuildOptions:
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
     redline: bool = False  # a copy of each document whose text changed, with the changes tracked
+    html: bool = False  # a web page of each document too (batch.html)
     jobs: int | None = None  # processes; None for one per CPU
     templates: Path | None = None  # the templates folder (--templates); None: render.templates_dir()'s choice
 
@@ -139,6 +140,8 @@ class _Build:
                                                code="build-manifest"))
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
+        if self.options.html:
+            html.publish(self.report, self.programme.language, self.options.force)
         return self.report
 
     # planning
@@ -286,6 +289,7 @@ class _Build:
         try:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
+            self.report.notes += filter(None, [html.prune(target)])
             self.history.forget(target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")

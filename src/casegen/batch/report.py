@@ -57,6 +57,7 @@ class BuildReport:
     trouble: list[Problem] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
     pdf: PdfResult | None = None
     redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
+    html: list[Path] = field(default_factory=list)  # the web pages written (build --html)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -78,6 +79,8 @@ class BuildReport:
         if self.redlines:
             named = ", ".join(map(str, self.redlines)) if len(self.redlines) <= 3 else f"in {self.redlines[0].parent}"
             parts.append(f"{len(self.redlines)} redline{'s' if len(self.redlines) > 1 else ''} ({named})")
+        if self.html:
+            parts.append(f"{len(self.html)} web page{'s' if len(self.html) > 1 else ''} written")
         if self.pdf is not None:
             parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"

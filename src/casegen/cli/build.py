@@ -19,12 +19,14 @@ from casegen.cli.common import EXISTING, programme, templates_folder
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
+@click.option("--html", is_flag=True, help="Also write each document as a web page, NAME.html beside NAME.docx, "
+                                           "accessible and in one file, to publish on a website.")
 @click.option("--redline", is_flag=True,
               help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
                    "with the changes tracked, as Word's review pane shows them.")
 @click.pass_context
 def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
-          prune: bool, pdf: bool, redline: bool) -> None:
+          prune: bool, pdf: bool, html: bool, redline: bool) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, if no form was found, or if --pdf could not make every PDF (the Word
@@ -33,7 +35,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: 
     from casegen.batch.build import BuildOptions, build as build_all
 
     options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs,
-                           templates=templates_folder(ctx))
+                           templates=templates_folder(ctx), html=html)
     with _Progress(sys.stdout.isatty()) as progress:
         report = build_all(paths, out_dir, programme(ctx), options, progress)
     for line in report.details():

@@ -28,12 +28,14 @@ def _as_of(ctx, param, value: str | None) -> date | None:
               help="The date gates are overdue against  [default: today]")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
+@click.option("--html", is_flag=True, help="With --summary, also write the summary as a web page (FILE.html beside "
+                                           "FILE.docx), to publish on a website.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
 @click.option("--force", is_flag=True,
               help="Replace the tracker or summary even if the file there is not one casegen wrote.")
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
-              jobs: int | None, force: bool) -> None:
+              html: bool, jobs: int | None, force: bool) -> None:
     """One tracker workbook of every case in the intake forms PATHS (files or folders).
 
     Sheets: Cases, Savings (against the configuration's targets), Pipeline, Risks and Problems (the forms
@@ -52,6 +54,7 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         if why:
             where = "-o" if what == "tracker" else "--summary"
             raise CasegenError(refusal(path, why, f"choose another name with {where}"))
+    page = _page_path(summary, html, force)
     found = gather(paths, programme(ctx), as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
@@ -59,7 +62,7 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         click.echo(f"excluded {checked.file}:", err=True)
         for problem in checked.problems:
             click.echo(f"  {problem}", err=True)
-    for path in (out, summary):  # what a killed portfolio left half-written beside them
+    for path in (out, summary, page):  # what a killed portfolio left half-written beside them
         if path is not None:
             sweep_parts(path)
     write_bytes_atomic(out, write_tracker(found, out, documents))
@@ -69,6 +72,33 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         from casegen.render import template_path
 
         template = template_path("portfolio", templates_folder(ctx), found.programme)  # --templates, as build
-        write_bytes_atomic(summary, render_summary(found, template))
+        document = render_summary(found, template)
+        write_bytes_atomic(summary, document)
         click.echo(f"wrote {summary}")
+        if page is not None:
+            from casegen.portfolio.summary import summary_page
+
+            made = summary_page(document, found)
+            write_bytes_atomic(page, made.html)
+            for note in made.notes:
+                click.echo(f"{page}: {note}", err=True)
+            click.echo(f"wrote {page}")
     ctx.exit(1 if found.excluded else 0)
+
+
+def _page_path(summary: Path | None, html: bool, force: bool) -> Path | None:
+    """The summary's web page (--html), checked before the forms are read: a file of that name that casegen
+    did not write is refused, as the summary's own name is."""
+    from casegen.batch.html import not_ours, page_path
+    from casegen.errors import CasegenError
+    from casegen.fileio import plain_file, refusal
+
+    if not html:
+        return None
+    if summary is None:
+        raise click.UsageError("--html writes the summary as a web page: give the summary with --summary FILE.docx")
+    page = page_path(summary)
+    why, replaceable = not_ours(page), plain_file(page) in ("", "a symbolic link")
+    if why and not (force and replaceable):
+        raise CasegenError(refusal(page, why, "choose another name with --summary", replaceable))
+    return page

@@ -205,13 +205,17 @@ def _numbers(table, body) -> None:
     """Right-align a column of money (or of numbers), its header too, so that the digits line up."""
     width = max((len(row) for row in body), default=0)
     head = table.findall("./thead/tr")
+    columns = {}  # the columns of figures and dashes ("-" for a year with none), by their texts
     for col in range(1, width):
         cells = [row[col] for row in body if len(row) == width]
         texts = [c.text_content().strip() for c in cells]
-        figures = [t for t in texts if t not in BLANK]
-        if figures and all(MONEY.fullmatch(t) or NUMBER.fullmatch(t) for t in figures):
-            for cell in cells + [row[col] for row in head if len(row) == width]:
-                cell.set("class", "num")
+        if any(texts) and all(t in BLANK or MONEY.fullmatch(t) or NUMBER.fullmatch(t) for t in texts):
+            columns[col] = (cells, texts)
+    if not any(t not in BLANK for _, texts in columns.values() for t in texts):
+        return  # dashes only: nothing to line up
+    for col, (cells, _) in columns.items():
+        for cell in cells + [row[col] for row in head if len(row) == width]:
+            cell.set("class", "num")
 
 
 def _caption(table) -> None:

@@ -37,10 +37,8 @@ def root(path: Path):
     return lhtml.parse(str(path)).getroot()
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    """The samples' pages and the summary's, through the command line as a lead runs it."""
-    base = tmp_path_factory.mktemp("html")
+def build_pages(base: Path) -> dict[str, Path]:
+    """The samples' pages and the summary's, built through the command line as a lead runs it."""
     programme = config.load()
     for name in SAMPLES:
         case = sample_case(name, programme)
@@ -52,6 +50,11 @@ def pages(tmp_path_factory):
     result = run("portfolio", base / "inputs", "-o", out / "tracker.xlsx", "--summary", out / "summary.docx", "--html")
     assert result.exit_code == 0, result.output
     return {name: out / f"{name}.html" for name in [*SAMPLES, "summary"]}
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    return build_pages(tmp_path_factory.mktemp("html"))
 
 
 def test_every_page_has_the_words_of_its_document_in_order(pages):
@@ -97,6 +100,9 @@ def test_a_bold_line_above_a_table_is_its_caption_and_money_is_right_aligned(pag
     savings = next(tr for tr in doc.iter("tr") if tr[0].text_content() == "Recurring Savings")
     assert [td.get("class") for td in savings[1:]] == ["num"] * (len(savings) - 1)
     assert "£200,000" in [td.text_content() for td in savings]
+    one_off = next(tr for tr in doc.iter("tr") if tr[0].text_content() == "One-off Investment")  # dashes only
+    assert [td.get("class") for td in one_off[1:]] == ["num"] * (len(one_off) - 1)
+    assert [th.get("class") for th in doc.find(".//table").iter("th")] == [None] * 10  # label | value: no figures
     summary = root(pages["summary"])
     year = next(tr for tr in summary.iter("tr") if tr[0].text_content() == "24/25")
     assert year[1].text_content() == "£200,000" and year[1].get("class") == "num"
@@ -208,3 +214,63 @@ def test_the_summary_page_refuses_a_file_casegen_did_not_write_before_reading_an
     assert not (tmp_path / "out" / "t.xlsx").exists() and theirs.read_text(encoding="utf-8") == "<p>theirs</p>"
     result = run("portfolio", tmp_path, "-o", tmp_path / "out" / "t.xlsx", "--html")
     assert result.exit_code == 2 and "--summary" in result.output
+
+
+# What an office's own template may hold
+
+def _png() -> bytes:
+    """A 1 x 1 white PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+def _document(build) -> bytes:
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    build(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_a_picture_with_alternative_text_is_kept_in_the_page_and_one_without_is_left_out_and_named():
+    import io
+
+    from casegen.render.html import page
+
+    def build(doc):
+        doc.add_paragraph("Annual report", style="Title")
+        doc.add_picture(io.BytesIO(_png()))
+        doc.inline_shapes[0]._inline.docPr.set("descr", "The council's logo")
+        doc.add_picture(io.BytesIO(_png()))
+
+    made = page(_document(build), "en-GB")
+    doc = lhtml.fromstring(made.html)
+    images = doc.findall(".//img")
+    assert [img.get("alt") for img in images] == ["The council's logo"]
+    assert images[0].get("src").startswith("data:image/png;base64,")
+    assert len(made.notes) == 1 and "without alternative text" in made.notes[0]
+
+
+def test_headings_in_the_page_skip_no_level_and_there_is_one_h1():
+    from casegen.render.html import page
+
+    def build(doc):
+        doc.core_properties.title = "Annual report"
+        doc.add_paragraph("Annual report", style="Title")
+        doc.add_paragraph("Straight to a third level", style="Heading 3")
+        doc.add_paragraph("A second title", style="Title")
+        doc.add_paragraph("Section", style="Heading 1")
+
+    doc = lhtml.fromstring(page(_document(build), "en-GB").html)
+    assert [(h.tag, h.text) for h in doc.iter("h1", "h2", "h3", "h4")] == [
+        ("h1", "Annual report"), ("h2", "Straight to a third level"), ("h2", "A second title"), ("h2", "Section")]
+    assert doc.findtext(".//title") == "Annual report"

@@ -8,12 +8,14 @@ becomes its caption, money and number columns are right-aligned, and headings ne
 page skeleton adds the language, the title, a skip link and the `main` landmark, and inline CSS (GOV.UK's
 19px sans serif, lines under 80 characters, a print stylesheet): nothing is fetched from elsewhere.
 
-Measured on the three samples and a portfolio summary (tests/docx_text.py's measure, same words in order):
-mammoth from the document keeps 100% of the Word document's words in every one, in 20-60 ms a document
-after the first (mammoth's import, about 150 ms). The other way, the models through a second HTML template
-(bench/html_routes.py, drawn for the summary), keeps them only while a person copies every edit the office
-makes in Word into the HTML template: one changed heading in the Word template and it falls below 100%,
-so it is not used.
+Measured (bench/html_routes.py) on the three samples and their portfolio summary, with tests/docx_text.py's
+measure (the share of the Word document's words found in the page, in order):
+  (A) mammoth from the document: 100% of the words in each, 64-111 ms of CPU a page (mammoth's own XML reading
+      is most of it; its import, about 150 ms, is paid once a build);
+  (B) the models through a second template in HTML (drawn for the summary): 100% and 0.5 ms, but only while a
+      person copies every edit of the Word template into it: a heading renamed and a sentence added in Word,
+      and (B) falls to 98.1% while (A) stays at 100%.
+The office keeps one template per kind, so (A).
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ PICTURES = {"image/png", "image/jpeg", "image/gif"}  # shown inline as data: URI
 LINKS = ("https:", "http:", "mailto:", "#")  # a link elsewhere is followed only when clicked: no request
 MONEY = re.compile(r"-?£\d[\d,]*(\.\d\d)?|TBC( \(.*known so far\))?")
 NUMBER = re.compile(r"-?\d[\d,]*(\.\d+)?%?")
+FIGURE_HEADING = re.compile(r"\d\d(\d\d)?/\d\d|Total")  # a column of a financial year's figures, or their total
 BLANK = {"", "-", "–", "—", "n/a"}
 CAPTION_CHARS = 150  # a bold line longer than this above a table is a paragraph, not the table's title
 
@@ -70,6 +73,7 @@ th p,td p{margin:0 0 .4em}th p:last-child,td p:last-child{margin:0}
 td ul,td ol{margin:0 0 .4em;padding-left:1.2em}
 .num{text-align:right;white-space:nowrap}
 img{max-width:100%;height:auto}
+@media (max-width:40em){table{font-size:16px}main{padding:1rem .75rem 2rem}}
 @media print{
 html{font-size:11pt}main{max-width:none;padding:0}.skip{display:none}
 a{color:#0b0c0c}.table{overflow:visible}
@@ -95,8 +99,7 @@ def page(docx: bytes, language: str) -> Page:
                                      convert_image=mammoth.images.img_element(lambda image: _picture(image, notes)))
     main = lhtml.fragment_fromstring(result.value or "<p></p>", create_parent="main")
     _tidy(main, notes)
-    title = document_title(docx) or _first_heading(main)
-    return Page(_skeleton(main, title, language), notes)
+    return Page(_skeleton(main, _page_title(document_title(docx), _first_heading(main)), language), notes)
 
 
 def _picture(image, notes: list[str]) -> dict:
@@ -127,7 +130,15 @@ def document_title(docx: bytes) -> str:
 
 def _first_heading(main) -> str:
     h1 = main.find(".//h1")
-    return h1.text_content().strip() if h1 is not None else "Document"
+    return h1.text_content().strip() if h1 is not None else ""
+
+
+def _page_title(title: str, heading: str) -> str:
+    """The browser's title: the document's (the project's), then what the page is ("Service Optimisation –
+    Business Case Lite – Luton Transformation Programme"), so a tab or a search result says both."""
+    if title and heading and title not in heading:
+        return f"{title} – {heading}"
+    return title or heading or "Document"
 
 
 # What mammoth leaves
@@ -204,18 +215,20 @@ def _table(table) -> None:
 def _numbers(table, body) -> None:
     """Right-align a column of money (or of numbers), its header too, so that the digits line up."""
     width = max((len(row) for row in body), default=0)
-    head = table.findall("./thead/tr")
+    head = [row for row in table.findall("./thead/tr") if len(row) == width]
     columns = {}  # the columns of figures and dashes ("-" for a year with none), by their texts
     for col in range(1, width):
         cells = [row[col] for row in body if len(row) == width]
         texts = [c.text_content().strip() for c in cells]
         if any(texts) and all(t in BLANK or MONEY.fullmatch(t) or NUMBER.fullmatch(t) for t in texts):
-            columns[col] = (cells, texts)
-    if not any(t not in BLANK for _, texts in columns.values() for t in texts):
-        return  # dashes only: nothing to line up
-    for col, (cells, _) in columns.items():
-        for cell in cells + [row[col] for row in head if len(row) == width]:
-            cell.set("class", "num")
+            columns[col] = cells
+    figures = any(MONEY.fullmatch(t) or NUMBER.fullmatch(t) for cells in columns.values() for t in
+                  (c.text_content().strip() for c in cells))
+    for col, cells in columns.items():
+        headed = [row[col] for row in head]
+        if figures or any(FIGURE_HEADING.fullmatch(h.text_content().strip()) for h in headed):
+            for cell in cells + headed:
+                cell.set("class", "num")
 
 
 def _caption(table) -> None:

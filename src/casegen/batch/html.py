@@ -13,7 +13,6 @@ from pathlib import Path
 from casegen.batch.report import BUILT, FAILED, UP_TO_DATE, BuildReport
 from casegen.errors import Problem
 from casegen.fileio import plain_file, refusal, write_bytes_atomic
-from casegen.render.html import is_ours, page
 
 SUFFIX = ".html"
 HEAD_BYTES = 4096  # casegen's mark is in the first lines of its pages
@@ -26,6 +25,8 @@ def page_path(document: Path) -> Path:
 
 def not_ours(path: Path) -> str:
     """Why casegen must not replace `path` with a page ("" if it may: nothing there, or a page of casegen's)."""
+    from casegen.render.html import is_ours  # here: a build with nothing to do loads neither mammoth nor lxml
+
     other = plain_file(path)
     if other:
         return f"it is {other}"
@@ -64,6 +65,8 @@ def publish(report: BuildReport, language: str, force: bool = False) -> None:
 def write_page(document: Path, language: str, force: bool = False,
                notes: list[str] | None = None) -> tuple[str, str] | None:
     """Write DOCUMENT.html; None, or (what went wrong, its code). What the page leaves out goes to `notes`."""
+    from casegen.render.html import page
+
     target = page_path(document)
     why = not_ours(target)
     replaceable = plain_file(target) in ("", "a symbolic link")

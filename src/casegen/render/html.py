@@ -41,6 +41,7 @@ STYLE_MAP = "\n".join([
     "p[style-name='List Bullet'] => ul > li:fresh",
     "p[style-name='List Number'] => ol > li:fresh",
 ])
+DROPPED = "dropped"  # the class of a picture mammoth found and the page leaves out
 PICTURES = {"image/png", "image/jpeg", "image/gif"}  # shown inline as data: URIs; others are left out
 LINKS = ("https:", "http:", "mailto:", "#")  # a link elsewhere is followed only when clicked: no request
 MONEY = re.compile(r"-?£\d[\d,]*(\.\d\d)?|TBC( \(.*known so far\))?")
@@ -110,7 +111,7 @@ def _picture(image, notes: list[str]) -> dict:
         notes.append("a picture " + ("without alternative text" if not alt else f"of type {image.content_type}")
                      + " is left out of the page: give it alternative text (Word: right-click › Edit Alt Text), "
                      "or save it as PNG or JPEG")
-        return {"data-drop": "1"}
+        return {"class": DROPPED}
     with image.open() as fh:
         data = base64.b64encode(fh.read()).decode("ascii")
     return {"src": f"data:{image.content_type};base64,{data}", "alt": alt}
@@ -144,7 +145,7 @@ def _page_title(title: str, heading: str) -> str:
 # What mammoth leaves
 
 def _tidy(main, notes: list[str]) -> None:
-    for img in main.findall(".//img[@data-drop]"):
+    for img in main.findall(f".//img[@class='{DROPPED}']"):
         img.drop_tree()
     for a in main.iter("a"):
         href = a.get("href")

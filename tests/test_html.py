@@ -274,3 +274,37 @@ def test_headings_in_the_page_skip_no_level_and_there_is_one_h1():
     assert [(h.tag, h.text) for h in doc.iter("h1", "h2", "h3", "h4")] == [
         ("h1", "Annual report"), ("h2", "Straight to a third level"), ("h2", "A second title"), ("h2", "Section")]
     assert doc.findtext(".//title") == "Annual report"
+
+
+def test_a_list_word_numbers_by_level_nests_whatever_its_style():
+    """Bullets made a real Word list (one numbering, levels by w:ilvl), as an office's template may have them."""
+    import copy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from casegen.render.html import page
+
+    def build(doc):
+        numbering = doc.part.numbering_part.element
+        num_id = doc.styles["List Bullet"].element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}").get(qn("w:val"))
+        num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+        abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+        second = copy.deepcopy(abstract.find(qn("w:lvl")))
+        second.set(qn("w:ilvl"), "1")
+        abstract.find(qn("w:lvl")).addnext(second)
+        doc.add_paragraph("Plan", style="Title")
+        for text, level in (("Scope", 0), ("Housing", 1), ("Care", 1), ("Timing", 0)):
+            p = doc.add_paragraph(text, style="List Bullet")
+            numbered = OxmlElement("w:numPr")
+            for tag, value in (("w:ilvl", level), ("w:numId", num_id)):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), str(value))
+                numbered.append(el)
+            p._p.get_or_add_pPr().append(numbered)
+
+    doc = lhtml.fromstring(page(_document(build), "en-GB").html)
+    top = doc.find(".//main/ul")
+    assert [li.text for li in top.findall("li")] == ["Scope", "Timing"]
+    assert [li.text for li in top.findall("li/ul/li")] == ["Housing", "Care"]

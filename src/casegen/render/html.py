@@ -30,14 +30,16 @@ from lxml import etree, html as lhtml
 GENERATOR = "casegen"  # <meta name="generator">: what marks a page as casegen's, so a build may replace it
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
 
-# Word's styles to HTML: the first rule that matches wins, before mammoth's own. Lists that Word numbers
-# by level (w:ilvl) nest by mammoth's own rules; List Bullet 2 carries a list of its own at level 0, so it
-# is put inside the item before it here.
+# Word's styles to HTML: the first rule that matches wins, before mammoth's own. A list item Word numbers at a
+# level below the first (w:ilvl) goes inside the item above, whatever its style; List Bullet 2 carries a list of
+# its own at level 0, so it is put inside the item above by its style.
 STYLE_MAP = "\n".join([
     "p[style-name='Title'] => h1:fresh",
     *(f"p[style-name='Heading {n}'] => h{n + 1}:fresh" for n in range(1, 6)),
     "p[style-name='List Bullet 2'] => ul|ol > li > ul > li:fresh",
     "p[style-name='List Number 2'] => ul|ol > li > ol > li:fresh",
+    *(f"p:{kind}-list({n}) => {'ul|ol > li > ' * (n - 1)}{tag} > li:fresh"
+      for n in range(2, 6) for kind, tag in (("unordered", "ul"), ("ordered", "ol"))),
     "p[style-name='List Bullet'] => ul > li:fresh",
     "p[style-name='List Number'] => ol > li:fresh",
 ])

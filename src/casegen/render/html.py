@@ -80,7 +80,7 @@ img{max-width:100%;height:auto}
 @media print{
 html{font-size:11pt}main{max-width:none;padding:0}.skip{display:none}
 a{color:#0b0c0c}.table{overflow:visible}
-thead{display:table-header-group}tr,img{break-inside:avoid}h1,h2,h3,h4,caption{break-after:avoid}
+thead{display:table-header-group}img{break-inside:avoid}h1,h2,h3,h4,caption{break-after:avoid}
 thead th{background:#fff;color:#0b0c0c;border-bottom:2px solid #0b0c0c}tbody th{background:#fff}
 }
 @page{margin:2cm}

@@ -101,7 +101,7 @@ def page(docx: bytes, language: str) -> Page:
     result = mammoth.convert_to_html(io.BytesIO(docx), style_map=STYLE_MAP,
                                      convert_image=mammoth.images.img_element(lambda image: _picture(image, notes)))
     main = lhtml.fragment_fromstring(result.value or "<p></p>", create_parent="main")
-    _tidy(main, notes)
+    _tidy(main)
     return Page(_skeleton(main, _page_title(document_title(docx), _first_heading(main)), language), notes)
 
 
@@ -146,7 +146,7 @@ def _page_title(title: str, heading: str) -> str:
 
 # What mammoth leaves
 
-def _tidy(main, notes: list[str]) -> None:
+def _tidy(main) -> None:
     for img in main.findall(f".//img[@class='{DROPPED}']"):
         img.drop_tree()
     for a in main.iter("a"):
@@ -180,10 +180,10 @@ def _unwrap_single_paragraph(cell) -> None:
 
 def _all_bold(el) -> bool:
     """Whether every word of `el` is in bold (a label or a title line in casegen's templates)."""
-    text = el.text_content().strip()
+    text = "".join(el.text_content().split())
     bold = "".join(s.text_content() for s in el.iter("strong", "b")
                    if not any(a.tag in ("strong", "b") for a in s.iterancestors()))
-    return bool(text) and bold.strip() == text
+    return bool(text) and "".join(bold.split()) == text
 
 
 def _plain(cell) -> None:

@@ -308,3 +308,13 @@ def test_a_list_word_numbers_by_level_nests_whatever_its_style():
     top = doc.find(".//main/ul")
     assert [li.text for li in top.findall("li")] == ["Scope", "Timing"]
     assert [li.text for li in top.findall("li/ul/li")] == ["Housing", "Care"]
+
+
+def test_a_folder_of_the_pages_name_is_never_replaced_even_with_force(make_form, tmp_path):
+    form, out = make_form(), tmp_path / "out"
+    (out / f"{form.stem}.html").mkdir(parents=True)
+    for extra in ([], ["--force"]):
+        result = run("build", form, "-o", out, "--html", *extra)
+        assert result.exit_code == 1 and "it is a folder" in result.output and "[build-foreign-file]" in result.output
+        assert "add --force" not in result.output
+        assert (out / f"{form.stem}.html").is_dir() and (out / f"{form.stem}.docx").exists()

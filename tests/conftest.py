@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # casegen's cache (kept LibreOffice profiles) in a folder of the run's, never the user's ~/.cache
+    os.environ.setdefault("CASEGEN_CACHE", tempfile.mkdtemp(prefix="casegen-test-cache-"))
     if config.getoption("--audit-all"):
         config.pluginmanager.register(_AuditAll(), "casegen-audit-all")
 

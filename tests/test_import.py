@@ -472,3 +472,23 @@ def test_the_written_form_is_a_clean_workbook(tmp_path):
     with zipfile.ZipFile(form) as zf:
         assert zf.testzip() is None
     assert run("validate", form).exit_code == 0
+
+
+def test_the_fixed_sentences_the_templates_print_are_the_ones_the_import_reads(tmp_path, monkeypatch):
+    """models.wording is the one declaration the template tools print and the import reads: reworded there, the
+    sentences the import recognises follow (they are not copies)."""
+    import importlib
+
+    from casegen.models import wording
+    from casegen.wordimport import bcl as import_bcl
+
+    monkeypatch.setattr(wording, "MTFS", "The Programme's figures and the MTFS may differ.")
+    monkeypatch.setattr(wording, "RISKS_LEAD_IN", "These are the top risks of the project:")
+    try:
+        reloaded = importlib.reload(import_bcl)
+        assert any(b.startswith("the programme s figures") for b in reloaded.BOILERPLATE)
+        assert any(b.startswith("these are the top risks") for b in reloaded.BOILERPLATE)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(import_bcl)
+    assert not any(b.startswith("these are the top risks") for b in import_bcl.BOILERPLATE)

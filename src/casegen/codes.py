@@ -123,6 +123,8 @@ _ALL = [
     Code("template-include", "error", "A template stands alone: it does not include, import or extend another."),
     Code("template-sandbox", "error", "A tag does nothing the sandbox refuses when the document is built: no "
                                       "change to the case, no reaching inside it, no range of over 100,000 numbers."),
+    Code("template-geometry", "warning", "A template's tables fit between the page's margins and their columns "
+                                         "are wide enough for what they print (an amount of £10,000,000)."),
     Code("template-unprinted-field", "warning", "Every field of the form is printed by a template of its kind "
                                                 "(an error with `templates check --strict`)."),
     # Reading a Word document into a form (wordimport/, `casegen import`)

@@ -67,6 +67,10 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
             sweep_parts(path)
     write_bytes_atomic(out, write_tracker(found, out, documents))
     click.echo(f"wrote {out}: {headline(found)}")
+    if not found.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
+        from casegen.portfolio.summary import TARGETS_HOW_TO
+
+        click.echo(TARGETS_HOW_TO, err=True)
     if summary is not None:
         from casegen.portfolio.summary import render_summary
         from casegen.render import template_path

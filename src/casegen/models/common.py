@@ -33,7 +33,7 @@ class Scored(Model):
     likelihood: Rating = field("Likelihood", "1 (rare) to 5 (almost certain)")
     impact: Rating = field("Impact", "1 (minor) to 5 (severe)")
 
-    @computed_field(title="Total")
+    @computed_field(title="Total")  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def total(self) -> int:
         return self.likelihood * self.impact

@@ -10,11 +10,11 @@ page skeleton adds the language, the title, a skip link and the `main` landmark,
 
 Measured (bench/html_routes.py) on the three samples and their portfolio summary, with tests/docx_text.py's
 measure (the share of the Word document's words found in the page, in order):
-  (A) mammoth from the document: 100% of the words in each, 64-111 ms of CPU a page (mammoth's own XML reading
+  (A) mammoth from the document: 100% of the words in each, 57-111 ms of CPU a page (mammoth's own XML reading
       is most of it; its import, about 150 ms, is paid once a build);
   (B) the models through a second template in HTML (drawn for the summary): 100% and 0.5 ms, but only while a
       person copies every edit of the Word template into it: a heading renamed and a sentence added in Word,
-      and (B) falls to 98.1% while (A) stays at 100%.
+      and (B) falls to 98% while (A) stays at 100%.
 The office keeps one template per kind, so (A).
 """
 from __future__ import annotations

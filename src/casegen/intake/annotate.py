@@ -22,7 +22,7 @@ from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
-from casegen.sheetcells import mark_workbook, set_value
+from casegen.sheetcells import escaped, mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
 HEAD = PatternFill("solid", fgColor="D9E2F3")
@@ -63,7 +63,7 @@ def _mark(ws, coord: str, problems: list[Problem]) -> None:
     severity = "error" if any(p.severity == "error" for p in problems) else "warning"
     cell.fill = FILLS[severity]
     lines = [f"{p.severity}: {p.message}" + (f" [{p.code}]" if p.code else "") for p in problems]
-    note = strip_illegal("\n".join(lines))
+    note = escaped(strip_illegal("\n".join(lines)))  # a comment's text is decoded as a cell's is (_xHHHH_)
     if cell.comment is not None:  # keep what was there; casegen's note goes after it
         note = f"{cell.comment.text}\n\ncasegen:\n{note}"
     comment = Comment(note, "casegen")

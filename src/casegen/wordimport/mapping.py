@@ -30,6 +30,7 @@ class Reading:
     leftovers: list[tuple[str, str]] = field(default_factory=list)  # (section, text) not placed
     found: set[str] = field(default_factory=set)  # the format's sections the document has
     typed_totals: dict[int, str] = field(default_factory=dict)  # risk index -> total as typed
+    unread: list[str] = field(default_factory=list)  # what Word shows that casegen cannot read, in words
     section: Section = None
     target: tuple = ()  # the list that bullets go to, in sections with sub-headings
 

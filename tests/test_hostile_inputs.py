@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from casegen.errors import TemplateProblem
-from casegen.render.engine import CompiledTemplate
 from casegen.render import TEMPLATE_FILES
+from casegen.render.engine import CompiledTemplate
 from helpers import run, sample_case
 
 SO = "bcl-service-optimisation"
@@ -107,7 +107,7 @@ def test_a_zip_bomb_template_is_refused(tmp_path):
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_a_build_with_a_hostile_template_fails_its_kind_in_a_line(tmp_path, make_form, monkeypatch, kind):
     (tmp_path / "templates").mkdir()
-    template = HOSTILE[kind](tmp_path / "templates" / TEMPLATE_FILES["bcl"])
+    HOSTILE[kind](tmp_path / "templates" / TEMPLATE_FILES["bcl"])
     if kind == "/dev/zero":
         os.symlink("/dev/zero", tmp_path / "templates" / TEMPLATE_FILES["bcl"])
     monkeypatch.setenv("CASEGEN_TEMPLATES", str(tmp_path / "templates"))

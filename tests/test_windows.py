@@ -64,7 +64,8 @@ def test_validate_build_and_dump_never_fail_on_a_windows_code_page(tmp_path, pol
     built = casegen("build", polish.parent, "-o", tmp_path / "out", cwd=tmp_path, PYTHONIOENCODING=codepage)
     out = no_traceback(built, codepage)
     assert built.returncode == 0, out
-    assert "\\u0141ódź" not in out and "\\u0141ód\\u017a \\u2603.docx" in out and "\\u2603" in out  # the name shown, escaped where the code page has no letter
+    # the name shown, escaped where the code page has no letter
+    assert "\\u0141ódź" not in out and "\\u0141ód\\u017a \\u2603.docx" in out
     assert TITLE in docx_text(tmp_path / "out" / "Łódź ☃.docx")
     dumped = casegen("dump", polish, cwd=tmp_path, PYTHONIOENCODING=codepage)
     assert dumped.returncode == 0 and '"title": "\\u0141ód\\u017a \\u2603 review"' in no_traceback(dumped, codepage)

@@ -9,9 +9,9 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
+from casegen.codes import WARNING
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
-
 
 MAX_INPUT = 64 * 2**20  # bytes of a form or a template stamped: casegen's are well under 1 MB
 
@@ -58,7 +58,7 @@ def output_path(source: Path, out_dir: Path) -> Path:
 # space (Windows drops it, so the name would be another file's).
 _RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3])", re.IGNORECASE)
 _REFUSED = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-WINDOWS_PATH = 259  # characters a path may have where Windows' long paths are not turned on (MAX_PATH, 260, with its end)
+WINDOWS_PATH = 259  # characters of a path where Windows' long paths are not turned on (MAX_PATH, 260, with its end)
 
 
 def windows_trouble(name: str) -> str:
@@ -88,13 +88,14 @@ def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[P
     kept, problems = _take_names(sources)
     unsafe = [(s, why) for s in kept if (why := windows_trouble(document_name(s)))]
     problems += [Problem(str(s), f"would make {document_name(s)!r}, a name Windows cannot create ({why}), so "
-                                 "the folder would not open on a Windows desktop: rename the form", code="build-name-windows")
-                 for s, why in unsafe]
+                                 "the folder would not open on a Windows desktop: rename the form",
+                         code="build-name-windows") for s, why in unsafe]
     kept = [s for s in kept if s not in dict(unsafe)]
     if out_dir is not None:
-        problems += [Problem(str(s), f"its document's path is {n} characters, longer than the {WINDOWS_PATH} a Windows "
-                                     "desktop opens: build into a folder with a shorter path, or shorten the form's name",
-                             severity="warning", code="build-path-long")
+        problems += [Problem(str(s), f"its document's path is {n} characters, longer than the {WINDOWS_PATH} a "
+                                     "Windows desktop opens: build into a folder with a shorter path, or shorten the "
+                                     "form's name",
+                             severity=WARNING, code="build-path-long")
                      for s in kept if (n := len(os.path.abspath(output_path(s, out_dir)))) > WINDOWS_PATH]
     return kept, problems
 

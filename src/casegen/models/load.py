@@ -8,10 +8,10 @@ from pydantic import ValidationError
 
 from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import IntakeError, Problem
+from casegen.models import KINDS
 
 MAX_DATA = 10 * 2**20  # bytes; a case's JSON is a few kB
 MAX_DEPTH = 32  # lists and objects inside each other; a case has 4
-from casegen.models import KINDS
 
 
 def load_json(path: Path, kind: str, programme):

@@ -19,6 +19,7 @@ import math
 import re
 import string
 import time
+from typing import Any
 
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.filters import FILTERS as JINJA_FILTERS
@@ -186,7 +187,8 @@ def bounded_filters(budget: Budget) -> dict:
         return f["truncate"](env, s, length, killwords, end, leeway)
 
     for wrapper, original in ((wordwrap, "wordwrap"), (join, "join"), (replace, "replace"), (truncate, "truncate")):
-        wrapper.jinja_pass_arg = f[original].jinja_pass_arg  # the environment or eval context, as Jinja's own
+        # the environment or eval context, as Jinja's own filter takes it
+        setattr(wrapper, "jinja_pass_arg", f[original].jinja_pass_arg)  # noqa: B010 (a function's attribute)
     return {"center": center, "indent": indent, "wordwrap": wordwrap, "format": format_, "join": join,
             "replace": replace, "batch": batch, "slice": slice_, "truncate": truncate}
 
@@ -233,10 +235,11 @@ class Counted(NodeTransformer):
 
     def _call(self, name: str, args: list, lineno: int) -> nodes.Call:
         call = nodes.Call(nodes.EnvironmentAttribute(name), args, [], None, None, lineno=lineno)
-        return call.set_environment(self.environment)
+        call.set_environment(self.environment)
+        return call
 
     def visit_For(self, node: nodes.For):
-        node = self.generic_visit(node)
+        self.generic_visit(node)  # in place: a For stays a For
         text = sum(len(d.data) for child in node.body for d in _own_text(child))
         node.iter = self._call("counted", [node.iter, nodes.Const(text)], node.lineno)
         return node
@@ -270,7 +273,7 @@ def _length(node) -> int | None:
     return len(node.value) if isinstance(_const(node), str) else None
 
 
-def static_cost(node) -> tuple[str, str] | None:
+def static_cost(node: Any) -> tuple[str, str] | None:
     """(the tag's words, why it is refused) for a tag whose typed numbers already ask for too much."""
     try:
         if isinstance(node, nodes.Pow):
@@ -283,8 +286,8 @@ def static_cost(node) -> tuple[str, str] | None:
                 if length is not None and type(times) is int and max(length, 1) * times > MAX_WIDTH:
                     return "*", f"a repetition of {times:,} times"
         elif isinstance(node, nodes.Mod) and isinstance(_const(node.left), str):
-            if percent_width(node.left.value) > MAX_WIDTH:
-                return node.left.value, f"a width of more than {MAX_WIDTH:,} characters"
+            if percent_width(_const(node.left)) > MAX_WIDTH:
+                return _const(node.left), f"a width of more than {MAX_WIDTH:,} characters"
         elif isinstance(node, nodes.Filter) and node.name in _WIDTH_FILTERS and node.args:
             width = _const(node.args[0])
             if type(width) is int and width > MAX_WIDTH:
@@ -294,10 +297,10 @@ def static_cost(node) -> tuple[str, str] | None:
             if name in _WIDTH_METHODS and type(width) is int and width > MAX_WIDTH:
                 return name, f"{name}({width:,}), a width of more than {MAX_WIDTH:,} characters"
             if name in ("format", "format_map") and isinstance(_const(node.node.node), str):
-                if brace_width(node.node.node.value) > MAX_WIDTH:
+                if brace_width(_const(node.node.node)) > MAX_WIDTH:
                     return name, f"a width of more than {MAX_WIDTH:,} characters"
     except TemplateLimitError as exc:  # a width taken from a value
-        return getattr(node, "name", "") or "%", exc.message
+        return getattr(node, "name", "") or "%", str(exc.message)
     return None
 
 
@@ -306,7 +309,7 @@ def range_size(node) -> int:
     if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "range"
             and node.args and not node.kwargs and all(type(_const(a)) is int for a in node.args)):
         try:
-            return len(range(*(a.value for a in node.args)))
+            return len(range(*(_const(a) for a in node.args)))
         except OverflowError:  # more numbers than Python can count
             return MAX_STEPS + 1
         except (TypeError, ValueError):  # a step of 0: Jinja says so when it renders

@@ -12,8 +12,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from pydantic import BaseModel
 
 from casegen.models.values import TextBlock, Total, format_money, is_tbc, strip_illegal, text_blocks
-from casegen.templating.bounds import (INTERCEPTED, Budget, Counted, binop, bounded_filters, bounded_lipsum,
-                                       brace_width, checked_call, size)
+from casegen.templating.bounds import (
+    INTERCEPTED,
+    Budget,
+    Counted,
+    binop,
+    bounded_filters,
+    bounded_lipsum,
+    brace_width,
+    checked_call,
+    size,
+)
 
 
 def money(value: Decimal | str | Total | None, none: str = "-") -> str:

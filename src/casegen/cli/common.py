@@ -16,13 +16,16 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from casegen.codes import Kind
-from casegen.config import Programme
 from casegen.errors import Problem
 from casegen.errors import counted as plural  # noqa: F401  (the commands' name for it)
+
+if TYPE_CHECKING:  # the configuration (pydantic) is loaded only when a command runs, not for --help or --version
+    from casegen.config import Programme
 
 KIND_CHOICE = click.Choice([kind.value for kind in Kind])
 # Paths a command reads: a missing one is a usage mistake (exit 2), caught before anything is written.

@@ -7,7 +7,7 @@ with its problems, never dropped silently.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +53,7 @@ class CaseRow:
     category: str
     risks: list[RiskRow]
     flags: str  # the warnings the case has (rule codes), short
+    investment_by_year: dict[str, Amount] = field(default_factory=dict)  # one-off, for the portfolio's snapshot
 
     @property
     def has_finance(self) -> bool:
@@ -122,6 +123,7 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         category=finance.savings_category if finance else "",
         risks=_risk_rows(case, programme),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
+        investment_by_year={y.year: y.one_off_investment for y in finance.years} if finance else {},
     )
 
 

@@ -108,6 +108,12 @@ _ALL = [
     Code("annotate-foreign-file", "error", "The annotated copy's name beside a form is free, or holds a copy casegen "
                                            "wrote; anyone else's file is never replaced without --force."),
     Code("strict", "error", "With --strict a form with warnings gets no document: its warnings count as errors."),
+    # The portfolio's snapshots, kept in the store of the tracker's folder (portfolio/record.py)
+    Code("snapshot-unreadable", "warning", "A snapshot of the portfolio kept in the tracker's folder can be read; "
+                                           "one that cannot (damaged, or written by a newer casegen) is passed over "
+                                           "and the report compares with the one before it."),
+    Code("snapshot-since-missing", "error", "--since names a date before the as-of date on which a snapshot of the "
+                                            "portfolio was kept (casegen snapshots lists them)."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", "error", "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", "error", "A template is a Word document (.docx) whose parts are well-formed XML and "

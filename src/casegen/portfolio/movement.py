@@ -318,10 +318,10 @@ GROUPS = ["New cases", "Cases gone", "Stages and gates", "Net savings", "Leads a
 
 
 def _overview(movement: Movement) -> str:
-    since = f"{movement.since:%-d %B %Y}"
     if movement.first:
         return ("This is the first report of the portfolio: there is nothing earlier to compare it with. The next "
                 "report will show what moved since this one.")
+    since = f"{movement.since:%-d %B %Y}"
     if movement.quiet:
         return (f"Nothing moved since {since}: no case is new or gone, and no case's stage, gate, net savings, lead, "
                 "sponsor or risks changed.")

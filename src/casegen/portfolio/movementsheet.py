@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter as col
 
+from casegen.errors import counted
 from casegen.models.values import Total, is_tbc
 from casegen.portfolio.movement import Line, Movement, TotalMove, lines
 from casegen.portfolio.summary import KIND
@@ -75,7 +76,7 @@ def movement_sheet(ws, movement: Movement, formulas: Formulas) -> None:
         found = lines(movement)
         title(ws, f"Movement since {since}",
               f"As of {movement.as_of:%d %b %Y}, against the portfolio as it stood on {since}: "
-              + (f"{len(found)} changes." if len(found) != 1 else "1 change.") if found else
+              f"{counted(len(found), 'change')} to {counted(len({line.case for line in found}), 'case')}." if found else
               f"As of {movement.as_of:%d %b %Y}: nothing moved since {since}.")
         header(ws, HEAD_ROW, 1, NAMES)
         for r, line in enumerate(found, start=FIRST):

@@ -153,3 +153,61 @@ def test_the_movement_sheet_names_every_case_that_moved_with_its_amounts(reports
     risk = changes[("Risk newly high", "PL-103")]
     assert (risk["Then"], risk["Now"]) == (6, 16) and risk["Detail"].startswith("risk 1 scores 16 (was 6): ")
     assert len(changes) == 10  # and nothing else
+    new = changes[("New case", "SI-205")]
+    assert (new["Then"], new["Now"], new["Difference"]) == (None, 220000, 220000)
+    assert "Service Integration theme, at Stage 0: Opportunity Identified" in new["Detail"]
+    assert changes[("Gone", "WF-106")]["Then"] == 95000
+
+
+def _block(ws, label: str) -> dict[str, list]:
+    top = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(row=r, column=1).value).startswith(label))
+    out = {}
+    for r in range(top + 2, ws.max_row + 1):
+        name = ws.cell(row=r, column=1).value
+        out[name] = [ws.cell(row=r, column=c).value for c in range(2, 7)]
+        if name == "Total":
+            return out
+    return out
+
+
+def test_the_movement_sheet_has_the_totals_then_and_now_by_theme_and_stage(reports):
+    ws, formulas = reports["values"]["Movement"], reports["formulas"]["Movement"]
+    themes = _block(ws, "Net savings by theme, 06 Nov 2026 and now")
+    assert themes["Place"] == [1, 1, 200000, 250000, 50000]
+    assert themes["Workforce"] == [1, 0, 95000, 0, -95000]
+    assert themes["Service Integration"] == [0, 1, 0, 220000, 220000]
+    assert themes["Total"] == [5, 5, 815000, 1080000, 265000]
+    stages = _block(ws, "Net savings by stage")
+    assert stages["Stage 3: Investment Decision"] == [1, 2, 120000, 420000, 300000]
+    assert stages["Stage 2: Full Business Case"] == [2, 1, 500000, 250000, -250000]
+    # a total over a TBC year: the known part, shown as TBC; the difference a formula carrying its value
+    top = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Resident Experience")
+    assert formulas.cell(row=top, column=4).number_format.startswith('"TBC (£"')
+    assert formulas.cell(row=top, column=6).value == f"=E{top}-D{top}"
+
+
+def test_the_summary_says_what_moved_since_the_last_report_for_the_board(reports):
+    text = reports["summary"] and docx_text(reports["summary"])
+    section = text[text.index("Since the last report (6 November 2026)"):text.index("known so far is shown beside it.")]
+    assert ("Since 6 November 2026: 1 new case, 1 case gone, 1 case moved a stage, 1 gate newly overdue, net savings "
+            "changed on 2 cases, 1 lead or sponsor named or changed and 1 risk newly high.") in section
+    assert "£1,080,000 now, against TBC (£815,000 known so far) on 6 November 2026" in section
+    for line in ["SI-205 BCL\nSingle View of the Resident\nnew Business Case Lite: Service Integration theme, at "
+                 "Stage 0: Opportunity Identified, net savings £220,000",
+                 "WF-106 BCL\nAgency Staff Reduction\nwithdrawn or closed: no longer in the portfolio (was Workforce "
+                 "theme, at Stage 1: Outline Business Case, net savings £95,000)",
+                 "DD-108 BCL\nData Platform\nmoved from Stage 2: Full Business Case to Stage 3: Investment Decision, "
+                 "passing Gate 2: Decision: Full Business Case",
+                 "CM-107 BCL\nTraded Services to Schools\nGate 3: Decision: Investment Decision newly overdue: due "
+                 "Nov 2026",
+                 "PL-103 BCL\nTown Centre Car Parks\n24/25: up £50,000 to £250,000; total up £50,000 to £250,000",
+                 "RX-101 BCL\nDigital Front Door\n25/26: TBC settled at £90,000; total TBC (£100,000 known so far) "
+                 "then, £190,000 now",
+                 "DD-108 BCL\nData Platform\nlead changed from Lee Lead to Dev Patel",
+                 "PL-103 BCL\nTown Centre Car Parks\nrisk 1 scores 16 (was 6)",
+                 "Place\n1\n1\n£200,000\n£250,000\n+£50,000",
+                 "Total\n5\n5\nTBC (£815,000 known so far)\n£1,080,000\nTBC (+£265,000 known)",
+                 "Stage 2: Full Business Case\n2\n1\n£500,000\n£250,000\n-£250,000"]:
+        assert line in section, line
+    for word in ("casegen", "--", ".xlsx", "snapshot", "tracker"):  # for the board: no command, option or file
+        assert word not in section.lower(), word

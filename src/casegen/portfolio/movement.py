@@ -132,9 +132,9 @@ class TotalMove:
 class Movement:
     as_of: date
     since: date | None  # the earlier snapshot's date; None for the first report
-    new: tuple[CaseName, ...] = ()
-    gone: tuple[CaseName, ...] = ()
-    left_out: tuple[CaseName, ...] = ()  # still in the folder, but their forms have errors this time
+    new: tuple[SnapCase, ...] = ()  # as they are now
+    gone: tuple[SnapCase, ...] = ()  # as they were
+    left_out: tuple[SnapCase, ...] = ()  # as they were: still in the folder, but their forms have errors this time
     stages: tuple[StageMove, ...] = ()
     overdue: tuple[GateOverdue, ...] = ()
     savings: tuple[SavingsMove, ...] = ()
@@ -223,9 +223,9 @@ def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
                                                 and o.overdue(earlier.as_of))]
     return Movement(
         as_of=now.as_of, since=earlier.as_of,
-        new=tuple(CaseName.of(c) for c in added),
-        gone=tuple(CaseName.of(c) for c in gone if c.form not in left_out),
-        left_out=tuple(CaseName.of(c) for c in gone if c.form in left_out),
+        new=tuple(added),
+        gone=tuple(c for c in gone if c.form not in left_out),
+        left_out=tuple(c for c in gone if c.form in left_out),
         stages=tuple(m for a, b in both if (m := _stage(a, b, stages, gates))),
         overdue=tuple(sorted(overdue, key=lambda g: _order((g.case.ref.strip().upper(), g.case.kind)))),
         savings=tuple(m for a, b in both if (m := _savings(a, b))),
@@ -281,12 +281,24 @@ def _total_words(m: SavingsMove) -> str:
     return f"total {'up' if d > 0 else 'down'} {money(abs(d))} to {money(m.after)}"
 
 
+def _net(case: SnapCase) -> Total | None:
+    return case.net_total if case.has_finance else None
+
+
+def _where(case: SnapCase) -> str:
+    """Theme, stage and net savings of a case new or gone, in a phrase."""
+    parts = [case.theme and f"{case.theme} theme", case.stage and f"at {case.stage}",
+             case.has_finance and f"net savings {money(case.net_total)}"]
+    return ", ".join(p for p in parts if p) or "no theme or stage given"
+
+
 def lines(movement: Movement) -> list[Line]:
-    out = [Line("New case", c, f"new {KIND_NAMES[c.kind]}", group="New cases") for c in movement.new]
-    out += [Line("Gone", c, "no longer in the portfolio: withdrawn or closed", group="Cases gone")
-            for c in movement.gone]
-    out += [Line("Left out", c, "left out this time: its form has errors to put right", group="Cases gone")
-            for c in movement.left_out]
+    out = [Line("New case", CaseName.of(c), f"new {KIND_NAMES[c.kind]}: {_where(c)}", after=_net(c),
+                difference=_net(c), group="New cases") for c in movement.new]
+    out += [Line("Gone", CaseName.of(c), f"withdrawn or closed: no longer in the portfolio (was {_where(c)})",
+                 before=_net(c), group="Cases gone") for c in movement.gone]
+    out += [Line("Left out", CaseName.of(c), f"left out this time: its form has errors to put right (was "
+                 f"{_where(c)})", before=_net(c), group="Cases gone") for c in movement.left_out]
     for m in movement.stages:
         passing = f", passing {' and '.join(m.gates_passed)}" if m.gates_passed else ""
         out.append(Line("Stage moved", m.case, f"moved from {m.before} to {m.after}{passing}", m.before, m.after,
@@ -337,8 +349,13 @@ def _overview(movement: Movement) -> str:
     found = [text for n, text in counts if n]
     said = ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + found[-1]
     t = movement.total
-    return (f"Since {since}: {said}. Net savings across the portfolio went from {money(t.before)} to "
-            f"{money(t.after)} ({signed(t.difference)}).")
+    if t.before.tbc or t.after.tbc:
+        total = f"{money(t.after)} now, against {money(t.before)} on {since}"
+    else:
+        d = t.difference.known_part
+        total = (f"unchanged at {money(t.after)}" if d == 0 else
+                 f"{'up' if d > 0 else 'down'} {money(abs(d))}, from {money(t.before)} to {money(t.after)}")
+    return f"Since {since}: {said}. Net savings across the portfolio: {total}."
 
 
 def _then_and_now(move: TotalMove) -> ThenAndNow:

@@ -363,6 +363,11 @@ def _then_and_now(move: TotalMove) -> ThenAndNow:
                       now=move.after, change=signed(move.difference))
 
 
+def _sentence(details: list[str]) -> str:
+    text = "; ".join(details)
+    return text[:1].upper() + text[1:]
+
+
 def since_report(movement: Movement) -> SinceLastReport:
     """The summary's section: an overview, then each group's cases with what moved, then the totals."""
     from casegen.portfolio.summary import KIND
@@ -371,7 +376,7 @@ def since_report(movement: Movement) -> SinceLastReport:
     for line in lines(movement):
         rows[line.group].setdefault(line.case, []).append(line.detail)
     groups = [MovementGroup(title=g, cases=[MovedCase(case=f"{c.ref} {KIND[c.kind]}", title=c.title,
-                                                      moved="; ".join(details)) for c, details in found.items()])
+                                                      moved=_sentence(details)) for c, details in found.items()])
               for g, found in rows.items() if found]
     return SinceLastReport(
         since="" if movement.first else f"{movement.since:%-d %B %Y}", first=movement.first,

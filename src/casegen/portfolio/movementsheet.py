@@ -13,13 +13,15 @@ from casegen.models.values import Total, is_tbc
 from casegen.portfolio.movement import Line, Movement, TotalMove, lines
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.tracker import TBC_MONEY  # a total over a TBC year, shown as the Cases sheet shows it
-from casegen.portfolio.xlsx import (BOLD, FIRST, HEAD_ROW, MONEY, NOTE, WRAP, Formulas, add_table, fit_rows, header,
-                                    print_setup, title)
+from casegen.portfolio.xlsx import (BOLD, CENTRE_TOP, FIRST, HEAD_ROW, MONEY, NOTE, WRAP, Formulas, add_table,
+                                    fit_rows, header, print_setup, title)
 from casegen.sheetcells import number, put
 
 CHANGE_MONEY = '+"£"#,##0;[Red]-"£"#,##0;"£"0'
-NAMES = ["What", "Tracker ref", "Kind", "Case", "Detail", "Then", "Now", "Difference"]
-WIDTHS = [15, 10, 7, 24, 45, 13, 13, 13]  # 140: one page across at 100%
+NAMES = ["What", "Tracker ref", "Kind", "Case", "Then", "Now", "Difference", "Detail"]
+# One page across at 85%. The totals blocks below use the first six columns: a theme or stage, two counts,
+# then three amounts in columns wide enough for "TBC (£1,200,000 known)".
+WIDTHS = [18, 10, 7, 24, 21, 21, 21, 40]
 TOTAL_NAMES = ["Cases then", "Cases now", "Net savings then", "Net savings now", "Difference"]
 
 
@@ -39,11 +41,11 @@ def _amount(ws, row: int, column: int, value, change: bool = False):
 
 
 def _line_row(ws, r: int, line: Line) -> None:
-    for c, value in enumerate([line.what, line.case.ref, KIND[line.case.kind], line.case.title, line.detail],
-                              start=1):
+    for c, value in enumerate([line.what, line.case.ref, KIND[line.case.kind], line.case.title], start=1):
         put(ws, r, c, value).alignment = WRAP
-    for c, value in enumerate([line.before, line.after, line.difference], start=6):
-        _amount(ws, r, c, value, change=c == 8)
+    for c, value in enumerate([line.before, line.after, line.difference], start=5):
+        _amount(ws, r, c, value, change=c == 7)
+    put(ws, r, 8, line.detail[:1].upper() + line.detail[1:]).alignment = WRAP
 
 
 def _totals(ws, top: int, by: str, since: str, moves: tuple[TotalMove, ...], total: TotalMove, formulas: Formulas
@@ -53,11 +55,12 @@ def _totals(ws, top: int, by: str, since: str, moves: tuple[TotalMove, ...], tot
     header(ws, top + 1, 1, [by] + TOTAL_NAMES)
     for r, move in enumerate((*moves, total), start=top + 2):
         put(ws, r, 1, move.name).alignment = WRAP
-        put(ws, r, 2, move.cases_before)
-        put(ws, r, 3, move.cases_after)
+        put(ws, r, 2, move.cases_before).alignment = CENTRE_TOP
+        put(ws, r, 3, move.cases_after).alignment = CENTRE_TOP
         _amount(ws, r, 4, move.before)
         _amount(ws, r, 5, move.after)
         cell = formulas.put(ws, r, 6, f"=E{r}-D{r}", move.difference.known_part)
+        cell.alignment = WRAP
         cell.number_format = TBC_MONEY if move.difference.tbc else CHANGE_MONEY
     last = top + 2 + len(moves)
     for c in range(1, 7):
@@ -91,4 +94,5 @@ def movement_sheet(ws, movement: Movement, formulas: Formulas) -> None:
     for c, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[col(c)].width = width
     fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW, last_column=len(NAMES))
+    # No heading row repeated on each printed page: the totals below the changes have headings of their own.
+    print_setup(ws, last_column=len(NAMES))

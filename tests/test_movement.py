@@ -204,9 +204,9 @@ def test_the_summary_says_what_moved_since_the_last_report_for_the_board(reports
                  f"RX-101 BCL\nDigital Front Door\n25/26: TBC settled at £90,000; total {TBC_100K} then, £190,000 now",
                  "DD-108 BCL\nData Platform\nLead changed from Lee Lead to Dev Patel",
                  "PL-103 BCL\nTown Centre Car Parks\nRisk 1 scores 16 (was 6)",
-                 "Place\n1\n1\n£200,000\n£250,000\n+£50,000",
-                 f"Total\n5\n5\n{TBC_815K}\n£1,080,000\nTBC (+£265,000 known)",
-                 "Stage 2: Full Business Case\n2\n1\n£500,000\n£250,000\n-£250,000"]:
+                 "Place\n1 → 1\n£200,000\n£250,000\n+£50,000",
+                 f"Total\n5 → 5\n{TBC_815K}\n£1,080,000\nTBC (+£265,000 known)",
+                 "Stage 2: Full Business Case\n2 → 1\n£500,000\n£250,000\n-£250,000"]:
         assert line in section, line
     for word in ("casegen", "--", ".xlsx", "snapshot", "tracker"):  # for the board: no command, option or file
         assert word not in section.lower(), word

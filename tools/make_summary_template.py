@@ -50,17 +50,17 @@ def net_only(doc, title: str, items: str, first: str):
 
 def then_and_now(doc, title: str, items: str, first: str):
     heading(doc, title, 2)
-    t = table(doc, [4.4, 1.5, 1.5, 3.0, 3.0, 3.6])  # the change of a TBC total on one line
-    right(centre(add_row(t, [first, "Cases then", "Cases now", "Net savings then", "Net savings now", "Change"],
-                         head=True), [1, 2]), [3, 4, 5])
+    t = table(doc, [3.8, 2.0, 3.4, 3.4, 4.4])  # the change of a TBC total on one line
+    right(centre(add_row(t, [first, "Cases", "Net savings then", "Net savings now", "Change"], head=True), [1]),
+          [2, 3, 4])
     tag_row(t, f"{{%tr for line in {items} %}}")
-    right(centre(add_row(t, ["{{ line.name }}", "{{ line.cases_then }}", "{{ line.cases_now }}",
+    right(centre(add_row(t, ["{{ line.name }}", "{{ line.cases_then }} → {{ line.cases_now }}",
                              "{{ line.then | money }}", "{{ line.now | money }}", "{{ line.change }}"], label=True),
-                 [1, 2]), [3, 4, 5])
+                 [1]), [2, 3, 4])
     tag_row(t, "{%tr endfor %}")
-    right(centre(add_row(t, ["Total", "{{ movement.total.cases_then }}", "{{ movement.total.cases_now }}",
+    right(centre(add_row(t, ["Total", "{{ movement.total.cases_then }} → {{ movement.total.cases_now }}",
                              "{{ movement.total.then | money }}", "{{ movement.total.now | money }}",
-                             "{{ movement.total.change }}"], label=True), [1, 2]), [3, 4, 5])
+                             "{{ movement.total.change }}"], label=True), [1]), [2, 3, 4])
 
 
 def since_last_report(doc):

@@ -1,6 +1,7 @@
 """`casegen portfolio`: the tracker workbook (and, if asked, the summary document) of many forms."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -62,8 +63,8 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
             where = "-o" if what == "tracker" else "--summary"
             raise CasegenError(refusal(path, why, f"choose another name with {where}"))
     folder = out.parent  # the store of the tracker's folder, under its lock while the tracker is made
-    if not folder.is_dir():
-        raise CasegenError(f"{out}: the folder {folder} does not exist; make it, or choose another name with -o")
+    with os.scandir(folder):  # a folder that is not there, or is a file: the system's words, before any is read
+        pass
     # A trial run (--no-record) in a folder with no store makes none.
     with Store.open(folder) if record or has_store(folder) else nullcontext() as store:
         for note in getattr(store, "notes", []):

@@ -4,6 +4,7 @@ section "Since the last report", with the amounts; the snapshots kept, listed, r
 from __future__ import annotations
 
 from decimal import Decimal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from casegen import config
 from casegen.intake.form import write_form
 from casegen.models.values import Total, format_money
 from docx_text import text as docx_text
-from helpers import run, sample_case
+from helpers import convert, run, sample_case
 
 NOVEMBER, DECEMBER = "2026-11-06", "2026-12-06"
 # A total over a TBC year, as every document words it
@@ -210,3 +211,22 @@ def test_the_summary_says_what_moved_since_the_last_report_for_the_board(reports
         assert line in section, line
     for word in ("casegen", "--", ".xlsx", "snapshot", "tracker"):  # for the board: no command, option or file
         assert word not in section.lower(), word
+
+
+@pytest.mark.slow
+def test_printed_the_movement_sheet_and_the_section_read_whole(reports, tmp_path):
+    """LibreOffice's PDFs: the Movement sheet's headings whole, one page across; the summary's section with
+    its heading and a TBC total's change on one line."""
+    tracker_pdf, summary_pdf = convert([reports["tracker"], reports["summary"]], tmp_path)
+    sheet = subprocess.run(["pdftotext", "-layout", str(tracker_pdf), "-"], capture_output=True, text=True).stdout
+    pages = [p for p in sheet.split("\f") if "· Movement ·" in p]
+    assert len(pages) == 2 and "Movement since 06 Nov 2026" in pages[0]  # the changes, then the stage totals
+    words = set(" ".join(pages).split())
+    ws = reports["formulas"]["Movement"]
+    for table in ws.tables.values():
+        row = int("".join(filter(str.isdigit, table.ref.split(":")[0])))
+        assert all(set(str(c.value).split()) <= words for c in ws[row] if c.value), table.name
+    assert all(w in words for w in ("Difference", "Detail", "SI-205", "+£220,000"))  # the last columns on the page
+    text = subprocess.run(["pdftotext", "-layout", str(summary_pdf), "-"], capture_output=True, text=True).stdout
+    assert "Since the last report (6 November 2026)" in text
+    assert "TBC (+£265,000 known)" in text and "Withdrawn or closed" in text

@@ -123,12 +123,18 @@ def test_every_difference_is_reported_and_nothing_else(pair):
         for y in s.years:
             assert net[k][y.year] == _zero(y.before) != _zero(y.after)
             net[k][y.year] = _zero(y.after)
+    theme = {k: old[k].theme for k in stage}
+    for t in m.theme_moves:
+        k = (t.case.ref.strip().upper(), t.case.kind)
+        assert theme[k] == t.before != t.after
+        theme[k] = t.after
     for p in m.people:
         k = (p.case.ref.strip().upper(), p.case.kind)
         assert people[(k, p.role)] == _placeholder(p.before) != _placeholder(p.after)
         people[(k, p.role)] = _placeholder(p.after)
     for k in stage:
         assert stage[k] == (new[k].stage or NO_STAGE)
+        assert theme[k] == new[k].theme
         assert net[k] == {y: _zero(v) for y, v in new[k].net.items()}
         assert all(people[(k, role)] == _placeholder(getattr(new[k], role.lower())) for role in ("Lead", "Sponsor"))
     # gates newly overdue and risks newly high: exactly those
@@ -151,7 +157,8 @@ def test_every_difference_is_reported_and_nothing_else(pair):
     assert m.total.after.known_part == Total.of(c.net_total for c in now.cases if c.net).known_part
     # one line a change, each in the summary's section
     reported = lines(m)
-    assert len(reported) == (len(m.new) + len(m.gone) + len(m.left_out) + len(m.stages) + len(m.overdue)
+    assert len(reported) == (len(m.new) + len(m.gone) + len(m.left_out) + len(m.stages) + len(m.theme_moves)
+                             + len(m.overdue)
                              + sum(len(s.years) + 1 for s in m.savings) + len(m.people) + len(m.risks))
     section = since_report(m)
     assert {(c.case, c.title) for g in section.groups for c in g.cases} == {

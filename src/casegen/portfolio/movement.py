@@ -5,7 +5,8 @@ tracker ref and kind (a project's Business Case Lite and Project Brief share a r
 
 - new cases; cases gone from the folder (withdrawn or closed), and apart from them the cases whose form
   is still there but was left out this time with errors (not gone: their form needs mending);
-- stage moves, with the gates passed on the way (the gates between the two stages, in the programme's order);
+- stage moves, with the gates passed on the way (the gates between the two stages, in the programme's order),
+  and a case counted to another theme (the totals by theme move with it);
 - gates newly overdue: a case's next gate overdue as of this snapshot's date that was not overdue (that
   same gate) as of the earlier one's;
 - per case, net savings by year up or down with the amounts (a blank year counts as £0), TBCs settled or
@@ -50,6 +51,13 @@ class StageMove:
     before: str
     after: str
     gates_passed: tuple[str, ...]  # empty when the case moved back, or a stage is not the programme's
+
+
+@dataclass(frozen=True)
+class ThemeMove:
+    case: CaseName
+    before: str
+    after: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ class Movement:
     gone: tuple[SnapCase, ...] = ()  # as they were
     left_out: tuple[SnapCase, ...] = ()  # as they were: still in the folder, but their forms have errors this time
     stages: tuple[StageMove, ...] = ()
+    theme_moves: tuple[ThemeMove, ...] = ()  # a case counted to another theme: the totals by theme move with it
     overdue: tuple[GateOverdue, ...] = ()
     savings: tuple[SavingsMove, ...] = ()
     people: tuple[PersonMove, ...] = ()
@@ -151,8 +160,8 @@ class Movement:
     @property
     def quiet(self) -> bool:
         """Nothing moved (the totals then and now are the same too)."""
-        return not (self.new or self.gone or self.left_out or self.stages or self.overdue or self.savings
-                    or self.people or self.risks)
+        return not (self.new or self.gone or self.left_out or self.stages or self.theme_moves or self.overdue
+                    or self.savings or self.people or self.risks)
 
 
 def _order(key: tuple[str, str]) -> tuple[str, int]:
@@ -166,7 +175,7 @@ def _same_amount(a: Amount, b: Amount) -> bool:
 
 
 def _savings(then: SnapCase, now: SnapCase) -> SavingsMove | None:
-    years = [y for y in dict.fromkeys([*then.net, *now.net])]
+    years = list(dict.fromkeys([*then.net, *now.net]))
     moves = tuple(YearMove(y, then.net.get(y), now.net.get(y)) for y in years
                   if not _same_amount(then.net.get(y), now.net.get(y)))
     return SavingsMove(CaseName.of(now), moves, then.net_total, now.net_total) if moves else None
@@ -181,8 +190,8 @@ def _stage(then: SnapCase, now: SnapCase, stages: list[str], gates: list[str]) -
     return StageMove(CaseName.of(now), then.stage or NO_STAGE, now.stage or NO_STAGE, passed)
 
 
-def _people(then: SnapCase | None, now: SnapCase) -> list[PersonMove]:
-    pairs = [("Sponsor", then.sponsor if then else "", now.sponsor), ("Lead", then.lead if then else "", now.lead)]
+def _people(then: SnapCase, now: SnapCase) -> list[PersonMove]:
+    pairs = [("Sponsor", then.sponsor, now.sponsor), ("Lead", then.lead, now.lead)]
     return [PersonMove(CaseName.of(now), role, before.strip(), after.strip()) for role, before, after in pairs
             if before.strip() != after.strip() and not (placeholder(before) and placeholder(after))]
 
@@ -227,6 +236,7 @@ def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
         gone=tuple(c for c in gone if c.form not in left_out),
         left_out=tuple(c for c in gone if c.form in left_out),
         stages=tuple(m for a, b in both if (m := _stage(a, b, stages, gates))),
+        theme_moves=tuple(ThemeMove(CaseName.of(b), a.theme, b.theme) for a, b in both if a.theme != b.theme),
         overdue=tuple(sorted(overdue, key=lambda g: _order((g.case.ref.strip().upper(), g.case.kind)))),
         savings=tuple(m for a, b in both if (m := _savings(a, b))),
         people=tuple(m for a, b in both for m in _people(a, b)),
@@ -303,6 +313,8 @@ def lines(movement: Movement) -> list[Line]:
         passing = f", passing {' and '.join(m.gates_passed)}" if m.gates_passed else ""
         out.append(Line("Stage moved", m.case, f"moved from {m.before} to {m.after}{passing}", m.before, m.after,
                         group="Stages and gates"))
+    out += [Line("Theme changed", t.case, f"counted to {t.after or 'no theme'}, not {t.before or 'no theme'}",
+                 t.before, t.after, group="Stages and gates") for t in movement.theme_moves]
     out += [Line("Gate overdue", g.case, f"{g.gate} newly overdue: due {g.date}", after=g.date,
                  group="Stages and gates") for g in movement.overdue]
     for m in movement.savings:
@@ -342,6 +354,7 @@ def _overview(movement: Movement) -> str:
               (left, f"{counted(left, 'case')} left out because {'its form has' if left == 1 else 'their forms have'}"
                      " errors"),
               (len(m.stages), f"{counted(len(m.stages), 'case')} moved a stage"),
+              (len(m.theme_moves), f"{counted(len(m.theme_moves), 'case')} counted to another theme"),
               (len(m.overdue), f"{counted(len(m.overdue), 'gate')} newly overdue"),
               (len(m.savings), f"net savings changed on {counted(len(m.savings), 'case')}"),
               (len(m.people), f"{counted(len(m.people), 'lead or sponsor', 'leads or sponsors')} named or changed"),

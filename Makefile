@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test samples templates bench wheel-smoke
+.PHONY: build test fast slow fuzz audit samples templates bench wheel-smoke
 
 $(BIN)/casegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,25 @@ $(BIN)/casegen: pyproject.toml
 build: $(BIN)/casegen
 	$(BIN)/casegen build inputs -o output
 
-# The floors first (import-linter's contracts in pyproject.toml: no package imports a floor above it), then the tests.
+# The floors first (import-linter's contracts in pyproject.toml: no package imports a floor above it), then the fast
+# suite (at most 90 s on 2 cores), then the slow one (LibreOffice, Chromium, batches: at most 10 minutes).
 test: $(BIN)/casegen
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory fast slow
+
+fast: $(BIN)/casegen
+	$(BIN)/python -m pytest -m "not slow" -n auto -p no:cacheprovider
+
+slow: $(BIN)/casegen
+	CASEGEN_HYPOTHESIS=slow $(BIN)/python -m pytest -m slow -p no:cacheprovider
+
+# Explore: the properties with random draws and fifty times the examples; failures are kept in .hypothesis/.
+fuzz: $(BIN)/casegen
+	CASEGEN_HYPOTHESIS=fuzz $(BIN)/python -m pytest tests/test_property.py -p no:cacheprovider
+
+# Audit every .docx and .xlsx that any fast test leaves behind (openxml-audit, accessibility), not only one of each kind.
+audit: $(BIN)/casegen
+	$(BIN)/python -m pytest -m "not slow" --audit-all -p no:cacheprovider
 
 # Regenerate the sample forms in inputs/ from the data in samples/ (after the form changes).
 samples: $(BIN)/casegen

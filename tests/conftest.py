@@ -1,26 +1,27 @@
 """Fixtures the tests share; plain helpers are in helpers.py.
 
-Two run around tests of their own accord: every test marked slow shares one LibreOffice, started once a
-session (`office`), and every document and form casegen writes in a test is audited when that test ends
-(`audit_written_files`): openxml-audit, and for a Word document the accessibility checks of wordclean.py.
+One runs around tests of its own accord: every test marked slow shares one LibreOffice, started once a
+session (`office`). The files casegen writes are audited by tests/test_written_files.py (one of each kind of
+output); `pytest --audit-all` (`make audit`) audits every file every test leaves behind as well.
+The Hypothesis profile (tests/profiles.py) is loaded here, before any test module is imported.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 import helpers
-import wordclean
+import profiles  # noqa: F401  (registers and loads the Hypothesis profile before any test is collected)
 from casegen import config
 from casegen.intake.form import write_form
 from helpers import sample_case, soffice_path
-from wordclean import accessibility_findings, content_key, findings, openxml_audit, whole, written_by_casegen
+from wordclean import audited, content_key, whole, written_by_casegen
 
 
 @pytest.fixture(scope="session")
@@ -78,22 +79,30 @@ def _office_for_slow_tests(request):
         request.getfixturevalue("office")
 
 
-# Content keys of files found clean: this session's, and (in pytest's cache) earlier runs' by the same checks.
-_CLEAN = (f"casegen/audited-clean/openxml-audit-{openxml_audit.__version__}-checks-"
-          + hashlib.sha256(Path(wordclean.__file__).read_bytes()).hexdigest()[:12])
-_clean: set[str] = set()
-_seen: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime) when it was last looked at
-_finished: set[Path] = set()  # the tmp_path of each test that has ended: nothing writes there again
+def pytest_addoption(parser):
+    parser.addoption("--audit-all", action="store_true",
+                     help="also audit every .docx and .xlsx any test leaves behind (slow: `make audit`); "
+                          "tests/test_written_files.py audits one of each kind of output in every run")
 
 
-def _new_files(base: Path) -> list[Path]:
-    """Documents and forms under `base` that are new or changed since the last look, but in finished tests'
-    folders."""
-    out = []
-    for top in os.scandir(base):
-        if not top.is_dir(follow_symlinks=False) or Path(top.path) in _finished:
-            continue
-        for folder, _, names in os.walk(top.path):
+def pytest_configure(config):
+    # casegen's cache (kept LibreOffice profiles) in a folder of the run's, never the user's ~/.cache
+    os.environ.setdefault("CASEGEN_CACHE", tempfile.mkdtemp(prefix="casegen-test-cache-"))
+    if config.getoption("--audit-all"):
+        config.pluginmanager.register(_AuditAll(), "casegen-audit-all")
+
+
+class _AuditAll:
+    """With --audit-all: when each test ends, every document and form casegen wrote in it (found under the
+    session's temporary folder, new or changed since the last look) is audited; the same content once."""
+
+    def __init__(self):
+        self.clean: set[str] = set()
+        self.seen: dict[Path, tuple[int, int]] = {}
+
+    def _new_files(self, base: Path) -> list[Path]:
+        out = []
+        for folder, _, names in os.walk(base):
             for name in names:
                 if name.endswith((".docx", ".xlsx")):
                     path = Path(folder, name)
@@ -101,41 +110,24 @@ def _new_files(base: Path) -> list[Path]:
                         stat = path.stat()
                     except OSError:
                         continue
-                    if _seen.get(path) != (stat.st_size, stat.st_mtime_ns):
-                        _seen[path] = (stat.st_size, stat.st_mtime_ns)
+                    if self.seen.get(path) != (stat.st_size, stat.st_mtime_ns):
+                        self.seen[path] = (stat.st_size, stat.st_mtime_ns)
                         out.append(path)
-    return out
+        return out
 
-
-def _audit(path: Path) -> list[str]:
-    """What openxml-audit and the accessibility checks find in a file casegen wrote (none if it is clean)."""
-    key = content_key(path)
-    if key in _clean or not whole(path):
-        return []
-    found = findings(path) + (accessibility_findings(path) if path.suffix == ".docx" else [])
-    if not found:
-        _clean.add(key)
-    return [line.replace(f"{path}: ", "", 1) for line in found]
-
-
-@pytest.fixture(scope="session")
-def _audit_cache(request):
-    """The clean keys of earlier runs (pytest's cache, when it is on), and this run's kept for the next."""
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
-        _clean.update(cache.get(_CLEAN, []))
-    yield
-    if cache is not None:
-        cache.set(_CLEAN, sorted(_clean))
-
-
-@pytest.fixture(autouse=True)
-def audit_written_files(request, tmp_path_factory, _audit_cache):
-    """Every document and form casegen wrote during the test (in its tmp_path or a shared fixture's folder)
-    opens in Word without repair and is accessible; the same content is audited once."""
-    yield
-    base = tmp_path_factory.getbasetemp()
-    found = {path: lines for path in _new_files(base) if written_by_casegen(path) and (lines := _audit(path))}
-    if "tmp_path" in request.node.funcargs:
-        _finished.add(Path(request.node.funcargs["tmp_path"]))
-    assert not found, "\n".join(f"{path}: {line}" for path, lines in found.items() for line in lines)
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item):
+        yield
+        factory = item.config._tmp_path_factory  # pytest's own, as tmp_path_factory returns
+        found = {}
+        for path in self._new_files(factory.getbasetemp()):
+            key = content_key(path) if written_by_casegen(path) and whole(path) else None
+            if key and key not in self.clean:
+                lines = audited(path)
+                if lines:
+                    found[path] = lines
+                else:
+                    self.clean.add(key)
+        if found:
+            item.add_report_section("teardown", "audit", "\n".join(f"{p}: {line}" for p, ls in found.items() for line in ls))
+            pytest.fail("\n".join(f"{p}: {line}" for p, ls in found.items() for line in ls), pytrace=False)

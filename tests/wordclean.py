@@ -54,7 +54,10 @@ def written_by_casegen(path: Path) -> bool:
                 return False
             if path.suffix == ".docx":
                 return b"<Application>casegen " in zf.read("docProps/app.xml")
-            return b'name="_casegen"' in zf.read("xl/workbook.xml") and b"Openpyxl" in zf.read("docProps/app.xml")
+            names = set(zf.namelist())
+            marked = b'name="_casegen"' in zf.read("xl/workbook.xml") or (  # a form, or a tracker / annotated copy
+                "docProps/custom.xml" in names and b'name="casegen"' in zf.read("docProps/custom.xml"))
+            return marked and b"Openpyxl" in zf.read("docProps/app.xml")
     except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, zlib.error, EOFError):
         return False
 
@@ -157,3 +160,9 @@ def accessibility_findings(path: Path, language: str | None = None) -> list[str]
         if not (pr.get("descr") or pr.get("title") or "").strip():
             found.append(f"picture {pr.get('name')!r} has no alternative text")
     return [f"{path}: {line}" for line in found]
+
+
+def audited(path: Path) -> list[str]:
+    """What openxml-audit and (a .docx) the accessibility checks find in a file casegen wrote, one a line."""
+    found = findings(path) + (accessibility_findings(path) if Path(path).suffix == ".docx" else [])
+    return [line.replace(f"{path}: ", "", 1) for line in found]

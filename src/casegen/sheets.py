@@ -25,18 +25,20 @@ def sheet_parts(read: Callable[[str], bytes | None], names: Container[str], work
     """Sheet title -> the worksheet part holding it, as the workbook's relationships say; only parts in `names`.
 
     `read(part)` gives a part's bytes (None if there is none); `workbook` is xl/workbook.xml already parsed."""
-    workbook = parse(read("xl/workbook.xml")) if workbook is None else workbook
+    if workbook is None:
+        data = read("xl/workbook.xml")
+        workbook = parse(data) if data is not None else etree.Element(f"{SHEET}workbook")
     rels = read(RELS)
     targets = {}
     for rel in (parse(rels).iter(f"{PKG_REL}Relationship") if rels is not None else ()):
         target = rel.get("Target") or ""
         part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         targets[rel.get("Id")] = part
-    out = {}
+    out: dict[str, str] = {}
     for sheet in workbook.iter(f"{SHEET}sheet"):
-        part = targets.get(sheet.get(f"{DOC_REL}id"))
-        if part in names and "worksheets/" in part:
-            out[sheet.get("name")] = part
+        part = targets.get(sheet.get(f"{DOC_REL}id") or "")
+        if part is not None and part in names and "worksheets/" in part:
+            out[sheet.get("name") or ""] = part
     return out
 
 

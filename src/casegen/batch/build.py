@@ -138,7 +138,7 @@ class _Build:
             self.report.trouble.append(Problem(where, exc.format_message().removeprefix(f"{where}: "),
                                                code="build-manifest"))
         if self.options.pdf:
-            self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir)
+            self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
         return self.report
 
     # planning

@@ -7,6 +7,7 @@ estimated from the text and the column it sits in.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -56,12 +57,12 @@ def fit_rows(ws, minimum: dict[int, float] | None = None) -> None:
             ws.row_dimensions[row[0].row].height = round(need, 1)
 
 
-def set_widths(ws, widths: dict[int, float]) -> None:
+def set_widths(ws, widths: Mapping[int, float]) -> None:
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = round(width, 1)
 
 
-def print_setup(ws, widths: dict[int, float], title_rows: str | None = None) -> None:
+def print_setup(ws, widths: Mapping[int, float], title_rows: str | None = None) -> None:
     """A4, every column on one page width, landscape when the sheet is wider than a portrait page."""
     sheets.print_setup(ws, landscape=sum(widths.values()) > PORTRAIT, footer="&A – page &P of &N",
                        margins=PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3),

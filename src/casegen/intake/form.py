@@ -62,7 +62,8 @@ class _Validations:
     """One DataValidation per rule per sheet, as Excel and LibreOffice expect."""
 
     def __init__(self, ws, programme: Programme, lookups: dict | None = None):
-        self.ws, self.programme, self.rules = ws, programme, {}
+        self.ws, self.programme = ws, programme
+        self.rules: dict[tuple[str, str, str, str], DataValidation] = {}
         self.lookups = lookups or {}  # "table.column" -> the cells of that column, for lookup dropdowns
 
     def add(self, col: spec.Column, ref: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import typing
+from typing import TypeGuard
 from dataclasses import dataclass, field as dc_field
 
 from pydantic import BaseModel
@@ -69,7 +70,7 @@ def _list_item(annotation) -> type[BaseModel] | None:
     return None
 
 
-def _is_model(annotation) -> bool:
+def _is_model(annotation) -> TypeGuard[type[BaseModel]]:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
@@ -92,6 +93,7 @@ def column(name: str, info) -> Column:
 
 def table(path: tuple[str, ...], info) -> Table:
     item = _list_item(info.annotation)
+    assert item is not None, f"{path} is not a list of rows"
     cols = tuple(column(n, f) for n, f in item.model_fields.items())
     if len(cols) == 1 and _extra(info).get("choices"):
         cols = (Column(cols[0].name, info.title, info.description or "", "choice", _extra(info)["choices"], True),)
@@ -100,8 +102,8 @@ def table(path: tuple[str, ...], info) -> Table:
     return Table(path, info.title, info.description or "", cols, _extra(info).get("prefill", ""))
 
 
-def _group_blocks(path: tuple[str, ...], model: type[BaseModel]) -> list:
-    blocks = []
+def _group_blocks(path: tuple[str, ...], model: type[BaseModel]) -> list[Scalar | Table]:
+    blocks: list[Scalar | Table] = []
     for name, info in model.model_fields.items():
         if _list_item(info.annotation):
             blocks.append(table(path + (name,), info))
@@ -120,8 +122,8 @@ def sheets(case_model: type[BaseModel]) -> list[Sheet]:
         sheet = out.setdefault(title, Sheet(title))
         if _list_item(info.annotation):
             sheet.blocks.append(table((name,), info))
-        elif _is_model(info.annotation):
-            blocks = _group_blocks((name,), info.annotation)
+        elif _is_model(annotation := info.annotation):
+            blocks = _group_blocks((name,), annotation)
             if not (blocks and isinstance(blocks[0], Table) and blocks[0].label == info.title):
                 sheet.blocks.append(info.title)  # a group's heading, unless its first table says the same
             sheet.blocks.extend(blocks)

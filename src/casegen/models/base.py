@@ -49,9 +49,11 @@ class Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _required_and_choices(cls, value: Any, info: ValidationInfo) -> Any:
-        spec = cls.model_fields[info.field_name]
+        spec = cls.model_fields[str(info.field_name)]
         if value == "" and spec.is_required():
             raise ValueError("is required; fill it in")
+        if value == "" and isinstance(spec.default, str) and spec.default:
+            return spec.default  # a blank cell reads as the default (TBC): data given as "" must mean the same
         kind = form_kind(spec)
         if kind and kind.choices and value and info.context and info.context.get("programme"):
             allowed = getattr(info.context["programme"], kind.choices)

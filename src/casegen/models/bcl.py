@@ -1,13 +1,13 @@
 """The Business Case Lite: one model per section, in the document's order."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import Amount, Choice, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
+from casegen.models.values import Amount, Choice, Chosen, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
 
 
 
@@ -23,12 +23,12 @@ def _sub(a: Amount, b: Amount) -> Amount:
 class Theme(Model):
     """A theme from the programme's list (a contributory theme)."""
 
-    text: Choice("themes") = field("Theme", "One of the programme's themes")
+    text: Annotated[Chosen, Choice("themes")] = field("Theme", "One of the programme's themes")
 
 
 class ProjectInfo(ProjectHeader):
-    stage: Choice("stages") = field("Current Stage / Gate", "The stage the project is in now")
-    theme: Choice("themes") = field("Transformation Theme", "The theme this project belongs to")
+    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate", "The stage the project is in now")
+    theme: Annotated[Chosen, Choice("themes")] = field("Transformation Theme", "The theme this project belongs to")
     department: Text = field("Department and Team", "e.g. Cross-cutting, or the department and team")
     contributory_themes: list[Theme] = field(
         "Contributory Transformation Theme(s)", "Other themes this project contributes to", list, choices="themes"
@@ -63,7 +63,7 @@ class Qualification(Model):
 
 
 class FinanceYear(Model):
-    year: Choice("financial_years") = field("Financial year", "e.g. 24/25")
+    year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "e.g. 24/25")
     one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
     recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
@@ -76,7 +76,7 @@ class FinanceYear(Model):
 
 
 class ValidatedYear(Model):
-    year: Choice("financial_years") = field("Financial year", "A year Finance has looked at")
+    year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "A year Finance has looked at")
     recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
@@ -91,7 +91,7 @@ class Finance(Model):
         "Financial Delivery", "Amounts by financial year; net savings and totals are computed",
         list, prefill="financial_years",
     )
-    savings_category: Choice("savings_categories") = field(
+    savings_category: Annotated[Chosen, Choice("savings_categories")] = field(
         "Savings category", "Optional: how the saving is categorised", default=""
     )
     validated: list[ValidatedYear] = field(
@@ -132,7 +132,7 @@ class Finance(Model):
 
 
 class NonCashableBenefit(Model):
-    category: Choice("benefit_categories") = field("Benefit", "The kind of benefit")
+    category: Annotated[Chosen, Choice("benefit_categories")] = field("Benefit", "The kind of benefit")
     description: LongText = field("Description", "What will improve; - if none", default="")
     realisation_date: YearWhen = field(
         "Realisation date", "Optional: month and year, a year such as 2025, or TBC", default=None

@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
-from casegen.models.values import TBC, Choice, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
+from casegen.models.values import TBC, Choice, Chosen, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
 
 TICKS = {"✓", "✔", "√"}
 
@@ -26,7 +26,7 @@ Mark = Annotated[bool, BeforeValidator(parse_mark), FormKind("mark")]
 
 
 class BriefHeader(ProjectHeader):
-    stage: Choice("stages") = field("Current Stage / Gate", "Optional: the stage the project is in now", default="")
+    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate", "Optional: the stage the project is in now", default="")
     date: When = field("Date", "Month and year of this version, e.g. Feb 2024", default=TBC)  # printed TBC
     version: Text = field("Version", "Optional: e.g. 0.1 or Final", default="")
 
@@ -75,7 +75,7 @@ class BriefRisk(Scored, RiskStatement):
 class BriefBenefit(Model):
     description: Text = field("Description", "The benefit")
     outcomes: Text = field("Observable Outcomes", "What people will see change", default="")
-    attribution: Choice("attributions") = field("Attribution", "How far the benefit is down to this project")
+    attribution: Annotated[Chosen, Choice("attributions")] = field("Attribution", "How far the benefit is down to this project")
     measurement: Text = field("Measurement", "How the benefit will be measured", default="")
 
 
@@ -92,10 +92,10 @@ class RaciRow(Model):
 
 
 class DepartmentInvolvement(Model):
-    department: Choice("departments") = field("Department", "A council department")
+    department: Annotated[Chosen, Choice("departments")] = field("Department", "A council department")
     # Short labels for the form's narrow columns; the document prints the seed's longer headings.
     involved: YesNo = field("Involved?", "Is this department involved? Yes or No", default=None)
-    level: Choice("involvement_levels") = field(
+    level: Annotated[Chosen, Choice("involvement_levels")] = field(
         "Level of involvement", "Low, Medium or High; only for departments that are involved", default=""
     )
 

@@ -1,11 +1,13 @@
 """Building blocks that the Business Case Lite and the Project Brief share."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
 # A date left blank is TBC: the documents print it so, and a document read back must give the same case.
-from casegen.models.values import TBC, Choice, GateWhen, ListText, Rating, Text, When
+from casegen.models.values import TBC, Choice, Chosen, GateWhen, ListText, Rating, Text, When
 
 
 class ProjectHeader(Model):
@@ -31,14 +33,14 @@ class Scored(Model):
     likelihood: Rating = field("Likelihood", "1 (rare) to 5 (almost certain)")
     impact: Rating = field("Impact", "1 (minor) to 5 (severe)")
 
-    @computed_field(title="Total")
+    @computed_field(title="Total")  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def total(self) -> int:
         return self.likelihood * self.impact
 
 
 class GateDate(Model):
-    gate: Choice("gates") = field("Stage / Gate target milestones", "The stage gate")
+    gate: Annotated[Chosen, Choice("gates")] = field("Stage / Gate target milestones", "The stage gate")
     date: GateWhen = field(
         "(Target) Date", "Month and year (Oct 2023), a quarter (Q3 2024), Completed, or TBC / Ongoing", default=TBC
     )

@@ -471,9 +471,12 @@ def choose(value: str, allowed) -> str | None:
     return next((a for a in allowed if loose(a) == key), None) if key else None
 
 
-def Choice(vocabulary: str) -> Any:
-    """Text that must be one of the programme configuration's list named `vocabulary`."""
-    return Annotated[str, BeforeValidator(_text), FormKind("choice", vocabulary)]
+Chosen = Annotated[str, BeforeValidator(_text)]  # text that must be one of a vocabulary: Annotated[Chosen, Choice(...)]
+
+
+def Choice(vocabulary: str) -> FormKind:
+    """Marks a `Chosen` field: one of the programme configuration's list named `vocabulary` (its dropdown)."""
+    return FormKind("choice", vocabulary)
 
 
 Amount = Decimal | str | None  # a money field's value: an amount, TBC (not yet known) or None (none)

@@ -1,0 +1,96 @@
+"""`build --pdf`: LibreOffice profiles kept between builds, and a large batch shared between processes."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from casegen.batch import pdf
+from helpers import run, soffice_path
+
+
+def fake_soffice(calls: list):
+    def soffice(command, **kwargs):
+        calls.append(command)
+        outdir = Path(command[command.index("--outdir") + 1])
+        outdir.mkdir(parents=True, exist_ok=True)
+        profile = Path(next(a for a in command if a.startswith("-env:UserInstallation=")).split("file://", 1)[1])
+        profile.mkdir(parents=True, exist_ok=True)  # as LibreOffice makes it on its first start
+        for doc in command[command.index(str(outdir)) + 1:]:
+            (outdir / (Path(doc).stem + ".pdf")).write_bytes(b"%PDF-1.7 fake")
+        return subprocess.CompletedProcess(command, 0, "", "")
+    return soffice
+
+
+@pytest.fixture
+def twenty(make_form, tmp_path):
+    for n in range(20):
+        make_form("bcl-service-optimisation", edit=lambda case, n=n: setattr(case.project, "tracker_ref", f"RX-{n}"),
+                  filename=f"inputs/case-{n:02}.xlsx")
+    return tmp_path / "inputs"
+
+
+def profiles(calls) -> list[str]:
+    return [next(a for a in c if a.startswith("-env:UserInstallation=")) for c in calls]
+
+
+def test_a_batch_is_shared_between_the_processes_allowed_and_a_few_documents_take_one():
+    docs = [Path(f"d{n}.docx") for n in range(20)]
+    assert [len(g) for g in pdf.batches(docs, jobs=2)] == [10, 10]
+    assert sorted(d for g in pdf.batches(docs, jobs=2) for d in g) == sorted(docs)
+    assert [len(g) for g in pdf.batches(docs[:3], jobs=8)] == [3]
+    assert [len(g) for g in pdf.batches(docs, jobs=1)] == [20]
+    assert len(pdf.batches(docs * 10, jobs=100)) == pdf.PROFILE_SLOTS
+
+
+def test_twenty_documents_in_two_processes_each_with_a_profile_kept_in_the_cache(twenty, tmp_path, monkeypatch):
+    calls: list = []
+    monkeypatch.setattr("casegen.batch.pdf.find_soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr("casegen.batch.pdf.subprocess.run", fake_soffice(calls))
+    out = tmp_path / "out"
+    result = run("build", twenty, "-o", out, "--pdf", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2 and sum(a.endswith(".docx") for c in calls for a in c) == 20
+    assert len(list(out.glob("*.pdf"))) == 20 and "20 PDF made" in result.output
+    cache = Path(os.environ["CASEGEN_CACHE"]) / "libreoffice"
+    assert len(set(profiles(calls))) == 2 and all(str(cache) in p for p in profiles(calls))
+    first = set(profiles(calls))
+    calls.clear()
+    assert run("build", twenty, "-o", out, "--pdf", "-j", "2", "--force").exit_code == 0
+    assert set(profiles(calls)) == first  # the same profiles again: LibreOffice need not build new ones
+
+
+def test_a_profile_in_use_by_another_build_is_not_shared(twenty, tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    calls: list = []
+    monkeypatch.setattr("casegen.batch.pdf.find_soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr("casegen.batch.pdf.subprocess.run", fake_soffice(calls))
+    home = pdf.profile_home()
+    home.mkdir(parents=True, exist_ok=True)
+    held = [FileLock(str(home / f"profile-{n}.lock")) for n in range(pdf.PROFILE_SLOTS)]
+    for lock in held:
+        lock.acquire()
+    try:
+        assert run("build", twenty, "-o", tmp_path / "out", "--pdf", "-j", "1").exit_code == 0
+    finally:
+        for lock in held:
+            lock.release()
+    assert len(calls) == 1 and str(home) not in profiles(calls)[0]  # a throwaway profile beside the output
+    assert not list((tmp_path / "out").glob(".casegen-pdf-*"))
+
+
+@pytest.mark.slow
+def test_a_second_pdf_build_reuses_the_profile_libreoffice_made(make_form, tmp_path):
+    if not soffice_path():
+        pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs libreoffice-writer-nogui")
+    make_form("bcl-service-optimisation", filename="inputs/a.xlsx")
+    out = tmp_path / "out"
+    assert run("build", tmp_path / "inputs", "-o", out, "--pdf").exit_code == 0
+    made = [p for p in pdf.profile_home().glob("profile-*") if p.is_dir()]
+    assert made and any((p / "user").is_dir() for p in made)
+    (out / "a.pdf").unlink()
+    assert run("build", tmp_path / "inputs", "-o", out, "--pdf").exit_code == 0
+    assert (out / "a.pdf").read_bytes().startswith(b"%PDF")

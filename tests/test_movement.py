@@ -131,7 +131,8 @@ def test_the_first_report_says_once_that_there_is_nothing_earlier(reports):
 def test_the_movement_sheet_names_every_case_that_moved_with_its_amounts(reports):
     ws = reports["values"]["Movement"]
     assert ws["A1"].value == "Movement since 06 Nov 2026"
-    assert ws["A2"].value == "As of 06 Dec 2026, against the portfolio as it stood on 06 Nov 2026: 10 changes to 6 cases."
+    assert ws["A2"].value == ("As of 06 Dec 2026, against the portfolio as it stood on 06 Nov 2026: 10 changes to "
+                              "6 cases.")
     changes = _changes(reports)
     assert changes[("New case", "SI-205")]["Case"] == "Single View of the Resident"
     assert changes[("Gone", "WF-106")]["Detail"].startswith("Withdrawn or closed")
@@ -202,7 +203,8 @@ def test_the_summary_says_what_moved_since_the_last_report_for_the_board(reports
                  "CM-107 BCL\nTraded Services to Schools\nGate 3: Decision: Investment Decision newly overdue: due "
                  "Nov 2026",
                  "PL-103 BCL\nTown Centre Car Parks\n24/25: up £50,000 to £250,000; total up £50,000 to £250,000",
-                 f"RX-101 BCL\nDigital Front Door\n25/26: TBC settled at £90,000; total {TBC_100K} then, £190,000 now",
+                 f"RX-101 BCL\nDigital Front Door\n25/26: TBC settled at £90,000; total {TBC_100K} then, "
+                 "£190,000 now",
                  "DD-108 BCL\nData Platform\nLead changed from Lee Lead to Dev Patel",
                  "PL-103 BCL\nTown Centre Car Parks\nRisk 1 scores 16 (was 6)",
                  "Place\n1 → 1\n£200,000\n£250,000\n+£50,000",

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from casegen import config
 from casegen.models.values import Total
-from casegen.portfolio.movement import NO_STAGE, compare, lines, since_report
+from casegen.portfolio.movement import NO_STAGE, compare, lines
+from casegen.portfolio.since import since_report
 from casegen.portfolio.snapshot import SnapCase, SnapProgramme, SnapRisk, Snapshot, from_json, to_json
 
 PROGRAMME = config.load()
@@ -171,3 +172,19 @@ def test_every_difference_is_reported_and_nothing_else(pair):
 def test_a_snapshot_survives_its_json_unchanged(pair):
     for snapshot in pair:
         assert from_json(to_json(snapshot)) == snapshot
+
+
+def test_a_month_in_which_nothing_moved_says_so_and_the_first_report_says_there_is_nothing_earlier():
+    one = SnapCase(ref="RX-101", kind="bcl", title="Digital Front Door", theme="Partners", stage=PROGRAMME.stages[1],
+                   next_gate=PROGRAMME.gates[1], next_gate_date="TBC", lead="Lee Lead", sponsor="Ann Sponsor",
+                   form="RX-101.xlsx", net={"24/25": Decimal(5000), "25/26": "TBC"}, investment={}, risks=[],
+                   status="", warnings="")
+    then, now = (Snapshot(as_of=d, programme=SNAP_PROGRAMME, cases=[one], left_out=[])
+                 for d in (date(2026, 11, 6), date(2026, 12, 6)))
+    section = since_report(compare(then, now))
+    assert section.overview.startswith("Nothing moved since 6 November 2026: no case is new or gone")
+    assert section.groups == [] and section.since == "6 November 2026" and not section.first
+    assert [(t.name, t.change) for t in section.themes] == [("Partners", "TBC (£0 known)")]
+    first = since_report(compare(None, now))
+    assert first.first and first.since == "" and first.groups == [] and first.themes == []
+    assert first.overview.count("nothing earlier to compare") == 1

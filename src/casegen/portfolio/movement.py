@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from casegen.errors import counted
-from casegen.models.summary import MovedCase, MovementGroup, SinceLastReport, ThenAndNow
 from casegen.models.values import Amount, Total, format_money, is_tbc
 from casegen.portfolio.figures import NO_STAGE
 from casegen.portfolio.snapshot import HIGH_RISK, SnapCase, Snapshot
@@ -319,7 +317,8 @@ def lines(movement: Movement) -> list[Line]:
                  group="Stages and gates") for g in movement.overdue]
     for m in movement.savings:
         for y in m.years:
-            what = {"up": "Net savings up", "down": "Net savings down"}.get(y.change, y.change[0].upper() + y.change[1:])
+            what = {"up": "Net savings up", "down": "Net savings down", "TBC settled": "TBC settled",
+                    "newly TBC": "Newly TBC"}[y.change]
             out.append(Line(what, m.case, _year_words(y), y.before, y.after,
                             y.difference, group="Net savings"))
         out.append(Line("Net savings total", m.case, _total_words(m), m.before, m.after,
@@ -335,64 +334,3 @@ def lines(movement: Movement) -> list[Line]:
                         r.after, group="Risks newly high"))
     return out
 
-
-# The summary's section "Since the last report", for the finance review group
-
-GROUPS = ["New cases", "Cases gone", "Stages and gates", "Net savings", "Leads and sponsors", "Risks newly high"]
-
-
-def _overview(movement: Movement) -> str:
-    if movement.first:
-        return ("This is the first report of the portfolio: there is nothing earlier to compare it with. The next "
-                "report will show what moved since this one.")
-    since = f"{movement.since:%-d %B %Y}"
-    if movement.quiet:
-        return (f"Nothing moved since {since}: no case is new or gone, and no case's stage, gate, net savings, lead, "
-                "sponsor or risks changed.")
-    m, left = movement, len(movement.left_out)
-    counts = [(len(m.new), counted(len(m.new), "new case")), (len(m.gone), f"{counted(len(m.gone), 'case')} gone"),
-              (left, f"{counted(left, 'case')} left out because {'its form has' if left == 1 else 'their forms have'}"
-                     " errors"),
-              (len(m.stages), f"{counted(len(m.stages), 'case')} moved a stage"),
-              (len(m.theme_moves), f"{counted(len(m.theme_moves), 'case')} counted to another theme"),
-              (len(m.overdue), f"{counted(len(m.overdue), 'gate')} newly overdue"),
-              (len(m.savings), f"net savings changed on {counted(len(m.savings), 'case')}"),
-              (len(m.people), f"{counted(len(m.people), 'lead or sponsor', 'leads or sponsors')} named or changed"),
-              (len(m.risks), f"{counted(len(m.risks), 'risk')} newly high")]
-    found = [text for n, text in counts if n]
-    said = ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + found[-1]
-    t = movement.total
-    if t.before.tbc or t.after.tbc:
-        total = f"{money(t.after)} now, against {money(t.before)} on {since}"
-    else:
-        d = t.difference.known_part
-        total = (f"unchanged at {money(t.after)}" if d == 0 else
-                 f"{'up' if d > 0 else 'down'} {money(abs(d))}, from {money(t.before)} to {money(t.after)}")
-    return f"Since {since}: {said}. Net savings across the portfolio: {total}."
-
-
-def _then_and_now(move: TotalMove) -> ThenAndNow:
-    return ThenAndNow(name=move.name, cases_then=move.cases_before, cases_now=move.cases_after, then=move.before,
-                      now=move.after, change=signed(move.difference))
-
-
-def _sentence(details: list[str]) -> str:
-    text = "; ".join(details)
-    return text[:1].upper() + text[1:]
-
-
-def since_report(movement: Movement) -> SinceLastReport:
-    """The summary's section: an overview, then each group's cases with what moved, then the totals."""
-    from casegen.portfolio.summary import KIND
-
-    rows: dict[str, dict[CaseName, list[str]]] = {g: {} for g in GROUPS}
-    for line in lines(movement):
-        rows[line.group].setdefault(line.case, []).append(line.detail)
-    groups = [MovementGroup(title=g, cases=[MovedCase(case=f"{c.ref} {KIND[c.kind]}", title=c.title,
-                                                      moved=_sentence(details)) for c, details in found.items()])
-              for g, found in rows.items() if found]
-    return SinceLastReport(
-        since="" if movement.first else f"{movement.since:%-d %B %Y}", first=movement.first,
-        overview=_overview(movement), groups=groups,
-        themes=[_then_and_now(m) for m in movement.themes], stages=[_then_and_now(m) for m in movement.by_stage],
-        total=_then_and_now(movement.total) if movement.total else None)

@@ -60,7 +60,7 @@ def _since(movement):
     """The section on what moved since the last report (movement.py), when the caller compared snapshots."""
     if movement is None:
         return None
-    from casegen.portfolio.movement import since_report
+    from casegen.portfolio.since import since_report
 
     return since_report(movement)
 

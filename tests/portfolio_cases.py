@@ -50,7 +50,7 @@ def varied(programme) -> list:
         ("SI-105", "Single View of the Resident", {"24/25": (0, 45000), "26/27": (220000, 0)}),
         ("WF-106", "Agency Staff Reduction", {"23/24": (95000, 0), "24/25": (95000, 0)}),
         ("CM-107", "Traded Services to Schools", {"24/25": (120000, 10000)}),
-        ("DD-108", "Data Platform", {"25/26": (300000, 0), "26/27": (50000, 0)}),
+        ("DD-108", "Data Platform", {"25/26": ("TBC", 0), "26/27": (50000, 0)}),  # 25/26 not yet known
         ("RX-109", "Out of Hours Contact Consolidation", {"24/25": (200000, 0)}),
         ("PL-110", "Community Centres Transfer to Charitable Partners", {"25/26": (1500000, 250000)}),
         ("CM-111", "Sponsorship and Advertising", {"23/24": (15000, 0)}),

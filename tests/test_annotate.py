@@ -147,3 +147,21 @@ def test_a_copy_that_cannot_be_written_is_reported(make_form, monkeypatch):
     assert lines(result) == [f"{path}: could not write the annotated copy {path.with_name(f'{SO}.checked.xlsx')} "
                              "(No space left on device)"]
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_the_problem_list_prints_whole_field_names_in_a_bordered_table(make_form):
+    """A long field name ("Validated Recurring Investment 24/25") wraps within its row, which is tall enough
+    for it as LibreOffice lays out Calibri; every cell of the list has a border."""
+    from casegen.portfolio.xlsx import wrapped_lines
+
+    path = make_form(SO)
+    spoil(path, lambda wb: setattr(table_cell(wb, "finance_validated", 2, "Validated Recurring Investment"), "value", "lots"))
+    assert run("validate", "--annotate", path).exit_code == 1
+    ws = load_workbook(path.with_name(f"{SO}.checked.xlsx"))[SUMMARY_SHEET]
+    row = next(r for r in ws.iter_rows(min_row=5) if "Validated" in str(r[1].value))
+    field, width = row[1].value, ws.column_dimensions["B"].width
+    assert len(field) >= 30 and wrapped_lines(field, width) <= 2, (field, width)
+    lines = max(wrapped_lines(c.value, ws.column_dimensions[c.column_letter].width) for c in row if c.value)
+    assert (ws.row_dimensions[row[0].row].height or 15) >= 14 * lines, (field, lines)
+    assert all(c.border.left.style == "thin" for r in ws.iter_rows(min_row=4, max_row=ws.max_row, max_col=5)
+               for c in r)

@@ -18,7 +18,7 @@ def _as_docxtpl_would(template, ctx) -> dict[str, bytes]:
     def part(name):
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.compiled[name].render(ctx))
         tree = etree.fromstring(rdocx._FIXER.resolve_listing(xml).encode("utf-8"))
-        rdocx._repair_tables(tree)
+        rdocx._repair_tables(tree, template.size)
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     return {info.filename: part(info.filename) if info.filename in template.compiled else blob

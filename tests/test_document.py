@@ -1,9 +1,11 @@
 """The Word documents: the seeds' text, the computed figures, exact text, and a real office suite."""
+import json
+
 import pytest
 from docx import Document
 
 from casegen.render import render_case
-from helpers import SEEDS, built, sample_case, to_pdf
+from helpers import SEEDS, built, run, sample_case, to_pdf
 import docx_text
 
 BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.txt"),
@@ -74,3 +76,37 @@ def test_documents_open_in_libreoffice(name, seed, make_form, tmp_path):
     target = built(make_form(name), tmp_path)
     pdf = to_pdf(target, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+NOT_VALIDATED = ("Finance have not validated the figures, resulting in confidence of 0% of the total proposed savings "
+                 "for 24/25 by default.")
+MTFS = "The Transformation Programme and the MTFS may reflect different figures."
+
+
+def test_savings_finance_has_not_validated_print_the_seeds_statement(make_form, tmp_path):
+    """The form says to leave Validated Figures empty until Finance has looked: the document says so, as the
+    Service Optimisation seed does (its first year with savings, 24/25, at 0%), with no table of figures."""
+    form = make_form(edit=lambda case: case.finance.validated.clear())
+    target = built(form, tmp_path / "out")
+    text = docx_text.text(target)
+    assert "Finance’s Validated Figures:\n" + NOT_VALIDATED + "\n" + MTFS in text
+    tables = [[c.text for c in t.rows[0].cells] for t in Document(target).tables]
+    assert ["", "23/24", "24/25", "25/26", "26/27"] not in tables and ["", "23/24", "24/25"] not in tables
+    result = run("import", target, "-o", tmp_path / "back.xlsx")
+    assert result.exit_code == 0, result.output
+    assert json.loads(run("dump", tmp_path / "back.xlsx").output) == json.loads(run("dump", form).output)
+
+
+def test_a_case_with_no_savings_prints_no_finance_statement(make_form, tmp_path):
+    text = docx_text.text(built(make_form("bcl-neighbourhood-working-model"), tmp_path))
+    assert "Validated Figures" not in text and "MTFS" not in text and "Finance have" not in text
+
+
+def test_a_tbc_saving_is_a_saving_finance_has_not_validated(make_form, tmp_path):
+    def edit(case):
+        case.finance.validated.clear()
+        case.finance.years[1].recurring_savings = None
+        case.finance.years[2].one_off_savings = "TBC"
+
+    text = docx_text.text(built(make_form(edit=edit), tmp_path))
+    assert NOT_VALIDATED.replace("24/25", "25/26") in text and MTFS in text

@@ -1,6 +1,7 @@
 """List markers typed by a lead ("- Housing repairs", "• Review…", "1. …", "a) …", "(i) …") before a list's
-row or a line of a multi-line cell: read off (form and Word import), never printed twice, never a word
-of the text; a nested marker makes a bullet under the one above. A minus or a hyphen is not a marker."""
+row: read off (form and Word import), never printed twice, never a word of the text; a nested marker makes a
+bullet under the one above. In a text cell the marked lines are bullets (written "- " in the case, printed as
+Word's bullets: test_bullets.py). A minus or a hyphen is not a marker."""
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ from casegen.models.values import unmarked
 
 LEVEL_ONE = ["- ", "– ", "— ", "• ", "* ", "· ", "1. ", "2) ", "a) ", "(iv) ", "-\t"]
 LISTS = (Bullet, Item, StageItem)  # the models whose `text` is a list's row
+PROSE = ("note", "explanation")  # long texts whose markers are read off (models.values.ProseText)
 
 
 def typed_like_a_lead(case):
@@ -34,6 +36,26 @@ def typed_like_a_lead(case):
                 setattr(model, name, ("o " if nested else next(markers)) + value)
             elif isinstance(value, str) and value and form_kind(info) and form_kind(info).kind == "longtext":
                 setattr(model, name, "\n".join(next(markers) + line if line else line for line in value.split("\n")))
+            elif isinstance(value, BaseModel):
+                walk(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, BaseModel):
+                        walk(item)
+
+    walk(case)
+
+
+def longtext_as_bullets(case):
+    """What typed_like_a_lead's text cells hold once read: every marked line a bullet, written "- " (blank lines
+    beside a bullet go: a list's lines are not paragraphs)."""
+    def walk(model: BaseModel):
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if name in PROSE:  # read off, as a list's row's
+                setattr(model, name, "\n".join(line for line in value.split("\n")))
+            elif isinstance(value, str) and value and form_kind(info) and form_kind(info).kind == "longtext":
+                setattr(model, name, "\n".join("- " + line for line in value.split("\n") if line))
             elif isinstance(value, BaseModel):
                 walk(value)
             elif isinstance(value, list):
@@ -60,14 +82,15 @@ def test_markers_in_every_list_and_cell_are_read_off_through_build_and_import(sa
     wb = load_workbook(typed)
     first = table_cell(wb, "dependencies", 1, "Text")
     assert unmarked(first.value)[0] != first.value  # the form holds the markers as typed
-    assert dump(typed) == dump(clean)
+    bulleted = make_form(sample, longtext_as_bullets, filename="bulleted.xlsx")  # a text cell's marked lines: bullets
+    assert dump(typed) == dump(bulleted)
     assert run("build", typed, "-o", tmp_path / "out").exit_code == 0
     printed = docx_text(tmp_path / "out" / "typed.docx")
     for marker in ("• -", "• •", "- Housing", "\n- ", "\n• ", "\n1. ", "\n(iv) ", "\na) "):
         assert marker not in printed, marker
     result = run("import", tmp_path / "out" / "typed.docx", "-o", tmp_path / "back.xlsx")
     assert result.exit_code == 0, result.output
-    assert dump(tmp_path / "back.xlsx") == dump(clean)
+    assert dump(tmp_path / "back.xlsx") == dump(bulleted)
 
 
 def findings(form) -> list[str]:
@@ -86,7 +109,7 @@ def test_a_typed_bullet_is_printed_once_and_nested_markers_make_level_two(make_f
     case = dump(form)
     assert case["scope_in"] == [{"level": 1, "text": "Housing repairs"}, {"level": 2, "text": "sub item"},
                                 {"level": 2, "text": "another sub item"}, {"level": 1, "text": "Review all contracts"}]
-    assert case["risks"][0]["mitigations"] == "Account management\nContract review"
+    assert case["risks"][0]["mitigations"] == "- Account management\n- Contract review"  # a cell's bullets
     assert run("build", form, "-o", tmp_path / "out").exit_code == 0
     printed = docx_text(tmp_path / "out" / "typed.docx")
     assert "Housing repairs" in printed and "- Housing repairs" not in printed

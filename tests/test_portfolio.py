@@ -3,6 +3,7 @@ checked as the programme office would: the rows, the totals against the cases' o
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -232,7 +233,7 @@ def test_the_summary_document_has_the_totals(built):
     # The totals have a status; cases are named by ref and kind; targets are set, so no "not configured" note.
     assert "(gap £240,000: on target)." in text
     assert text.count("Total\n£880,000\n£640,000\n£240,000\nOn target") == 2  # by year and by theme
-    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "No savings targets are configured" not in text
+    assert "RX-101 BCL" in text and "Part-002 Brief" in text and "Targets not yet set" not in text
 
 
 def test_bad_options_are_usage_errors(tmp_path):
@@ -262,3 +263,36 @@ def test_libreoffice_opens_the_tracker_and_the_summary(built, tmp_path):
     assert "6 cases from 8 forms" in text and "£880,000" in text
     summary = subprocess.run(["pdftotext", "-layout", str(pdfs[1]), "-"], capture_output=True, text=True).stdout
     assert "Well behind target" in summary  # on one line of its column, not wrapped
+
+
+def test_a_new_tracker_column_is_one_declaration(make_form, tmp_path, monkeypatch):
+    """A field of the case shown in the tracker: one Field among its neighbours; the Cases sheet writes it, and
+    the Savings, Pipeline and heat map formulas follow every column that moved, as they find them by name."""
+    from openpyxl.utils import column_index_from_string
+
+    from casegen.portfolio import columns
+    from casegen.portfolio.figures import gather
+    from casegen.portfolio.tracker import write_tracker
+
+    owner = columns.Field("Budget holder", 16, read=lambda case: case.project.sponsor.upper())
+    monkeypatch.setattr(columns, "PEOPLE", [owner] + columns.PEOPLE)  # the one edit, before Sponsor
+    make_form(filename="in/case.xlsx")
+    out = tmp_path / "tracker.xlsx"
+    out.write_bytes(write_tracker(gather([tmp_path / "in"], config.load(), jobs=1), out))
+    wb = load_workbook(out)
+    head = [c.value for c in wb["Cases"][4]]
+    assert head[head.index("Sponsor") - 1] == "Budget holder"
+    assert wb["Cases"].cell(row=5, column=head.index("Budget holder") + 1).value == \
+        wb["Cases"].cell(row=5, column=head.index("Sponsor") + 1).value.upper()
+
+    def heading(formula: str, sheet: str, at: int = 0) -> str:
+        """The heading of the column of `sheet` that the formula's `at`-th reference to it points at."""
+        letter = re.findall(rf"'?{sheet}'?!\$([A-Z]+)\$", formula)[at]
+        return wb[sheet].cell(row=4, column=column_index_from_string(letter)).value
+
+    savings = wb["Savings"]["C6"].value  # a theme's 24/25
+    assert (heading(savings, "Cases"), heading(savings, "Cases", 1)) == ("Net 24/25", "Theme")
+    pipeline = wb["Pipeline"]["C5"].value
+    assert (heading(pipeline, "Cases"), heading(pipeline, "Cases", 1)) == ("Stage", "Net total")
+    heat = wb["Heat map"]["B5"].value
+    assert (heading(heat, "Risks"), heading(heat, "Risks", 1)) == ("Likelihood", "Impact")

@@ -1,10 +1,15 @@
-"""A template saved by Word or LibreOffice renders the same text as the one casegen ships."""
+"""A template saved by Word or LibreOffice renders the same text as the one casegen ships, and prints the same."""
+import re
 import shutil
+import subprocess
 import zipfile
+from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from casegen.models.bcl import FinanceYear
 from casegen.render import TEMPLATE_FILES, render_case, templates_dir
 from docx_text import text
 from wordclean import findings
@@ -103,3 +108,56 @@ def test_a_template_word_edited_builds_the_same_text(tmp_path, programme, edit):
         assert build_text(name, programme, template, tmp_path) == build_text(name, programme, BCL, tmp_path)
     result = run("templates", "check", template)
     assert result.exit_code == 0, result.output
+
+
+def _words(pdf: Path) -> list[tuple[int, str, float, float]]:
+    """(page, word, left, right) of every word LibreOffice printed, in reading order (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words, page = [], 0
+    for line in out.splitlines():
+        page += "<page " in line
+        if m := re.search(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line):
+            words.append((page, m.group(3), float(m.group(1)), float(m.group(2))))
+    return words
+
+
+AMOUNT = re.compile(r"-?£\d[\d,]*(?:\.\d\d)?")
+
+
+def _office_cases(programme) -> dict:
+    """The samples, and two cases of our own: amounts in the millions, and five financial years."""
+    cases = {name: sample_case(name, programme) for name in SAMPLES}
+    for name, years, amount in (("bcl-long-amounts", 4, "12345678.50"), ("bcl-five-years", 5, "9876543")):
+        case = sample_case("bcl-service-optimisation", programme)
+        case.finance.years = [FinanceYear(year=f"{23 + i}/{24 + i}", one_off_investment=Decimal(amount),
+                                          one_off_savings=Decimal(amount), recurring_investment=Decimal(amount),
+                                          recurring_savings=Decimal(amount) * 2) for i in range(years)]
+        cases[name] = case
+    return cases
+
+
+@pytest.mark.slow
+def test_templates_saved_by_libreoffice_print_as_the_shipped_ones(tmp_path, programme):
+    """Writer's save of an unchanged template writes every table's width in twips (w:tblW), which a column loop
+    used to leave behind: the finance tables printed at 62% of the page with every amount broken ("£200,0")."""
+    saved = convert(sorted(templates_dir().glob("*.docx")), tmp_path / "saved", "docx:MS Word 2007 XML")
+    built = {"shipped": [], "saved": []}
+    for name, case in _office_cases(programme).items():
+        for which, folder in (("shipped", templates_dir()), ("saved", tmp_path / "saved")):
+            out = tmp_path / which / f"{name}.docx"
+            out.parent.mkdir(exist_ok=True)
+            out.write_bytes(render_case(case, programme, template=folder / TEMPLATE_FILES[case.kind]))
+            built[which].append(out)
+    for which in built:
+        convert(built[which], tmp_path / f"{which}-pdf")
+    for docx in built["shipped"]:
+        shipped, again = (_words(tmp_path / f"{w}-pdf" / f"{docx.stem}.pdf") for w in ("shipped", "saved"))
+        assert shipped[-1][0] == again[-1][0], f"{docx.stem}: pages"
+        # the same words on the same pages at the same places across the page: the same table widths
+        assert [(p, w) for p, w, *_ in again] == [(p, w) for p, w, *_ in shipped], docx.stem
+        moved = [(a, b) for a, b in zip(shipped, again) if abs(a[2] - b[2]) > 1 or abs(a[3] - b[3]) > 1]
+        assert not moved, f"{docx.stem}: {moved[:3]}"
+        # every amount printed whole on one line, and within the page's margins (A4: 595 pt, 2 cm margins)
+        printed = Counter(a for _, word, *_ in again for a in AMOUNT.findall(word))
+        assert printed == Counter(AMOUNT.findall(text(docx))), docx.stem
+        assert max(right for *_, right in again) <= 595.3 - 56.6, docx.stem

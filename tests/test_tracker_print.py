@@ -33,7 +33,9 @@ def varied(tmp_path_factory):
     programme = config.load()
     cases = write_forms(root / "forms", programme)
     out, summary = root / "tracker.xlsx", root / "summary.docx"
-    result = run("portfolio", root / "forms", "-o", out, "--as-of", "2024-10-31", "--summary", summary, "-j", "2")
+    assert run("build", root / "forms", "-o", root / "docs", "-j", "2").exit_code == 0  # each case links to its own
+    result = run("portfolio", root / "forms", "-o", out, "--as-of", "2024-10-31", "--summary", summary, "-j", "2",
+                 "--documents", root / "docs")
     assert result.exit_code == 0, result.output
     return {"out": out, "summary": summary, "cases": cases, "wb": load_workbook(out), "root": root,
             "values": load_workbook(out, data_only=True)}
@@ -163,11 +165,10 @@ def test_a_brief_is_at_its_forms_stage_else_its_projects(varied):
 def test_no_targets_is_said_once(varied):
     ws = varied["values"]["Savings"]
     cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert sum("No savings targets are configured" in v for v in cells) == 1
+    assert sum("Targets not yet set" in v for v in cells) == 1
     assert "No target" not in cells and "Target" not in cells  # no Target, Gap or Status blocks
     text = docx_text(varied["summary"])
-    assert text.count("No savings targets are configured") == 1 and "No target\n" not in text
-    assert "[targets]" in text
+    assert text.count("Targets not yet set") == 1 and "No target\n" not in text
 
 
 def test_the_summary_names_cases_by_ref_and_kind(varied):
@@ -202,3 +203,67 @@ def test_printed_pages_break_no_heading_inside_a_word(varied, tmp_path):
     assert "Likelihood ↓ / Impact →" in text
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 20
+
+
+def _table_cells(ws):
+    """The cells of every table of the sheet (the Excel tables, and the blocks drawn as tables)."""
+    for table in ws.tables.values():
+        yield from (cell for row in ws[table.ref] for cell in row)
+
+
+def test_printed_tables_have_borders_and_shaded_headings(varied):
+    """LibreOffice prints no Excel table style: each table's cells carry their own borders."""
+    for ws in varied["wb"]:
+        for table in ws.tables.values():
+            rows = ws[table.ref]
+            assert all(c.border.left.style == "thin" and c.border.bottom.style == "thin" for r in rows for c in r), \
+                (ws.title, table.ref)
+            assert all(c.fill.fgColor.rgb.endswith("D9E2F3") for c in rows[0]), (ws.title, table.ref)
+    savings = varied["wb"]["Savings"]
+    assert savings["A5"].border.left.style == "thin" and savings["A5"].value == "Theme"  # a block, not a table
+
+
+def test_no_text_runs_into_the_next_column(varied):
+    """A text either wraps in its cell or fits its column: the Risks sheet's case title never runs into the
+    risk ref, a document's name is never cut."""
+    from casegen.portfolio.xlsx import text_units
+
+    for ws in varied["values"]:  # what the cells show: a formula's figure, not its text
+        for cell in _table_cells(ws):
+            if isinstance(cell.value, str) and not cell.alignment.wrap_text:
+                assert text_units(cell.value) + 1 <= _width(ws, cell.column), (ws.title, cell.coordinate, cell.value)
+    cases = varied["wb"]["Cases"]
+    head = [c.value for c in cases[4]]
+    for name in ("Form", "Document"):
+        column = head.index(name) + 1
+        for row in range(5, cases.max_row + 1):
+            value = cases.cell(row=row, column=column).value
+            assert value and " " not in value and text_units(value) + 1 <= _width(cases, column), value
+
+
+def test_each_chart_prints_on_the_page_of_its_table(varied):
+    for title in ("Savings", "Pipeline"):
+        ws = varied["wb"][title]
+        (chart,) = ws._charts
+        top = chart.anchor._from.row + 1  # the chart's first row, counted from 1
+        assert not [b.id for b in ws.row_breaks.brk if b.id < top], (title, top)  # no page ends above it
+        if ws.print_area:
+            last = int(re.search(r"(\d+)$", ws.print_area).group(1))
+            assert top + chart.height / 2.54 * 72 / 15 <= last + 1, (title, ws.print_area)
+
+
+@pytest.mark.slow
+def test_printed_tracker_clips_no_text_and_keeps_charts_by_their_tables(varied, tmp_path):
+    """LibreOffice's PDF of the tracker: every word of every cell of the Cases, Risks and Problems sheets on
+    paper (a row too short would cut its last lines), and each chart on the page of its table."""
+    (pdf,) = convert([varied["out"]], tmp_path)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    printed = set(re.split(r"[\s-]+", " ".join(pages)))
+    for title in ("Cases", "Risks", "Problems"):
+        for row in varied["values"][title].iter_rows(min_row=4):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    missing = set(re.split(r"[\s-]+", cell.value)) - printed - {""}
+                    assert not missing, (title, cell.coordinate, missing)
+    assert any("Net savings by theme and financial year" in p and "Net savings by year, by theme" in p for p in pages)
+    assert any("Pipeline: cases by stage" in p and "Cases by stage" in p for p in pages)

@@ -385,3 +385,32 @@ def paragraphs(container, text: str, after_table: bool = False) -> None:
     if after_table:
         space_before(p, 8)
     tag(container, "{%p endfor %}")
+
+
+def typed_text(container, text: str, none: str = "", after_table: bool = False, split: bool = False) -> None:
+    """A text field whose lines typed with a list marker print as bullets (List Bullet, and List Bullet 2 under
+    them), the lines between them as paragraphs: `split` at blank lines (a long text), else one paragraph a run of
+    lines (a table cell). `none` is printed when the field is empty."""
+    none = f"({none!r})" if none else ""
+    tag(container, f"{{%p for part in {text} | blocks{none} %}}")
+    tag(container, "{%p if part.level == 2 %}")
+    para(container, "{{ part.text }}", "List Bullet 2")
+    tag(container, "{%p elif part.level == 1 %}")
+    para(container, "{{ part.text }}", "List Bullet")
+    tag(container, "{%p else %}")
+    if split:
+        tag(container, "{%p for text in part.text | paragraphs %}")
+    plain = para(container, "{{ text }}" if split else "{{ part.text }}")
+    if after_table:
+        space_before(plain, 8)
+    if split:
+        tag(container, "{%p endfor %}")
+    tag(container, "{%p endif %}")
+    tag(container, "{%p endfor %}")
+
+
+def cell_text(cell, text: str, none: str = "-") -> None:
+    """A table cell holding a text field, its typed bullets as bullets (see typed_text)."""
+    for p in list(cell.paragraphs):
+        cell._tc.remove(p._p)
+    typed_text(cell, text, none)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import (  # noqa: E402
-    TRACKER_ROWS, paragraphs,
-    add_row, between_tables, bullets, centre, draw, heading, label_table, lead_in, narrow_margins, para, right,
-    space_before, table, tag, tag_row,
+    TRACKER_ROWS,
+    add_row, between_tables, bullets, cell_text, centre, draw, heading, label_table, lead_in, narrow_margins, para,
+    right, space_before, table, tag, tag_row, typed_text,
 )
+
+from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
 
@@ -44,12 +46,12 @@ def project_information(doc):
         ("Transformation Theme", "{{ project.theme }}"),
         ("Contributory Transformation Theme(s)", "{{ project.contributory_themes | lines | dash }}"),
         ("Department and Team", "{{ project.department }}"),
-    ] + TRACKER_ROWS, header=("Item", "Details"))
-    paragraphs(doc, "summary", after_table=True)
+    ] + TRACKER_ROWS, header=wording.PROJECT_HEADER)
+    typed_text(doc, "summary", after_table=True, split=True)
 
 
 def scope(doc):
-    heading(doc, "Scope of Project / Opportunity")
+    heading(doc, wording.SCOPE)
     t = table(doc, [8.5, 8.5], ["In scope", "Out of Scope"])
     row = t.add_row()
     for cell, items in zip(row.cells, ("scope_in", "scope_out")):
@@ -79,7 +81,7 @@ def assessment(doc):
 
 def qualification(doc):
     heading(doc, "Opportunity Qualification")
-    t = table(doc, [9, 4], ["Criteria", "Rating"])
+    t = table(doc, [9, 4], list(wording.QUALIFICATION_HEADER))
     add_row(t, ["Financial Benefits", '{{ qualification.financial_benefits | money("£ N/A") }}'], label=True)
     add_row(t, ["Effort / Easy of Implementation", "{{ qualification.effort }}"], label=True)
     add_row(t, ["Impact (financial and non-financial)", "{{ qualification.impact }}"], label=True)
@@ -90,23 +92,26 @@ def qualification(doc):
 
 def finance(doc):
     heading(doc, "Financial Delivery")
-    lead_in(doc, "One off Investment required and savings", bold=True)
+    lead_in(doc, wording.ONE_OFF, bold=True)
     year_table(doc, [("One-off Investment", "one_off_investment"), ("One-off Savings", "one_off_savings")])
-    space_before(lead_in(doc, "Ongoing investments and savings", bold=True))
+    space_before(lead_in(doc, wording.ONGOING, bold=True))
     year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                      ("Net Savings", "net_savings")])
     tag(doc, "{%p if finance.savings_category %}")
-    space_before(para(doc, "Note: This savings is categorised as a ‘{{ finance.savings_category }}’."))
+    space_before(para(doc, wording.CATEGORY_NOTE.format("{{ finance.savings_category }}")))
     tag(doc, "{%p endif %}")
+    # Finance's statement is printed whenever savings are proposed: not yet validated is a statement, at 0%.
+    tag(doc, "{%p if finance.validated or finance.savings_years %}")
+    space_before(lead_in(doc, wording.VALIDATED, bold=True))
+    years = "{{ finance.confidence_years | join(', ') | dash('the years shown') }}"
+    lead_in(doc, "{% if finance.finance_validated %}"
+                 + wording.VALIDATED_SENTENCE.format("{{ finance.confidence }}", years)
+                 + "{% else %}" + wording.NOT_VALIDATED.format(years) + "{% endif %}")
     tag(doc, "{%p if finance.validated %}")
-    space_before(lead_in(doc, "Finance’s Validated Figures:", bold=True))
-    lead_in(doc, "Finance have {% if finance.finance_validated %}validated the figures, resulting in confidence of "
-              "{{ finance.confidence }}% of the total proposed savings for {{ finance.confidence_years | join(', ') }}."
-              "{% else %}not validated the figures, resulting in confidence of 0% of the total proposed savings for "
-              "{{ finance.confidence_years | join(', ') | dash('the years shown') }} by default.{% endif %}")
     year_table(doc, [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                      ("Net Savings", "net_savings")], years="finance.validated", total=False)
-    space_before(para(doc, "The Transformation Programme and the MTFS may reflect different figures."))
+    tag(doc, "{%p endif %}")
+    space_before(para(doc, wording.MTFS))
     tag(doc, "{%p endif %}")
 
 
@@ -115,36 +120,38 @@ def benefits(doc):
     tag(doc, "{%p if has_realisation_dates %}")
     t = table(doc, [4.5, 9.5, 3], ["Benefit", "Description", "Realisation date"])
     tag_row(t, "{%tr for b in benefits %}")
-    add_row(t, ["{{ b.category }}", "{{ b.description | dash }}", "{{ b.realisation_date | when }}"], label=True)
+    cell_text(add_row(t, ["{{ b.category }}", "", "{{ b.realisation_date | when }}"], label=True).cells[1],
+              "b.description")
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     t = table(doc, [4.5, 12.5], ["Benefit", "Description"])
     tag_row(t, "{%tr for b in benefits %}")
-    add_row(t, ["{{ b.category }}", "{{ b.description | dash }}"], label=True)
+    cell_text(add_row(t, ["{{ b.category }}", ""], label=True).cells[1], "b.description")
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p endif %}")
     heading(doc, "Resources and Stakeholders")
-    lead_in(doc, "The following summarises the team, and wider stakeholders involved in the project:")
+    lead_in(doc, wording.TEAM_LEAD_IN)
     label_table(doc, [
         ("Direct Team", "{{ resources.direct_team | dash }}"),
         ("Stakeholders – Governance and Decision Making", "{{ resources.governance | dash }}"),
         ("Stakeholders – Customers / Beneficiaries", "{{ resources.customers | dash }}"),
         ("Stakeholders – Providers / Delivery Teams / Partners", "{{ resources.providers | dash }}"),
-    ], header=("Team or group", "Who"))
+    ], header=wording.RESOURCES_HEADER)
 
 
 def risks(doc):
     heading(doc, "Risks")
-    lead_in(doc, "The following top risks should be considered for this project:")
+    lead_in(doc, wording.RISKS_LEAD_IN)
     # The scores are one digit: their columns are as narrow as their headings, the risk gets the room.
     scores = (2, 3, 4)
     t = table(doc, [1.7, 5.8, 2.1, 1.5, 1.2, 4.7])
     head = add_row(t, ["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"], head=True)
     narrow_margins(head, scores)
     tag_row(t, "{%tr for r in risks %}")
-    row = add_row(t, ["{{ r.ref }}", "{{ r.risk }}", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}",
-                      "{{ r.mitigations | dash }}"])
+    row = add_row(t, ["{{ r.ref }}", "", "{{ r.likelihood }}", "{{ r.impact }}", "{{ r.total }}", ""])
     narrow_margins(centre(row, scores), scores)
+    cell_text(row.cells[1], "r.risk", none="")
+    cell_text(row.cells[5], "r.mitigations")
     tag_row(t, "{%tr endfor %}")
     heading(doc, "Critical dependencies, constraints, assumptions")
     bullets(doc, "dependencies")
@@ -169,7 +176,7 @@ def timetable(doc):
 
 
 def main() -> None:
-    draw(OUT, "Business Case Lite – {{ programme }}", "{{ project.title }} – Business Case Lite",
+    draw(OUT, f"{wording.BCL_TITLE} – {{{{ programme }}}}", f"{{{{ project.title }}}} – {wording.BCL_TITLE}",
          (project_information, scope, assessment, qualification, finance, benefits, risks, timetable))
 
 

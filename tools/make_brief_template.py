@@ -11,10 +11,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
 from docxkit import (  # noqa: E402
-    TRACKER_ROWS, paragraphs,
+    TRACKER_ROWS,
     add_row, between_tables, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para,
-    section, space_before, table, tag, tag_row, text_bullets,
+    section, space_before, table, tag, tag_row, text_bullets, typed_text,
 )
+
+from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
 YES_NO = "'Yes' if {0} else 'No' if {0} is false else '-'"
@@ -39,20 +41,20 @@ def header(doc):
         ("Project Lead", "{{ project.lead }}"),
         ("Date", "{{ project.date | when('TBC') }}"),
         ("Version", "{{ project.version | dash }}"),
-    ] + TRACKER_ROWS, header=("Item", "Details"))
+    ] + TRACKER_ROWS, header=wording.PROJECT_HEADER)
     between_tables(doc)
 
 
 def background(doc):
     cell = section(doc, "Background")
-    paragraphs(cell, "background")
+    typed_text(cell, "background", split=True)
     between_tables(doc)
 
 
 def scope(doc):
-    cell = section(doc, "Scope (current phase of work)")
-    para(cell, "In Scope", bold=True)
-    para(cell, "Products", bold=True)
+    cell = section(doc, wording.SCOPE_BOX)
+    para(cell, wording.IN_SCOPE, bold=True)
+    para(cell, wording.PRODUCTS, bold=True)
     bullets(cell, "scope.products")
     para(cell, "Out of Scope", bold=True)
     bullets(cell, "scope.out_of_scope")
@@ -62,12 +64,12 @@ def scope(doc):
 
 
 def phase_end(doc):
-    cell = section(doc, "What happens at the end of this phase of work?")
+    cell = section(doc, wording.PHASE_END)
     bullets(cell, "phase_end")
     article = "{{ 'an' if methodology[:1].lower() in 'aeiou' else 'a' }}"  # an agile, a linear
-    sentence = lead_in(doc, f"This project will run under {article} {{{{ methodology }}}} methodology.")
+    sentence = lead_in(doc, wording.METHODOLOGY.format(article, "{{ methodology }}"))
     sentence.paragraph_format.space_before, sentence.paragraph_format.space_after = Pt(6), Pt(10)
-    t = table(doc, [13, 4], ["Stage", "Estimated Timeframe"])
+    t = table(doc, [13, 4], list(wording.STAGE_COLUMNS))
     tag_row(t, "{%tr for s in stage_plan %}")
     row = add_row(t, ["{{ s.name }}", "{{ s.timeframe }}"])
     row.cells[0].paragraphs[0].runs[0].bold = True
@@ -77,8 +79,7 @@ def phase_end(doc):
 
 
 def dependencies(doc):
-    cell = section(doc, "Critical dependencies, constraints, assumptions "
-                        "(dependencies are required for programme and portfolio planning)")
+    cell = section(doc, wording.DEPENDENCIES_BOX)
     for label, items in (("Dependencies", "dependencies"), ("Constraints", "constraints"),
                          ("Assumptions", "assumptions")):
         para(cell, label, bold=True)
@@ -87,10 +88,10 @@ def dependencies(doc):
 
 
 def risks(doc):
-    cell = section(doc, "Key Risks and Dis-benefits")
+    cell = section(doc, wording.RISKS_BOX)
     lead_in(cell, "Risks", bold=True)
     gap(doc)
-    t = table(doc, [12, 2.5, 2.5], ["Risk", "Likelihood (1-5)", "Impact (1-5)"])
+    t = table(doc, [12, 2.5, 2.5], list(wording.RISK_COLUMNS))
     tag_row(t, "{%tr for r in risks %}")
     row = add_row(t, ["", "{{ r.likelihood }}", "{{ r.impact }}"])
     risk = row.cells[0]
@@ -108,8 +109,7 @@ def risks(doc):
 
 def benefits(doc):
     lead_in(doc, "Benefits", bold=True).paragraph_format.space_before = Pt(12)
-    lead_in(doc, "The following benefits will be delivered by the overall programme of work that this project "
-              "will initiate.  Note that these benefits will not all be delivered within this current phase of work.")
+    lead_in(doc, wording.BENEFITS_LEAD_IN)
     t = table(doc, [4.6, 4.6, 2.6, 5.2], ["Description", "Observable Outcomes", "Attribution", "Measurement"])
     tag_row(t, "{%tr for b in benefits %}")
     add_row(t, ["{{ b.description }}", "{{ b.outcomes | dash }}", "{{ b.attribution }}", "{{ b.measurement | dash }}"])
@@ -118,18 +118,16 @@ def benefits(doc):
 
 
 def stakeholders(doc):
-    cell = section(doc, "Project Stakeholders and Resource (Resource required for programme and portfolio planning)")
-    lead_in(cell, "Complete the below RACI (this will inform the Communication Plan in the PID)")
+    cell = section(doc, wording.STAKEHOLDERS_BOX)
+    lead_in(cell, wording.RACI_LEAD_IN)
     gap(doc)
     marks = ("responsible", "accountable", "consulted", "informed")
-    t = table(doc, [7, 2.5, 2.5, 2.5, 2.5], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
+    t = table(doc, [6.6, 2.6, 2.6, 2.6, 2.6], ["Person or team", "Responsible", "Accountable", "Consulted", "Informed"])
     tag_row(t, "{%tr for r in raci %}")
     row = add_row(t, ["{{ r.who }}"] + [f"{{{{ 'X' if r.{m} else '' }}}}" for m in marks], label=True)
     centre(row, (1, 2, 3, 4))
     tag_row(t, "{%tr endfor %}")
-    lead_in(doc, "Resource: Council Departments that will need to be involved in the Project (this can be use to create "
-              "a resource heat map across projects to ensure work is scheduled to avoid overly burdening departments "
-              "across projects)").paragraph_format.space_before = Pt(12)
+    lead_in(doc, wording.DEPARTMENTS_LEAD_IN).paragraph_format.space_before = Pt(12)
     t = table(doc, [5, 6, 6], ["", "Is this department involved? Yes/No", "Low, medium or high involvement?"])
     tag_row(t, "{%tr for d in departments %}")
     add_row(t, ["{{ d.department }}", "{{ %s }}" % YES_NO.format("d.involved"), "{{ d.level | dash }}"], label=True)
@@ -150,7 +148,7 @@ def personal_data(doc):
 
 
 def main() -> None:
-    draw(OUT, "Project Brief – {{ programme }}", "{{ project.title }} – Project Brief",
+    draw(OUT, f"{wording.BRIEF_TITLE} – {{{{ programme }}}}", f"{{{{ project.title }}}} – {wording.BRIEF_TITLE}",
          (header, background, scope, phase_end, dependencies, risks, benefits, stakeholders, personal_data))
 
 

@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docxkit import add_row, centre, draw, heading, lead_in, para, right, space_before, table, tag, tag_row  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
-MONEY_COLUMNS = [4.6, 2.8, 2.8, 2.8, 4.0]  # the status ("Well behind target") on one line
+# A total over a TBC year ("TBC (£4,110,000 known)") on one line in the net savings and gap columns; the status
+# words ("Well behind target") on one line too.
+MONEY_COLUMNS = [2.4, 4.4, 2.5, 4.4, 3.3]
 MONEY = (1, 2, 3)  # the columns of amounts, right-aligned so that their digits line up
 
 
@@ -40,7 +42,7 @@ def against_targets(doc, title: str, items: str, first: str):
 
 def net_only(doc, title: str, items: str, first: str):
     heading(doc, title)
-    t = table(doc, [MONEY_COLUMNS[0], MONEY_COLUMNS[1]])
+    t = table(doc, [6.0, MONEY_COLUMNS[1]])
     right(add_row(t, [first, "Net savings"], head=True), [1])
     tag_row(t, f"{{%tr for line in {items} %}}")
     right(add_row(t, ["{{ line.name }}", "{{ line.net | money }}"], label=True), [1])

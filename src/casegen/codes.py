@@ -69,6 +69,8 @@ _ALL = [
     Code("value-level", "error", "A bullet's level is 1, or 2 for a bullet under the one above."),
     Code("value-yesno", "error", "A yes/no answer is Yes or No."),
     Code("value-mark", "error", "A RACI mark is X, a tick, or blank."),
+    Code("value-too-long", "error", "A text is at most 32,767 characters, what one cell of a workbook holds: longer "
+                                    "text is refused, never cut."),
     Code("text-illegal-char", "warning", "Characters a Word document cannot hold are removed from the text."),
     # The cells and the layout of the form (intake/)
     Code("cell-formula-no-value", "error", "A formula in an input cell has a saved value (the form was saved by "
@@ -128,12 +130,18 @@ _ALL = [
     Code("template-include", "error", "A template stands alone: it does not include, import or extend another."),
     Code("template-sandbox", "error", "A tag does nothing the sandbox refuses when the document is built: no "
                                       "change to the case, no reaching inside it, no range of over 100,000 numbers."),
+    Code("template-geometry", "warning", "A template's tables fit between the page's margins and their columns "
+                                         "are wide enough for what they print (an amount of £10,000,000)."),
     Code("template-unprinted-field", "warning", "Every field of the form is printed by a template of its kind "
                                                 "(an error with `templates check --strict`)."),
     # Reading a Word document into a form (wordimport/, `casegen import`)
     Code("import-unplaced", "warning", "Every paragraph, table row and column of an imported document has a place "
                                        "in the form."),
     Code("import-missing-section", "warning", "An imported document has every section its format expects."),
+    Code("import-unread", "warning", "Everything Word shows in an imported document can be read: content embedded "
+                                     "whole from another file (an altChunk) is named, for you to copy into the form."),
+    Code("import-too-long", "error", "A text of an imported document fits a cell of the form (32,767 characters); "
+                                     "what is past that is named, never dropped silently."),
     Code("import-risk-total", "error", "A risk total typed in an imported document is its Likelihood × Impact."),
 ]
 

@@ -11,6 +11,7 @@ than declared, so a reader that opens it afterwards inflates at most MAX_UNPACKE
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -82,6 +83,10 @@ def directory_size(path: Path) -> tuple[int, int]:
         fh.seek(0, os.SEEK_END)
         fh.seek(max(0, fh.tell() - 22 - 65535))  # the end record, then at most a 64 KB comment
         tail = fh.read()
+    return _end_record(tail)
+
+
+def _end_record(tail: bytes) -> tuple[int, int]:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
         return 0, 0  # no end record: zipfile says the file is not a zip
@@ -98,6 +103,23 @@ def check_end_record(path: Path, kind: Kind) -> None:
         raise Refused(f"holds {entries} parts, far more than any {kind.noun}; {kind.refusal}")
     if size > MAX_DIRECTORY:
         raise Refused(f"has a zip directory of {size // 1024:,} KB, far more than any {kind.noun}; {kind.refusal}")
+
+
+def read_zip(data: bytes, kind: Kind) -> dict[str, bytes]:
+    """Every check above, on the bytes of a file already read (a previous document, kept by casegen): its
+    XML parts, each inflated within its budget. Refused, or zipfile's and expat's errors for a damaged file."""
+    if len(data) > MAX_FILE:
+        raise Refused(f"is {len(data) // 2**20} MB, far more than any {kind.noun}; {kind.refusal}")
+    if not data.startswith(ZIP_MAGIC):
+        raise zipfile.BadZipFile("not a zip file")
+    entries, size = _end_record(data[-(22 + 65535):])
+    if entries > MAX_PARTS:
+        raise Refused(f"holds {entries} parts, far more than any {kind.noun}; {kind.refusal}")
+    if size > MAX_DIRECTORY:
+        raise Refused(f"has a zip directory of {size // 1024:,} KB, far more than any {kind.noun}; {kind.refusal}")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        check_directory(zf, kind)
+        return read_parts(zf, kind)
 
 
 def check_directory(zf: zipfile.ZipFile, kind: Kind) -> None:
@@ -125,7 +147,26 @@ def read_parts(zf: zipfile.ZipFile, kind: Kind) -> dict[str, bytes]:
         if data is not None:
             check_xml(data, info.filename, kind)
             xml[info.filename] = data
+    check_transitional(xml)
     return xml
+
+
+# Office's "Strict Open XML" formats name every part in other namespaces (ECMA-376 Part 1, Strict): calamine
+# reads a Strict workbook's cells but not its tables, and python-docx finds no text in a Strict document, so
+# such a file would be called foreign, or read as empty. It is named, with the one step that mends it.
+STRICT_REL = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+STRICT = {"xl/workbook.xml": ("Strict Open XML Spreadsheet", "Excel", "Excel Workbook (.xlsx)"),
+          "word/document.xml": ("Strict Open XML Document", "Word", "Word Document (.docx)")}
+
+
+def check_transitional(xml: dict[str, bytes]) -> None:
+    """Refused for a package saved in Office's Strict Open XML format, saying how to save it as casegen reads it."""
+    if STRICT_REL not in xml.get("_rels/.rels", b""):
+        return
+    saved, program, kind = next((v for part, v in STRICT.items() if part in xml), ("Strict Open XML", "Office",
+                                                                                     "the usual format"))
+    raise Refused(f"is saved as {saved}, which casegen does not read; open it in {program} and save it as "
+                  f"{kind} (File > Save As, then that file type)")
 
 
 def _looks_like_xml(head: bytes) -> bool:

@@ -7,6 +7,7 @@ Two cases (as the build remembers them: their values as JSON) are compared by th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
 from casegen.models.values import format_money
@@ -133,3 +134,12 @@ def _table(form: str, label: str, block, old: list, new: list, named) -> list[Ch
     return changes
 
 
+def when_for_people(date: str) -> str:
+    """A build's date (UTC, ISO, as stored and as JSON gives it) as a person reads it, in local time:
+    "6 Dec 2026, 20:24". A date that does not read as one is shown as stored."""
+    try:
+        when = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        return date
+    local = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M}"

@@ -2,7 +2,8 @@
 
 casegen places the marks itself (w:ins, w:del) rather than through a comparison library: the two
 documents come from one template, so their paragraphs and tables line up, and a word-by-word diff
-(difflib) of each paired paragraph and table row is all it takes: 32-38 ms a document here.
+(difflib, in time linear in a paragraph's length: worddiff.py) of each paired paragraph and table row
+is all it takes: 32-38 ms a document here.
 python-redlines (Open-XML-PowerTools) was measured on the same pairs by bench/bench_redline.py:
 3.2-7.2 s a document, as it starts a 34 MB self-contained .NET program (a second wheel) for each.
 
@@ -10,19 +11,25 @@ Blocks (paragraphs, tables) are aligned by their text; a paired paragraph is dif
 (runs keep their formatting); table rows are aligned by their cells' text, rows added or removed
 shown as inserted or deleted rows (w:trPr/w:ins, w:del); what was removed is copied from the
 previous document, without its pictures, bookmarks and links (their parts belong to that file).
+The previous document is read with the checks `casegen import` makes (office.read_zip).
 """
 from __future__ import annotations
 
 import copy
-import io
+import os
 import re
+import stat
 import zipfile
+import zlib
+from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 from lxml import etree
 
-from casegen.batch.journal import read_plain
+from casegen import office
+from casegen.batch.worddiff import word_ops
 from casegen.fileio import atomic_path
 from casegen.ooxml import W, W_NS
 
@@ -52,10 +59,28 @@ def document_text(root) -> str:
     return "\n".join(text_of(p) for p in root.iter(w("p")))
 
 
+DOCX = office.Kind("a Word document", "document", "it is not a document casegen wrote",
+                   "build it again without --redline")
+
+
 def _read(docx: str | Path):
-    """The document's body, read without following a link (a previous document is history, not a pointer)."""
-    with zipfile.ZipFile(io.BytesIO(read_plain(Path(docx)))) as zf:
-        return etree.fromstring(zf.read(DOCUMENT), etree.XMLParser(resolve_entities=False, no_network=True))
+    """The document's body, read without following a link (a previous document is history, not a pointer)
+    and through the checks `casegen import` makes: a file of a document's size, every part inflated within
+    its budget (a zip bomb planted there took 2.1 GB through zipfile's own read), no DTD."""
+    parts = office.read_zip(_read_bounded(Path(docx)), DOCX)
+    return etree.fromstring(parts[DOCUMENT], etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most office.MAX_FILE; OSError for a link, a folder, a pipe."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(f"{path} is not a regular file")
+        data = file.read(office.MAX_FILE + 1)
+    if len(data) > office.MAX_FILE:
+        raise office.Refused(f"is over {office.MAX_FILE // 2**20} MB, far more than any document")
+    return data
 
 
 def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
@@ -63,7 +88,9 @@ def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
     (False, "") if the two have the same text, (False, why) if `old` cannot be read (nothing written)."""
     try:
         before = _read(old)
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+    except office.Refused as exc:
+        return False, f"the previous document {old} was not compared ({exc})"
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ExpatError, etree.XMLSyntaxError) as exc:
         return False, f"the previous document {old} is damaged ({getattr(exc, 'strerror', None) or exc})"
     after = _read(new)
     if document_text(before) == document_text(after):
@@ -132,7 +159,7 @@ class Marks:
         """Rewrite `new`'s runs: words both have as they are, old words deleted, new words inserted."""
         was, now = _tokens(old), _tokens(new)
         runs = []
-        for op, i1, i2, j1, j2 in _word_ops([t for t, _ in was], [t for t, _ in now]):
+        for op, i1, i2, j1, j2 in word_ops([t for t, _ in was], [t for t, _ in now]):
             if op == "equal":
                 runs += _runs(now[j1:j2])
                 continue
@@ -255,9 +282,11 @@ def _style(p) -> str:
 
 
 def _alike(old, new) -> bool:
-    """Whether the two share enough words for a word-by-word redline to read better than a swap."""
-    a, b = _TOKENS.findall(text_of(old)), _TOKENS.findall(text_of(new))
-    return not a or not b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.5
+    """Whether the two share enough words for a word-by-word redline to read better than a swap: the words
+    they share, counted in any order (difflib's ratio, which weighs their order, is quadratic)."""
+    a, b = Counter(text_of(old).split()), Counter(text_of(new).split())
+    total = sum(a.values()) + sum(b.values())
+    return not a or not b or 2 * sum((a & b).values()) / total >= 0.5
 
 
 def _plain(p) -> bool:
@@ -279,37 +308,27 @@ def _tokens(p) -> list[tuple[str, object]]:
     return out
 
 
-def _word_ops(a: list[str], b: list[str]):
-    """difflib's opcodes, with a bare space between two changes folded into them (one change, not three)."""
-    ops = [list(op) for op in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
-    merged = []
-    for op in ops:
-        if merged and merged[-1][0] != "equal" and op[0] != "equal":
-            merged[-1] = ["replace", merged[-1][1], op[2], merged[-1][3], op[4]]
-        elif (merged and merged[-1][0] != "equal" and op[0] == "equal" and not "".join(a[op[1]:op[2]]).strip()
-              and op is not ops[-1]):
-            merged[-1] = ["replace", merged[-1][1], op[2], merged[-1][3], op[4]]
-        else:
-            merged.append(op)
-    return merged
-
-
 def _runs(tokens: list[tuple[str, object]], deleted: bool = False) -> list:
-    """Runs for `tokens`, one a stretch of equal properties."""
-    runs, last = [], object()
+    """Runs for `tokens`, one a stretch of equal properties. A text element's words are gathered and set once:
+    lxml copies the whole text at each `t.text +=` (a 100,000-character paragraph: 6 s)."""
+    runs, texts, last, words = [], [], object(), None
     for tok, rpr in tokens:
         if rpr is not last or not runs:
             run = etree.Element(w("r"))
             if rpr is not None:
                 run.append(copy.deepcopy(rpr))
             runs.append(run)
-            last = rpr
-        run = runs[-1]
+            last, words = rpr, None
         if tok.startswith("\x00"):
-            etree.SubElement(run, w(tok[1:]))
+            etree.SubElement(runs[-1], w(tok[1:]))
+            words = None
             continue
-        t = run[-1] if len(run) and local(run[-1]) in ("t", "delText") else etree.SubElement(
-            run, w("delText" if deleted else "t"))
-        t.text = (t.text or "") + tok
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if words is None:
+            t = etree.SubElement(runs[-1], w("delText" if deleted else "t"))
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            words = []
+            texts.append((t, words))
+        words.append(tok)
+    for t, words in texts:
+        t.text = "".join(words)
     return runs

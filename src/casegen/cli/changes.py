@@ -18,7 +18,8 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
     """What changed in the documents of OUT_DIR (default: output) at the last build that changed one,
     in the form's words."""
     # Imported here: at the top they add ~55 ms (lxml, pydantic) to every casegen command's start.
-    from casegen.batch.history import last_build, read_log, shown_date
+    from casegen.batch.changes import when_for_people
+    from casegen.batch.history import last_build, read_log
     from casegen.batch.journal import COMMIT, damaged_lines, journal, recover
     from casegen.batch.lock import BuildLock
 
@@ -40,9 +41,9 @@ def changes(out_dir: Path, everything: bool, as_json: bool) -> None:
         click.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
-        click.echo(f"nothing changed at the last build ({shown_date(last)})" if not everything else "nothing changed yet")
+        click.echo(f"nothing changed at the last build ({when_for_people(last)})" if not everything else "nothing changed yet")
         return
     for date, group in groupby(found, key=lambda c: c.date):
-        click.echo(f"build of {shown_date(date)}:")
+        click.echo(f"build of {when_for_people(date)}:")
         for change in group:
             click.echo(f"  {change.line()}")

@@ -21,12 +21,15 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
     """Write a blank intake form for KIND (bcl or brief) at PATH."""
     from casegen.intake.form import write_form
     from casegen.models.load import load_json
+    from casegen.sheetcells import refuse_overlong
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"{path}: the form must be an .xlsx file")
     if path.exists() and not force:
         raise CasegenError(f"{path} already exists; choose another name, or add --force to replace it")
     case = load_json(data, kind, programme(ctx)) if data else None
+    if case is not None:
+        refuse_overlong(str(data), case.model_dump(mode="json"))  # refused, never cut to fit a cell
     write_form(kind, path, programme(ctx), case)
     if data:
         click.echo(f"wrote {path} from {data}: check it with `casegen validate {path}`, then run `casegen build {path}`")

@@ -101,6 +101,10 @@ def _report(ctx, paths, out: Path, documents: Path | None, as_of: date | None, s
     movement = compare(then, now)
     write_bytes_atomic(out, write_tracker(found, out, documents, movement))
     click.echo(f"wrote {out}: {headline(found)}")
+    if not found.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
+        from casegen.portfolio.summary import TARGETS_HOW_TO
+
+        click.echo(TARGETS_HOW_TO, err=True)
     if summary is not None:
         from casegen.portfolio.summary import render_summary
         from casegen.render import template_path

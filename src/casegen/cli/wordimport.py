@@ -21,8 +21,8 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
     """Read a Business Case Lite or Project Brief typed in Word (or a folder of them) into intake forms.
 
     Everything the form has no place for, and every section the document lacks, is listed (and on the
-    form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported, 2 when
-    SOURCE is not a Word document.
+    form's Guide sheet). Exits 0 when everything was placed, 1 when something was reported (or, for a
+    folder, some documents could not be imported), 2 when SOURCE is not a Word document (nothing written).
     """
     from casegen.wordimport.importer import import_document, import_folder
 
@@ -37,7 +37,8 @@ def import_command(ctx, source: Path, out: Path | None, kind: str | None, force:
         made = sum(not isinstance(r, CasegenError) for r in results)
         click.echo(f"{made} of {plural(len(results), 'document')} imported"
                    + (f", {len(results) - made} not (see above)" if made < len(results) else ""))
-        ctx.exit(max(codes))
+        # 2 says nothing was written (README): once one form is written, a document that failed is exit 1.
+        ctx.exit(1 if made and max(codes) == 2 else max(codes))
     out = out or source.with_suffix(".xlsx")
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError(f"{out}: the form must be an .xlsx file")

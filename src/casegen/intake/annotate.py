@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -22,12 +22,17 @@ from casegen.intake.files import CHECKED_SUFFIX
 from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
-from casegen.sheetcells import mark_workbook, set_value
+from casegen.sheetcells import escaped, mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
+HEAD = PatternFill("solid", fgColor="D9E2F3")
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 HEADINGS = ("Where", "Field", "Severity", "Problem", "Code")
-WIDTHS = (18, 18, 10, 80, 22)
+# A field's label ("Validated Recurring Investment") on one line, or two: LibreOffice wraps a narrower
+# column onto more lines than fit.fit_rows counts, and the row clips the last.
+WIDTHS = (18, 30, 10, 68, 22)
+EDGE = Side(style="thin", color="808080")
+GRID = Border(left=EDGE, right=EDGE, top=EDGE, bottom=EDGE)  # printed, the list reads as a table
 
 
 def checked_path(source: Path, avoid: set[Path] = frozenset()) -> Path:
@@ -58,7 +63,7 @@ def _mark(ws, coord: str, problems: list[Problem]) -> None:
     severity = "error" if any(p.severity == "error" for p in problems) else "warning"
     cell.fill = FILLS[severity]
     lines = [f"{p.severity}: {p.message}" + (f" [{p.code}]" if p.code else "") for p in problems]
-    note = strip_illegal("\n".join(lines))
+    note = escaped(strip_illegal("\n".join(lines)))  # a comment's text is decoded as a cell's is (_xHHHH_)
     if cell.comment is not None:  # keep what was there; casegen's note goes after it
         note = f"{cell.comment.text}\n\ncasegen:\n{note}"
     comment = Comment(note, "casegen")
@@ -76,6 +81,7 @@ def _summary(wb, intake: Intake, source: Path) -> None:
     for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS), start=1):
         _text(ws.cell(row=4, column=col), head)
         ws.cell(row=4, column=col).font = Font(name="Calibri", bold=True)
+        ws.cell(row=4, column=col).fill, ws.cell(row=4, column=col).border = HEAD, GRID
         ws.column_dimensions[chr(64 + col)].width = width
     for row, p in enumerate(intake.problems, start=5):
         _problem_row(wb, ws, row, p)
@@ -94,11 +100,12 @@ def _problem_row(wb, ws, row: int, p: Problem) -> None:
     for col, value in enumerate((where, p.field, p.severity, p.message, p.code), start=1):
         _text(ws.cell(row=row, column=col), value)
         ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=row, column=col).border = GRID
     if p.sheet in wb.sheetnames and wb[p.sheet].sheet_state == "visible":
         link = ws.cell(row=row, column=1)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(p.sheet)}!{p.cell or 'A1'}")
         link.style = "Hyperlink"
-        link.alignment = Alignment(wrap_text=True, vertical="top")
+        link.alignment, link.border = Alignment(wrap_text=True, vertical="top"), GRID  # the style reset them
     ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS["warning"])
 
 

@@ -9,7 +9,6 @@ takes its default, with a warning that says how to bring the form up to date (`u
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
@@ -27,17 +26,11 @@ from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case
+from casegen.sheetcells import MAX_TEXT, too_long
 
 MAX_TABLE_ROWS = 5000
 MAX_PROBLEMS = 200  # a form wrong everywhere is reported in part; what is shown leads to the rest
-# Excel saves a control character typed or pasted into a cell as _xHHHH_; loaders leave it so.
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 VALUE_CODES = {"longtext": "value-text", "when": "value-date"}
-
-
-def _unescape(text: str) -> str:
-    # Only control characters are decoded, so a literal "_x0041_" stays as typed.
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x20 else m.group(0), text)
 
 
 class _Reading:
@@ -58,7 +51,13 @@ class _Reading:
 
     def clean(self, value, sheet: str, cell: str, field: str):
         if isinstance(value, str):
-            value = line_breaks(_unescape(value))
+            # calamine has decoded the _xHHHH_ escapes already (a typed "_x0041_" is stored as _x005F_x0041_):
+            # decoding again would turn text typed so into another character.
+            value = line_breaks(value)
+            if too_long(value):
+                self.problem(f"the text is {len(value):,} characters long, more than the {MAX_TEXT:,} a cell "
+                             "holds (the form was not saved by Excel or Calc, which cut it); shorten it",
+                             sheet, cell, field, code="value-too-long")
             bad = illegal_characters(value)
             if bad:
                 self.problem(f"removed characters a Word document cannot hold ({', '.join(bad)})",

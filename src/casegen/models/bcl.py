@@ -7,7 +7,9 @@ from pydantic import computed_field, model_validator
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
-from casegen.models.values import Amount, Choice, Chosen, Cost, Count, LongText, Money, Rating, Text, Total, YearWhen, known
+from casegen.models.values import (
+    Amount, Choice, Chosen, Cost, Count, LongText, Money, ProseText, Rating, Text, Total, YearWhen, is_tbc, known,
+)
 
 
 
@@ -59,7 +61,7 @@ class Qualification(Model):
     )
     effort: Rating = field("Effort / Easy of Implementation", "1 (hard) to 5 (easy)")
     impact: Rating = field("Impact (financial and non-financial)", "1 (low) to 5 (high)")
-    note: LongText = field("Note", "Optional note printed under the table", default="")
+    note: ProseText = field("Note", "Optional note printed under the table", default="")
 
 
 class FinanceYear(Model):
@@ -110,9 +112,19 @@ class Finance(Model):
 
     @computed_field
     @property
+    def savings_years(self) -> list[str]:
+        """The years in which savings are proposed (one-off or recurring, known or TBC)."""
+        return [y.year for y in self.years if any(is_tbc(a) or known(a) > 0 for a in (
+            y.one_off_savings, y.recurring_savings))]
+
+    @computed_field
+    @property
     def confidence_years(self) -> list[str]:
-        """The validated years in which savings are proposed: what the confidence is measured on."""
+        """The validated years in which savings are proposed: what the confidence is measured on. Before Finance has
+        validated any year, the first year with savings, as the council's documents state it (0% by default)."""
         proposed = {y.year: known(y.net_savings) for y in self.years}
+        if not self.validated:
+            return self.savings_years[:1]
         return [v.year for v in self.validated if proposed.get(v.year)]
 
     @computed_field
@@ -121,8 +133,8 @@ class Finance(Model):
         """Finance-validated net savings as a whole percentage of the proposed net savings."""
         proposed = {y.year: known(y.net_savings) for y in self.years}
         validated = {v.year: known(v.net_savings) for v in self.validated}
-        want = sum(proposed[y] for y in self.confidence_years)
-        got = sum(validated[y] for y in self.confidence_years)
+        want = sum(proposed[y] for y in self.confidence_years if y in validated)  # none before Finance has looked
+        got = sum(validated[y] for y in self.confidence_years if y in validated)
         return int(round(100 * got / want)) if want else 0
 
     @computed_field

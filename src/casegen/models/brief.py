@@ -7,7 +7,9 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
-from casegen.models.values import TBC, Choice, Chosen, FormKind, ListText, LongText, Text, When, YesNo, parse_yes_no, shown
+from casegen.models.values import (
+    TBC, Choice, Chosen, FormKind, ListText, LongText, ProseText, Text, When, YesNo, parse_yes_no, shown,
+)
 
 TICKS = {"✓", "✔", "√"}
 
@@ -102,7 +104,7 @@ class DepartmentInvolvement(Model):
 
 class PersonalData(Model):
     involved: YesNo = field("Project involves processing of personal data?", "Yes or No", default=None)
-    explanation: LongText = field(
+    explanation: ProseText = field(
         "Explanation", "Why, and how the data is handled; a blank line between paragraphs", default=""
     )
     items: list[Bullet] = field("Data processed", "Optional: bullets printed after the explanation", list)

@@ -51,7 +51,7 @@ class GateLine(BaseModel):
 class ExcludedForm(BaseModel):
     form: str
     problems: int
-    first: str  # the first error, as `casegen validate` prints it
+    first: str  # the first error: what is wrong, without the how-to meant for whoever ran the tool
 
 
 class MovedCase(BaseModel):
@@ -101,7 +101,7 @@ class PortfolioSummary(BaseModel):
     target_total: Decimal | None
     gap_total: Figure | None
     targets_set: bool  # any target in the configuration; else `no_targets` says so once
-    no_targets: str  # how to set targets ("" when some are set)
+    no_targets: str  # "Targets not yet set", in the board's words ("" when some are set)
     total: TargetLine  # every year and theme, with its status
     years: list[TargetLine]
     themes: list[TargetLine]  # the themes with a case or a target

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
 # The largest sum casegen believes a council project could mean: larger is a typing slip.
 MONEY_LIMIT = Decimal("10000000000")
@@ -104,7 +104,59 @@ def _unmarked_lines(text: str) -> str:
     return "\n".join(unmarked(line)[0] for line in text.split("\n")).strip()
 
 
+class TextBlock(BaseModel):
+    """A paragraph of a text cell (level 0: its lines, blank lines and all), or a bullet typed in it (level 1, or 2
+    for a bullet under the one above)."""
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    level: int = 0
+
+    @property
+    def line(self) -> str:
+        """The block as the text cell holds it: a bullet with the marker casegen writes, "- " (level 2: indented)."""
+        return ("  - " if self.level == 2 else "- " if self.level == 1 else "") + self.text
+
+
+def text_blocks(text: str) -> list[TextBlock]:
+    """A text cell as the document prints it: the lines typed with a list marker ("- ", "• ", "1. ", "a) ", "(i) ";
+    indented, or "o ", for a bullet under the one above) are bullets, the lines between them paragraphs."""
+    out: list[TextBlock] = []
+    plain: list[str] = []
+
+    def paragraph() -> None:
+        if "\n".join(plain).strip():
+            out.append(TextBlock(text="\n".join(plain).strip()))
+        plain.clear()
+
+    for line in (text or "").split("\n"):
+        if MARKER.match(line):
+            paragraph()
+            words, nested = unmarked(line)
+            out.append(TextBlock(text=words.strip(), level=2 if nested else 1))
+        else:
+            plain.append(unmarked(line)[0])  # a "-" alone on a line is the documents' "none", not text
+    paragraph()
+    return out
+
+
+def joined(blocks: list[TextBlock]) -> str:
+    """Blocks back into a text cell: a blank line between two paragraphs, a line break next to a bullet."""
+    text = ""
+    for i, block in enumerate(blocks):
+        if i:
+            text += "\n\n" if not block.level and not blocks[i - 1].level else "\n"
+        text += block.line
+    return text
+
+
 def _long_text(value: Any) -> str:
+    """A text cell, its typed bullets written the one way casegen writes them (so a form, its document and the
+    document imported back hold the same text)."""
+    return joined(text_blocks(_text(value)))
+
+
+def _prose_text(value: Any) -> str:
     return _unmarked_lines(_text(value))
 
 
@@ -443,7 +495,10 @@ def parse_yes_no(value: Any) -> bool | None:
 
 
 Text = Annotated[str, BeforeValidator(_short_text), FormKind("text")]
-LongText = Annotated[str, BeforeValidator(_long_text), FormKind("longtext")]
+LongText = Annotated[str, BeforeValidator(_long_text), FormKind("longtext")]  # typed bullets print as bullets
+# A long text printed where bullets would read as another list's (the brief's personal data, before its items) or
+# after a label ("Note: …"): its typed markers are read off, as a list's row's are.
+ProseText = Annotated[str, BeforeValidator(_prose_text), FormKind("longtext")]
 ListText = Annotated[str, BeforeValidator(_list_text), FormKind("text")]  # the text of a list's row
 Money = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_money), FormKind("money")]
 Cost = Annotated[Decimal | Literal["TBC"] | None, BeforeValidator(parse_cost), FormKind("money")]  # never negative
@@ -532,7 +587,7 @@ def format_money(amount: Amount | Total | int | float, none: str = "-") -> str:
     if isinstance(amount, Total):
         if not amount.tbc:
             return format_money(amount.known, none)
-        return f"TBC ({format_money(amount.known)} known so far)" if amount.known else TBC
+        return f"TBC ({format_money(amount.known)} known)" if amount.known else TBC
     if amount is None:
         return none
     if isinstance(amount, str):

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import Problem
 from casegen.models.values import Amount, Total, when_as_date
+from casegen.portfolio import columns
+from casegen.portfolio.columns import form_name
 from casegen.portfolio.wording import brief_risk, names_of
-
 
 
 @dataclass
@@ -40,19 +40,14 @@ class CaseRow:
     ref: str
     title: str
     theme: str
-    contributory: str
     stage: str
     next_gate: str
     next_gate_date: str  # as the form has it: Oct 2024, TBC, or ""
-    sponsor: str
     lead: str
-    finance_lead: str
-    budget_code: str
-    one_off_investment: Amount  # an amount, TBC or None, as the document prints its total
     net_by_year: dict[str, Amount]  # empty for a case with no finance (a Project Brief)
-    category: str
     risks: list[RiskRow]
     flags: str  # the warnings the case has (rule codes), short
+    shown: dict[str, object] = field(default_factory=dict)  # each Field column's value (columns.py), by name
     investment_by_year: dict[str, Amount] = field(default_factory=dict)  # one-off, for the portfolio's snapshot
 
     @property
@@ -115,17 +110,13 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
     gate, when = _next_gate(case, programme)
     return CaseRow(
         file=file, kind=case.kind, ref=p.tracker_ref, title=p.title, theme=getattr(p, "theme", ""),
-        contributory="; ".join(t.text for t in getattr(p, "contributory_themes", [])),
-        stage=getattr(p, "stage", "") or "", next_gate=gate, next_gate_date=when,
-        sponsor=p.sponsor, lead=p.lead, finance_lead=p.finance_lead, budget_code=p.budget_code,
-        one_off_investment=finance.total("one_off_investment") if finance else None,
+        stage=getattr(p, "stage", "") or "", next_gate=gate, next_gate_date=when, lead=p.lead,
         net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
-        category=finance.savings_category if finance else "",
         risks=_risk_rows(case, programme),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
+        shown={column.name: column.read(case) for column in columns.case_fields()},
         investment_by_year={y.year: y.one_off_investment for y in finance.years} if finance else {},
     )
 
 
-def display_name(file: str) -> str:
-    return Path(file).name
+display_name = form_name  # a form as the tracker and the summary name it

@@ -12,9 +12,8 @@ from casegen.errors import counted
 from casegen.models.values import Total, is_tbc
 from casegen.portfolio.movement import Line, Movement, TotalMove, lines
 from casegen.portfolio.summary import KIND
-from casegen.portfolio.tracker import TBC_MONEY  # a total over a TBC year, shown as the Cases sheet shows it
-from casegen.portfolio.xlsx import (BOLD, CENTRE_TOP, FIRST, HEAD_ROW, MONEY, NOTE, WRAP, Formulas, add_table,
-                                    fit_rows, header, print_setup, title)
+from casegen.portfolio.xlsx import (BOLD, CENTRE_TOP, FIGURE, FIRST, HEAD_ROW, MONEY, NOTE, TBC_MONEY, WRAP, Formulas,
+                                    add_table, fit_rows, header, print_setup, title)
 from casegen.sheetcells import number, put
 
 CHANGE_MONEY = '+"£"#,##0;[Red]-"£"#,##0;"£"0'
@@ -36,7 +35,7 @@ def _amount(ws, row: int, column: int, value, change: bool = False):
         cell = put(ws, row, column, number(value))
         if value is not None and not isinstance(value, int):
             cell.number_format = CHANGE_MONEY if change else MONEY
-    cell.alignment = WRAP
+    cell.alignment = WRAP if isinstance(value, str) and not is_tbc(value) else FIGURE  # figures line up right
     return cell
 
 
@@ -60,7 +59,7 @@ def _totals(ws, top: int, by: str, since: str, moves: tuple[TotalMove, ...], tot
         _amount(ws, r, 4, move.before)
         _amount(ws, r, 5, move.after)
         cell = formulas.put(ws, r, 6, f"=E{r}-D{r}", move.difference.known_part)
-        cell.alignment = WRAP
+        cell.alignment = FIGURE
         cell.number_format = TBC_MONEY if move.difference.tbc else CHANGE_MONEY
     last = top + 2 + len(moves)
     for c in range(1, 7):

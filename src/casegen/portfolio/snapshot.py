@@ -126,7 +126,8 @@ def take(portfolio) -> Snapshot:
     p = portfolio.programme
     cases = [SnapCase(
         ref=r.ref, kind=r.kind, title=r.title, theme=r.theme, stage=r.stage, next_gate=r.next_gate,
-        next_gate_date=r.next_gate_date, lead=r.lead, sponsor=r.sponsor, form=display_name(r.file),
+        next_gate_date=r.next_gate_date, lead=r.lead, sponsor=r.shown.get("Sponsor") or "",  # columns.py's
+        form=display_name(r.file),
         net=dict(r.net_by_year), investment=dict(r.investment_by_year),
         risks=[SnapRisk(ref=k.risk_ref, risk=_cut(k.risk), likelihood=k.likelihood, impact=k.impact) for k in r.risks],
         status=OVERDUE if r.overdue(portfolio.as_of) else "", warnings=r.flags) for r in portfolio.rows]

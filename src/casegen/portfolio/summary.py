@@ -12,14 +12,17 @@ from casegen.models.summary import ExcludedForm, GateLine, PortfolioSummary, Ris
 from casegen.models.values import Total
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import Portfolio, rag
+from casegen.portfolio.wording import for_readers
 from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
 KIND = {"bcl": "BCL", "brief": "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
-NO_TARGETS = ("No savings targets are configured. Set them per theme and financial year under [targets] in the "
-              "programme configuration (casegen templates export DIR writes a programme.toml with an example), "
-              "then pass it with --config.")
+# The documents say so in the board's words; how to set targets is the terminal's to say (TARGETS_HOW_TO).
+NO_TARGETS = "Targets not yet set: net savings are shown without a target to measure them against."
+TARGETS_HOW_TO = ("warning: no savings targets are set, so the tracker and the summary say \"Targets not yet set\". "
+                  "Set them per theme and financial year under [targets] in the programme configuration "
+                  "(casegen templates export DIR writes a programme.toml with an example), then pass it with --config.")
 
 
 def _line(portfolio: Portfolio, name: str, theme: str | None, year: str | None) -> TargetLine:
@@ -32,11 +35,17 @@ def _gap(net: Total, target: Decimal | None) -> Total | None:
     return None if target is None else Total(net.known_part - target, net.tbc)
 
 
+def _first_error(problems) -> str:
+    """The first error as the board reads it: its field, and what is wrong (the how-to is the terminal's)."""
+    first = next((p for p in problems if p.severity == "error"), problems[0] if problems else None)
+    if first is None:
+        return ""
+    return f"{first.field}: {for_readers(first.message)}" if first.field else for_readers(first.message)
+
+
 def summarise(portfolio: Portfolio, movement=None) -> PortfolioSummary:
     used = {r.theme for r in portfolio.rows} | set(portfolio.programme.targets)
-    excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems),
-                             first=next((p.message for p in c.problems if p.severity == "error"),
-                                        c.problems[0].message if c.problems else ""))
+    excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems), first=_first_error(c.problems))
                 for c in portfolio.excluded]
     return PortfolioSummary(
         programme=portfolio.programme.programme, council=portfolio.programme.council,

@@ -37,3 +37,18 @@ def brief_risk(cause: str, risk: str, consequence: str, names: set[str]) -> str:
 def names_of(*texts: str) -> set[str]:
     """The capitalised words of the programme's own vocabulary and the case's names: kept as written."""
     return {w for t in texts for w in re.findall(r"[A-Z][\w'’-]*", t or "")}
+
+
+# What a board reads names no command, option or file of the tool: a problem's how-to for the person who ran
+# it ("…; make a form with `casegen new bcl FILE.xlsx`") is left out, and the tool is not named.
+_HOW_TO = re.compile(r"[;:,]?\s*[^;:]*`[^`]*`[^;]*")
+_TOOL = [(re.compile(r"'_casegen' sheet"), "control sheet"), (re.compile(r"\ba casegen\b"), "an"), (re.compile(r"\bcasegen's\b"), "the"),
+         (re.compile(r"\bcasegen\b"), "the tool"), (re.compile(r"\s*\(?--[a-z][\w-]*\)?"), "")]
+
+
+def for_readers(message: str) -> str:
+    """A problem's message as a document for the board prints it: what is wrong, without the how-to."""
+    text = _HOW_TO.sub("", message).strip(" ;,:")
+    for pattern, words in _TOOL:
+        text = pattern.sub(words, text)
+    return text or message.split("`")[0].strip(" ;,:")

@@ -10,19 +10,35 @@ The workbook also asks Excel to recalculate on load, so both always agree.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from lxml import etree
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from casegen import sheets
+from casegen.models.values import TBC, Total, format_money
 from casegen.ooxml import SHEET
 from casegen.sheetcells import number, put
 
 MONEY = '"£"#,##0;[Red]-"£"#,##0'
+
+
+def _tbc_money() -> str:
+    """A total over a TBC amount as format_money words it ("TBC (£200,000 known)"), as a number format: the
+    cell keeps the part known so far, a number the sheet's sums and charts add, and reads as the documents do."""
+    before, after = format_money(Total(Decimal(1), True)).split("£1")
+    return f'"{before}£"#,##0"{after}";"{before}-£"#,##0"{after}";"{TBC}"'
+
+
+TBC_MONEY = _tbc_money()
 NAVY = "1F3864"
 FONT, BODY_PT = "Calibri", 11  # openpyxl's body font; LibreOffice prints it in Carlito, its metric twin
 TITLE = Font(name=FONT, bold=True, size=14, color=NAVY)  # every font named: an unnamed one prints in a serif
@@ -33,11 +49,14 @@ NOTE = Font(name=FONT, italic=True, color="595959")
 PAGE_PT, PT_PER_WIDTH, LINE_PT = 842 - 2 * 0.4 * 72, 5.55, 14.5
 SCALES = range(100, 79, -5)
 WRAP = Alignment(wrap_text=True, vertical="top")
+FIGURE = Alignment(wrap_text=True, vertical="top", horizontal="right")  # money, TBC included, lines up right
 CENTRE = Alignment(horizontal="center", vertical="center")
 CENTRE_TOP = Alignment(horizontal="center", vertical="top")
 HEAD_ROW = 4  # every sheet of the tracker: title, a note, a blank row, then its table's headings
 FIRST = HEAD_ROW + 1
 TOP = Alignment(vertical="top")
+THIN = Side(style="thin", color="808080")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
          {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6", "head": "D9E2F3"}.items()}
 
@@ -75,6 +94,27 @@ def add_table(ws, name: str, first_row: int, first_col: int, last_row: int, last
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
+    boxed(ws, first_row, first_col, max(last_row, first_row + 1), last_col)
+
+
+def boxed(ws, first_row: int, first_col: int, last_row: int, last_col: int, head: bool = True) -> None:
+    """Borders round every cell of a block and its heading row shaded: LibreOffice prints no table style,
+    so a table would print as loose text."""
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col):
+        for cell in row:
+            cell.border = GRID
+            if head and cell.row == first_row:
+                cell.fill = FILLS["head"]
+
+
+def money_format(total: Total) -> str:
+    """The number format of a cell holding `total`'s known part: TBC beside it where a part is TBC."""
+    return TBC_MONEY if total.tbc else MONEY
+
+
+def money_width(totals) -> float:
+    """A column wide enough for the longest of `totals` as format_money prints it."""
+    return max([text_units(format_money(t)) + 2 for t in totals] + [10])
 
 
 def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) -> None:
@@ -96,19 +136,40 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
         ws.column_dimensions[get_column_letter(column)].width = max(8, min(length, widest.get(column, 45)))
 
 
-def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
-    """How many lines `text` takes in a column `width` wide, wrapped at spaces as Excel and Calc do."""
-    per_line = max(int((width - 1) / (1.0 if bold else 0.85)), 1)  # a letter is narrower than a digit
+# Advance widths of Calibri (and Carlito, its metric twin in LibreOffice) in 2048ths of an em; a digit is
+# 1038, the unit a column's width counts in. Other characters count as a capital.
+_GLYPHS = {**dict(zip("abcdefghijklmnopqrstuvwxyz", (981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470,
+                                                     1636, 1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464,
+                                                     887, 927, 809))),
+           **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064,
+                                                     861, 1751, 1322, 1356, 1058, 1378, 1112, 941, 998, 1314, 1162,
+                                                     1822, 1063, 998, 959))),
+           **{c: 1038 for c in "0123456789£$#+=<>_~^"}, " ": 463, ".": 517, ",": 511, ":": 548, ";": 548, "-": 627,
+           "/": 791, "(": 621, ")": 621, "'": 452, "’": 452, "!": 548, "|": 470, "&": 1403, "%": 1467, "–": 1024}
+
+
+def text_units(text: str, bold: bool = False) -> float:
+    """Width units (digits of the body font) a line of `text` takes; bold letters are about 5% wider."""
+    return sum(_GLYPHS.get(c, 1150) for c in text) / 1038 * (1.05 if bold else 1.0)
+
+
+def wrapped_lines(text, width: float, bold: bool = False) -> int:
+    """How many lines `text` takes in a column `width` wide, wrapped at spaces (and after hyphens) as
+    Excel and Calc do; a word wider than the column breaks inside it."""
+    room = max(width - 1.2, 1.0)  # a cell's padding either side
     lines = 0
     for part in str(text).split("\n"):
-        lines, used = lines + 1, 0
-        for word in part.split():
-            if used and used + 1 + len(word) <= per_line:
-                used += 1 + len(word)
+        lines, used = lines + 1, 0.0
+        for found in re.finditer(r"[^\s-]*-|[^\s-]+", part):
+            size = text_units(found.group(), bold)
+            joined = found.start() > 0 and part[found.start() - 1] == "-"  # "above-proposed": no space between
+            space = text_units(" ") if used and not joined else 0.0
+            if used and used + space + size <= room:
+                used += space + size
                 continue
-            inside = (len(word) - 1) // per_line  # a word longer than a line breaks inside it
+            inside = int(size // room)  # lines a long word fills on its own
             lines += inside + (1 if used else 0)
-            used = len(word) - inside * per_line
+            used = size - inside * room
     return lines
 
 
@@ -194,6 +255,76 @@ def note_rows(ws, note: str, last_column: int, row: int = 2, rows: int = 2) -> N
     lines = lines[:rows - 1] + [" ".join(lines[rows - 1:])] if len(lines) > rows else lines
     for i, text in enumerate(lines):
         put(ws, row + i, 1, text).font = NOTE
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet's table, declared once: its heading, printed width, number format and where its
+    value comes from. `value` takes the row's item (a case's row, a risk); a column with `formula` holds that
+    formula (given the sheet's Layout and the row number) with `value` as its cached value; a column with
+    neither is filled by the sheet's own writer (a link, say). `number_format` may depend on the item."""
+
+    name: str
+    width: float
+    value: Callable[[Any], object] | None = None
+    number_format: str | Callable[[Any], str] | None = None
+    formula: Callable[[Layout, int, Any], str | None] | None = None
+    align: Alignment = WRAP
+
+
+class Layout:
+    """Where each declared column of a sheet's table is: the sheet's writer and other sheets' formulas
+    look a column up by its name, never by a letter."""
+
+    def __init__(self, sheet: str, columns: list[Column], rows: int, head_row: int = HEAD_ROW):
+        self.sheet, self.columns, self.head_row = sheet, columns, head_row
+        self.first, self.last = head_row + 1, head_row + max(rows, 1)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def at(self, name: str) -> int:
+        return self.names.index(name) + 1
+
+    def letter(self, name: str) -> str:
+        return get_column_letter(self.at(name))
+
+    def range(self, name: str) -> str:
+        """The column's cells, for another sheet's formula: Cases!$F$5:$F$18."""
+        c, sheet = self.letter(name), self.sheet if self.sheet.isidentifier() else quote_sheetname(self.sheet)
+        return f"{sheet}!${c}${self.first}:${c}${self.last}"
+
+    def write_head(self, ws) -> None:
+        header(ws, self.head_row, 1, self.names)
+
+    def write_row(self, ws, r: int, item, formulas: Formulas) -> None:
+        """One item's row: every declared value, formula and format (text through sheetcells.put). A Total
+        is written as its known part, read as TBC beside that part where some of it is TBC; one with no part
+        known is the text TBC, as the case's own TBC amounts are (a formula's value stays the sum, 0)."""
+        for c, column in enumerate(self.columns, start=1):
+            value = column.value(item) if column.value else None
+            fmt = column.number_format(item) if callable(column.number_format) else column.number_format
+            formula = column.formula(self, r, item) if column.formula else None
+            if isinstance(value, Total):
+                fmt, value = money_format(value), (value.known_part if formula or value.known is not None
+                                                   else value.amount)
+            if formula:
+                cell = formulas.put(ws, r, c, formula, value)
+            elif column.value is not None:
+                cell = put(ws, r, c, None if value == "" else value)
+            else:
+                cell = ws.cell(row=r, column=c)
+            if fmt:
+                cell.number_format = fmt
+            cell.alignment = column.align
+
+    def set_widths(self, ws, items=()) -> None:
+        """Each column as declared; one holding totals wide enough for the longest ("TBC (£1,250,000 known)")."""
+        for c, column in enumerate(self.columns, start=1):
+            totals = [v for v in map(column.value, items) if isinstance(v, Total)] if column.value else []
+            width = max(column.width, money_width(totals)) if totals else column.width
+            ws.column_dimensions[get_column_letter(c)].width = width
 
 
 def _fill(xml: bytes, values: dict[str, object]) -> bytes:

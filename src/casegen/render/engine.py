@@ -23,6 +23,7 @@ from casegen.errors import TemplateProblem
 from casegen.ooxml import W, docxtpl_fixer
 from casegen.templating.check import explain
 from casegen.templating.environment import make_environment
+from casegen.templating.geometry import DEFAULT_SIZE, default_size, repair_tables
 from casegen.templating.parts import compile_sources, template_problem, template_sources
 
 _FIXER = docxtpl_fixer()  # docxtpl's XML helpers, pinned to the versions tested (casegen.ooxml)
@@ -42,38 +43,17 @@ def _resolve_listing(xml: str) -> str:
                           else m.group(0), xml)
 
 
-def _cells(row) -> int:
-    spans = [tc.find(f"{W}tcPr/{W}gridSpan") for tc in row.findall(f"{W}tc")]
-    return sum(int(s.get(f"{W}val")) if s is not None else 1 for s in spans)
+def _repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
+    """Keep every table valid and whole after loops have added or removed cells and paragraphs.
 
-
-def _repair_tables(tree) -> None:
-    """Keep every table valid after loops have added or removed cells and paragraphs.
-
-    A {%tc %} loop changes how many columns a row has: the grid is rebuilt from the widths of the
-    cells in the widest row (each cell keeps the width of the template cell it came from), since
-    LibreOffice lays tables out by the grid alone. A cell whose paragraphs were all looped away
-    gets an empty one, as Word requires.
+    A cell whose paragraphs were all looped away gets an empty one, as Word requires; a table whose columns a loop
+    changed has its grid and widths rebuilt from its cells and fitted to the page, whatever Word or Writer wrote
+    for them (templating.geometry).
     """
     for tc in tree.iter(f"{W}tc"):
         if tc.find(f"{W}p") is None:
             etree.SubElement(tc, f"{W}p")
-    for tbl in tree.iter(f"{W}tbl"):
-        grid = tbl.find(f"{W}tblGrid")
-        rows = tbl.findall(f"{W}tr")
-        if grid is None or not rows:
-            continue
-        cols = grid.findall(f"{W}gridCol")
-        widest = max(rows, key=_cells)
-        if _cells(widest) == len(cols):
-            continue
-        widths = [tc.find(f"{W}tcPr/{W}tcW") for tc in widest.findall(f"{W}tc")]
-        if any(w is None or w.get(f"{W}type") != "dxa" for w in widths):
-            continue
-        for c in cols:
-            grid.remove(c)
-        for w in widths:
-            etree.SubElement(grid, f"{W}gridCol", {f"{W}w": w.get(f"{W}w")})
+    repair_tables(tree, size)
 
 
 def _stamp_application(app_xml: bytes) -> bytes:
@@ -170,6 +150,7 @@ class CompiledTemplate:
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
+        self.size = default_size(next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None))
         self.env = make_environment()
         self._languages: dict[str, dict[str, bytes]] = {}
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
@@ -195,7 +176,7 @@ class CompiledTemplate:
             tree = etree.fromstring(xml.encode("utf-8"))
         except etree.XMLSyntaxError as exc:
             raise TemplateProblem(f"{self.path} ({name}): the rendered document would be damaged: {exc}") from None
-        _repair_tables(tree)
+        _repair_tables(tree, self.size)
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def render(self, context: dict, when: datetime | None = None) -> bytes:

@@ -28,6 +28,7 @@ from casegen.models.kinds import TEMPLATE_MODELS
 from casegen.ooxml import TEMPLATE_PARTS
 from casegen.templating.environment import make_environment
 from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, templates_dir
+from casegen.templating.geometry import cramped, default_size
 from casegen.templating.modeltypes import element
 from casegen.templating.normalise import join_tags, unescape_tags
 from casegen.templating.parts import compile_sources, patched
@@ -138,6 +139,21 @@ def _paragraph_problems(name: str, part: str, xml: str) -> list[Problem]:
             if p.text.count("{{") != p.text.count("}}") or p.text.count("{%") != p.text.count("%}")]
 
 
+def _geometry_problems(path: Path, part: str, xml: str) -> list[Problem]:
+    """A warning for each table of the document that cannot hold what it prints (templating.geometry)."""
+    if part != "word/document.xml":
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+            styles = zf.read("word/styles.xml") if "word/styles.xml" in zf.namelist() else None
+        found = cramped(xml.encode("utf-8"), default_size(styles))
+    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return []  # the part or the file is damaged: other findings say so
+    return [Problem(str(path), what, part=part, near=where, severity="warning", code="template-geometry",
+                    fix="widen the column in Word (Table Properties › Column) or narrow the others")
+            for where, what in found]
+
+
 def _kind_of(path: Path, kind: str | None) -> str | None:
     if kind:
         return kind
@@ -181,6 +197,7 @@ def check_template(path: Path, kind: str | None = None, compile: bool = True) ->
     env, walked = make_environment(), bool(parts)
     for part, (xml, source) in sorted(parts.items()):
         checked.problems += _paragraph_problems(name, part, xml)
+        checked.problems += _geometry_problems(path, part, xml)
         walked &= check_part(env, part, source, paragraphs(xml), kind, checked, name)
     if reason and not checked.problems:  # it does not compile, for a reason the walk cannot see
         checked.problems.append(Problem(name, reason, code="template-format"))

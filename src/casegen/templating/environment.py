@@ -11,7 +11,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, Undefin
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from pydantic import BaseModel
 
-from casegen.models.values import Total, format_money, is_tbc, strip_illegal
+from casegen.models.values import TextBlock, Total, format_money, is_tbc, strip_illegal, text_blocks
 
 
 def money(value: Decimal | str | Total | None, none: str = "-") -> str:
@@ -41,6 +41,12 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
+def blocks(text: str, none: str = "") -> list[TextBlock]:
+    """A text cell's paragraphs and the bullets typed in it (each with its level), or `none` as one paragraph."""
+    found = text_blocks(text or "")
+    return found or ([TextBlock(text=none)] if none else [])
+
+
 def _finalize(value):
     # Never print "None"; never let a character into the XML that Word cannot hold.
     if value is None:
@@ -50,7 +56,8 @@ def _finalize(value):
     return value
 
 
-FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs}
+FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs,
+           "blocks": blocks}
 
 
 def _template_line(tb) -> int | None:

@@ -15,6 +15,7 @@ from jinja2 import nodes
 from jinja2.runtime import LoopContext
 from pydantic import BaseModel
 
+from casegen.models.values import TextBlock
 from casegen.templating.environment import FILTERS
 
 class _Any:
@@ -181,7 +182,7 @@ def name_of(node) -> str:
 _TEXT_FILTERS = {"money", "when", "lines", "join", "string", "upper", "lower", "title", "capitalize", "trim",
                  "striptags", "truncate", "wordwrap", "center", "indent", "replace", "format", "urlize",
                  "urlencode", "e", "escape", "forceescape", "safe", "tojson", "xmlattr", "filesizeformat"}
-_RESULTS = {"paragraphs": list[str], "length": int, "count": int, "wordcount": int, "int": int,
+_RESULTS = {"paragraphs": list[str], "blocks": list[TextBlock], "length": int, "count": int, "wordcount": int, "int": int,
             "float": float, "round": float}
 _SAME = {"dash", "default", "d", "abs", "reverse", "batch", "slice"}
 _ITEM = {"first", "last", "random", "min", "max"}
@@ -203,7 +204,7 @@ def _follow_path(owner, path: str, used: set | None = None):
 
 
 # What casegen's own filters take, and the builtins that make no sense on anything else.
-_TAKES = {"money": "amount", "when": "text", "lines": "list", "paragraphs": "text", "join": "list",
+_TAKES = {"money": "amount", "when": "text", "lines": "list", "paragraphs": "text", "blocks": "text", "join": "list",
           "sum": "list", "first": "list", "last": "list", "map": "list", "selectattr": "list",
           "rejectattr": "list", "sort": "list", "unique": "list", "groupby": "list", "round": "number",
           "abs": "number", "upper": "text", "lower": "text", "title": "text", "capitalize": "text",
@@ -247,7 +248,7 @@ def filter_result(node: nodes.Filter, value, filters, used: set | None = None):
     name, item = node.name, element(value) or ANY
     wrong = _input_problem(name, value) or _argument_problem(node, filters)
     if wrong:
-        return (str if name != "paragraphs" else list[str]), wrong
+        return _RESULTS.get(name, str) if name in ("paragraphs", "blocks") else str, wrong
     if name == "lines" and _is_model(_strip(item)) and "text" in _strip(item).model_fields and used is not None:
         used.add((_strip(item), "text"))  # lines prints each item's text
     kwargs = {k.key: _const(k.value) for k in node.kwargs}

@@ -9,15 +9,16 @@ from casegen.wordimport.mapping import (
 from casegen.wordimport.match import computed_labels, field_labels, norm, which
 from casegen.wordimport.text import Para, Table
 from casegen.models.bcl import (
-    BusinessCaseLite, Finance, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
+    BusinessCaseLite, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
     Risk,
 )
+from casegen.models import wording
 from casegen.models.common import Approval, Deliverable, GateDate
 
 _TITLES = field_labels(BusinessCaseLite)
 # The format's sections: the models' own labels where a field has the section's name.
 HEADINGS = {
-    "project": _TITLES["project"], "scope": "Scope of Project / Opportunity", "linked_obcs": _TITLES["linked_obcs"],
+    "project": _TITLES["project"], "scope": wording.SCOPE, "linked_obcs": _TITLES["linked_obcs"],
     "objectives": _TITLES["objectives"], "current_position": _TITLES["current_position"],
     "proposed_changes": _TITLES["proposed_changes"], "qualification": _TITLES["qualification"],
     "finance": _TITLES["finance"], "benefits": _TITLES["benefits"], "resources": _TITLES["resources"],
@@ -30,16 +31,15 @@ YEAR = re.compile(r"^\d{2}\s*/\s*\d{2}$")
 # The rows of a table of years, by the labels the models give them (net savings last, as printed).
 YEAR_LINES = {name: label for name, label in field_labels(FinanceYear).items() if name != "year"} | computed_labels(
     FinanceYear)
-VALIDATED = field_labels(Finance)["validated"]  # Finance's Validated Figures
+VALIDATED = wording.VALIDATED  # the caption over Finance's statement and table
 CATEGORY = re.compile(r"^note\W+this saving\w* is categori[sz]ed as an?\s+['‘’\"“”]?(.*?)['‘’\"“”]?\.?$", re.I)
-# Sentences the template prints itself: read, and placed by being printed again.
-BOILERPLATE = tuple(norm(s) for s in (
-    "One off Investment required and savings", "Ongoing investments and savings", "Finance have",
-    "The Transformation Programme and the MTFS", "The following summarises", "The following top risks",
-    "Business Case Lite"))
+# Sentences the template prints itself (models.wording): read, and placed by being printed again.
+BOILERPLATE = tuple(norm(wording.opening(s)) for s in (
+    wording.ONE_OFF, wording.ONGOING, wording.VALIDATED_SENTENCE, wording.NOT_VALIDATED, wording.MTFS,
+    wording.TEAM_LEAD_IN, wording.RISKS_LEAD_IN, wording.BCL_TITLE))
 # Bold sub-headings inside the format's sections (a bold paragraph that is none of these starts a section
 # the format lacks).
-INNER = ("One off Investment required and savings", "Ongoing investments and savings", VALIDATED)
+INNER = (wording.ONE_OFF, wording.ONGOING, VALIDATED)
 GRIDS = [  # (path, item model, section it belongs to)
     (("benefits",), NonCashableBenefit, "benefits"), (("gate_dates",), GateDate, "timetable"),
     (("deliverables",), Deliverable, "timetable"), (("approvals",), Approval, "approvals"),
@@ -56,8 +56,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
     elif key == "current_position":
         more = reading.get(("position_table", "rows")) is not None
         reading.add(("current_position_more" if more else "current_position",), bullet(p))
-    elif key == "project" and not p.bullet:
-        reading.append_text(("summary",), p.text)
+    elif key == "project":
+        reading.append_block(("summary",), p)
     elif key == "linked_obcs":
         for item in items(p.text):
             reading.add(("linked_obcs",), item)
@@ -108,9 +108,9 @@ def _year_table(reading: Reading, t: Table) -> bool:
 
 
 def _label_tables(reading: Reading, t: Table) -> bool:
-    for path, model, header in ((("project",), ProjectInfo, ("Item", "Details")),
-                                (("qualification",), Qualification, ("Criteria", "Rating")),
-                                (("resources",), Resources, ("Team or group", "Who"))):
+    for path, model, header in ((("project",), ProjectInfo, wording.PROJECT_HEADER),
+                                (("qualification",), Qualification, wording.QUALIFICATION_HEADER),
+                                (("resources",), Resources, wording.RESOURCES_HEADER)):
         if label_table(reading, t, path, model, header):
             reading.found.add(path[0])
             return True

@@ -6,6 +6,7 @@ import re
 from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
 from casegen.wordimport.text import Cell, Para, Table
+from casegen.models import wording
 from casegen.models.brief import (
     BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, RiskStatement, Scope,
 )
@@ -14,28 +15,26 @@ _TITLES = field_labels(ProjectBrief)
 HEADINGS = {
     "project": _TITLES["project"], "background": _TITLES["background"], "scope": _TITLES["scope"],
     "phase_end": _TITLES["phase_end"],
-    "dependencies": "Critical dependencies, constraints, assumptions "
-                    "(dependencies are required for programme and portfolio planning)",
-    "risks": "Key Risks and Dis-benefits", "benefits": _TITLES["benefits"],
-    "stakeholders": "Project Stakeholders and Resource (Resource required for programme and portfolio planning)",
+    "dependencies": wording.DEPENDENCIES_BOX, "risks": wording.RISKS_BOX, "benefits": _TITLES["benefits"],
+    "stakeholders": wording.STAKEHOLDERS_BOX,
     "personal_data": ProjectBrief.model_fields["personal_data"].annotation.model_fields["involved"].title,
 }
 PREFIXED = {"personal_data"}  # the heading carries the answer: "… personal data? Yes"
 EXPECTED = list(HEADINGS)
 # Sub-headings inside a section, and the list their bullets go to.
 SUBLISTS = {
-    "scope": {"In Scope": ("scope", "products"), **{
+    "scope": {wording.IN_SCOPE: ("scope", "products"), **{
         info.title: ("scope", name) for name, info in Scope.model_fields.items()}},
     "dependencies": {_TITLES[name]: (name,) for name in ("dependencies", "constraints", "assumptions")},
     "risks": {_TITLES["risks"]: (), _TITLES["disbenefits"]: ("disbenefits",)},
     "phase_end": {}, "personal_data": {},
 }
-INNER = tuple(label for labels in SUBLISTS.values() for label in labels) + ("Products",)
+INNER = tuple(label for labels in SUBLISTS.values() for label in labels) + (wording.PRODUCTS,)
 DEFAULT_LIST = {"phase_end": ("phase_end",), "personal_data": ("personal_data", "items")}
-METHOD = re.compile(r"^this project will run under an?\s+(.+?)\s+methodology\.?$", re.I)
+METHOD = re.compile(r"^this project will run under an?\s+(.+?)\s+methodology\.?$", re.I)  # wording.METHODOLOGY
+# Sentences the template prints itself (models.wording): read, and placed by being printed again.
 BOILERPLATE = tuple(norm(s) for s in (
-    "The following benefits will be delivered", "Complete the below RACI", "Resource: Council Departments",
-    "Project Brief"))
+    wording.BENEFITS_LEAD_IN, wording.RACI_LEAD_IN, wording.DEPARTMENTS_LEAD_IN, wording.BRIEF_TITLE))
 STATEMENT = field_labels(RiskStatement)  # Due to … There is a Risk … The Impact …
 
 
@@ -51,8 +50,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
         reading.target = SUBLISTS[key][sub]
     elif key == "phase_end" and METHOD.match(p.text):
         reading.put(("methodology",), METHOD.match(p.text).group(1))
-    elif key in ("background", "") and not p.bullet and not norm(p.text).startswith("project brief"):
-        reading.append_text(("background",), p.text)
+    elif key == "background" or (key == "" and not p.bullet and not norm(p.text).startswith(norm(wording.BRIEF_TITLE))):
+        reading.append_block(("background",), p)
     elif key == "personal_data" and not p.bullet:
         reading.append_text(("personal_data", "explanation"), p.text)
     elif reading.target or key in DEFAULT_LIST:
@@ -96,7 +95,7 @@ def _stages(reading: Reading, t: Table) -> bool:
         timeframe = cells["timeframe"].text if "timeframe" in cells else ""
         return {"name": name, "timeframe": timeframe} if timeframe else {"name": name}
 
-    rows = grid(reading, t, {"name": "Stage", "timeframe": "Estimated Timeframe"}, stage)
+    rows = grid(reading, t, dict(zip(("name", "timeframe"), wording.STAGE_COLUMNS)), stage)
     if rows is None:
         return False
     reading.put(("stages",), reading.get(("stages",), []) + rows)
@@ -110,7 +109,7 @@ def _risks(reading: Reading, t: Table) -> bool:
         item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})
         return item
 
-    rows = grid(reading, t, {"statement": "Risk", "likelihood": "Likelihood", "impact": "Impact"}, risk, need=3)
+    rows = grid(reading, t, dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS)), risk, need=3)
     if rows is None:
         return False
     reading.put(("risks",), reading.get(("risks",), []) + rows)

@@ -26,12 +26,13 @@ from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, Table
 from casegen.models import KINDS, TITLES
 from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
-from casegen.sheetcells import number, put
+from casegen.sheetcells import MAX_TEXT, number, overlong, put
 
 FORMATS = {"bcl": bcl, "brief": brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
            "when": parse_when}
 FIRST_WORDS = 12
+FIRST_CHARS = 200  # a text of one long word is shown in part too
 
 
 @dataclass
@@ -56,8 +57,20 @@ def detect_kind(stream: list) -> str | None:
     return best
 
 
+def _paras(blocks: list):
+    """Every paragraph of the body, in tables and nested tables too."""
+    for b in blocks:
+        if isinstance(b, Para):
+            yield b
+        else:
+            for row in b.rows:
+                for cell in row:
+                    yield from _paras(cell.blocks)
+
+
 def read_document(path: Path, kind: str | None = None) -> Reading:
-    stream = flatten(open_document(path))
+    body = open_document(path)
+    stream = flatten(body)
     kind = kind or detect_kind(stream)
     if kind is None:
         raise NotADocument(path, "is neither a Business Case Lite nor a Project Brief by its headings; "
@@ -74,6 +87,7 @@ def read_document(path: Path, kind: str | None = None) -> Reading:
         for block in section.blocks:
             (fmt.read_table if isinstance(block, Table) else fmt.read_paragraph)(reading, block)
     leftovers(reading, sections)
+    reading.unread = [p.unread for p in _paras(body) if p.unread]
     return reading
 
 
@@ -128,8 +142,9 @@ def _holder(data: dict, path: tuple) -> dict | None:
 
 
 def _first_words(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:FIRST_WORDS]) + (" …" if len(words) > FIRST_WORDS else "")
+    words = text[:FIRST_CHARS].split()
+    first = " ".join(words[:FIRST_WORDS])[:FIRST_CHARS]
+    return first + (" …" if len(first) < len(" ".join(text.split())) else "")
 
 
 def findings(reading: Reading, source: Path) -> list[Problem]:
@@ -137,6 +152,7 @@ def findings(reading: Reading, source: Path) -> list[Problem]:
     out = [Problem(str(source), f"not placed in the form: “{_first_words(text)}”",
                    field=f"section '{section}'" if section else "before the first heading",
                    severity="warning", code="import-unplaced") for section, text in reading.leftovers]
+    out += [Problem(str(source), what, severity="warning", code="import-unread") for what in reading.unread]
     for key in fmt.EXPECTED:
         if key not in reading.found:
             out.append(Problem(str(source), f"the document has no section '{fmt.HEADINGS[key]}'; "
@@ -165,13 +181,36 @@ def _risk_totals(reading: Reading, intake, form: Path) -> list[Problem]:
     return out
 
 
+def _cut_to_cells(data: dict) -> list[tuple[tuple, int, str]]:
+    """Each text too long for a cell cut to what a cell holds; (path, its length, the first words cut off)."""
+    out = []
+    for path, length in overlong(data):
+        holder = data
+        for part in path[:-1]:
+            holder = holder[part]
+        text = holder[path[-1]]
+        holder[path[-1]] = text[:MAX_TEXT]
+        out.append((path, length, _first_words(text[MAX_TEXT:])))
+    return out
+
+
+def _too_long(cut: list, intake, form: Path) -> list[Problem]:
+    out = []
+    for path, length, rest in cut:
+        sheet, cell, label = intake.places.get(path, ("", "", ".".join(map(str, path))))
+        out.append(Problem(str(form), f"the document's text is {length:,} characters long, more than the "
+                                      f"{MAX_TEXT:,} a cell holds: the cell has the first {MAX_TEXT:,}, and the rest, "
+                                      f"from “{rest}”, was not imported; shorten it in the document or the form",
+                           sheet, cell, label, "error", "import-too-long"))
+    return out
+
+
 def _guide(form: Path, source: Path, problems: list[Problem]) -> None:
     """The import's findings listed on the form's Guide sheet, under their own heading."""
     wb = load_workbook(form)
     ws = wb[spec.GUIDE_SHEET]
     row = ws.max_row + 2
-    ws.cell(row=row, column=1, value=f"Not imported from {source.name}").font = Font(bold=True, size=12,
-                                                                                      color="C00000")
+    put(ws, row, 1, f"Not imported from {source.name}").font = Font(bold=True, size=12, color="C00000")
     for problem in problems:
         row += 1
         place = f"{problem.field}: " if problem.field else ""
@@ -185,9 +224,11 @@ def import_document(source: str | Path, form: str | Path, programme: Programme, 
     """Read the Word document `source` and write the intake form `form`; NotADocument if it is not one."""
     source, form = Path(source), Path(form)
     reading = read_document(source, kind)
-    write_form_values(reading.kind, form, programme, cell_values(reading.kind, reading.data, programme))
+    data = cell_values(reading.kind, reading.data, programme)
+    cut = _cut_to_cells(data)
+    write_form_values(reading.kind, form, programme, data)
     intake = read_intake(form, programme)
-    ours = findings(reading, source) + _risk_totals(reading, intake, form)
+    ours = findings(reading, source) + _risk_totals(reading, intake, form) + _too_long(cut, intake, form)
     if ours:
         _guide(form, source, ours)
     return Imported(source, form, reading.kind, ours + intake.problems)

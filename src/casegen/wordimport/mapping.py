@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from casegen.models.values import MARKER, TextBlock
 from casegen.wordimport.match import field_labels, norm, same, which
 from casegen.wordimport.text import Cell, Para, Table
 
@@ -29,6 +30,7 @@ class Reading:
     leftovers: list[tuple[str, str]] = field(default_factory=list)  # (section, text) not placed
     found: set[str] = field(default_factory=set)  # the format's sections the document has
     typed_totals: dict[int, str] = field(default_factory=dict)  # risk index -> total as typed
+    unread: list[str] = field(default_factory=list)  # what Word shows that casegen cannot read, in words
     section: Section = None
     target: tuple = ()  # the list that bullets go to, in sections with sub-headings
 
@@ -57,6 +59,10 @@ class Reading:
         """Paragraphs of a long text, a blank line between them as the form expects."""
         before = self.get(path)
         self.put(path, f"{before}\n\n{text}" if before else text)
+
+    def append_block(self, path: tuple, p: Para) -> None:
+        """A paragraph or a bullet of a long text, written back as the form holds it (models.values.joined)."""
+        self.put(path, with_block(self.get(path) or "", p))
 
     def unplaced(self, text: str) -> None:
         self.leftovers.append((self.section.title if self.section else "", text))
@@ -133,6 +139,29 @@ def items(text: str) -> list[dict]:
     return [{"text": line} for line in text_lines(text) if line.lower() not in NONE]
 
 
+def _block(p: Para) -> TextBlock:
+    return TextBlock(text=p.text, level=(2 if p.level >= 2 else 1) if p.bullet else 0)
+
+
+def with_block(text: str, p: Para) -> str:
+    """`text` and one more paragraph or bullet: a blank line between two paragraphs, a line break next to a bullet."""
+    if not text:
+        return _block(p).line
+    after_bullet = bool(MARKER.match(text.rsplit("\n", 1)[-1]))
+    return text + ("\n" if p.bullet or after_bullet else "\n\n") + _block(p).line
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell's text; where it holds bullets, each written as the form holds a bullet typed in a cell ("- ")."""
+    paras = [p for p in cell.paras if p.text]
+    if not any(p.bullet for p in paras):
+        return cell.text
+    text = ""
+    for p in paras:
+        text = with_block(text, p)
+    return text
+
+
 def bullet(p: Para) -> dict:
     return {"level": 2 if p.level >= 2 else 1, "text": p.text}
 
@@ -186,7 +215,7 @@ def grid(reading: Reading, table: Table, labels: dict[str, str], row_item=None, 
     out = []
     for row in table.rows[1:]:
         cells = {cols[i]: c for i, c in enumerate(row) if i in cols}
-        item = row_item(cells) if row_item else {k: c.text for k, c in cells.items()}
+        item = row_item(cells) if row_item else {k: cell_text(c) for k, c in cells.items()}
         if item is not None:
             out.append(item)
     table.used = True

@@ -63,6 +63,7 @@ def december(programme) -> dict:
     pl.risks[0].likelihood, pl.risks[0].impact = 4, 4  # 2 × 3 = 6 -> 16: high
     dd = cases["DD-108"]
     dd.project.stage, dd.project.lead = programme.stages[3], "Dev Patel"  # Gate 2 passed; a new lead
+    cases["CM-107"].project.sponsor = "Bob Whitfield"
     cases["SI-205"] = _case(programme, "SI-205", "Single View of the Resident", 0, "Service Integration",
                             {"26/27": 220000})
     return cases
@@ -131,7 +132,7 @@ def test_the_first_report_says_once_that_there_is_nothing_earlier(reports):
 def test_the_movement_sheet_names_every_case_that_moved_with_its_amounts(reports):
     ws = reports["values"]["Movement"]
     assert ws["A1"].value == "Movement since 06 Nov 2026"
-    assert ws["A2"].value == ("As of 06 Dec 2026, against the portfolio as it stood on 06 Nov 2026: 10 changes to "
+    assert ws["A2"].value == ("As of 06 Dec 2026, against the portfolio as it stood on 06 Nov 2026: 11 changes to "
                               "6 cases.")
     changes = _changes(reports)
     assert changes[("New case", "SI-205")]["Case"] == "Single View of the Resident"
@@ -154,7 +155,8 @@ def test_the_movement_sheet_names_every_case_that_moved_with_its_amounts(reports
     assert lead["Detail"] == "Lead changed from Lee Lead to Dev Patel"
     risk = changes[("Risk newly high", "PL-103")]
     assert (risk["Then"], risk["Now"]) == (6, 16) and risk["Detail"].startswith("Risk 1 scores 16 (was 6): ")
-    assert len(changes) == 10  # and nothing else
+    assert changes[("Sponsor changed", "CM-107")]["Detail"] == "Sponsor changed from Ann Sponsor to Bob Whitfield"
+    assert len(changes) == 11  # and nothing else
     new = changes[("New case", "SI-205")]
     assert (new["Then"], new["Now"], new["Difference"]) == (None, 220000, 220000)
     assert "Service Integration theme, at Stage 0: Opportunity Identified" in new["Detail"]
@@ -192,7 +194,7 @@ def test_the_summary_says_what_moved_since_the_last_report_for_the_board(reports
     text = reports["summary"] and docx_text(reports["summary"])
     section = text[text.index("Since the last report (6 November 2026)"):text.index("known so far is shown beside it.")]
     assert ("Since 6 November 2026: 1 new case, 1 case gone, 1 case moved a stage, 1 gate newly overdue, net savings "
-            "changed on 2 cases, 1 lead or sponsor named or changed and 1 risk newly high.") in section
+            "changed on 2 cases, 2 leads or sponsors named or changed and 1 risk newly high.") in section
     assert f"£1,080,000 now, against {TBC_815K} on 6 November 2026" in section
     for line in ["SI-205 BCL\nSingle View of the Resident\nNew Business Case Lite: Service Integration theme, at "
                  "Stage 0: Opportunity Identified, net savings £220,000",

@@ -52,7 +52,7 @@ def net_only(doc, title: str, items: str, first: str):
 
 def then_and_now(doc, title: str, items: str, first: str):
     heading(doc, title, 2)
-    t = table(doc, [3.8, 2.0, 3.4, 3.4, 4.4])  # the change of a TBC total on one line
+    t = table(doc, [3.4, 1.6, 3.8, 3.8, 4.4])  # a TBC total ("TBC (£815,000 known)") and its change on one line
     right(centre(add_row(t, [first, "Cases", "Net savings then", "Net savings now", "Change"], head=True), [1]),
           [2, 3, 4])
     tag_row(t, f"{{%tr for line in {items} %}}")

@@ -148,12 +148,13 @@ def test_changed_configuration_rebuilds_everything(inputs, tmp_path):
     assert counts(run("--config", other, "build", inputs, "-o", out)) == (3, 0, 0)
 
 
-def test_missing_document_is_rebuilt_and_force_rebuilds_all(inputs, tmp_path):
+def test_missing_document_is_rebuilt_and_always_make_rebuilds_all(inputs, tmp_path):
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
     (out / f"{FORMS[1]}.docx").unlink()
     assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)
-    assert counts(run("build", inputs, "-o", out, "--force")) == (3, 0, 0)
+    assert counts(run("build", inputs, "-o", out, "-B")) == (3, 0, 0)
+    assert counts(run("build", inputs, "-o", out, "--always-make")) == (3, 0, 0)
 
 
 @pytest.mark.parametrize("damage", [b"", b"\x00\xffnot json", b"[1, 2, 3]", b'{"format": 99, "documents": {}}',
@@ -316,7 +317,7 @@ def test_serial_and_parallel_builds_write_the_same_documents(inputs, tmp_path):
     assert run("build", inputs, "-o", tmp_path / "parallel", "-j", 3).exit_code == 0
     serial, parallel = parts(tmp_path / "serial"), parts(tmp_path / "parallel")
     assert serial == parallel and len(serial) == 3
-    run("build", inputs, "-o", tmp_path / "serial", "--force")
+    run("build", inputs, "-o", tmp_path / "serial", "--rebuild")
     assert parts(tmp_path / "serial") == serial  # and the same again later: the clock only in the properties
 
 

@@ -78,7 +78,7 @@ def test_changes_names_each_field_by_its_label_with_old_and_new_values(inputs, b
     assert f"{FORMS[0]}: Finance › Recurring Savings 24/25: £200,000 → £150,000" in out
     assert f"{FORMS[0]}: Project › Summary: text changed (+{len(ADDED.split())} words)" in out
     assert FORMS[1] not in out and FORMS[2] not in out
-    changes = json.loads(run("changes", built, "--json").output)
+    changes = json.loads(run("changes", built, "--json").output)["changes"]
     money = next(c for c in changes if c["field"] == "Finance › Recurring Savings 24/25")
     assert (money["form"], money["old"], money["new"]) == (FORMS[0], "£200,000", "£150,000")
 
@@ -105,7 +105,7 @@ def test_a_build_with_nothing_to_do_writes_nothing_and_nothing_changed(inputs, b
 
 
 def test_a_rebuild_with_the_same_text_gets_no_redline(inputs, built):
-    result = run("build", inputs, "-o", built, "--force", "--redline")
+    result = run("build", inputs, "-o", built, "-B", "--redline")
     assert result.exit_code == 0 and "redline" not in result.output
     assert not (built / "redlines").exists() or not list((built / "redlines").iterdir())
 
@@ -169,7 +169,7 @@ def test_a_rebuild_that_changes_no_text_keeps_the_last_redline_and_changes(input
     redline = built / "redlines" / f"{FORMS[0]}.docx"
     kept, shown = redline.read_bytes(), run("changes", built).output
     assert "£200,000 → £150,000" in shown
-    result = run("build", inputs, "-o", built, "--redline", "--force")
+    result = run("build", inputs, "-o", built, "--redline", "-B")
     assert result.exit_code == 0 and "3 built" in result.output and "redline" not in result.output
     assert redline.read_bytes() == kept
     assert run("changes", built).output == shown

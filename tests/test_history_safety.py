@@ -125,7 +125,7 @@ def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casege
     out, inputs = tmp_path / "out", tmp_path / "inputs"
     run("build", inputs, "-o", out)
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
-    process = casegen("none", "build", inputs, "-o", out, "--redline", "--force", "-j", "2")
+    process = casegen("none", "build", inputs, "-o", out, "--redline", "-B", "-j", "2")
     time.sleep(after)
     workers = children(process.pid)
     process.kill()
@@ -152,7 +152,7 @@ def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_bu
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
     assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
     assert (built / f"{FORM}.docx").read_bytes() != first  # the new document was written before the kill
-    run("build", tmp_path / "inputs", "-o", built, "--force")
+    run("build", tmp_path / "inputs", "-o", built, "-B")
     assert (built / STATE / "previous" / f"{FORM}.docx").read_bytes() == first
 
 
@@ -296,7 +296,7 @@ def test_a_last_build_date_that_is_not_one_gives_way_to_the_log(built, make_form
     last.write_bytes(b"\xff\xfe garbage")
     shown = run("changes", built)
     assert shown.exit_code == 0 and "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
-    result = run("build", tmp_path / "inputs", "-o", built, "--force")
+    result = run("build", tmp_path / "inputs", "-o", built, "-B")
     assert result.exit_code == 0 and len(notes(result, "last-build: not a date; set aside")) == 1
     assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
 

@@ -24,10 +24,10 @@ from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import STATE, History
 from casegen.batch.lock import BuildLock, sweep_leftovers
 from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, file_digest, template_digest
-from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
+from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import find_sources, output_path
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, Problem, TemplateProblem
+from casegen.errors import BuildError, CasegenError, Problem, Severity, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
 from casegen.render import context, load_template, require_templates, template_path
@@ -35,7 +35,8 @@ from casegen.render import context, load_template, require_templates, template_p
 
 @dataclass(frozen=True)
 class BuildOptions:
-    force: bool = False  # rebuild every document, replacing files of their names that casegen did not write
+    force: bool = False  # replace files of the documents' names that casegen did not write (never a folder)
+    rebuild: bool = False  # rebuild every document, up to date or not (-B, as make)
     strict: bool = False  # a form with warnings gets no document
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
@@ -71,7 +72,7 @@ class _Job:
 
     @property
     def failing(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
+        return any(p.severity == Severity.ERROR for p in self.problems)
 
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
@@ -92,7 +93,7 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     for problem in clashes:  # a second form making the same document: it fails, the first is built
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
     for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
-        if problem.severity == "error":
+        if problem.severity == Severity.ERROR:
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
             report.notes.append(str(problem))
@@ -185,7 +186,7 @@ class _Build:
         return fresh, stale
 
     def up_to_date(self, entry: Entry, digest: str, target: Path) -> bool:
-        if self.options.force or (self.options.strict and entry.warnings):
+        if self.options.rebuild or (self.options.strict and entry.warnings):
             return False
         return entry.stamp == self.stamp(digest, entry.kind) and target.exists()
 
@@ -251,7 +252,7 @@ class _Build:
 
     def record(self, job: _Job, template: str) -> None:
         c = job.checked
-        warnings = sum(p.severity != "error" for p in job.problems)
+        warnings = sum(p.severity != Severity.ERROR for p in job.problems)
         before = self.manifest.entries.get(job.target.name)
         self.manifest.entries[job.target.name] = Entry.make(
             self.manifest.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
@@ -271,7 +272,7 @@ class _Build:
             if status:
                 self.report.outcomes.append(Outcome(str(source), target, status))
 
-    def prune(self, name: str, target: Path) -> str:
+    def prune(self, name: str, target: Path) -> Status | None:
         """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
         output folder under a name the build writes. Anything else is named and left alone (the manifest is
         data, never an instruction)."""
@@ -282,7 +283,7 @@ class _Build:
             self.report.notes.append(f"{target}: not pruned, {why}; it is left as it was, and no longer in the "
                                      "build manifest: remove it yourself if it is not wanted")
             del self.manifest.entries[name]
-            return ""
+            return None
         try:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)

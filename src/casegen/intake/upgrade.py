@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casegen.config import Programme
-from casegen.errors import CasegenError, IntakeError, Problem
+from casegen.errors import CasegenError, IntakeError, Problem, counted
 from casegen.fileio import atomic_path, os_error_message, sweep_parts
 from casegen.intake import labels, spec
 from casegen.intake.form import write_form_values
@@ -30,9 +30,8 @@ NOT_READ = ("cell-outside", "table-unknown-column", "cell-merged", "cell-formula
 
 
 class NotAForm(IntakeError):
-    """The file is not a form casegen can read, so there is nothing to upgrade: a usage error."""
-
-    exit_code = 2
+    """The file is not a form casegen can read, so there is nothing to upgrade: exit 1, as every command
+    exits on an unreadable input (2 is for mistakes in the command line itself)."""
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Upgraded:
         if self.backup is None:
             out = [f"{self.form} already has today's layout: nothing to upgrade, and nothing was written"]
             if self.needs:
-                out.append(f"it needs {len(self.needs)} fix{'es' * (len(self.needs) != 1)} before it can be built:")
+                out.append(f"it needs {counted(len(self.needs), 'fix', 'fixes')} before it can be built:")
             return out + [str(p) for p in self.needs]
         through = f" (a link: the file upgraded is {self.real})" if self.real else ""
         out = [f"upgraded {self.form}{through} to today's layout; the old form is kept as {self.backup}"]
@@ -63,7 +62,7 @@ class Upgraded:
         out += [f"  not carried across (only the backup has it): {what}" for what in self.left]
         if self.needs:
             n = len(self.needs)
-            out.append(f"the form still needs {n} fix{'es' * (n != 1)} before it can be built:")
+            out.append(f"the form still needs {counted(n, 'fix', 'fixes')} before it can be built:")
             out += [str(p) for p in self.needs]
         return out
 
@@ -144,5 +143,5 @@ def _left(old) -> list[str]:
     """What the old form held that the new one does not: cells casegen does not read, sheets of the lead's own."""
     left = [f"{p.sheet}!{p.cell}: {p.message}" for p in old.problems if p.code in NOT_READ]
     ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
-    left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
+    left += [f"the sheet '{title}'" for title in old.inspection.sheets if title not in ours]
     return left

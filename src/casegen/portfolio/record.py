@@ -49,6 +49,15 @@ def kept(store: Store) -> list[Kept]:
     return [read(store, d) for d in dates]
 
 
+def listed(folder: Path) -> list[Kept]:
+    """The snapshots kept in `folder`, read without its lock (a run of the folder is not stopped); none where
+    the folder has no store."""
+    if not has_store(folder):
+        return []
+    with Store.open(folder, locked=False) as store:
+        return kept(store)
+
+
 def unreadable(folder: Path, k: Kept, instead: str) -> Problem:
     return Problem(str(folder), f"the portfolio's snapshot of {k.as_of} cannot be read ({k.why}); {instead}",
                    severity="warning", code="snapshot-unreadable")

@@ -115,6 +115,10 @@ class Snapshot(_Frozen):
     cases: Annotated[list[SnapCase], Field(max_length=MAX_CASES)]
     left_out: Annotated[list[Text], Field(max_length=MAX_CASES)]  # the forms left out with errors, by file name
 
+    def net_total(self) -> Total:
+        """The portfolio's net savings: TBC (with the part known) if any case's year is."""
+        return Total.of(c.net_total for c in self.cases if c.has_finance)
+
     def by_key(self) -> dict[tuple[str, str], SnapCase]:
         return {c.key: c for c in self.cases}
 

@@ -78,6 +78,9 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         click.echo(f"excluded {checked.file}:", err=True)
         for problem in checked.problems:
             click.echo(f"  {problem}", err=True)
+    if made.recorded and level >= 0:  # before the lines of what was written, which end the output
+        click.echo(f"recorded the portfolio as of {made.recorded} in {out.parent}"
+                   + (f"; what moved is against {made.since}" if made.since else "; nothing earlier to compare"))
     if level >= 0:
         click.echo(f"wrote {out}: {made.headline()}")
     if not made.portfolio.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
@@ -86,9 +89,6 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         click.echo(TARGETS_HOW_TO, err=True)
     for path in made.written[1:] if level >= 0 else []:
         click.echo(f"wrote {path}")
-    if made.recorded and level >= 0:
-        click.echo(f"recorded the portfolio as of {made.recorded} in {out.parent}"
-                   + (f"; what moved is against {made.since}" if made.since else "; nothing earlier to compare"))
     ctx.exit(OK if made.ok else PROBLEMS)
 
 

@@ -185,7 +185,8 @@ def test_through_the_commands(tmp_path_factory, drawn):
     assert run("new", kind, form, "--data", data, "--force").exit_code == 0
     assert run("build", form, "-o", out).exit_code == 0
     changes = json.loads(run("changes", out, "--json").output)["changes"]
-    assert [c["field"] for c in changes] == [labels.name(KINDS[kind], path, after)]
+    assert [c["field"] for c in changes if c["what"] != "rebuilt"] == [labels.name(KINDS[kind], path, after)]
+    assert [c["new"] for c in changes if c["what"] == "rebuilt"] == ["form changed"]  # and why it was rebuilt
 
 
 @pytest.mark.slow

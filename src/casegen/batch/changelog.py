@@ -1,16 +1,16 @@
-"""`casegen changes` as one library call: a build killed as it wrote its history finished first, then the
-changes of the last build that changed a document (or of every build), from the folder's change log."""
+"""`casegen changes` as one library call: a folder of an earlier casegen carried into the store first, then the
+changes of the last build that changed a document (or of every build), from the folder's store."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
+from casegen.batch.carry import carry_over
 from casegen.batch.changes import Change, when_for_people
-from casegen.batch.history import last_build, read_log
-from casegen.batch.journal import COMMIT, damaged_lines, journal, recover
-from casegen.batch.lock import BuildLock
-from casegen.errors import BuildError, CasegenError, Problem, Severity, counted
+from casegen.batch.store import FILE, FOLDER, Store
+from casegen.errors import BuildError, CasegenError, Problem, Severity
 
 
 @dataclass
@@ -44,18 +44,23 @@ class ChangesReport:
 
 
 def what_changed(out_dir: Path, everything: bool = False) -> ChangesReport:
-    """The changes recorded in `out_dir`; CasegenError if it has no build history. Never prints."""
-    if journal(out_dir, COMMIT).exists():  # a build killed as it wrote its history: finish it first
-        try:
-            with BuildLock(out_dir):
-                recover(out_dir)
-        except BuildError:  # a build is running: it finishes it
-            pass
-    last = last_build(out_dir)
+    """The changes recorded in `out_dir`'s store; CasegenError if it has no build history. Never prints.
+
+    A folder of an earlier casegen is carried into the store first; while a build runs, the store is read as
+    it is (the build finishes what it is writing)."""
+    if not os.path.lexists(out_dir / FOLDER / FILE) and not os.path.lexists(out_dir / ".casegen-manifest.json"):
+        raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
+    try:
+        store = Store.open(out_dir).__enter__()
+    except BuildError:
+        store = Store.open(out_dir, locked=False).__enter__()
+    try:
+        if store.locked:
+            carry_over(store)
+        last, log, notes = store.last_build(), store.read_log(), list(store.notes)
+    finally:
+        store.close()
     if last is None:
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
-    damaged = damaged_lines(out_dir)
-    note = f"{out_dir}: {counted(damaged, 'damaged line')} of the change log left out (the next build sets them aside)"
-    notes = [note] if damaged else []
-    found = [c for c in read_log(out_dir) if everything or c.date == last]
+    found = [c for c in log if everything or c.date == last]
     return ChangesReport(out_dir, last, found, everything, notes)

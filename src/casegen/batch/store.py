@@ -16,6 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -25,7 +26,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from casegen.batch.changes import Change
+from casegen.batch.sources import document_name_ok
 from casegen.errors import BuildError
+from casegen.facts import Fact
 
 FOLDER, FILE, LOCK = ".casegen", "state.sqlite3", "lock"
 VERSION = 1  # PRAGMA user_version: the schema below
@@ -34,6 +37,7 @@ MAX_STORE = 2**30  # bytes: 300 documents and years of history take a few tens o
 MAX_VALUE = 64 * 2**20  # bytes of one value read back (a document, a case, a snapshot)
 MAX_DEPTH = 64  # of a JSON value read back: a case is 6 deep
 SQLITE_MAGIC = b"SQLite format 3\x00"
+DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")  # a build's, in UTC
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, source TEXT, kind TEXT, form TEXT, template TEXT,
     config TEXT, casegen TEXT, facts TEXT, warnings INTEGER, sha256 TEXT, body BLOB, vals TEXT);
@@ -42,11 +46,8 @@ CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, date TEXT, form TEXT
     new TEXT, what TEXT, kind TEXT);
 CREATE TABLE IF NOT EXISTS builds (date TEXT PRIMARY KEY, changed INTEGER);
 CREATE TABLE IF NOT EXISTS snapshots (as_of TEXT PRIMARY KEY, payload TEXT);
+CREATE TABLE IF NOT EXISTS carried (folder TEXT PRIMARY KEY);
 """
-
-
-def now_stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
 
 
 def what_is(path: Path) -> str:
@@ -60,12 +61,17 @@ def what_is(path: Path) -> str:
     return "" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
 
 
+def folder_trouble(path: Path) -> str:
+    """"" for a folder or nothing; else what is there instead."""
+    return "" if what_is(path) == "a folder" or not os.path.lexists(path) else (what_is(path) or "a file")
+
+
 def set_aside(path: Path) -> Path:
     """Rename `path` (a link itself, never its target) out of the way, kept for a person to look at."""
-    aside = path.with_name(f"{path.name}.damaged-{now_stamp()}")
-    n = 2
+    stamp, n = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S"), 2
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
     while os.path.lexists(aside):
-        aside, n = path.with_name(f"{path.name}.damaged-{now_stamp()}-{n}"), n + 1
+        aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
     os.replace(path, aside)
     return aside
 
@@ -165,17 +171,37 @@ class Lock:
             if not there and time.time() - os.lstat(self.path).st_mtime < 10:  # being written by its taker
                 raise BuildError(f"{self.path.parent.parent} is being built by another casegen run; wait for it "
                                  "to finish")
-            self.notes.append(f"{self.path}: {there or 'not a lock of casegen'}s; set aside as "
-                              f"{set_aside(self.path).name}")
+            what = there or "not casegen's lock"
+            self.notes.append(f"{self.path}: {what}; set aside as {set_aside(self.path).name}")
             return
         folder, who = self.path.parent.parent, f"{holder['user']} on {holder['host']}, pid {holder['pid']}"
+        try:
+            when = datetime.fromisoformat(holder["since"])
+            since = f"{when.day} {when:%b %Y, %H:%M}"
+        except ValueError:
+            since = holder["since"][:40]
         if holder["host"] != socket.gethostname():
-            raise BuildError(f"{folder} is being built by {who}, since {holder['since']}; if that build is not "
-                             f"running any more, delete {self.path} and build again")
+            raise BuildError(f"{folder} is being built by {who}, since {since}; if that build is not running any "
+                             f"more, delete {self.path} and build again")
         if _alive(holder["pid"]):
             raise BuildError(f"{folder} is being built by another casegen build (pid {holder['pid']}, since "
-                             f"{holder['since']}); wait for it to finish, or build into another folder with -o")
-        os.unlink(self.path)  # left by a run that has ended on this host
+                             f"{since}); wait for it to finish, or build into another folder with -o")
+        self._take_over(json.dumps(holder))
+
+    def _take_over(self, stale: str) -> None:
+        """Remove a lock left by a run that has ended on this host; if another run took it over first (what is
+        renamed away is not the lock found stale), put theirs back, never replacing a newer one."""
+        aside = self.path.with_name(f"{LOCK}.stale-{os.getpid()}")
+        os.replace(self.path, aside)
+        try:
+            if json.dumps(load_json(read_plain(aside, 4096))) != stale:
+                os.link(aside, self.path)
+                raise BuildError(f"{self.path.parent.parent} is being built by another casegen build; wait for "
+                                 "it to finish, or build into another folder with -o")
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.unlink(aside)
 
     def release(self) -> None:
         try:
@@ -197,6 +223,13 @@ class Record:
     warnings: int
     sha256: str  # of the document as written ("" if unknown)
 
+    def known_facts(self) -> dict[str, Fact]:
+        return {name: Fact.from_json(fact) for name, fact in self.facts.items()}
+
+    def row(self) -> tuple:
+        return (self.name, self.source, self.kind, *self.stamp, json.dumps(self.facts, ensure_ascii=False),
+                self.warnings, self.sha256)
+
 
 class Store:
     """`with Store.open(folder) as store:` the folder's state, held under its lock."""
@@ -207,7 +240,7 @@ class Store:
         self.path = self.dir / FILE
         self.notes: list[str] = []  # one line for each thing set aside
         self.db: sqlite3.Connection | None = None
-        self.lock = Lock(self.folder)
+        self.lock, self.odd = Lock(self.folder), False
 
     @classmethod
     def open(cls, folder: str | os.PathLike, locked: bool = True) -> Store:
@@ -242,10 +275,15 @@ class Store:
             self.lock.release()
 
     def _folder(self) -> None:
-        there = what_is(self.dir)
-        if there and there != "a folder":
+        there = folder_trouble(self.dir)
+        if there:
             self.notes.append(f"{self.dir}: {there}, not casegen's folder; set aside as {set_aside(self.dir).name}")
         self.dir.mkdir(parents=True, exist_ok=True)
+        with os.scandir(self.dir) as entries:  # a link planted here is never followed: SQLite would write through it
+            for entry in entries:
+                if entry.is_symlink() and self.locked:
+                    self.notes.append(f"{entry.path}: {what_is(Path(entry.path))}, not casegen's; set aside as "
+                                      f"{set_aside(Path(entry.path)).name}")
 
     def _connect(self) -> None:
         """Open the store, setting aside first whatever in `.casegen/` SQLite would follow or misread."""
@@ -266,27 +304,22 @@ class Store:
                 if self.db is not None:
                     self.db.close()
                     self.db = None
-                if attempt == 2 or not self.locked:
+                damaged = getattr(exc, "sqlite_errorcode", None) in (None, 11, 26)  # ours; CORRUPT; NOTADB
+                if attempt == 2 or not self.locked or not damaged:  # busy, a full disk: the store is kept
                     raise BuildError(f"{self.path}: cannot be used ({exc}); it is left as it was") from None
                 self._aside(FILE, f"not a store of casegen's ({exc})")
 
     def _magic(self) -> bool:
-        try:
-            head = read_plain(self.path, MAX_STORE)[:16] if self.path.stat().st_size < 16 else self._head()
-        except OSError:
-            return False
-        return head in (b"", SQLITE_MAGIC)
-
-    def _head(self) -> bytes:
+        """Whether the file starts as SQLite's do (or is empty: a store not yet begun)."""
         fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            return os.read(fd, 16)
+            return os.read(fd, 16) in (b"", SQLITE_MAGIC)
         finally:
             os.close(fd)
 
     def _aside(self, name: str, what: str) -> None:
-        if not self.locked:
-            raise sqlite3.DatabaseError(what)
+        if not self.locked:  # a reader while a build runs: that build sets it aside
+            raise BuildError(f"{self.dir / name}: {what}; it is left as it was")
         self.notes.append(f"{self.dir / name}: {what}; set aside as {set_aside(self.dir / name).name}, "
                           "casegen starts its state again")
 
@@ -295,6 +328,8 @@ class Store:
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables and (app, version) != (APPLICATION_ID, VERSION):
             raise sqlite3.DatabaseError(f"application {app}, version {version}; casegen's is version {VERSION}")
+        if tables and self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":  # 23 ms for 300 documents
+            raise sqlite3.DatabaseError("damaged (SQLite's quick_check)")
         if not tables and self.locked:
             self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id={APPLICATION_ID}; "
                                   f"PRAGMA user_version={VERSION}; COMMIT;")
@@ -314,3 +349,94 @@ class Store:
         row = self.db.execute("SELECT CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END FROM snapshots "
                               "WHERE as_of = ?", (MAX_VALUE, as_of)).fetchone()
         return row[0] if row and isinstance(row[0], str) else None
+
+    # what each document was built from, and what changed
+
+    def records(self) -> dict[str, Record]:
+        """Every document's record; one that cannot be used is left out with a note (it is then rebuilt)."""
+        found, odd = {}, []
+        for row in self.db.execute("SELECT name, source, kind, form, template, config, casegen, facts, warnings, "
+                                   "sha256 FROM documents"):
+            try:
+                record = Record(row[0], row[1], row[2], tuple(row[3:7]), load_json(row[7] or "{}"), row[8], row[9])
+                if not (document_name_ok(record.name) and all(isinstance(v, str) for v in (*row[1:7], row[9]))
+                        and type(record.warnings) is int and isinstance(record.facts, dict)):
+                    raise ValueError(record.name)
+                record.known_facts()
+                found[record.name] = record
+            except (ValueError, TypeError, AttributeError):
+                odd.append(repr(row[0])[:80])
+        self.odd = bool(odd)  # the next save leaves them out
+        if odd:
+            self.notes.append(f"{self.path}: the record of {', '.join(odd[:3])}{' and more' if len(odd) > 3 else ''} "
+                              "cannot be used; left out, so its document is built again, and nothing of that name "
+                              "was touched")
+        return found
+
+    def case(self, name: str) -> dict | None:
+        """The case `name` was last built from; None if there is none or it cannot be used."""
+        row = self.db.execute("SELECT vals FROM documents WHERE name = ?", (name,)).fetchone()
+        try:
+            values = load_json(row[0]) if row and isinstance(row[0], str) else None
+        except ValueError:
+            values = None
+        if row and row[0] is not None and not isinstance(values, dict):
+            self.notes.append(f"{self.path}: the case {name} was built from is not one casegen saved, so its "
+                              "changes at this build cannot be listed")
+            return None
+        return values
+
+    def document(self, name: str) -> bytes | None:
+        """The document `name` as casegen last wrote it (what a redline compares with)."""
+        row = self.db.execute("SELECT CASE WHEN length(body) <= ? THEN body END FROM documents WHERE name = ?",
+                              (MAX_VALUE, name)).fetchone()
+        return row[0] if row and isinstance(row[0], bytes) else None
+
+    def pending(self) -> set[str]:
+        """Documents a run was writing when it was stopped: casegen's own, though not yet recorded."""
+        return {row[0] for row in self.db.execute("SELECT name FROM pending")}
+
+    def writing(self, names: list[str]) -> None:
+        with self.db:  # one transaction, one flush to disk: not one a name
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(n,) for n in names])
+
+    def log(self, changes: list[Change]) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._log(changes)
+
+    def _log(self, changes: list[Change]) -> None:
+        self.db.executemany("INSERT INTO changes (date, form, field, old, new, what, kind) VALUES (?,?,?,?,?,?,?)",
+                            [(c.date, c.form, c.field, c.old, c.new, c.what, c.kind) for c in changes])
+
+    def save_build(self, build_date: str, records: dict[str, Record], built: dict[str, tuple[bytes | None, dict]],
+                   changes: list[Change], changed: bool) -> None:
+        """One build, in one transaction: its records, the documents and cases it wrote, its changes."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM documents WHERE name NOT IN (SELECT value FROM json_each(?))",
+                            (json.dumps(list(records)),))
+            self.db.executemany("INSERT INTO documents (name, source, kind, form, template, config, casegen, facts, "
+                                "warnings, sha256) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                                "source=excluded.source, kind=excluded.kind, form=excluded.form, "
+                                "template=excluded.template, config=excluded.config, casegen=excluded.casegen, "
+                                "facts=excluded.facts, warnings=excluded.warnings, sha256=excluded.sha256",
+                                [r.row() for r in records.values()])
+            self.db.executemany("UPDATE documents SET body = ?, vals = ? WHERE name = ?",
+                                [(body, json.dumps(values, ensure_ascii=False), name)
+                                 for name, (body, values) in built.items()])
+            self.db.execute("DELETE FROM pending")
+            self._log(changes)
+            if built:
+                self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (build_date, int(changed)))
+
+    def read_log(self) -> list[Change]:
+        """Every change logged in this folder, oldest first."""
+        rows = self.db.execute("SELECT form, field, old, new, what, kind, date FROM changes ORDER BY id")
+        return [Change(*(str(v or "")[:MAX_VALUE] for v in row)) for row in rows]
+
+    def last_build(self) -> str | None:
+        """The date of the last build that changed a document's text (or the first build)."""
+        dates = [row[0] for row in self.db.execute("SELECT date FROM builds WHERE changed")]
+        return max((d for d in dates if isinstance(d, str) and DATE.fullmatch(d)), default=None)

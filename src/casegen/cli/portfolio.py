@@ -41,6 +41,8 @@ def _as_of(ctx, param, value: str | None) -> date | None:
               help="The date gates are overdue against  [default: today]")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
+@click.option("--html", is_flag=True, help="With --summary, also write the summary as a web page (FILE.html beside "
+                                           "FILE.docx), to publish on a website.")
 @click.option("--since", callback=_as_of, metavar="YYYY-MM-DD",
               help="Report what moved since the snapshot of this date  [default: the latest before --as-of]")
 @click.option("--no-record", "record", flag_value=False, default=True,
@@ -51,7 +53,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 @verbosity_options
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
-              since: date | None, record: bool, jobs: int | None, force: bool, as_json: bool) -> None:
+              html: bool, since: date | None, record: bool, jobs: int | None, force: bool, as_json: bool) -> None:
     """One tracker workbook of every case in the intake forms PATHS (files or folders).
 
     Sheets: Cases, Movement (what moved since the last report), Savings (against the configuration's
@@ -66,14 +68,14 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.UsageError(f"{path}: must be a {suffix} file")
+    if html and summary is None:
+        raise click.UsageError("--html writes the summary as a web page: give the summary with --summary FILE.docx")
     made = make_portfolio(paths, programme(ctx), out, summary=summary, documents=documents, as_of=as_of, jobs=jobs,
-                          force=force, templates=templates_folder(ctx), since=since, record=record)
+                          force=force, templates=templates_folder(ctx), html=html, since=since, record=record)
     if as_json:
         emit(ctx, made.ok, made.problems, **made.as_dict())
     for checked in made.portfolio.forms if level > 0 else []:
         click.echo(f"{'excluded' if checked.failing else 'read':<8} {checked.file}")
-    for note in made.notes:  # what the store set aside, a snapshot passed over: one line each
-        click.echo(note, err=True)
     for checked in made.portfolio.excluded:
         click.echo(f"excluded {checked.file}:", err=True)
         for problem in checked.problems:
@@ -87,6 +89,8 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         from casegen.portfolio.summary import TARGETS_HOW_TO
 
         click.echo(TARGETS_HOW_TO, err=True)
+    for note in made.notes:
+        click.echo(note, err=True)
     for path in made.written[1:] if level >= 0 else []:
         click.echo(f"wrote {path}")
     ctx.exit(OK if made.ok else PROBLEMS)

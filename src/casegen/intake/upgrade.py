@@ -11,6 +11,7 @@ labels a lead sees.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import CasegenError, IntakeError, Problem, counted
-from casegen.fileio import atomic_path, os_error_message, sweep_parts
+from casegen.fileio import atomic_path, os_error_message, part_prefix, remove_plain, sweep_parts
 from casegen.intake import labels, spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_cells, read_intake
@@ -103,7 +104,7 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     given = Path(path)
     path = given.resolve() if given.is_symlink() else given  # write through the link: the link stays a link
     old, kind, data = _read(path, programme)
-    sweep_parts(path)  # what a killed upgrade left half-written beside the form
+    _sweep(path)  # what a killed upgrade left half-written beside the form
     if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
         return Upgraded(given, None, needs=read_intake(path, programme).errors)
     result = Upgraded(given, backup_path(path), real=path if path != given else None)
@@ -124,6 +125,22 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     errors = read_intake(path, programme).errors
     result.needs = [replace(p, message=p.message + NEW) if f"{p.sheet}!{p.cell}" in fresh else p for p in errors]
     return result
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporary files a killed upgrade left: the new form's (`.FORM.X.part`), and the one its writer
+    makes beside that (`..FORM.X.part.Y.part`), by their exact shape only (tempfile's 8 characters)."""
+    sweep_parts(path)
+    nested = re.compile(re.escape("." + part_prefix(path)) + r"[a-z0-9_]{8}\.part\.[a-z0-9_]{8}\.part")
+    for name in [n for n in _names(path.parent) if nested.fullmatch(n)]:
+        remove_plain(path.parent / name)  # a regular file only: never a link or a folder of that name
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return []
 
 
 def _replace(path: Path, backup: Path, kind: str, programme: Programme, data: dict):

@@ -139,6 +139,12 @@ _ALL = [
     Code("strict", ERROR, "With --strict a form with warnings gets no document: its warnings count as errors."),
     Code("history-damaged", WARNING, "A build folder's history reads whole: a damaged part (a cut-off line of "
                                      "the change log) is left out of `casegen changes` and set aside, named."),
+    # The portfolio's snapshots, kept in the store of the tracker's folder (portfolio/record.py)
+    Code("snapshot-unreadable", WARNING, "A snapshot of the portfolio kept in the tracker's folder can be read; "
+                                         "one that cannot (damaged, or written by a newer casegen) is passed over "
+                                         "and the report compares with the one before it."),
+    Code("snapshot-since-missing", ERROR, "--since names a date before the as-of date on which a snapshot of the "
+                                          "portfolio was kept (casegen snapshots lists them)."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", ERROR, "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", ERROR, "A template is a Word document (.docx) whose parts are well-formed XML and "

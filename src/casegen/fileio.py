@@ -35,7 +35,8 @@ def part_prefix(target: Path) -> str:
     return f".{name}."
 
 
-def _make_parent(folder: Path) -> None:
+def make_parent(folder: Path) -> None:
+    """Make `folder` and the folders above it; a file where one of them should be, named as the system does."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where a folder of the path should be: say which
@@ -50,7 +51,7 @@ def atomic_path(target: str | os.PathLike):
     A symbolic link at `target` is replaced by the file, never written through: a link planted in an
     output folder must not lead casegen to replace a file elsewhere (`upgrade` follows a link on purpose)."""
     target = Path(target)
-    _make_parent(target.parent)
+    make_parent(target.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=part_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
     except OSError as exc:

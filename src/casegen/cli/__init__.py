@@ -29,7 +29,7 @@ from casegen.cli.common import (
 )
 from casegen.cli.forms import dump, new, upgrade, validate
 from casegen.cli.info import rules_command, schema
-from casegen.cli.portfolio import portfolio
+from casegen.cli.portfolio import portfolio, snapshots
 from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
 from casegen.errors import CasegenError, IntakeError, Problem, Severity
@@ -95,6 +95,7 @@ def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None
 for command in (new, validate, build, dump, upgrade, schema, rules_command, templates, changes, import_command,
                 portfolio):
     cli.add_command(command)
+cli.add_command(snapshots)
 
 
 def _terminated(signum, frame) -> None:

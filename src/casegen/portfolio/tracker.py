@@ -30,12 +30,17 @@ from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, NOTE, TOP, WRA
 from casegen.sheetcells import mark_workbook, put
 
 
-def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None) -> bytes:
-    """The tracker's bytes (the caller writes them), with every formula's value cached."""
+def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None, movement=None) -> bytes:
+    """The tracker's bytes (the caller writes them), with every formula's value cached; with a Movement
+    sheet (movementsheet.py) when given what moved since the last report."""
     wb = Workbook()
     formulas = Formulas()
     cases = case_layout(portfolio.years, len(portfolio.rows), documents is not None)
     _cases_sheet(wb.active, portfolio, cases, formulas, target, documents)
+    if movement is not None:  # what a monthly meeting asks first, beside the cases
+        from casegen.portfolio.movementsheet import movement_sheet
+
+        movement_sheet(wb.create_sheet("Movement"), movement, formulas)
     savings_sheet(wb.create_sheet("Savings"), portfolio, cases, formulas)
     _pipeline_sheet(wb.create_sheet("Pipeline"), portfolio, cases, formulas)
     risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)

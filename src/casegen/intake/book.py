@@ -13,7 +13,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from casegen.intake.workbook import Inspection
+from casegen.intake.workbook import Inspection, column_letter
 
 _EXACT = 2**53  # floats beyond this are not whole numbers anyone typed
 
@@ -32,9 +32,7 @@ class TableRef:
 
     @property
     def ref(self) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return f"{get_column_letter(self.min_col)}{self.head}:{get_column_letter(self.max_col)}{self.last}"
+        return f"{column_letter(self.min_col)}{self.head}:{column_letter(self.max_col)}{self.last}"
 
 
 def cell_value(value):

@@ -42,8 +42,21 @@ def _resolve_listing(xml: str) -> str:
     scanning every run of every paragraph took a tenth of a document's time."""
     if not _LISTING_CHARS.search(xml):
         return xml
-    return _PARAGRAPH.sub(lambda m: _FIXER.resolve_listing(m.group(0)) if _LISTING_CHARS.search(m.group(0))
-                          else m.group(0), xml)
+    # _PARAGRAPH's pass from the start ends a match at every "</w:p>", save one with no paragraph start between it
+    # and the match before (a text box's paragraphs within a paragraph): either way the pass can be taken up after
+    # the last "</w:p>" before each character rather than run over the whole part (0.2 ms a document).
+    out, done = [], 0
+    for hit in _LISTING_CHARS.finditer(xml):
+        if hit.start() < done:
+            continue  # in the paragraph just resolved
+        end = xml.rfind("</w:p>", done, hit.start())
+        m = _PARAGRAPH.search(xml, done if end < 0 else end + len("</w:p>"))
+        if m is None:
+            break
+        if m.start() < hit.start():
+            out += [xml[done:m.start()], _FIXER.resolve_listing(m.group(0))]
+            done = m.end()
+    return "".join(out) + xml[done:]
 
 
 _EMPTY_CELLS = etree.XPath("//w:tc[not(w:p)]", namespaces={"w": W[1:-1]})
@@ -209,7 +222,7 @@ class CompiledTemplate:
             xml = self.compiled[name].render(context)
         except TemplateError as exc:
             raise template_problem(self.path, name, self.sources[name], exc) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # re.sub(r"\n<w:p([ >])") at half the cost
         xml = _resolve_listing(xml)
         try:
             tree = etree.fromstring(xml.encode("utf-8"))

@@ -55,15 +55,19 @@ def build(forms: Path, out: Path, *options: str) -> float:
     return seconds
 
 
-def redline_step(out: Path) -> float:
+def previous_path(first: Path, doc: Path) -> Path:
+    """The document the rebuild replaced: the first build's, kept in its own folder."""
+    return first / doc.name
+
+
+def redline_step(out: Path, first: Path) -> float:
     """casegen's redline of every pair the rebuild left, timed in this process (seconds a document)."""
-    from casegen.batch.history import previous_path
     from casegen.batch.redline import write_redline
 
     docs = sorted(out.glob("*.docx"))
     started = time.perf_counter()
     for doc in docs:
-        write_redline(str(previous_path(out, doc.stem)), str(doc), str(out.parent / "bench-redline.docx"),
+        write_redline(str(previous_path(first, doc)), str(doc), str(out.parent / "bench-redline.docx"),
                       "2024-01-01T00:00:00Z")
     return (time.perf_counter() - started) / len(docs)
 
@@ -81,10 +85,8 @@ print((time.perf_counter() - started) / len(pairs), len(out))
 """
 
 
-def python_redlines(python: str, out: Path) -> str:
-    from casegen.batch.history import previous_path
-
-    pairs = "\n".join(f"{previous_path(out, d.stem)}\t{d}" for d in sorted(out.glob("*.docx")))
+def python_redlines(python: str, out: Path, first: Path) -> str:
+    pairs = "\n".join(f"{previous_path(first, d)}\t{d}" for d in sorted(out.glob("*.docx")))
     done = subprocess.run([python, "-c", PYTHON_REDLINES], input=pairs, capture_output=True, text=True)
     if done.returncode != 0:
         return f"did not run ({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode})"
@@ -115,9 +117,9 @@ def main() -> None:
             redline.append(build(forms, tmp / f"redline{r}", "--redline"))
         print(f"  without --redline  {min(plain):6.2f} s   (fastest of {args.repeat})")
         print(f"  with --redline     {min(redline):6.2f} s   ratio {min(redline) / min(plain):.2f}")
-        print(f"  casegen's redline step: {redline_step(tmp / 'redline0') * 1000:.0f} ms a document (one process)")
+        print(f"  casegen's redline step: {redline_step(tmp / 'redline0', tmp / 'first') * 1000:.0f} ms a document (one process)")
         if args.python_redlines:
-            print(f"  python-redlines (Open-XML-PowerTools): {python_redlines(args.python_redlines, tmp / 'redline0')}")
+            print(f"  python-redlines (Open-XML-PowerTools): {python_redlines(args.python_redlines, tmp / 'redline0', tmp / 'first')}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -29,6 +29,8 @@ WORDS = [
     # Welsh, Polish, Urdu
     "dŵr", "ŷd", "Llŷn", "Caerdydd", "gwasanaeth", "Zażółć", "gęślą", "jaźń", "Łódź", "Świętokrzyskie",
     "اردو", "میں", "خوش", "آمدید", "کونسل",
+    # what a workbook's own escapes and Word's spaces could change on the way: typed as text, back as typed
+    "Budget_x0020_2025", "C:\\Data\\_x0041_", "Jane_x000D_Smith", "£200\u00a0000", "no\u00a0break",
 ]
 MARKERS = ["- ", "– ", "• ", "* ", "· ", "o ", "1. ", "2) ", "a) "]  # typed at the start of a list row or line
 YEARS = st.integers(2019, 2031)

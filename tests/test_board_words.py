@@ -75,7 +75,7 @@ def test_changes_gives_local_times_and_json_keeps_iso(make_form, tmp_path, monke
         make_form(filename="in/case.xlsx", edit=one_year_tbc)
         assert run("build", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
         printed = run("changes", tmp_path / "out").output
-        found = json.loads(run("changes", tmp_path / "out", "--json").output)
+        found = json.loads(run("changes", tmp_path / "out", "--json").output)["changes"]
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

@@ -1,8 +1,11 @@
 """`casegen build` over many forms, as the programme office runs it: only what changed, nothing half-written."""
 import io
+import json
 import os
 import re
 import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -11,9 +14,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from casegen.batch.history import STATE
-from casegen.batch.lock import LOCK_NAME, BuildLock
-from casegen.batch.manifest import MANIFEST_NAME, template_digest
+from casegen.batch.build import config_digest
+from casegen.batch.sources import template_digest
+from casegen.batch.store import FILE, FOLDER, LOCK, Store
 from casegen.render import TEMPLATE_FILES, templates_dir
 from casegen.render.engine import CompiledTemplate
 from helpers import run, soffice_path
@@ -148,26 +151,55 @@ def test_changed_configuration_rebuilds_everything(inputs, tmp_path):
     assert counts(run("--config", other, "build", inputs, "-o", out)) == (3, 0, 0)
 
 
-def test_missing_document_is_rebuilt_and_force_rebuilds_all(inputs, tmp_path):
+def test_missing_document_is_rebuilt_and_always_make_rebuilds_all(inputs, tmp_path):
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
     (out / f"{FORMS[1]}.docx").unlink()
     assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)
-    assert counts(run("build", inputs, "-o", out, "--force")) == (3, 0, 0)
+    assert counts(run("build", inputs, "-o", out, "-B")) == (3, 0, 0)
+    assert counts(run("build", inputs, "-o", out, "--always-make")) == (3, 0, 0)
 
 
-@pytest.mark.parametrize("damage", [b"", b"\x00\xffnot json", b"[1, 2, 3]", b'{"format": 99, "documents": {}}',
-                                    b'{"format": 1, "documents": {"x.docx": {"source": 3}}}',
-                                    b'{"format": 1, "documents": {"x.docx": {"surprise": "field"}}}'])
-def test_unreadable_manifest_means_a_full_rebuild(inputs, tmp_path, damage):
+def foreign_sqlite(path):
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE documents (name TEXT)")
+    db.commit()
+    db.close()
+
+
+def newer_store(path):
+    with Store.open(path.parent.parent):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+
+
+DAMAGE = {"not sqlite": lambda p: p.write_bytes(b"\x00\xffnot a database" * 100),
+          "cut off": lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 900),
+          "another program's": foreign_sqlite, "a newer casegen's": newer_store,
+          "a pipe": os.mkfifo, "a link": lambda p: p.symlink_to(p.parent.parent.parent / "elsewhere"),
+          "a link to /dev/zero": lambda p: p.symlink_to("/dev/zero"),
+          "a 3 GB sparse file": lambda p: (p.write_bytes(b""), os.truncate(p, 3 * 2**30)),
+          "a folder": lambda p: p.mkdir()}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_or_foreign_store_is_set_aside_in_one_line_and_everything_rebuilt(inputs, tmp_path, damage):
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
-    (out / MANIFEST_NAME).write_bytes(damage)
+    store = out / FOLDER / FILE
+    (tmp_path / "elsewhere").write_bytes(b"not casegen's")
+    store.unlink()
+    DAMAGE[damage](store)
     result = run("build", inputs, "-o", out)
     assert result.exit_code == 0, result.output
     assert counts(result) == (3, 0, 0)
-    assert "cannot be used" in result.output and "rebuilding all" in result.output
-    assert counts(run("build", inputs, "-o", out)) == (0, 3, 0)  # and a good manifest again
+    [note] = [line for line in result.output.splitlines() if "set aside" in line]
+    assert note.startswith(str(store)) and f"set aside as {FILE}.damaged-" in note
+    assert len(list(store.parent.glob(f"{FILE}.damaged-*"))) == 1
+    assert (tmp_path / "elsewhere").read_bytes() == b"not casegen's"  # a link is never followed
+    assert counts(run("build", inputs, "-o", out)) == (0, 3, 0)  # and a good store again
 
 
 def test_one_bad_form_is_named_with_its_cell_and_the_others_are_built(inputs, tmp_path):
@@ -220,7 +252,7 @@ def test_failed_render_leaves_the_previous_document_and_no_partial_file(inputs, 
     after = docs(out)
     assert after[f"{FORMS[0]}.docx"] == before[f"{FORMS[0]}.docx"]
     assert after[f"{FORMS[1]}.docx"] != before[f"{FORMS[1]}.docx"]
-    assert sorted(p.name for p in out.iterdir()) == sorted([*before, MANIFEST_NAME, LOCK_NAME, STATE])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*before, FOLDER])
     assert not list(out.rglob("*.part"))
     monkeypatch.undo()
     assert counts(run("build", inputs, "-o", out)) == (1, 2, 0)  # the failed one is still stale
@@ -245,14 +277,15 @@ def test_write_cut_short_leaves_the_previous_document(inputs, tmp_path, make_for
     assert not list(out.glob(".*.part"))
 
 
-def test_manifest_that_cannot_be_written_fails_the_build_not_the_documents(inputs, tmp_path, monkeypatch):
-    def full(path, data):
-        raise OSError(28, "No space left on device")
+def test_a_store_that_cannot_be_written_fails_the_build_not_the_documents(inputs, tmp_path, monkeypatch):
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr("casegen.batch.manifest.write_bytes_atomic", full)
+    monkeypatch.setattr(Store, "save_build", full)
     result = run("build", inputs, "-o", tmp_path / "out")
     assert result.exit_code == 1 and counts(result) == (3, 0, 0)
-    assert "cannot write the build manifest (No space left on device)" in result.output
+    assert "cannot write casegen's state (database or disk is full)" in result.output
+    assert "[build-manifest]" in result.output
     monkeypatch.undo()
     assert counts(run("build", inputs, "-o", tmp_path / "out")) == (3, 0, 0)
 
@@ -264,7 +297,7 @@ def test_interrupted_build_keeps_documents_whole_and_the_next_one_finishes(input
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
     before = docs(out)
-    (out / f".{FORMS[0]}.docx.abc123.part").write_bytes(b"left by a build killed with SIGKILL")
+    (out / f".{FORMS[0]}.docx.abc123xy.part").write_bytes(b"left by a build killed with SIGKILL")
     for name in FORMS[:2]:
         make_form(name, lambda case: setattr(case.project, "title", "Changed"), filename=f"inputs/{name}.xlsx")
 
@@ -282,10 +315,10 @@ def test_interrupted_build_keeps_documents_whole_and_the_next_one_finishes(input
 
 def test_a_second_build_into_the_same_folder_is_refused(inputs, tmp_path):
     out = tmp_path / "out"
-    with BuildLock(out):
+    with Store.open(out):
         result = run("build", inputs, "-o", out)
     assert result.exit_code == 1
-    assert f"{out} is being built by another casegen build (pid {os.getpid()})" in result.output
+    assert f"{out} is being built by another casegen build (pid {os.getpid()}, since " in result.output
     assert not docs(out)
     assert counts(run("build", inputs, "-o", out)) == (3, 0, 0)  # released
 
@@ -294,19 +327,52 @@ def test_lock_left_by_a_dead_build_is_taken_over(inputs, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (out / LOCK_NAME).write_text(dead.stdout)
+    (out / FOLDER).mkdir()
+    (out / FOLDER / LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann", "pid": int(dead.stdout),
+                                                 "since": "2026-12-01T09:00:00+00:00"}))
     assert counts(run("build", inputs, "-o", out)) == (3, 0, 0)
+    assert not (out / FOLDER / LOCK).exists()
+
+
+def test_a_lock_held_from_another_machine_is_refused_naming_who_and_what_to_do(inputs, tmp_path):
+    out = tmp_path / "out"
+    (out / FOLDER).mkdir(parents=True)
+    lock = out / FOLDER / LOCK
+    lock.write_text(json.dumps({"host": "FINANCE-PC7", "user": "ann.lee", "pid": 4242,
+                                "since": "2026-12-01T09:00:00+00:00"}))
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1 and not docs(out)
+    assert (f"{out} is being built by ann.lee on FINANCE-PC7, pid 4242, since 1 Dec 2026, 09:00; if that "
+            f"build is not running any more, delete {lock} and build again") in result.output
+    lock.unlink()
+    assert counts(run("build", inputs, "-o", out)) == (3, 0, 0)
+
+
+@pytest.mark.parametrize("planted", ["a link", "garbage"])
+def test_a_lock_that_is_a_link_or_not_casegens_is_set_aside_never_followed(inputs, tmp_path, planted):
+    out, thesis = tmp_path / "out", tmp_path / "thesis.txt"
+    thesis.write_text("my thesis")
+    (out / FOLDER).mkdir(parents=True)
+    lock = out / FOLDER / LOCK
+    lock.symlink_to(thesis) if planted == "a link" else lock.write_text("not json")
+    os.utime(lock, (0, 0), follow_symlinks=False)  # not one being written this second
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0 and counts(result) == (3, 0, 0), result.output
+    assert thesis.read_text() == "my thesis" and "loop of symbolic links" not in result.output
+    assert f"{lock}: " in result.output and "set aside as lock.damaged-" in result.output
+    if planted == "a link":
+        assert f"a symbolic link (to {thesis})" in result.output
 
 
 def test_lock_held_by_another_process(inputs, tmp_path):
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from casegen.batch.lock import BuildLock\n"
-                               f"with BuildLock({str(out)!r}):\n print('held', flush=True); sys.stdin.read()"],
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from casegen.batch.store import Store\n"
+                               f"with Store.open({str(out)!r}):\n print('held', flush=True); sys.stdin.read()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         result = run("build", inputs, "-o", out)
-        assert result.exit_code == 1 and f"(pid {holder.pid})" in result.output
+        assert result.exit_code == 1 and f"(pid {holder.pid}, since " in result.output
     finally:
         holder.communicate("", timeout=30)
 
@@ -316,7 +382,7 @@ def test_serial_and_parallel_builds_write_the_same_documents(inputs, tmp_path):
     assert run("build", inputs, "-o", tmp_path / "parallel", "-j", 3).exit_code == 0
     serial, parallel = parts(tmp_path / "serial"), parts(tmp_path / "parallel")
     assert serial == parallel and len(serial) == 3
-    run("build", inputs, "-o", tmp_path / "serial", "--force")
+    run("build", inputs, "-o", tmp_path / "serial", "--rebuild")
     assert parts(tmp_path / "serial") == serial  # and the same again later: the clock only in the properties
 
 
@@ -336,14 +402,16 @@ def test_manifest_stamps_what_each_document_was_made_from(inputs, tmp_path, prog
 
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
-    entry = json.loads((out / MANIFEST_NAME).read_text())["documents"][f"{FORMS[0]}.docx"]
+    with Store.open(out) as store:
+        record = store.records()[f"{FORMS[0]}.docx"]
     form = inputs / f"{FORMS[0]}.xlsx"
     template = templates_dir() / TEMPLATE_FILES["bcl"]
-    assert entry["source_sha256"] == hashlib.sha256(form.read_bytes()).hexdigest()
-    assert entry["template_sha256"] == CompiledTemplate(template).digest == template_digest(template)
-    assert entry["config"] == programme.digest() and entry["casegen"] == __version__
-    assert entry["kind"] == "bcl" and entry["facts"]["tracker_ref"] == ["RX-004", "Project", "B5", "tracker_ref"]
-    assert (out / entry["source"]).resolve() == form.resolve()
+    assert record.stamp[0] == hashlib.sha256(form.read_bytes()).hexdigest()
+    assert record.stamp[1] == CompiledTemplate(template).digest == template_digest(template)
+    assert record.stamp[2:] == (config_digest(programme), __version__)
+    assert record.kind == "bcl" and record.facts["tracker_ref"] == ["RX-004", "Project", "B5", "tracker_ref"]
+    assert (out / record.source).resolve() == form.resolve()
+    assert record.sha256 == hashlib.sha256((out / f"{FORMS[0]}.docx").read_bytes()).hexdigest()
 
 
 def test_tracker_ref_used_twice_fails_both_forms_even_one_up_to_date(inputs, tmp_path, make_form):
@@ -484,6 +552,6 @@ def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):
 def test_nothing_changed_writes_nothing(inputs, tmp_path):
     out = tmp_path / "out"
     run("build", inputs, "-o", out)
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != LOCK_NAME}
+    before = {p.name: p.stat().st_mtime_ns for p in [*out.iterdir(), out / FOLDER / FILE] if p.name != FOLDER}
     run("build", inputs, "-o", out)
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != LOCK_NAME} == before
+    assert {p.name: p.stat().st_mtime_ns for p in [*out.iterdir(), out / FOLDER / FILE] if p.name != FOLDER} == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casegen.batch.history import STATE
+from casegen.batch.store import FOLDER, Store
 from casegen.models.common import Deliverable
 from casegen.render import TEMPLATE_FILES, templates_dir
 from helpers import digest, leftovers, rewrite, run, to_pdf
@@ -66,8 +66,9 @@ def test_a_changed_money_field_and_summary_give_one_redline(inputs, built, make_
     assert sorted(p.name for p in (built / "redlines").iterdir()) == [redline.name]
     assert "£200,000" in marked(redline, "del") and "£150,000" in marked(redline, "ins")
     assert any(ADDED in text for text in marked(redline, "ins"))
-    assert (built / STATE / "previous" / f"{FORMS[0]}.docx").read_bytes() == old
-    assert json.loads((built / STATE / "cases" / f"{FORMS[0]}.json").read_text())["summary"].endswith(ADDED)
+    with Store.open(built) as store:  # what the next build compares with: this build's document and case
+        assert store.document(f"{FORMS[0]}.docx") == (built / f"{FORMS[0]}.docx").read_bytes() != old
+        assert store.case(f"{FORMS[0]}.docx")["summary"].endswith(ADDED)
     assert not leftovers(built)
 
 
@@ -78,7 +79,7 @@ def test_changes_names_each_field_by_its_label_with_old_and_new_values(inputs, b
     assert f"{FORMS[0]}: Finance › Recurring Savings 24/25: £200,000 → £150,000" in out
     assert f"{FORMS[0]}: Project › Summary: text changed (+{len(ADDED.split())} words)" in out
     assert FORMS[1] not in out and FORMS[2] not in out
-    changes = json.loads(run("changes", built, "--json").output)
+    changes = json.loads(run("changes", built, "--json").output)["changes"]
     money = next(c for c in changes if c["field"] == "Finance › Recurring Savings 24/25")
     assert (money["form"], money["old"], money["new"]) == (FORMS[0], "£200,000", "£150,000")
 
@@ -96,16 +97,16 @@ def test_a_removed_risk_and_an_added_deliverable_are_rows(inputs, built, make_fo
 
 
 def test_a_build_with_nothing_to_do_writes_nothing_and_nothing_changed(inputs, built):
-    before = digest(built), {p: p.stat().st_mtime_ns for p in built.rglob("*") if p.name != ".casegen-build.lock"}
+    before = digest(built), {p: p.stat().st_mtime_ns for p in built.rglob("*") if p.name != FOLDER}
     result = run("build", inputs, "-o", built, "--redline")
     assert result.exit_code == 0 and "redline" not in result.output
-    assert (digest(built), {p: p.stat().st_mtime_ns for p in built.rglob("*")
-                            if p.name != ".casegen-build.lock"}) == before
-    assert run("changes", built).output.startswith("nothing changed at the last build")
+    assert (digest(built), {p: p.stat().st_mtime_ns for p in built.rglob("*") if p.name != FOLDER}) == before
+    shown = run("changes", built).output  # still the first build's: every document new
+    assert all(f"{name}: built (new)" in shown for name in FORMS) and "→" not in shown
 
 
 def test_a_rebuild_with_the_same_text_gets_no_redline(inputs, built):
-    result = run("build", inputs, "-o", built, "--force", "--redline")
+    result = run("build", inputs, "-o", built, "-B", "--redline")
     assert result.exit_code == 0 and "redline" not in result.output
     assert not (built / "redlines").exists() or not list((built / "redlines").iterdir())
 
@@ -118,7 +119,8 @@ def test_history_keeps_every_build(inputs, built, make_form):
     last = run("changes", built).output
     assert "→ £200,000" in last and "Report to the board" in last and "£200,000 → £150,000" not in last
     everything = run("changes", built, "--all").output
-    assert everything.count("build of ") == 2 and "£200,000 → £150,000" in everything
+    assert everything.count("build of ") == 3 and "£200,000 → £150,000" in everything
+    assert everything.count("(new)") == 3 and everything.count("(form changed)") == 2
 
 
 def test_changes_of_a_folder_never_built_says_so(tmp_path):
@@ -137,7 +139,9 @@ def test_a_template_change_is_reported_once_and_still_redlined(inputs, tmp_path,
     result = run("build", inputs, "-o", out, "--redline")
     assert result.exit_code == 0 and "2 built, 1 up to date" in result.output and "2 redlines" in result.output
     changes = run("changes", out).output.splitlines()[1:]
-    assert changes == [f"  every BCL document changed: template {TEMPLATE_FILES['bcl']} changed"]
+    assert sorted(changes) == sorted([f"  every BCL document changed: template {TEMPLATE_FILES['bcl']} changed",
+                                      f"  {FORMS[0]}: built (template changed)", f"  {FORMS[1]}: built (template changed)"])
+    assert f"built       {out / FORMS[0]}.docx (template changed)" in result.output
     assert "Project Information" in marked(out / "redlines" / f"{FORMS[0]}.docx", "del")
     assert "Key Facts" in marked(out / "redlines" / f"{FORMS[0]}.docx", "ins")
 
@@ -160,6 +164,8 @@ def test_pruning_a_document_forgets_its_case_previous_copy_and_redline(inputs, b
     run("build", inputs, "-o", built, "--prune")
     kept = [p.name for p in built.rglob("*") if p.is_file()]
     assert not [name for name in kept if name.startswith(FORMS[0])]
+    with Store.open(built) as store:
+        assert f"{FORMS[0]}.docx" not in store.records() and store.document(f"{FORMS[0]}.docx") is None
     assert "Recurring Savings" in run("changes", built, "--all").output  # the history stays
 
 
@@ -169,7 +175,7 @@ def test_a_rebuild_that_changes_no_text_keeps_the_last_redline_and_changes(input
     redline = built / "redlines" / f"{FORMS[0]}.docx"
     kept, shown = redline.read_bytes(), run("changes", built).output
     assert "£200,000 → £150,000" in shown
-    result = run("build", inputs, "-o", built, "--redline", "--force")
+    result = run("build", inputs, "-o", built, "--redline", "-B")
     assert result.exit_code == 0 and "3 built" in result.output and "redline" not in result.output
     assert redline.read_bytes() == kept
     assert run("changes", built).output == shown

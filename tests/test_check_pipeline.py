@@ -1,12 +1,13 @@
 """One check for `validate` and `build`: the same findings across forms, whether a form is read again or not."""
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from casegen import codes
 from casegen.batch.check import check_forms
-from casegen.batch.manifest import MANIFEST_NAME
+from casegen.batch.store import FILE, FOLDER, Store
 from casegen.errors import Problem
 from casegen.rules import crossform
 from casegen.rules.crossform import CrossRule, Fact
@@ -61,18 +62,19 @@ def test_a_new_rule_across_forms_runs_in_both_commands(two_forms, monkeypatch):
     assert len(validated) == 2 and built == validated
 
 
-def test_the_manifest_keeps_the_facts_with_their_cells(two_forms):
+def test_the_store_keeps_the_facts_with_their_cells(two_forms):
     _, out = two_forms
-    entry = json.loads((out / MANIFEST_NAME).read_text())["documents"][f"{FORM}.docx"]
-    assert entry["facts"] == {"tracker_ref": ["RX-004", "Project", "B5", "tracker_ref"]}
-    assert "tracker_ref" not in entry and "tracker_ref_place" not in entry
+    with Store.open(out) as store:
+        record = store.records()[f"{FORM}.docx"]
+    assert record.facts == {"tracker_ref": ["RX-004", "Project", "B5", "tracker_ref"]}
 
 
-def test_a_manifest_with_facts_it_cannot_use_means_a_full_rebuild(two_forms):
+def test_a_record_with_facts_it_cannot_use_means_a_rebuild(two_forms):
     inputs, out = two_forms
-    data = json.loads((out / MANIFEST_NAME).read_text())
-    data["documents"][f"{FORM}.docx"]["facts"]["tracker_ref"] = "RX-004"  # not [value, sheet, cell, field]
-    (out / MANIFEST_NAME).write_text(json.dumps(data))
+    db = sqlite3.connect(out / FOLDER / FILE)
+    db.execute("UPDATE documents SET facts = ? WHERE name = ?", ('{"tracker_ref": "RX-004"}', f"{FORM}.docx"))
+    db.commit()  # not [value, sheet, cell, field]
+    db.close()
     result = run("build", out.parent / "inputs" / f"{FORM}.xlsx", "-o", out)
     assert "cannot be used" in result.output and "1 built, 0 up to date" in result.output
 

@@ -1,9 +1,9 @@
 """The command line, through click's CliRunner, as a lead and the programme office use it."""
 import json
 
+from helpers import run
 from openpyxl import load_workbook
 
-from helpers import run
 from casegen.models.bcl import BusinessCaseLite
 
 

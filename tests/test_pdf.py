@@ -58,7 +58,7 @@ def test_twenty_documents_in_two_processes_each_with_a_profile_kept_in_the_cache
     assert len(set(profiles(calls))) == 2 and all(str(cache) in p for p in profiles(calls))
     first = set(profiles(calls))
     calls.clear()
-    assert run("build", twenty, "-o", out, "--pdf", "-j", "2", "--force").exit_code == 0
+    assert run("build", twenty, "-o", out, "--pdf", "-j", "2", "-B").exit_code == 0
     assert set(profiles(calls)) == first  # the same profiles again: LibreOffice need not build new ones
 
 

@@ -140,9 +140,9 @@ def test_values_of_a_workbook_written_by_another_program(tmp_path, date1904):
     path = handmade(tmp_path / "other-program.xlsx", date1904)
     ours, theirs = as_calamine_reads_it(path), as_openpyxl_reads_it(path)
     # openpyxl drops the cells a merge covers and shows error values; the reader names both cells instead
-    facts = inspect_workbook(path).sheet("Project")
-    assert facts.merge_over(10, 2) == "A10:B11" and facts.merge_over(10, 1) is None
-    assert facts.errors == {"D4": "#DIV/0!"} and facts.formulas_without_values == {"A5"}
+    scan = inspect_workbook(path).sheet("Project")
+    assert scan.merge_over(10, 2) == "A10:B11" and scan.merge_over(10, 1) is None
+    assert scan.errors == {"D4": "#DIV/0!"} and scan.formulas_without_values == {"A5"}
     for key in [("Project", 10, 2), ("Project", 11, 1)]:
         del ours[key]
     del theirs[("Project", 4, 4)]

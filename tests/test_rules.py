@@ -222,7 +222,7 @@ def test_money_and_dates_that_are_not_through_the_cli(make_form):
     assert lines(result) == [
         f"{where(path, money)}: Recurring Savings 24/25: must be an amount in pounds such as 200000 or £200,000, got 'lots' [value-money]",
         f"{where(path, when)}: Start: '32/13/2023' is not a real date; write a month and year such as Oct 2023 [value-date]"]
-    data = json.loads(validate(path, "--format", "json").output)
+    data = json.loads(validate(path, "--json").output)["problems"]
     assert [(p["cell"], p["code"], p["severity"]) for p in data] == [
         (money.coordinate, "value-money", "error"), (when.coordinate, "value-date", "error")]
 

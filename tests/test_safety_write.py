@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -18,7 +19,7 @@ import docx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from casegen.batch.manifest import MANIFEST_NAME
+from casegen.batch.store import FILE, FOLDER
 from casegen.fileio import document_properties
 from casegen.intake.form import write_form
 from casegen.sheetcells import put
@@ -131,18 +132,18 @@ def test_build_pdf_does_not_replace_a_pdf_it_did_not_make(forms, tmp_path, monke
     assert (out / f"{BRIEF}.docx").exists()
 
 
-def test_casegen_documents_are_still_its_own_when_the_manifest_is_lost(forms, tmp_path):
+def test_casegen_documents_are_still_its_own_when_the_store_is_lost(forms, tmp_path):
     out = tmp_path / "out"
     assert run("build", forms, "-o", out).exit_code == 0
-    (out / MANIFEST_NAME).unlink()
+    (out / FOLDER / FILE).unlink()
     again = run("build", forms, "-o", out)
     assert again.exit_code == 0 and "2 built" in again.output, again.output
 
 
-def test_a_document_saved_by_a_person_is_theirs_once_the_manifest_is_lost(forms, tmp_path):
+def test_a_document_saved_by_a_person_is_theirs_once_the_store_is_lost(forms, tmp_path):
     out = tmp_path / "out"
     assert run("build", forms, "-o", out).exit_code == 0
-    (out / MANIFEST_NAME).unlink()
+    (out / FOLDER / FILE).unlink()
     edited = docx.Document(out / f"{BCL}.docx")  # Word names the person as the last author
     edited.core_properties.last_modified_by = "A. Person"
     edited.save(out / f"{BCL}.docx")
@@ -201,19 +202,20 @@ def test_prune_removes_only_casegens_plain_files_inside_the_output_folder(forms,
     outside = hand_typed(tmp_path / "elsewhere.docx")
     typed = hand_typed(out / "typed.docx")
     (out / "link.docx").symlink_to(hand_typed(tmp_path / "linked.docx"))
-    manifest = json.loads((out / MANIFEST_NAME).read_text())
-    entry = dict(manifest["documents"][f"{BCL}.docx"], source="../gone.xlsx")
+    db = sqlite3.connect(out / FOLDER / FILE)  # records naming what is not casegen's, as a hostile store might
     for name in ("../victim.docx", str(outside), f"../inputs/{BCL}.xlsx", "typed.docx", "link.docx"):
-        manifest["documents"][name] = entry
-    (out / MANIFEST_NAME).write_text(json.dumps(manifest))
+        db.execute("INSERT INTO documents SELECT ?, '../gone.xlsx', kind, form, template, config, casegen, facts, "
+                   "warnings, sha256, NULL, NULL FROM documents WHERE name = ?", (name, f"{BCL}.docx"))
+    db.commit()
+    db.close()
     before = {p: digest(p) for p in (victim, outside, typed, forms / f"{BCL}.xlsx", tmp_path / "linked.docx")}
     result = run("build", forms, "-o", out, "--prune")
     assert result.exit_code == 0, result.output
     assert {p: digest(p) for p in before} == before and (out / "link.docx").is_symlink()
-    assert "'../victim.docx'" in result.output and "not the name of a document" in result.output
+    assert "'../victim.docx'" in result.output and "cannot be used; left out" in result.output
     assert f"{typed}: not pruned" in result.output and f"{out / 'link.docx'}: not pruned" in result.output
-    again = run("build", forms, "-o", out, "--prune")  # reported once: the entries are out of the manifest
-    assert "not pruned" not in again.output and "not the name" not in again.output
+    again = run("build", forms, "-o", out, "--prune")  # reported once: the records are out of the store
+    assert "not pruned" not in again.output and "cannot be used" not in again.output
 
 
 def test_prune_still_removes_a_casegen_document_whose_form_is_gone(forms, tmp_path):
@@ -482,3 +484,43 @@ def test_upgrade_sweeps_what_a_killed_upgrade_left_but_nothing_else(tmp_path, pr
     folder.mkdir()
     assert run("upgrade", form).exit_code == 0
     assert not stale.exists() and other.exists() and folder.is_dir()
+
+
+def test_upgrade_sweeps_the_form_writers_own_leftover_of_a_killed_upgrade(tmp_path, programme):
+    form = old_form(tmp_path, "case.xlsx")
+    nested = tmp_path / "..case.xlsx.k1ll3d00.part.w41t1ng0.part"  # the writer's temporary file of the new form
+    nested.write_bytes(b"half a form")
+    theirs = [tmp_path / ".notes.part", tmp_path / "..case.xlsx.mine.part", tmp_path / "..case.xlsx.k1ll3d00.part.x"]
+    for path in theirs:
+        path.write_bytes(b"a user's own")
+    assert run("upgrade", form).exit_code == 0
+    assert not nested.exists() and all(path.read_bytes() == b"a user's own" for path in theirs)
+
+
+# the clean-up of a build: only names casegen makes, by their exact shape
+
+def test_the_build_sweeps_its_own_leftovers_and_nothing_of_the_users(forms, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", forms, "-o", out).exit_code == 0
+    ours = [out / f".{BCL}.docx.k1ll3d00.part", out / f".{BCL}.pdf.k1ll3d00.part"]
+    for path in ours:
+        path.write_bytes(b"half a document")
+    (out / ".casegen-pdf-k1ll3d00" / "profile").mkdir(parents=True)  # a killed LibreOffice's work folder
+    theirs = [out / ".notes.part", out / ".casegen-build.pid", out / ".my.docx.part", out / "notes.docx.k1ll3d00.part"]
+    for path in theirs:
+        path.write_bytes(b"a user's own")
+    (out / ".casegen-pdf-archive").mkdir()
+    (out / ".casegen-pdf-archive" / "2025.pdf").write_bytes(b"%PDF a user's own")
+    assert run("build", forms, "-o", out).exit_code == 0
+    assert not any(path.exists() for path in ours) and not (out / ".casegen-pdf-k1ll3d00").exists()
+    assert all(path.read_bytes() == b"a user's own" for path in theirs)
+    assert (out / ".casegen-pdf-archive" / "2025.pdf").read_bytes() == b"%PDF a user's own"
+
+
+def test_a_planted_link_at_the_old_pid_file_is_never_written(forms, tmp_path):
+    out, thesis = tmp_path / "out", tmp_path / "thesis.txt"
+    out.mkdir()
+    thesis.write_text("my thesis")
+    (out / ".casegen-build.pid").symlink_to(thesis)
+    assert run("build", forms, "-o", out).exit_code == 0
+    assert thesis.read_text() == "my thesis" and (out / ".casegen-build.pid").is_symlink()

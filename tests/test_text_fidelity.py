@@ -266,7 +266,7 @@ def test_a_strict_open_xml_document_is_named_on_import(tmp_path):
     legacy = strict(_document(tmp_path / "doc.docx", ["Business Case Lite", "Project Information"]),
                     tmp_path / "strict.docx")
     result = run("import", legacy, "-o", tmp_path / "form.xlsx")
-    assert result.exit_code == 2 and not (tmp_path / "form.xlsx").exists()
+    assert result.exit_code == 1 and not (tmp_path / "form.xlsx").exists()
     assert lines(result) == [f"Error: {legacy}: is saved as Strict Open XML Document, which casegen does not read; "
                              "open it in Word and save it as Word Document (.docx) (File > Save As, then that file "
                              "type)"]

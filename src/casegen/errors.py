@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 import click
 
-from casegen.codes import lookup
+from casegen.codes import Severity, lookup
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Problem:
     sheet: str = ""
     cell: str = ""
     field: str = ""  # the field, in the form's own words where there is a label
-    severity: str = "error"  # or "warning"
+    severity: Severity = Severity.ERROR
     code: str = ""  # stable, for tools and `casegen rules`
     fix: str = ""  # how to put it right, where the message does not already say
     part: str = ""  # a template's part (word/document.xml)
@@ -30,6 +30,7 @@ class Problem:
     near: str = ""  # the template's text around the tag
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))  # a misspelt severity fails here
         if self.code:
             lookup(self.code)  # a code casegen prints is one `casegen rules` explains
 
@@ -42,7 +43,7 @@ class Problem:
         return f"{self.file}: {place}" if place else self.file
 
     def __str__(self) -> str:
-        label = "" if self.severity == "error" else f"{self.severity}: "
+        label = "" if self.severity == Severity.ERROR else f"{self.severity}: "
         field = f"{self.field}: " if self.field else ""
         fix = f"; {self.fix}" if self.fix else ""
         near = f" — near: {self.near}" if self.near else ""

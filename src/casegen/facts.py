@@ -2,7 +2,7 @@
 
 A rule across forms never sees a case. It declares the facts it needs; each fact is read from one
 field of a case (FACTS) with the cell it came from. The build's manifest stores the facts of every
-form (batch.manifest), so that forms that are up to date take part without being read again; the
+form (batch.store), so that forms that are up to date take part without being read again; the
 rules across forms (rules.crossform) read them. Both import them from here, below either.
 """
 from __future__ import annotations

@@ -3,16 +3,20 @@ written, the work spread across processes.
 
 The order is Pelican's: read everything, then write. Stale forms are read and checked (in
 parallel), the rules across forms run over all the build's forms (the up-to-date ones through the
-facts their manifest entries keep: batch.check, the same check as `validate`), and only then are documents rendered (in parallel),
+facts their records keep: batch.check, the same check as `validate`), and only then are documents rendered (in parallel),
 each written to a temporary file and renamed into place. A form with errors is reported and
-skipped; it never stops the others, and its previous document is left as it was. Each document
-rebuilt leaves its case and the document it replaced in the folder (batch.history), so the next
-build can say what changed (`casegen changes`) and show it tracked in Word (--redline).
+skipped; it never stops the others, and its previous document is left as it was. Every document
+rebuilt says why (new, form changed, template changed ...: `reasons`). What each was built from, its
+case and its bytes are kept in the folder's store (batch.store, one transaction a build), so the next
+build can say what changed (`casegen changes`), show it tracked in Word (--redline), and tell a document a
+person has edited since from casegen's own (batch.history keeps theirs aside).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,13 +25,13 @@ from typing import Callable
 from casegen import __version__
 from casegen.batch import pdf
 from casegen.batch.check import Checked, Workers, check_forms
-from casegen.batch.history import STATE, History
-from casegen.batch.lock import BuildLock, sweep_leftovers
-from casegen.batch.manifest import Entry, Manifest, Stamp, document_name_ok, file_digest, template_digest
-from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Tick
-from casegen.batch.sources import find_sources, output_path
+from casegen.batch.carry import CARRIED_CONFIG, carry_over
+from casegen.batch.history import History, sweep_leftovers
+from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
+from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest
+from casegen.batch.store import Record, Store
 from casegen.config import Programme
-from casegen.errors import BuildError, CasegenError, Problem, TemplateProblem
+from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
 from casegen.intake.files import not_a_form, not_forms
 from casegen.render import context, load_template, require_templates, template_path
@@ -35,7 +39,8 @@ from casegen.render import context, load_template, require_templates, template_p
 
 @dataclass(frozen=True)
 class BuildOptions:
-    force: bool = False  # rebuild every document, replacing files of their names that casegen did not write
+    force: bool = False  # replace files of the documents' names that casegen did not write (never a folder)
+    rebuild: bool = False  # rebuild every document, up to date or not (-B, as make)
     strict: bool = False  # a form with warnings gets no document
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
@@ -58,6 +63,13 @@ def render_form(case: bytes, target: str, template: str, programme: Programme) -
         return "", f"could not be rendered ({type(exc).__name__}: {exc})"
 
 
+def config_digest(programme: Programme) -> str:
+    """The configuration's stamp, by its content: where the templates are is left out (each template is stamped
+    by its own bytes), so a configuration exported with the templates and not changed rebuilds nothing."""
+    body = programme.model_dump_json(exclude={"source", "templates"})
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
 @dataclass
 class _Job:
     """A stale form, on its way to a document."""
@@ -65,13 +77,13 @@ class _Job:
     source: Path
     target: Path
     digest: str | None
+    reason: str  # why it is built again: "new", "form changed", ...
     checked: Checked | None = None
     problems: list[Problem] = field(default_factory=list)
-    kept: Path | None = None  # the previous document, kept aside while the new one is written
 
     @property
     def failing(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
+        return any(p.severity == Severity.ERROR for p in self.problems)
 
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
@@ -82,17 +94,18 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     sources, clashes = find_sources(paths)
     if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
-    with BuildLock(out_dir):
+    with Store.open(out_dir) as store:
+        carry_over(store)  # a folder of the casegen before the store, on first use
         sweep_leftovers(out_dir)
         try:
-            report = _Build(sources, out_dir, programme, options, progress).run()
+            report = _Build(sources, out_dir, programme, options, progress, store).run()
         except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they left half-written goes
             sweep_leftovers(out_dir)
             raise
     for problem in clashes:  # a second form making the same document: it fails, the first is built
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
     for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
-        if problem.severity == "error":
+        if problem.severity == Severity.ERROR:
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
             report.notes.append(str(problem))
@@ -101,15 +114,17 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
 
 
 class _Build:
-    def __init__(self, sources: list[Path], out_dir: Path, programme: Programme, options: BuildOptions, progress):
+    def __init__(self, sources: list[Path], out_dir: Path, programme: Programme, options: BuildOptions, progress,
+                 store: Store):
         self.sources, self.out_dir, self.programme, self.options = sources, out_dir, programme, options
         self.progress = progress or (lambda tick: None)
-        self.manifest = Manifest.load(out_dir)
-        self.report = BuildReport(notes=[self.manifest.trouble] if self.manifest.trouble else [])
-        self.config = programme.digest()
+        self.store, self.records = store, store.records()
+        self.loaded = dict(self.records)  # as read: an unchanged store is not written
+        self.report = BuildReport()
+        self.config = config_digest(programme)
+        self.carried = CARRIED_CONFIG + programme.digest()  # the same configuration, as stamped before the store
         self._templates: dict[str, str | None] = {}
-        self.history = History(out_dir)
-        self.history.recover()
+        self.history = History(store, out_dir)
         self.done = self.total = 0
 
     def run(self) -> BuildReport:
@@ -122,24 +137,24 @@ class _Build:
             self.render(good, workers)
             if self.options.redline:
                 self.report.redlines = self.history.redlines(good, workers)
-        try:  # before the manifest: a build killed between the two is made again, and loses no change
-            self.history.settle()
-        except OSError as exc:  # without a manifest, the next build makes these documents again
-            self.report.trouble.append(Problem(str(self.out_dir / STATE), "cannot write the build history "
-                                               f"({exc.strerror or exc})", code="build-manifest"))
-        self.report.notes += self.history.notes
         self.prune_or_report_gone()
-        if self.report.trouble:
-            return self.report
-        try:
-            self.manifest.save()
-        except BuildError as exc:  # the documents are made: say so, and fail the build
-            where = str(self.manifest.path)
-            self.report.trouble.append(Problem(where, exc.format_message().removeprefix(f"{where}: "),
-                                               code="build-manifest"))
+        self.report.notes += self.store.notes + self.history.notes
+        if self.history.built or self.records != self.loaded or self.store.odd:
+            try:  # one transaction: killed before it, the next build makes these documents again
+                self.history.settle(self.records)
+            except (OSError, sqlite3.Error) as exc:  # the documents are made: say so, and fail the build
+                self.report.trouble.append(Problem(str(self.store.path), f"cannot write casegen's state ({exc}); "
+                                                   "the documents made are complete, and the next build will make "
+                                                   "them again", code="build-manifest"))
+        if not self.report.trouble:
+            self.companions()
+        return self.report
+
+    def companions(self) -> None:
+        """The files made beside each document once the documents and the store are settled: the PDF (a file
+        of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
-        return self.report
 
     # planning
 
@@ -168,26 +183,37 @@ class _Build:
                 self._templates[kind] = None
         return self._templates[kind]
 
-    def stamp(self, digest: str | None, kind: str, template: str | None = None) -> Stamp:
-        return Stamp(digest or "", template or self.template_digest(kind) or "", self.config, __version__)
+    def stamp(self, digest: str | None, kind: str, template: str | None = None) -> tuple[str, str, str, str]:
+        return digest or "", template or self.template_digest(kind) or "", self.config, __version__
 
-    def plan(self) -> tuple[list[tuple[Path, Path, Entry]], list[_Job]]:
-        """(source, document, entry) of every up-to-date document, and a job for every stale one."""
+    def plan(self) -> tuple[list[tuple[Path, Path, Record]], list[_Job]]:
+        """(source, document, record) of every up-to-date document, and a job for every stale one."""
         fresh, stale = [], []
         for source in self.sources:
             target = output_path(source, self.out_dir)
             digest = file_digest(source)
-            entry = self.manifest.entries.get(target.name)
-            if entry is not None and digest is not None and self.up_to_date(entry, digest, target):
-                fresh.append((source, target, entry))
+            record = self.records.get(target.name)
+            why = self.reasons(record, digest, target)
+            if why:
+                stale.append(_Job(source, target, digest, why))
             else:
-                stale.append(_Job(source, target, digest))
+                fresh.append((source, target, record))
         return fresh, stale
 
-    def up_to_date(self, entry: Entry, digest: str, target: Path) -> bool:
-        if self.options.force or (self.options.strict and entry.warnings):
-            return False
-        return entry.stamp == self.stamp(digest, entry.kind) and target.exists()
+    def reasons(self, record: Record | None, digest: str | None, target: Path) -> str:
+        """Why the document must be built again ("" if it is up to date): by the content of what it is made of."""
+        if record is None:
+            return "new"
+        now, stamp = self.stamp(digest, record.kind), record.stamp
+        if stamp[2] == self.carried:
+            stamp = (*stamp[:2], now[2], stamp[3])
+        why = [what for what, was, is_ in zip(("form changed", "template changed", "configuration changed",
+                                               "casegen upgraded"), stamp, now) if was != is_ or not is_]
+        if not os.path.lexists(target):
+            why.insert(0, "document missing")
+        if self.options.strict and record.warnings and not why:
+            why.append("checked again (--strict)")
+        return ", ".join(why) or ("forced" if self.options.rebuild else "")
 
     # reading and checking
 
@@ -199,9 +225,9 @@ class _Build:
 
     def check(self, stale: list[_Job], fresh: list, workers: Workers) -> None:
         """Read the stale forms, then every rule across forms over them and the up-to-date ones (by the
-        facts their entries keep); settle the forms that fail and the up-to-date documents."""
-        known = [Checked(str(source), entry.kind, [], facts=entry.known_facts(), recorded=True)
-                 for source, _, entry in fresh]
+        facts their records keep); settle the forms that fail and the up-to-date documents."""
+        known = [Checked(str(source), record.kind, [], facts=record.known_facts(), recorded=True)
+                 for source, _, record in fresh]
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
                               progress=lambda _: self.tick())
         for job, c in zip(stale, checked):
@@ -210,20 +236,40 @@ class _Build:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
             if job.failing or c.case is None:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
-        for (source, target, entry), c in zip(fresh, checked[len(stale):]):
+        for (source, target, record), c in zip(fresh, checked[len(stale):]):
             self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
-            self.manifest.entries[target.name] = replace(entry, source=self.manifest.relative(source))
+            self.records[target.name] = replace(record, source=self.relative(source),
+                                                stamp=self.stamp(record.stamp[0], record.kind))
+
+    def relative(self, source: Path) -> str:
+        """How a record names its intake file: relative to the output folder, so both can move together."""
+        try:
+            return os.path.relpath(Path(source).resolve(), self.out_dir.resolve())
+        except ValueError:  # another drive, on Windows
+            return str(Path(source).resolve())
+
+    def source_path(self, record: Record) -> Path:
+        return Path(os.path.normpath(self.out_dir / record.source))
 
     # writing
 
     def claim(self, job: _Job) -> bool:
-        """Whether the document may be written: its name is free, or the file there is casegen's (the manifest
-        names it, or it carries casegen's mark); else the form fails and the file is left as it was."""
-        other = plain_file(job.target)
-        known = self.manifest.loaded is not None and job.target.name in self.manifest.loaded
-        why = f"it is {other}" if other else "" if known else not_ours(job.target, "document")
-        blocker, pdf = job.target, job.target.with_suffix(".pdf")
-        if not why and self.options.pdf and not known and not job.target.exists() and os.path.lexists(pdf):
+        """Whether the document may be written: its name is free, the file there is as casegen wrote it, or it is
+        a person's edit of casegen's document, first kept aside under a dated name (batch.history); else the
+        form fails and the file is left as it was."""
+        target, other = job.target, plain_file(job.target)
+        record = self.records.get(target.name)
+        why = f"it is {other}" if other else ""
+        if not other and target.exists() and not (record and self.history.owned(target, record.sha256)):
+            why = "edited since casegen built it" if record else not_ours(target, "document")
+            if why and (record or self.options.force):  # theirs: kept, never replaced
+                try:
+                    self.history.keep_edited(target)
+                    why = ""
+                except OSError as exc:
+                    why = f"it cannot be kept aside ({exc.strerror or exc})"
+        blocker, pdf = target, target.with_suffix(".pdf")
+        if not why and self.options.pdf and not record and not target.exists() and os.path.lexists(pdf):
             blocker, why = pdf, "it is there without its document, so no casegen build made it"  # --pdf replaces it
         replaceable = other in ("", "a symbolic link")  # by --force; a folder or a pipe never
         if not why or (self.options.force and replaceable):
@@ -231,13 +277,12 @@ class _Build:
         job.problems.append(Problem(str(job.source), refusal(blocker, why, "move or rename it, or build into "
                                                              "another folder with -o", replaceable),
                                     code="build-foreign-file"))
-        self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
+        self.tick(Outcome(str(job.source), target, FAILED, job.problems))
         return False
 
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
-        for job, kept in zip(good, self.history.keep_previous([job.target for job in good])):
-            job.kept = kept
+        self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
         tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):
@@ -247,42 +292,45 @@ class _Build:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
                 continue
             self.record(job, template)
-            self.tick(Outcome(str(job.source), job.target, BUILT, job.problems))
+            self.tick(Outcome(str(job.source), job.target, BUILT, job.problems, job.reason))
 
     def record(self, job: _Job, template: str) -> None:
-        c = job.checked
-        warnings = sum(p.severity != "error" for p in job.problems)
-        before = self.manifest.entries.get(job.target.name)
-        self.manifest.entries[job.target.name] = Entry.make(
-            self.manifest.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
-            facts={name: fact.as_json() for name, fact in c.facts.items()}, warnings=warnings)
-        retemplated = before is not None and before.template_sha256 != template
-        self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name if retemplated else "")
+        c, name = job.checked, job.target.name
+        before = self.records.get(name)
+        self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
+                              if before is not None and before.stamp[1] != template else "", job.reason)
+        body = self.history.built[name][0]
+        self.records[name] = Record(name, self.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
+                                    {n: fact.as_json() for n, fact in c.facts.items()},
+                                    sum(p.severity != Severity.ERROR for p in job.problems),
+                                    hashlib.sha256(body).hexdigest() if body is not None else "")
 
     def prune_or_report_gone(self) -> None:
-        """Documents in the manifest whose intake file no longer exists (and that no form of this build makes)."""
+        """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
         ours = {output_path(s, self.out_dir).name for s in self.sources}
-        for name, entry in sorted(self.manifest.entries.items()):
-            source = self.manifest.source_path(entry)
+        for name, record in sorted(self.records.items()):
+            source = self.source_path(record)
             if name in ours or source.exists():
                 continue
             target = self.out_dir / name
-            status = self.prune(name, target) if self.options.prune else GONE
+            status = self.prune(record, target) if self.options.prune else GONE
             if status:
                 self.report.outcomes.append(Outcome(str(source), target, status))
 
-    def prune(self, name: str, target: Path) -> str:
+    def prune(self, record: Record, target: Path) -> Status | None:
         """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
-        output folder under a name the build writes. Anything else is named and left alone (the manifest is
-        data, never an instruction)."""
-        pdf = target.with_suffix(".pdf")
+        output folder under a name the build writes, as casegen wrote them. Anything else is named and left
+        alone (the store is data, never an instruction)."""
+        pdf, name = target.with_suffix(".pdf"), record.name
+        edited = target.exists() and not plain_file(target) and not self.history.owned(target, record.sha256)
         why = ("its name is not one a build writes" if not document_name_ok(name) else
-               not_ours(target, "document") or (f"{pdf.name} is {plain_file(pdf)}" if plain_file(pdf) else ""))
+               not_ours(target, "document") or ("it was edited since casegen built it" if edited else "")
+               or (f"{pdf.name} is {plain_file(pdf)}" if plain_file(pdf) else ""))
         if why:
-            self.report.notes.append(f"{target}: not pruned, {why}; it is left as it was, and no longer in the "
-                                     "build manifest: remove it yourself if it is not wanted")
-            del self.manifest.entries[name]
-            return ""
+            self.report.notes.append(f"{target}: not pruned, {why}; it is left as it was, and casegen no longer "
+                                     "keeps it: remove it yourself if it is not wanted")
+            del self.records[name]
+            return None
         try:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
@@ -290,7 +338,7 @@ class _Build:
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE
-        del self.manifest.entries[name]
+        del self.records[name]
         return PRUNED
 
     def pdf_wanted(self) -> list[Path]:

@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from casegen.models.values import format_money
 
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
+REBUILT, EDITED = "rebuilt", "edited"  # why a document was built again; a person's edit kept aside
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
 
 
@@ -32,6 +33,10 @@ class Change:
     def line(self) -> str:
         if self.what == TEMPLATE:
             return f"every {self.kind.upper()} document changed: {self.field} changed"
+        if self.what == REBUILT:
+            return f"{self.form}: built ({self.new})"
+        if self.what == EDITED:
+            return f"{self.form}: edited since casegen built it; kept as {self.new}"
         place = f"{self.form}: {self.field}"
         if self.what == TEXT:
             delta = len(self.new.split()) - len(self.old.split())

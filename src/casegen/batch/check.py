@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from casegen.config import Programme
-from casegen.errors import BuildError, IntakeError, Problem
+from casegen.errors import BuildError, IntakeError, Problem, Severity
 from casegen.facts import Fact, Form, facts_of
 from casegen.rules.crossform import check_across_forms
 
@@ -44,7 +44,7 @@ class Checked:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
     @property
     def failing(self) -> bool:

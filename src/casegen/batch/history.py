@@ -1,155 +1,29 @@
-"""What a build remembers of each document, to say what changed at the next one.
+"""What a build remembers of each document, to say what changed at the next one, and whose a document is.
 
-In the output folder, `.casegen/` keeps per document the case it was built from (`cases/NAME.json`,
-its checked values) and the document it replaced (`previous/NAME.docx`), and a log of every change
-found (`changes.jsonl`, one JSON object a line: date, form, field, old, new). All of it is written
-only for documents that are rebuilt, through the journal (batch.journal), once the build is done: a
-build killed on the way leaves the history of the last complete build, and the next build reports
-every change since that one. A build that changes no document's text leaves the last redlines and
-`last-build` (what `casegen changes` shows) as they were.
+The store (batch.store) keeps per document the case it was last built from and the document as casegen
+wrote it; a build compares each rebuilt form's case with the one kept (`casegen changes`) and, with --redline,
+the new document with the one kept. A document a person has edited since casegen wrote it (its bytes are
+not those recorded, or Word names a person as its last author) is never replaced silently: it is kept under
+a dated name beside the new build, and the change log says so.
 """
 from __future__ import annotations
 
-import json
+import hashlib
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from casegen.batch.changes import TEMPLATE, Change, diff_cases
-from casegen.batch.journal import (LAST, LOG, REDLINES, STATE, commit, is_plain, journal, read_last, read_log,
-                                   read_plain, recover, set_aside, state, sync_dir)
-from casegen.fileio import remove_plain
+from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
+from casegen.batch.store import FOLDER, Store, folder_trouble, read_plain, set_aside, what_is
+from casegen.fileio import document_properties, remove_plain, written_by_casegen
 
-__all__ = ["STATE", "LOG", "LAST", "REDLINES", "History", "last_build", "read_log", "shown_date"]
-
-
-def case_path(out_dir: Path, name: str) -> Path:
-    return state(out_dir, "cases", f"{name}.json")
-
-
-def previous_path(out_dir: Path, name: str) -> Path:
-    return state(out_dir, "previous", f"{name}.docx")
-
-
-class History:
-    def __init__(self, out_dir: Path):
-        self.out_dir = Path(out_dir)
-        # To the microsecond: it names the build in the log, and two builds can start in one second.
-        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.changes: list[Change] = []
-        self.cases: dict[str, dict] = {}  # name -> the case each document rebuilt was built from
-        self.notes: list[str] = []
-        self.redlined = False  # a redline was written: some document's text changed
-
-    def recover(self) -> None:
-        """Finish what a killed build left (batch.journal); set damaged history aside."""
-        try:
-            self.notes += recover(self.out_dir)
-        except OSError as exc:  # the build goes on; settle() says so if the history cannot be written either
-            self.notes.append(f"{state(self.out_dir)}: cannot mend the build history ({exc.strerror or exc})")
-
-    def keep_previous(self, targets: list[Path]) -> list[Path | None]:
-        """Set aside each document about to be replaced (a hard link: no copy), as the document of the
-        last complete build; one a killed build already set aside is the older, and is kept."""
-        kept = [self._keep(target) for target in targets]
-        if any(kept):
-            sync_dir(journal(self.out_dir, "base"))
-        return kept
-
-    def _keep(self, target: Path) -> Path | None:
-        base = journal(self.out_dir, "base", f"{target.stem}.docx")
-        try:
-            if is_plain(base):
-                return base
-            if base.exists() or base.is_symlink():
-                set_aside(base)
-            if not is_plain(target):  # none yet, or a link planted in the folder: never read through it
-                return None
-            base.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(target, base)
-            except OSError:  # a file system without hard links
-                shutil.copyfile(target, base, follow_symlinks=False)
-            return base
-        except OSError as exc:  # history, never a reason to stop the build
-            self.notes.append(f"{base}: cannot keep the document it replaces ({exc.strerror or exc}); "
-                              "it gets no redline at this build")
-            return None
-
-    def remember(self, target: Path, kind: str, values: dict, template: str) -> None:
-        """Keep the case a document was just built from; note how it differs from the one before."""
-        name = target.stem
-        old = self.snapshot(name)
-        if old is not None:
-            try:
-                found = diff_cases(name, kind, old, values)
-            except (TypeError, AttributeError, ValueError, KeyError):  # a snapshot of the wrong shape
-                self.damaged(case_path(self.out_dir, name), "not a case casegen saved")
-                found = []
-            self.changes += [Change(**{**c.as_dict(), "date": self.date}) for c in found]
-        if template and not any(c.what == TEMPLATE and c.kind == kind for c in self.changes):
-            self.changes.append(Change("", f"template {template}", what=TEMPLATE, kind=kind, date=self.date))
-        self.cases[name] = values
-
-    def snapshot(self, name: str) -> dict | None:
-        """The case of the last complete build of `name`; None if there is none, or it was damaged."""
-        path = case_path(self.out_dir, name)
-        if not (path.exists() or path.is_symlink()):
-            return None
-        try:
-            old = json.loads(read_plain(path))
-        except (OSError, ValueError):
-            old = None
-        if not isinstance(old, dict):
-            self.damaged(path, "cut off or not a case")
-            return None
-        return old
-
-    def damaged(self, path: Path, what: str) -> None:
-        try:
-            aside = f"set aside as {set_aside(path).name}"
-        except OSError as exc:
-            aside = f"cannot set it aside ({exc.strerror or exc})"
-        self.notes.append(f"{path}: {what}; {aside}, so the changes of {path.stem} at this build cannot be listed")
-
-    def redlines(self, jobs, workers) -> list[Path]:
-        """A tracked-changes copy of each rebuilt document whose text changed. When some text changed, an
-        older redline of a document whose text did not is removed; when none did, every redline stays."""
-        # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml
-        # (6 ms with it, python -X importtime).
-        from casegen.batch.redline import write_redline
-
-        done = [job for job in jobs if job.kept is not None and not job.failing and job.target.stem in self.cases]
-        tasks = [(str(job.kept), str(job.target), str(self.out_dir / REDLINES / job.target.name), shown_date(self.date))
-                 for job in done]
-        written, same = [], []
-        for i, (changed, trouble) in workers.each(write_redline, tasks):
-            target = Path(tasks[i][2])
-            if trouble:
-                self.notes.append(f"{done[i].target}: no redline: {trouble}")
-            (written if changed else same).append(target)
-        if written:
-            for target in same:
-                if target.is_symlink() or target.is_file():
-                    target.unlink()
-        self.redlined = bool(written)
-        return sorted(written)
-
-    def forget(self, target: Path) -> None:
-        """What is kept of a document that is pruned (its log lines stay: they are history)."""
-        for path in (case_path(self.out_dir, target.stem), previous_path(self.out_dir, target.stem),
-                     journal(self.out_dir, "base", f"{target.stem}.docx"), self.out_dir / REDLINES / target.name):
-            remove_plain(path)  # only casegen's own kind of file: a link planted there is left, never followed
-
-    def settle(self) -> None:
-        """Commit what this build found: the cases of the documents rebuilt, their previous documents, the
-        changes; `last-build` moves only when some text changed (or on the first build)."""
-        if not self.cases:
-            return
-        changed = bool(self.changes) or self.redlined or read_last(self.out_dir) is None
-        lines = [json.dumps(change.as_dict(), ensure_ascii=False) for change in self.changes]
-        commit(self.out_dir, self.date, self.cases, lines, changed)
+REDLINES = "redlines"
+TMP = "tmp"  # .casegen/tmp: the documents a redline compares with, for the build's length only
+# What a killed casegen leaves half-written, by exact shape (fileio.atomic_path's and tempfile's names).
+PART = re.compile(r"\..+\.(docx|pdf)\.[a-z0-9_]{8}\.part")
+PDF_WORK = re.compile(r"\.casegen-pdf-[a-z0-9_]{8}")
 
 
 def shown_date(date: str) -> str:
@@ -157,7 +31,123 @@ def shown_date(date: str) -> str:
     return date[:19] + "Z"
 
 
-def last_build(out_dir: Path) -> str | None:
-    """The date of the last build into `out_dir` that changed a document; None if it has no history
-    (a damaged `last-build` gives way to the log's last date)."""
-    return read_last(out_dir) or max((c.date for c in read_log(out_dir)), default=None)
+class History:
+    def __init__(self, store: Store, out_dir: Path):
+        self.store, self.out_dir = store, Path(out_dir)
+        # To the microsecond: it names the build in the log, and two builds can start in one second.
+        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.changes: list[Change] = []
+        self.built: dict[str, tuple[bytes | None, dict]] = {}  # name -> (the document written, its case)
+        self.notes: list[str] = []
+        self.redlined = False  # a redline was written: some document's text changed
+        self.pending = store.pending()
+
+    def owned(self, target: Path, sha256: str | None) -> bool:
+        """Whether the document at `target` is as casegen wrote it (by its recorded bytes; one a stopped build was
+        writing, by its author), so it may be replaced."""
+        if sha256 and file_sha256(target) == sha256:
+            return True
+        return (not sha256 or target.name in self.pending) and written_by_casegen(target, "document")
+
+    def keep_edited(self, target: Path) -> Path:
+        """Rename a document a person edited to NAME.edited-YYYYMMDD-HHMMSS.docx, and log it at once."""
+        by = document_properties(target).get("lastModifiedBy", "")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside, n = target.with_name(f"{target.stem}.edited-{stamp}{target.suffix}"), 2
+        while os.path.lexists(aside):
+            aside, n = target.with_name(f"{target.stem}.edited-{stamp}-{n}{target.suffix}"), n + 1
+        os.rename(target, aside)
+        self.notes.append(f"{target}: edited since casegen built it{f' (last saved by {by})' if by else ''}; kept "
+                          f"as {aside}, and the new build written in its place")
+        self.store.log([Change(target.stem, "", new=aside.name, what=EDITED, date=self.date)])
+        return aside
+
+    def remember(self, target: Path, kind: str, values: dict, template: str, reason: str) -> None:
+        """Keep the document just built and its case; note how the case differs from the one before."""
+        name = target.name
+        old = self.store.case(name)
+        if old is not None:
+            try:
+                found = diff_cases(target.stem, kind, old, values)
+            except (TypeError, AttributeError, ValueError, KeyError):  # a case of the wrong shape
+                self.notes.append(f"{self.store.path}: the case {name} was built from is not one casegen saved, "
+                                  "so its changes at this build cannot be listed")
+                found = []
+            self.changes += [Change(**{**c.as_dict(), "date": self.date}) for c in found]
+        if template and not any(c.what == TEMPLATE and c.kind == kind for c in self.changes):
+            self.changes.append(Change("", f"template {template}", what=TEMPLATE, kind=kind, date=self.date))
+        self.changes.append(Change(target.stem, "", new=reason, what=REBUILT, date=self.date))
+        try:
+            body = read_plain(target)
+        except OSError:  # no redline of it next time, nothing worse
+            body = None
+        self.built[name] = (body, values)
+
+    def redlines(self, jobs, workers) -> list[Path]:
+        """A tracked-changes copy of each rebuilt document whose text changed, against the document casegen
+        last wrote. When some text changed, an older redline of a document whose text did not is removed."""
+        # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml.
+        from casegen.batch.redline import write_redline
+
+        tmp, redlines = self.out_dir / FOLDER / TMP, self.out_dir / REDLINES
+        if folder_trouble(redlines):
+            self.notes.append(f"{redlines}: {folder_trouble(redlines)}, not a folder; set aside as "
+                              f"{set_aside(redlines).name}")
+        tmp.mkdir(exist_ok=True)
+        tasks, done = [], []
+        for job in jobs:
+            before = self.store.document(job.target.name) if job.target.name in self.built else None
+            if before is not None:
+                (tmp / job.target.name).write_bytes(before)
+                tasks.append((str(tmp / job.target.name), str(job.target), str(self.out_dir / REDLINES /
+                              job.target.name), shown_date(self.date)))
+                done.append(job)
+        written, same = [], []
+        try:
+            for i, (changed, trouble) in workers.each(write_redline, tasks):
+                if trouble:
+                    self.notes.append(f"{done[i].target}: no redline: {trouble}")
+                (written if changed else same).append(Path(tasks[i][2]))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if written:
+            for target in same:
+                remove_plain(target)
+        self.redlined = bool(written)
+        return sorted(written)
+
+    def forget(self, target: Path) -> None:
+        """A pruned document's redline goes (its log lines stay: they are history)."""
+        remove_plain(self.out_dir / REDLINES / target.name)  # only a plain file: a link there is left
+
+    def settle(self, records) -> None:
+        """Save this build in one transaction; `last_build` moves only when some text changed (or at the first)."""
+        texts = [c for c in self.changes if c.what != REBUILT]
+        changed = bool(texts) or self.redlined or self.store.last_build() is None
+        self.store.save_build(self.date, records, self.built, self.changes, changed)
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(read_plain(path)).hexdigest()
+    except OSError:
+        return None
+
+
+def sweep_leftovers(folder: Path) -> None:
+    """Remove what a killed build left half-written: only names casegen makes, by their exact shape."""
+    for place in (folder, folder / REDLINES):
+        try:
+            names = os.listdir(place) if not what_is(place) or what_is(place) == "a folder" else []
+        except OSError:
+            continue
+        for name in names:
+            if PART.fullmatch(name):
+                remove_plain(place / name)
+            elif place == folder and PDF_WORK.fullmatch(name) and what_is(place / name) == "a folder":
+                shutil.rmtree(place / name, ignore_errors=True)
+    tmp = folder / FOLDER / TMP
+    if what_is(tmp) == "a folder":
+        shutil.rmtree(tmp, ignore_errors=True)
+    elif os.path.lexists(tmp):
+        set_aside(tmp)

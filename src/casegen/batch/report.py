@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from casegen.batch.pdf import PdfResult
-from casegen.errors import Problem
+from casegen.errors import Problem, Severity, counted
 from casegen.rules.crossform import CROSSFORM_RULES
 
-BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = "built", "up to date", "failed", "gone", "pruned"
+
+
+class Status(StrEnum):
+    """What became of a document in a build (a StrEnum: it prints, and goes into JSON, as its words)."""
+
+    BUILT = "built"
+    UP_TO_DATE = "up to date"
+    FAILED = "failed"
+    GONE = "gone"  # its form no longer exists; --prune removes it
+    PRUNED = "pruned"
+
+
+BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = Status  # the names the build has always used
 
 
 @dataclass
@@ -17,16 +30,22 @@ class Outcome:
 
     source: str  # the intake file, as found
     target: Path  # the document
-    status: str
+    status: Status
     problems: list[Problem] = field(default_factory=list)
+    reason: str = ""  # why a document was built again: "new", "form changed", "template changed", ...
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
+        return [p for p in self.problems if p.severity != Severity.ERROR]
+
+    def as_dict(self) -> dict:
+        """For --json: the document, what became of it and why ("reason": new, form changed, ...), its problems."""
+        return {"source": self.source, "document": str(self.target), "status": self.status, "reason": self.reason,
+                "problems": [p.as_dict() for p in self.problems]}
 
     def line(self) -> str:
         """One plain line, for logs."""
@@ -36,7 +55,7 @@ class Outcome:
             return f"gone        {self.target}: its intake file {self.source} no longer exists (--prune removes it)"
         if self.status == PRUNED:
             return f"pruned      {self.target}: its intake file {self.source} no longer exists"
-        return f"{self.status:<11} {self.target}"
+        return f"{self.status:<11} {self.target}" + (f" ({self.reason})" if self.reason else "")
 
 
 @dataclass
@@ -58,7 +77,7 @@ class BuildReport:
     pdf: PdfResult | None = None
     redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(o.status == status for o in self.outcomes)
 
     @property
@@ -69,6 +88,19 @@ class BuildReport:
     def ok(self) -> bool:
         return not self.failed and not self.trouble and (self.pdf is None or self.pdf.ok)
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of the build: each form's (the warnings of the documents made too), then the build's own."""
+        return [p for o in self.outcomes for p in o.problems] + self.trouble
+
+    def as_dict(self) -> dict:
+        """The report's own fields for `--json` (its problems go beside them: cli/common.envelope)."""
+        pdf = None if self.pdf is None else {"made": [str(p) for p in self.pdf.made],
+                                             "failed": [str(p) for p in self.pdf.failed], "message": self.pdf.message}
+        return {"summary": self.summary(), "seconds": round(self.seconds, 3), "notes": self.notes,
+                "documents": [o.as_dict() for o in self.outcomes], "redlines": [str(p) for p in self.redlines],
+                "pdf": pdf}
+
     def summary(self) -> str:
         """`12 built, 288 up to date, 1 failed (2.3 s)`."""
         parts = [f"{self.count(BUILT)} built", f"{self.count(UP_TO_DATE)} up to date", f"{self.count(FAILED)} failed"]
@@ -77,7 +109,7 @@ class BuildReport:
                 parts.append(f"{self.count(status)} {status}")
         if self.redlines:
             named = ", ".join(map(str, self.redlines)) if len(self.redlines) <= 3 else f"in {self.redlines[0].parent}"
-            parts.append(f"{len(self.redlines)} redline{'s' if len(self.redlines) > 1 else ''} ({named})")
+            parts.append(f"{counted(len(self.redlines), 'redline')} ({named})")
         if self.pdf is not None:
             parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"
@@ -85,8 +117,12 @@ class BuildReport:
     def details(self) -> list[str]:
         """What the summary line does not say: notes, documents whose form is gone, warnings of the
         documents made, each failed form with its located errors, and what went wrong with the PDFs."""
-        lines = list(self.notes)
-        lines += [o.line() for o in self.outcomes if o.status in (GONE, PRUNED)]
+        return list(self.notes) + [o.line() for o in self.outcomes if o.status == PRUNED] + self.problem_lines()
+
+    def problem_lines(self) -> list[str]:
+        """The details that are problems (all that `build -q` prints): documents whose form is gone, warnings of
+        the documents made, each failed form with its located errors, what went wrong with the PDFs."""
+        lines = [o.line() for o in self.outcomes if o.status == GONE]
         lines += [str(w) for o in self.outcomes if o.status == BUILT for w in o.warnings]
         across, stated = {r.code for r in CROSSFORM_RULES}, set()
         for o in sorted(self.failed, key=lambda o: o.source):  # a finding across forms: stated once, as validate does

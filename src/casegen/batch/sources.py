@@ -1,11 +1,43 @@
 """Which intake workbooks a build takes, and the document each one makes."""
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
+
+
+MAX_INPUT = 64 * 2**20  # bytes of a form or a template stamped: casegen's are well under 1 MB
+
+
+def document_name_ok(name) -> bool:
+    """Whether `name` is one a build writes: NAME.docx, directly in the output folder, not a hidden file."""
+    return (isinstance(name, str) and name.endswith(".docx") and len(name) > len(".docx")
+            and not name.startswith(".") and not any(c in name for c in "/\\\0"))
+
+
+def file_digest(path: str | os.PathLike, length: int = 64) -> str | None:
+    """sha256 of a regular file's bytes (cut to `length` hex digits), or None if it is not one, or is larger
+    than a form or template could be: a pipe or /dev/zero is never read (the reader then says why)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INPUT:
+            return None
+        digest = hashlib.sha256(file.read(MAX_INPUT + 1))
+    return digest.hexdigest()[:length]
+
+
+def template_digest(path: str | os.PathLike) -> str | None:
+    """The template's stamp, the same as render.CompiledTemplate's `.digest`, without compiling it."""
+    return file_digest(path, 16)
 
 
 def document_name(source: Path) -> str:

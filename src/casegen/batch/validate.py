@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
-from casegen.errors import CasegenError, Problem
+from casegen.errors import CasegenError, Problem, Severity, counted
 from casegen.intake.annotate import annotate_intakes
 from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.rules.crossform import once
@@ -33,7 +33,7 @@ class ValidateReport:
         return [c for c in self.checked if not _other_format(c)]
 
     def failing(self, checked: Checked) -> bool:
-        return any(p.severity == "error" or self.strict for p in checked.problems)
+        return any(p.severity == Severity.ERROR or self.strict for p in checked.problems)
 
     @property
     def ok(self) -> bool:
@@ -43,20 +43,31 @@ class ValidateReport:
     def summary(self) -> str:
         """`2 of 3 forms OK, 1 with errors, 4 warnings`, or `3 forms OK`; files in other formats counted apart."""
         forms, unread = self.forms, len(self.checked) - len(self.forms)
-        errors = sum(any(p.severity == "error" for p in c.problems) for c in forms)
+        errors = sum(any(p.severity == Severity.ERROR for p in c.problems) for c in forms)
         warned = sum(self.failing(c) for c in forms) - errors  # failed on warnings alone: --strict
-        warnings = sum(p.severity != "error" for c in forms for p in c.problems)
-        noun = "form" if len(forms) == 1 else "forms"
+        warnings = sum(p.severity != Severity.ERROR for c in forms for p in c.problems)
         if not errors and not warned and not warnings:
-            parts = [f"{len(forms)} {noun} OK"]
+            parts = [f"{counted(len(forms), 'form')} OK"]
         else:
-            parts = [f"{len(forms) - errors - warned} of {len(forms)} {noun} OK"]
+            parts = [f"{len(forms) - errors - warned} of {counted(len(forms), 'form')} OK"]
             parts += [f"{errors} with errors"] if errors else []
             parts += [f"{warned} with warnings, which --strict counts as errors"] if warned else []
-            parts += [_count(warnings, "warning")] if warnings else []
+            parts += [counted(warnings, "warning")] if warnings else []
         if unread:
-            parts.append(f"{_count(unread, 'file')} not read (not .xlsx)")
+            parts.append(f"{counted(unread, 'file')} not read (not .xlsx)")
         return ", ".join(parts)
+
+    def file_lines(self) -> list[str]:
+        """A line a file checked, for `-v`: `ok  FILE`, `failed  FILE (2 errors)`."""
+        return [f"{'failed' if self.failing(c) else 'ok':<7} {c.file}"
+                + (f" ({counted(len(c.problems), 'problem')})" if c.problems else "") for c in self.checked]
+
+    def as_dict(self) -> dict:
+        """The report's own fields for `--json` (its problems go beside them: cli/common.envelope)."""
+        return {"summary": self.summary(),
+                "forms": [{"file": c.file, "kind": c.kind, "ok": not self.failing(c),
+                           "errors": len(c.errors), "warnings": len(c.problems) - len(c.errors)} for c in self.checked],
+                "annotated": [str(path) for path in self.annotated]}
 
 
 def validate(paths, programme: Programme, *, strict: bool = False, annotate: bool = False, force: bool = False,
@@ -76,6 +87,3 @@ def validate(paths, programme: Programme, *, strict: bool = False, annotate: boo
 def _other_format(checked: Checked) -> bool:
     return bool(checked.problems) and all(p.code == OTHER_FORMAT for p in checked.problems)
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"

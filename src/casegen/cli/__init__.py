@@ -1,10 +1,12 @@
-"""The casegen command line: one door. Each command parses its options and calls one library function;
-what the library raises is turned here into one message and an exit code (0 done, 1 problems found or
-files not made, 2 usage).
+"""The casegen command line: one door. Each command parses its options (declared once, in cli/common.py)
+and calls one library function; what the library raises is turned here into one message (or, with
+--json, the command's one JSON object) and an exit code (0 done, 1 problems found or something not made,
+2 a usage mistake with nothing written).
 
 The commands import the library inside their bodies, so each loads only what it uses: `import casegen.cli`
-takes 0.11 s, against 0.35 s with every command's library imported at the top (measured on this project's
-2-core machine, fastest of 3); a no-op `casegen build` pays for the first, not the second.
+takes 145 ms, against 532 ms with every command's library imported too (CPU time, fastest of 10, on this
+project's shared 2-core machine; docs/architecture.md gives the same figures); a no-op `casegen build` pays
+for the first, not the second.
 """
 from __future__ import annotations
 
@@ -16,13 +18,21 @@ import click
 from casegen import __version__, config
 from casegen.cli.build import build
 from casegen.cli.changes import changes
+from casegen.cli.common import (
+    as_json,
+    config_option,
+    envelope,
+    templates_option,
+    wants_json,
+)
 from casegen.cli.forms import dump, new, upgrade, validate
 from casegen.cli.info import rules_command, schema
 from casegen.cli.portfolio import portfolio
 from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
-from casegen.errors import CasegenError, IntakeError
+from casegen.errors import CasegenError, IntakeError, Problem, Severity
 from casegen.fileio import os_error_message
+
 
 class _Door(click.Group):
     """The group every command goes through: each of a form's problems on a line of its own, each error
@@ -31,23 +41,29 @@ class _Door(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
-        except IntakeError as exc:
-            for problem in exc.problems:
-                click.echo(f"Error: {problem}" if problem.severity == "error" else str(problem), err=True)
-            ctx.exit(exc.exit_code)
-        except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
-            if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
+            try:
+                return super().invoke(ctx)
+            except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
+                if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
+                    raise
+                raise CasegenError(os_error_message(exc)) from None
+        except CasegenError as exc:
+            problems = exc.problems if isinstance(exc, IntakeError) else [Problem("", exc.format_message())]
+            if wants_json(ctx):  # the command's one JSON object, whatever stopped it
+                click.echo(as_json(envelope(wants_json(ctx), exc.exit_code, problems)))
+                ctx.exit(exc.exit_code)
+            if not isinstance(exc, IntakeError):
                 raise
-            raise CasegenError(os_error_message(exc)) from None
+            for problem in problems:
+                click.echo(f"Error: {problem}" if problem.severity == Severity.ERROR else str(problem), err=True)
+            ctx.exit(exc.exit_code)
 
 
-@click.group(cls=_Door, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CASEGEN_CONFIG",
-              help="Programme configuration (TOML); the built-in Luton programme if not given.")
-@click.option("--templates", "templates_path", type=click.Path(file_okay=False, path_type=Path),
-              envvar="CASEGEN_TEMPLATES", help="Folder of the Word templates; else the configuration's `templates`, "
-                                               "else casegen's own (see `casegen templates export`).")
+# Each command sets its short_help, so the command list shows it whole (click would cut its first sentence
+# at 45 characters); a terminal wider than 80 columns is used up to 120.
+@click.group(cls=_Door, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+@config_option
+@templates_option
 @click.version_option(__version__, prog_name="casegen")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None) -> None:

@@ -3,55 +3,89 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from casegen.cli.common import EXISTING, programme, templates_folder
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
+from casegen.cli.common import (
+    EXISTING,
+    OK,
+    PROBLEMS,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    output_option,
+    programme,
+    templates_folder,
+    verbosity,
+    verbosity_options,
+)
 
 
-@click.command()
+@click.command(short_help="Make the Word document of each intake form, rebuilding only what changed.")
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="Folder for the documents.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Documents made at once  [default: one per CPU]")
-@click.option("--force", is_flag=True, help="Rebuild every document, changed or not, replacing any file of a "
-                                            "document's name that casegen did not write.")
+@output_option("out_dir", "Folder for the documents.", file_okay=False, default=Path("output"))
+@jobs_option
+@click.option("-B", "--always-make", "--rebuild", "always_make", is_flag=True,
+              help="Rebuild every document, up to date or not (as make -B).")
+@force_option("Replace a file at a document's name that casegen did not write (never a folder). Given without "
+              "-B, it also rebuilds every document, as it did before -B (until the next release).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
 @click.option("--redline", is_flag=True,
               help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
                    "with the changes tracked, as Word's review pane shows them.")
+@json_option
+@verbosity_options
 @click.pass_context
-def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, strict: bool,
-          prune: bool, pdf: bool, redline: bool) -> None:
+def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, always_make: bool, force: bool, strict: bool,
+          prune: bool, pdf: bool, redline: bool, as_json: bool) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, if no form was found, or if --pdf could not make every PDF (the Word
     documents are still made).
     """
-    from casegen.batch.build import BuildOptions, build as build_all
+    from casegen.batch.build import BuildOptions
+    from casegen.batch.build import build as build_all
 
-    options = BuildOptions(force=force, strict=strict, prune=prune, pdf=pdf, redline=redline, jobs=jobs,
-                           templates=templates_folder(ctx))
-    with _Progress(sys.stdout.isatty()) as progress:
+    level = verbosity(ctx)
+    if force and not always_make:  # --force used to mean -B as well: it still does, for one release
+        always_make = True
+        if not as_json:
+            click.echo("note: --force also rebuilds every document in this release, as it did; in the next it only "
+                       "replaces files casegen did not write: add -B (--always-make) to rebuild everything", err=True)
+    options = BuildOptions(force=force, rebuild=always_make, strict=strict, prune=prune, pdf=pdf, redline=redline,
+                           jobs=jobs, templates=templates_folder(ctx))
+    quiet = as_json or level < 0
+    with _Progress(sys.stdout.isatty() and level <= 0, quiet) as progress:
         report = build_all(paths, out_dir, programme(ctx), options, progress)
-    for line in report.details():
+    if as_json:
+        emit(ctx, report.ok, report.problems, **report.as_dict())
+    for line in report.problem_lines() if quiet else report.details():
         click.echo(line, err=True)
-    click.echo(report.summary())
-    ctx.exit(0 if report.ok else 1)
+    if not quiet:
+        click.echo(report.summary())
+    ctx.exit(OK if report.ok else PROBLEMS)
 
 
 class _Progress:
-    """A bar on a terminal; one line a document in a log."""
+    """A bar on a terminal; one line a document in a log (and on a terminal with -v); nothing with -q or --json."""
 
-    def __init__(self, tty: bool):
-        self.tty, self.bar = tty, None
+    def __init__(self, tty: bool, quiet: bool = False):
+        self.tty, self.quiet = tty, quiet
+        self.bar: ProgressBar[int] | None = None
 
     def __enter__(self):
         return self
 
     def __call__(self, tick) -> None:
+        if self.quiet:
+            return
         if self.tty:
             self.bar = self.bar or click.progressbar(length=tick.total, label="building")
             self.bar.update(tick.done - self.bar.pos)

@@ -1,21 +1,34 @@
 """The project lead's commands: a new form, checking it, the case it holds, bringing an old one up to date."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from casegen.cli.common import EXISTING, KIND_CHOICE, programme
+from casegen.cli.common import (
+    EXISTING,
+    KIND_CHOICE,
+    OK,
+    PROBLEMS,
+    ask_json,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    programme,
+    verbosity,
+    verbosity_options,
+    wants_json,
+)
 from casegen.errors import CasegenError
 
 
-@click.command()
+@click.command(short_help="Write a blank intake form (or one filled from JSON).")
 @click.argument("kind", type=KIND_CHOICE)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Fill the form from a case saved as JSON (see `casegen dump`).")
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@force_option("Replace a file already at PATH.")
 @click.pass_context
 def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
     """Write a blank intake form for KIND (bcl or brief) at PATH."""
@@ -37,17 +50,29 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
         click.echo(f"wrote {path}: fill in the yellow cells, then run `casegen build {path}`")
 
 
-@click.command()
+def _format_alias(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--format json`, the old spelling of `--json` (kept for one release)."""
+    if value is not None:
+        click.echo(f"note: --format {value} is now {'--json' if value == 'json' else 'the default'}; "
+                   "--format goes in the next release", err=True)
+    if value == "json":
+        ask_json(ctx)
+    return value
+
+
+@click.command(short_help="Check intake forms and list every problem, by cell.")
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@json_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), hidden=True, callback=_format_alias)
 @click.option("--annotate", is_flag=True,
               help="Also write NAME.checked.xlsx beside each form: problem cells highlighted and commented, "
                    "with a list of the problems on the first sheet.")
-@click.option("--force", is_flag=True, help="With --annotate: replace a NAME.checked.xlsx that casegen did not write.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
+@force_option("With --annotate: replace a NAME.checked.xlsx that casegen did not write.")
+@jobs_option
+@verbosity_options
 @click.pass_context
-def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: bool, force: bool,
+def validate(ctx, paths: tuple[Path, ...], strict: bool, as_json: bool, fmt: str | None, annotate: bool, force: bool,
              jobs: int | None) -> None:
     """Check intake workbooks (files or folders) and list every problem, one a line.
 
@@ -55,19 +80,22 @@ def validate(ctx, paths: tuple[Path, ...], strict: bool, fmt: str, annotate: boo
     """
     from casegen.batch.validate import validate as check
 
+    level = verbosity(ctx)
     report = check(paths, programme(ctx), strict=strict, annotate=annotate, force=force, jobs=jobs)
-    for written in report.annotated:
+    if wants_json(ctx):
+        emit(ctx, report.ok, report.problems, **report.as_dict())
+    for line in report.file_lines() if level > 0 else []:
+        click.echo(line)
+    for written in report.annotated if level >= 0 else []:
         click.echo(f"wrote {written}", err=True)
-    if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in report.problems], indent=2, ensure_ascii=False))
-    else:
-        for p in report.problems:
-            click.echo(str(p))
+    for p in report.problems:
+        click.echo(str(p))
+    if level >= 0:
         click.echo(report.summary())
-    ctx.exit(0 if report.ok else 1)
+    ctx.exit(OK if report.ok else PROBLEMS)
 
 
-@click.command()
+@click.command(short_help="Print the case in an intake form as JSON.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def dump(ctx, path: Path) -> None:
@@ -78,14 +106,14 @@ def dump(ctx, path: Path) -> None:
     click.echo(case.model_dump_json(indent=2))
 
 
-@click.command()
+@click.command(short_help="Rewrite an older intake form onto today's layout, keeping a backup.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def upgrade(ctx, path: Path) -> None:
     """Rewrite an intake form onto today's layout, every value kept as typed, the old one kept as a backup.
 
     A form already on today's layout is left as it is. Exits 0 if the form has no errors, 1 if it still
-    has some (listed), 2 if PATH is not a form.
+    has some (listed) or PATH is not a form casegen can read.
     """
     from casegen.intake.upgrade import upgrade_form
 

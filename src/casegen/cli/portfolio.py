@@ -6,7 +6,20 @@ from pathlib import Path
 
 import click
 
-from casegen.cli.common import EXISTING, programme, templates_folder
+from casegen.cli.common import (
+    EXISTING,
+    OK,
+    PROBLEMS,
+    emit,
+    force_option,
+    jobs_option,
+    json_option,
+    output_option,
+    programme,
+    templates_folder,
+    verbosity,
+    verbosity_options,
+)
 
 
 def _as_of(ctx, param, value: str | None) -> date | None:
@@ -18,61 +31,49 @@ def _as_of(ctx, param, value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-31") from None
 
 
-@click.command()
+@click.command(short_help="One tracker workbook of every case in the intake forms.")
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("tracker.xlsx"),
-              show_default=True, help="The tracker workbook to write (.xlsx).")
+@output_option("out", "The tracker workbook to write (.xlsx).", dir_okay=False, default=Path("tracker.xlsx"))
 @click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
               help="The folder `casegen build` wrote the documents to: each case links to its document.")
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
               help="The date gates are overdue against  [default: today]")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Forms read at once  [default: one per CPU]")
-@click.option("--force", is_flag=True,
-              help="Replace the tracker or summary even if the file there is not one casegen wrote.")
+@jobs_option
+@force_option("Replace the tracker or summary even if the file there is not one casegen wrote.")
+@json_option
+@verbosity_options
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
-              jobs: int | None, force: bool) -> None:
+              jobs: int | None, force: bool, as_json: bool) -> None:
     """One tracker workbook of every case in the intake forms PATHS (files or folders).
 
     Sheets: Cases, Savings (against the configuration's targets), Pipeline, Risks and Problems (the forms
     left out, with their errors). Exits 1 if any form was left out; the tracker is written all the same.
     """
-    from casegen.errors import CasegenError
-    from casegen.fileio import not_ours, refusal, sweep_parts, write_bytes_atomic
-    from casegen.portfolio.figures import gather
-    from casegen.portfolio.tracker import headline, write_tracker
+    from casegen.portfolio.make import make_portfolio
 
+    level = verbosity(ctx)
     for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.UsageError(f"{path}: must be a {suffix} file")
-    for path, what in ((out, "tracker"), (summary, "document")):  # before the forms are read: nothing to lose
-        why = path is not None and not force and not_ours(path, what)
-        if why:
-            where = "-o" if what == "tracker" else "--summary"
-            raise CasegenError(refusal(path, why, f"choose another name with {where}"))
-    found = gather(paths, programme(ctx), as_of, jobs)
-    if not found.forms:
-        raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
-    for checked in found.excluded:
+    made = make_portfolio(paths, programme(ctx), out, summary=summary, documents=documents, as_of=as_of, jobs=jobs,
+                          force=force, templates=templates_folder(ctx))
+    if as_json:
+        emit(ctx, made.ok, made.problems, **made.as_dict())
+    for checked in made.portfolio.forms if level > 0 else []:
+        click.echo(f"{'excluded' if checked.failing else 'read':<8} {checked.file}")
+    for checked in made.portfolio.excluded:
         click.echo(f"excluded {checked.file}:", err=True)
         for problem in checked.problems:
             click.echo(f"  {problem}", err=True)
-    for path in (out, summary):  # what a killed portfolio left half-written beside them
-        if path is not None:
-            sweep_parts(path)
-    write_bytes_atomic(out, write_tracker(found, out, documents))
-    click.echo(f"wrote {out}: {headline(found)}")
-    if not found.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
+    if level >= 0:
+        click.echo(f"wrote {out}: {made.headline()}")
+    if not made.portfolio.programme.targets:  # the documents say "Targets not yet set"; how to set them is said here
         from casegen.portfolio.summary import TARGETS_HOW_TO
 
         click.echo(TARGETS_HOW_TO, err=True)
-    if summary is not None:
-        from casegen.portfolio.summary import render_summary
-        from casegen.render import template_path
-
-        template = template_path("portfolio", templates_folder(ctx), found.programme)  # --templates, as build
-        write_bytes_atomic(summary, render_summary(found, template))
-        click.echo(f"wrote {summary}")
-    ctx.exit(1 if found.excluded else 0)
+    for path in made.written[1:] if level >= 0 else []:
+        click.echo(f"wrote {path}")
+    ctx.exit(OK if made.ok else PROBLEMS)

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from casegen.errors import IntakeError, Problem, counted
+from casegen.errors import IntakeError, Problem, Severity, counted
 from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
 from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
@@ -26,7 +26,8 @@ from casegen.sheetcells import escaped, mark_workbook, set_value
 
 SUMMARY_SHEET = "casegen problems"
 HEAD = PatternFill("solid", fgColor="D9E2F3")
-FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+FILLS = {Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
+         Severity.WARNING: PatternFill("solid", fgColor="FFEB9C")}
 HEADINGS = ("Where", "Field", "Severity", "Problem", "Code")
 # A field's label ("Validated Recurring Investment") on one line, or two: LibreOffice wraps a narrower
 # column onto more lines than fit.fit_rows counts, and the row clips the last.
@@ -60,7 +61,7 @@ def _text(cell, value: str) -> None:
 
 def _mark(ws, coord: str, problems: list[Problem]) -> None:
     cell = ws[coord]
-    severity = "error" if any(p.severity == "error" for p in problems) else "warning"
+    severity = Severity.ERROR if any(p.severity == Severity.ERROR for p in problems) else Severity.WARNING
     cell.fill = FILLS[severity]
     lines = [f"{p.severity}: {p.message}" + (f" [{p.code}]" if p.code else "") for p in problems]
     note = escaped(strip_illegal("\n".join(lines)))  # a comment's text is decoded as a cell's is (_xHHHH_)
@@ -106,7 +107,7 @@ def _problem_row(wb, ws, row: int, p: Problem) -> None:
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(p.sheet)}!{p.cell or 'A1'}")
         link.style = "Hyperlink"
         link.alignment, link.border = Alignment(wrap_text=True, vertical="top"), GRID  # the style reset them
-    ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS["warning"])
+    ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS[Severity.WARNING])
 
 
 def annotate(intake: Intake, target: Path) -> Path:

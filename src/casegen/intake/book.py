@@ -49,10 +49,10 @@ def cell_value(value):
 class Book:
     """The workbook at `path`, read with calamine; run `inspect_workbook(path)` first."""
 
-    def __init__(self, path: Path, facts: Inspection):
+    def __init__(self, path: Path, inspection: Inspection):
         self.cal = CalamineWorkbook.from_path(str(path), load_tables=True)
         self.sheetnames: list[str] = list(self.cal.sheet_names)
-        self.names = facts.names
+        self.names = inspection.names
         self.tables = {name: _table(self.cal.get_table_by_name(name)) for name in self.cal.table_names}
         self._grids: dict[str, list[list]] = {}
 

@@ -6,7 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from casegen.errors import Problem
+from casegen.errors import Problem, Severity
 from casegen.office import MAX_DIRECTORY, MAX_FILE, directory_size, is_regular
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")  # compared without case: A.XLSX and B.Xlsx are forms too
@@ -103,5 +103,5 @@ def not_a_form(path: Path) -> Problem:
     twin = path.with_suffix(".xlsx")
     if twin.exists():
         return Problem(str(path), f"is not read; {twin.name} beside it is (if {path.name} has changes "
-                       f"since, save it again as {twin.name})", severity="warning", code="form-not-xlsx")
+                       f"since, save it again as {twin.name})", severity=Severity.WARNING, code="form-not-xlsx")
     return Problem(str(path), f"is not read: it is {OTHER_FORMATS[_suffix(path)]}", code="form-not-xlsx")

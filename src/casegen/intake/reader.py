@@ -17,11 +17,11 @@ from functools import lru_cache
 from pydantic import ValidationError
 
 from casegen.config import Programme
-from casegen.errors import IntakeError, Problem
+from casegen.errors import IntakeError, Problem, Severity
 from casegen.intake import labels, spec
 from casegen.intake.book import Book
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
-from casegen.intake.workbook import Inspection, SheetFacts, inspect_workbook, range_boundaries
+from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook, range_boundaries
 from casegen.intake.workbook import column_letter as get_column_letter
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
@@ -33,9 +33,9 @@ MAX_PROBLEMS = 200  # a form wrong everywhere is reported in part; what is shown
 VALUE_CODES = {"longtext": "value-text", "when": "value-date"}
 
 
-class _Reading:
-    def __init__(self, path: Path, programme: Programme, facts: Inspection):
-        self.path, self.programme, self.facts = path, programme, facts
+class _FormReading:
+    def __init__(self, path: Path, programme: Programme, inspection: Inspection):
+        self.path, self.programme, self.inspection = path, programme, inspection
         self.file = str(path)
         self.problems: list[Problem] = []
         self.places: dict[tuple, tuple[str, str, str]] = {}  # path -> (sheet, cell, field)
@@ -46,7 +46,7 @@ class _Reading:
         self.layouts: dict[str, SheetLayout] = {}  # by sheet title, worked out when first needed
         self.model = None
 
-    def problem(self, message, sheet="", cell="", field="", severity="error", code=""):
+    def problem(self, message, sheet="", cell="", field="", severity=Severity.ERROR, code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
 
     def clean(self, value, sheet: str, cell: str, field: str):
@@ -61,14 +61,14 @@ class _Reading:
             bad = illegal_characters(value)
             if bad:
                 self.problem(f"removed characters a Word document cannot hold ({', '.join(bad)})",
-                             sheet, cell, field, "warning", "text-illegal-char")
+                             sheet, cell, field, Severity.WARNING, "text-illegal-char")
                 value = strip_illegal(value)
         return value
 
     def value(self, book: Book, sheet: str, row: int, col: int, field: str):
         """The value of an input cell, or None with a located problem if the cell cannot give one."""
         coord = f"{get_column_letter(col)}{row}"
-        trouble = _trouble(self.facts.sheet(sheet), coord, row, col)
+        trouble = _trouble(self.inspection.sheet(sheet), coord, row, col)
         if trouble:
             self.problem(trouble[0], sheet, coord, field, code=trouble[1])
             self.spoiled.add((sheet, coord))
@@ -114,7 +114,7 @@ class _Reading:
                          code=code)
         else:
             self.problem(f"the form has no {what} (an older form); it is left blank. Run {upgrade} to bring "
-                         "the form up to date", sheet, cell, path[-1], "warning", "form-old-layout")
+                         "the form up to date", sheet, cell, path[-1], Severity.WARNING, "form-old-layout")
         self.lost.add(path)
 
     def scalar(self, book: Book, block: spec.Scalar, data: dict) -> None:
@@ -178,11 +178,11 @@ class _Reading:
         return row
 
     def _filled(self, book: Book, sheet: str, r: int, columns: dict) -> bool:
-        facts = self.facts.sheet(sheet)
+        scan = self.inspection.sheet(sheet)
         for c in columns.values():
             coord = f"{get_column_letter(c)}{r}"
             # A formula with no saved value reads as blank, but the row is not empty: report it.
-            if coord in facts.formulas_without_values or coord in facts.errors:
+            if coord in scan.formulas_without_values or coord in scan.errors:
                 return True
             v = book.value(sheet, r, c)
             if v is not None and not (isinstance(v, str) and not v.strip()):
@@ -195,14 +195,14 @@ class _Reading:
         for xl, col, heading in layout.unknown:
             self.problem(f"the table '{xl.name}' has a column headed {heading!r} that casegen does not read; its "
                          "entries are left out of the document", sheet, f"{get_column_letter(col)}{xl.head}",
-                         severity="warning", code="table-unknown-column")
+                         severity=Severity.WARNING, code="table-unknown-column")
         for r, c, value in layout.strays[:MAX_STRAYS]:
             self.problem(f"{_shown(value)} is typed outside the form's cells; casegen does not read it (type it in "
                          "a yellow cell, or keep notes on a sheet of your own)", sheet, f"{get_column_letter(c)}{r}",
-                         severity="warning", code="cell-outside")
+                         severity=Severity.WARNING, code="cell-outside")
         if len(layout.strays) > MAX_STRAYS:
             self.problem(f"… and {len(layout.strays) - MAX_STRAYS} more cells typed outside the form's cells",
-                         sheet, severity="warning", code="cell-outside")
+                         sheet, severity=Severity.WARNING, code="cell-outside")
 
     def reported(self, loc: tuple) -> bool:
         """True if the form's own problem already explains an error at `loc` (a lost name, a spoiled cell)."""
@@ -251,17 +251,17 @@ def _required(model, path: tuple) -> bool:
     return model.model_fields[path[-1]].is_required()
 
 
-def _trouble(facts: SheetFacts, coord: str, row: int, col: int) -> tuple[str, str] | None:
+def _trouble(scan: SheetScan, coord: str, row: int, col: int) -> tuple[str, str] | None:
     """(message, code) if the cell's XML shows its value cannot be read as typed; None if it can."""
-    merged = facts.merge_over(row, col)
+    merged = scan.merge_over(row, col)
     if merged:
         return (f"is covered by the merged cells {merged}, so its value is lost; "
                 "unmerge them (Home > Merge & Center) and type each value in its own cell", "cell-merged")
-    if coord in facts.formulas_without_values:
+    if coord in scan.formulas_without_values:
         return ("has a formula but no saved value; open and save the form in Excel/LibreOffice, or type the value",
                 "cell-formula-no-value")
-    if coord in facts.errors:
-        return f"shows the error {facts.errors[coord]} from a formula; fix the formula or type the value", \
+    if coord in scan.errors:
+        return f"shows the error {scan.errors[coord]} from a formula; fix the formula or type the value", \
             "cell-error-value"
     return None
 
@@ -303,10 +303,10 @@ class Intake:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
-def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
+def _read_blocks(reading: _FormReading, book: Book) -> tuple[str, dict]:
     kind = reading.kind(book)
     sheets = spec.sheets(KINDS[kind])
     reading.foreign(book, kind, [b for s in sheets for b in s.blocks if not isinstance(b, str)])
@@ -322,7 +322,7 @@ def _read_blocks(reading: _Reading, book: Book) -> tuple[str, dict]:
     return kind, data
 
 
-def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
+def _validate(reading: _FormReading, kind: str, data: dict, programme: Programme):
     try:
         return KINDS[kind].model_validate(data, context={"programme": programme})
     except ValidationError as exc:
@@ -333,13 +333,13 @@ def _validate(reading: _Reading, kind: str, data: dict, programme: Programme):
     return None
 
 
-def read_cells(path: str | Path, programme: Programme) -> tuple[_Reading, str, dict]:
+def read_cells(path: str | Path, programme: Programme) -> tuple[_FormReading, str, dict]:
     """The form's values by field path, unchecked, with the reading's problems and places so far."""
     path = Path(path)
-    facts = inspect_workbook(path)  # the safety checks, before calamine unpacks the file
-    reading = _Reading(path, programme, facts)
+    inspection = inspect_workbook(path)  # the safety checks, before calamine unpacks the file
+    reading = _FormReading(path, programme, inspection)
     try:
-        book = Book(path, facts)
+        book = Book(path, inspection)
         try:
             kind, data = _read_blocks(reading, book)
         finally:
@@ -347,7 +347,7 @@ def read_cells(path: str | Path, programme: Programme) -> tuple[_Reading, str, d
     except IntakeError:
         raise
     except Exception as exc:  # XML no Office program writes, that calamine chokes on: never a traceback
-        raise facts.unreadable(path, exc) from None
+        raise inspection.unreadable(path, exc) from None
     return reading, kind, data
 
 
@@ -370,7 +370,7 @@ def read_intake(path: str | Path, programme: Programme) -> Intake:
 def _capped(file: str, problems: list[Problem]) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
-    first = sorted(problems, key=lambda p: p.severity != "error")[:MAX_PROBLEMS]
+    first = sorted(problems, key=lambda p: p.severity != Severity.ERROR)[:MAX_PROBLEMS]
     more = len(problems) - MAX_PROBLEMS
     return first + [Problem(file, f"… and {more} more problems; fix these first, then check again",
                             code="problems-more")]

@@ -11,14 +11,15 @@ labels a lead sees.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casegen.config import Programme
-from casegen.errors import CasegenError, IntakeError, Problem
-from casegen.fileio import atomic_path, os_error_message, sweep_parts
+from casegen.errors import CasegenError, IntakeError, Problem, counted
+from casegen.fileio import atomic_path, os_error_message, part_prefix, remove_plain, sweep_parts
 from casegen.intake import labels, spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_cells, read_intake
@@ -30,9 +31,8 @@ NOT_READ = ("cell-outside", "table-unknown-column", "cell-merged", "cell-formula
 
 
 class NotAForm(IntakeError):
-    """The file is not a form casegen can read, so there is nothing to upgrade: a usage error."""
-
-    exit_code = 2
+    """The file is not a form casegen can read, so there is nothing to upgrade: exit 1, as every command
+    exits on an unreadable input (2 is for mistakes in the command line itself)."""
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Upgraded:
         if self.backup is None:
             out = [f"{self.form} already has today's layout: nothing to upgrade, and nothing was written"]
             if self.needs:
-                out.append(f"it needs {len(self.needs)} fix{'es' * (len(self.needs) != 1)} before it can be built:")
+                out.append(f"it needs {counted(len(self.needs), 'fix', 'fixes')} before it can be built:")
             return out + [str(p) for p in self.needs]
         through = f" (a link: the file upgraded is {self.real})" if self.real else ""
         out = [f"upgraded {self.form}{through} to today's layout; the old form is kept as {self.backup}"]
@@ -63,7 +63,7 @@ class Upgraded:
         out += [f"  not carried across (only the backup has it): {what}" for what in self.left]
         if self.needs:
             n = len(self.needs)
-            out.append(f"the form still needs {n} fix{'es' * (n != 1)} before it can be built:")
+            out.append(f"the form still needs {counted(n, 'fix', 'fixes')} before it can be built:")
             out += [str(p) for p in self.needs]
         return out
 
@@ -104,7 +104,7 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     given = Path(path)
     path = given.resolve() if given.is_symlink() else given  # write through the link: the link stays a link
     old, kind, data = _read(path, programme)
-    sweep_parts(path)  # what a killed upgrade left half-written beside the form
+    _sweep(path)  # what a killed upgrade left half-written beside the form
     if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
         return Upgraded(given, None, needs=read_intake(path, programme).errors)
     result = Upgraded(given, backup_path(path), real=path if path != given else None)
@@ -127,6 +127,22 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     return result
 
 
+def _sweep(path: Path) -> None:
+    """Remove the temporary files a killed upgrade left: the new form's (`.FORM.X.part`), and the one its writer
+    makes beside that (`..FORM.X.part.Y.part`), by their exact shape only (tempfile's 8 characters)."""
+    sweep_parts(path)
+    nested = re.compile(re.escape("." + part_prefix(path)) + r"[a-z0-9_]{8}\.part\.[a-z0-9_]{8}\.part")
+    for name in [n for n in _names(path.parent) if nested.fullmatch(n)]:
+        remove_plain(path.parent / name)  # a regular file only: never a link or a folder of that name
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return []
+
+
 def _replace(path: Path, backup: Path, kind: str, programme: Programme, data: dict):
     """Write the form anew beside `path`, check it holds `data`, keep the old at `backup`, then rename the new
     over the old; the new form's reading."""
@@ -144,5 +160,5 @@ def _left(old) -> list[str]:
     """What the old form held that the new one does not: cells casegen does not read, sheets of the lead's own."""
     left = [f"{p.sheet}!{p.cell}: {p.message}" for p in old.problems if p.code in NOT_READ]
     ours = {spec.GUIDE_SHEET, spec.LISTS_SHEET, spec.CONTROL_SHEET} | {s.title for s in spec.sheets(old.model)}
-    left += [f"the sheet '{title}'" for title in old.facts.sheets if title not in ours]
+    left += [f"the sheet '{title}'" for title in old.inspection.sheets if title not in ours]
     return left

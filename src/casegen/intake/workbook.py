@@ -56,7 +56,7 @@ _SIMPLE_REF = re.compile(r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!"
 
 
 @dataclass
-class SheetFacts:
+class SheetScan:
     """What one worksheet's XML says that a value-only reader does not."""
 
     formulas_without_values: set[str] = field(default_factory=set)
@@ -75,11 +75,11 @@ class SheetFacts:
 
 @dataclass
 class Inspection:
-    sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet title
+    sheets: dict[str, SheetScan] = field(default_factory=dict)  # by sheet title
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # defined name -> (sheet, "B4")
 
-    def sheet(self, title: str) -> SheetFacts:
-        return self.sheets.get(title) or SheetFacts()
+    def sheet(self, title: str) -> SheetScan:
+        return self.sheets.get(title) or SheetScan()
 
     def unreadable(self, path: Path, exc: Exception) -> IntakeError:
         """Why a reader failed on a file that passed the checks."""
@@ -89,7 +89,7 @@ class Inspection:
     def bad_numbers(self, path: Path) -> list[Problem]:
         return [Problem(str(path), f"holds {text!r}, which is not a number; type the value again and save the form",
                         title, ref, code="cell-not-a-number")
-                for title, facts in self.sheets.items() for ref, text in facts.bad_numbers.items()]
+                for title, scan in self.sheets.items() for ref, text in scan.bad_numbers.items()]
 
 
 def _fail(path: Path, message: str, sheet: str = ""):
@@ -108,11 +108,11 @@ def inspect_workbook(path: str | Path) -> Inspection:
                             "make a form with `casegen new bcl FILE.xlsx`")
             parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
-        facts = Inspection(names=_defined_names(workbook))
+        inspection = Inspection(names=_defined_names(workbook))
         sheets = sheet_parts(parts.get, parts, workbook)
         for title, part in sheets.items():
-            facts.sheets[title] = _scan_sheet(path, parts[part], title)
-        area = sum(f.area for f in facts.sheets.values())
+            inspection.sheets[title] = _scan_sheet(path, parts[part], title)
+        area = sum(f.area for f in inspection.sheets.values())
         if area > MAX_SHEET_AREA:  # measured again with the exact pattern (_REF_FAST may count more)
             area = sum(sheet_area(parts[part]) for part in sheets.values())
         if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
@@ -127,9 +127,9 @@ def inspect_workbook(path: str | Path) -> Inspection:
                     "you may read it")
     except Exception as exc:  # zipfile, zlib and expat raise many kinds for damaged files
         _fail(path, f"is damaged and cannot be read ({_why(exc)}); {SAVE_AGAIN}")
-    if any(f.bad_numbers for f in facts.sheets.values()):  # a reader would fail, or read NaN
-        raise IntakeError(facts.bad_numbers(path))
-    return facts
+    if any(f.bad_numbers for f in inspection.sheets.values()):  # a reader would fail, or read NaN
+        raise IntakeError(inspection.bad_numbers(path))
+    return inspection
 
 
 _why = office.why
@@ -174,7 +174,7 @@ def _defined_names(workbook) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
+def _scan_sheet(path: Path, data: bytes, title: str) -> SheetScan:
     """What calamine does not say, from the sheet's bytes: the sheet's extent (calamine holds a sheet as one
     dense block, so a cell at XFD1048576 would ask for terabytes), formulas without values, error values, text
     in number cells and merged ranges."""
@@ -185,22 +185,22 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetFacts:
     if (data.count(b"<row") > MAX_SHEET_ROWS and _more_than(_ROW, data, MAX_SHEET_ROWS)
             or data.count(b"<c") > MAX_SHEET_CELLS and _more_than(_CELL_OPEN, data, MAX_SHEET_CELLS)):
         _fail(path, too_large, title)
-    facts = SheetFacts(area=sheet_area(data, _REF_FAST))
-    if facts.area > MAX_SHEET_AREA:
-        facts.area = sheet_area(data, _REF)
-        if facts.area > MAX_SHEET_AREA:
+    scan = SheetScan(area=sheet_area(data, _REF_FAST))
+    if scan.area > MAX_SHEET_AREA:
+        scan.area = sheet_area(data, _REF)
+        if scan.area > MAX_SHEET_AREA:
             _fail(path, too_large, title)
     for start in _cells_to_visit(data):
         m = _CELL.match(data, start)  # as the sheet's pattern finds it
         ref = _REF.search(m.group(1))
-        _note_cell(facts, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
+        _note_cell(scan, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
     merged = 0
     for ref in _MERGE.findall(data) if b"<mergeCell" in data else ():
-        merged += _note_merge(facts, ref.decode())
+        merged += _note_merge(scan, ref.decode())
         if merged > MAX_MERGED_CELLS:
             _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
                         "(select all, Home > Merge & Center) and save again", title)
-    return facts
+    return scan
 
 
 def sheet_area(data: bytes, pattern: re.Pattern = _REF) -> int:
@@ -260,20 +260,20 @@ def _column(letters: bytes) -> int:
     return n
 
 
-def _note_cell(facts: SheetFacts, ref: str, attrs: bytes, body: bytes) -> None:
+def _note_cell(scan: SheetScan, ref: str, attrs: bytes, body: bytes) -> None:
     kind = _TYPE.search(attrs)
     kind = kind.group(1) if kind else b"n"
     value = _VALUE.search(body)
     value = value.group(1).decode("utf-8", "replace") if value else ""
     if b"<f" in body and not value:
-        facts.formulas_without_values.add(ref)
+        scan.formulas_without_values.add(ref)
     if kind == b"e":
-        facts.errors[ref] = value or "#N/A"
+        scan.errors[ref] = value or "#N/A"
     elif kind == b"n" and value and not _NUMBER.fullmatch(value.strip().encode()):
-        facts.bad_numbers[ref] = value[:40]
+        scan.bad_numbers[ref] = value[:40]
 
 
-def _note_merge(facts: SheetFacts, ref: str) -> int:
+def _note_merge(scan: SheetScan, ref: str) -> int:
     """Records a merged range; returns how many cells it spans."""
     try:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
@@ -281,7 +281,7 @@ def _note_merge(facts: SheetFacts, ref: str) -> int:
         return 0
     if None in (min_col, min_row, max_col, max_row):
         return MAX_MERGED_CELLS + 1  # a whole row or column
-    facts.merged.append((min_row, min_col, max_row, max_col, ref))
+    scan.merged.append((min_row, min_col, max_row, max_col, ref))
     return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 

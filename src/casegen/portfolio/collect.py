@@ -1,7 +1,7 @@
-"""Forms -> the facts the tracker needs: one small row a case, one a risk, and every problem.
+"""Forms -> the rows the tracker needs: one small row a case, one a risk, and every problem.
 
 Each form is read through the same check as `validate` and `build` (in worker processes, as build
-does); a worker sends back only these facts, never the case, so memory stays flat however many
+does); a worker sends back only these rows, never the case, so memory stays flat however many
 forms the portfolio holds. A form with errors (or that cannot be read) gives no row: it is listed
 with its problems, never dropped silently.
 """
@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from casegen.config import Programme
-from casegen.errors import Problem
+from casegen.errors import Problem, Severity
+from casegen.models import Kind
 from casegen.models.values import Amount, Total, when_as_date
 from casegen.portfolio import columns
 from casegen.portfolio.columns import form_name
@@ -30,7 +31,7 @@ class RiskRow:
     lead: str
     mitigation: str
     score: int  # the model's likelihood × impact (Scored.total)
-    kind: str = "bcl"  # of the case: a BCL and a Brief of one project share its tracker ref
+    kind: str = Kind.BCL  # of the case: a BCL and a Brief of one project share its tracker ref
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _risk_rows(case, programme: Programme) -> list[RiskRow]:
     names = names_of(programme.council, programme.programme, p.title, p.sponsor, p.lead)
     rows = []
     for i, r in enumerate(case.risks, start=1):
-        if case.kind == "brief":  # the brief's three-part statement, as one sentence
+        if case.kind == Kind.BRIEF:  # the brief's three-part statement, as one sentence
             text, ref, mitigation = brief_risk(r.cause, r.risk, r.consequence, names), str(i), ""
         else:
             text, ref, mitigation = r.risk, r.ref, r.mitigations
@@ -101,7 +102,7 @@ def _next_gate(case, programme: Programme) -> tuple[str, str]:
     return gate, dates.get(gate, "")
 
 
-def facts(case, file: str, problems: list[Problem], programme: Programme) -> CaseRow:
+def tracker_row(case, file: str, problems: list[Problem], programme: Programme) -> CaseRow:
     """The tracker's row of one case."""
     p = case.project
     finance = getattr(case, "finance", None)
@@ -112,7 +113,7 @@ def facts(case, file: str, problems: list[Problem], programme: Programme) -> Cas
         stage=getattr(p, "stage", "") or "", next_gate=gate, next_gate_date=when, lead=p.lead,
         net_by_year={y: years.get(y) for y in programme.financial_years} if finance else {},
         risks=_risk_rows(case, programme),
-        flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != "error")),
+        flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != Severity.ERROR)),
         shown={column.name: column.read(case) for column in columns.case_fields()},
     )
 

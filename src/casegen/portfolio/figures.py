@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
+from casegen.errors import Severity
+from casegen.models import Kind
 from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.models.values import Total
-from casegen.portfolio.collect import CaseRow, RiskRow, facts
+from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
 
 NO_STAGE = "(no stage given)"
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
@@ -107,11 +109,11 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     The check is validate's and build's (the same workers and rules across forms); each worker sends
     back only the tracker's row of its case, so memory stays flat in the number of forms.
     """
-    checked = check_forms(find_forms(paths), programme, jobs, extract=facts)
+    checked = check_forms(find_forms(paths), programme, jobs, extract=tracker_row)
     # A form saved as .ods or .csv, or a pipe named like a form: excluded by name, never left out silently
     # (a warning-only one has its .xlsx twin read in its place).
     unread = [Checked(str(path), "", [problem]) for path in not_forms(paths)
-              if (problem := not_a_form(path)).severity == "error"]
+              if (problem := not_a_form(path)).severity == Severity.ERROR]
     found = Portfolio(programme, as_of or date.today(), checked + unread)
     stages_from_business_cases(found.rows)
     return found
@@ -120,8 +122,8 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
 def stages_from_business_cases(rows: list[CaseRow]) -> None:
     """A Project Brief whose form gives no stage is at its project's stage: that of the Business Case Lite
     with its tracker ref (the brief plans a phase of that project), and its next gate with it."""
-    stages = {r.ref.strip().upper(): r for r in rows if r.kind == "bcl" and r.stage}
+    stages = {r.ref.strip().upper(): r for r in rows if r.kind == Kind.BCL and r.stage}
     for row in rows:
         bcl = stages.get(row.ref.strip().upper())
-        if row.kind == "brief" and not row.stage and bcl is not None:
+        if row.kind == Kind.BRIEF and not row.stage and bcl is not None:
             row.stage, row.next_gate = bcl.stage, bcl.next_gate

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from casegen.errors import Severity
+from casegen.models import Kind
 from casegen.models.summary import ExcludedForm, GateLine, PortfolioSummary, RiskLine, StageLine, TargetLine
 from casegen.models.values import Total
 from casegen.portfolio.collect import display_name
@@ -17,7 +19,7 @@ from casegen.render import load_template, template_path
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
-KIND = {"bcl": "BCL", "brief": "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+KIND: dict[str, str] = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
 # The documents say so in the board's words; how to set targets is the terminal's to say (TARGETS_HOW_TO).
 NO_TARGETS = "Targets not yet set: net savings are shown without a target to measure them against."
 TARGETS_HOW_TO = ("warning: no savings targets are set, so the tracker and the summary say \"Targets not yet set\". "
@@ -37,7 +39,7 @@ def _gap(net: Total, target: Decimal | None) -> Total | None:
 
 def _first_error(problems) -> str:
     """The first error as the board reads it: its field, and what is wrong (the how-to is the terminal's)."""
-    first = next((p for p in problems if p.severity == "error"), problems[0] if problems else None)
+    first = next((p for p in problems if p.severity == Severity.ERROR), problems[0] if problems else None)
     if first is None:
         return ""
     return f"{first.field}: {for_readers(first.message)}" if first.field else for_readers(first.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from casegen.codes import lookup
+from casegen.codes import Severity, lookup
 
 Finding = tuple[tuple, str]
 
@@ -17,7 +17,7 @@ Finding = tuple[tuple, str]
 @dataclass(frozen=True)
 class Rule:
     code: str
-    severity: str  # "error" stops the document being built; "warning" does not, unless --strict
+    severity: Severity
     kinds: tuple[str, ...]
     explanation: str
     check: Callable[..., Iterable[Finding]]

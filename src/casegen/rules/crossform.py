@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from casegen.codes import lookup
+from casegen.codes import Severity, lookup
 from casegen.errors import Problem
 from casegen.facts import FACTS, Fact, Form  # noqa: F401  (Fact: what a rule's forms carry)
 from casegen.rules import Rule
@@ -55,7 +55,7 @@ def duplicate_tracker_refs(forms: list[Form]) -> list[Problem]:
         for form in group:
             fact = form.facts["tracker_ref"]
             problems.append(Problem(form.file, message, fact.sheet, fact.cell, _label(form.kind, fact.field),
-                                    "error", "tracker-ref-duplicate"))
+                                    Severity.ERROR, "tracker-ref-duplicate"))
     return problems
 
 

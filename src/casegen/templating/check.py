@@ -22,7 +22,7 @@ from jinja2 import TemplateSyntaxError
 from lxml import etree
 from pydantic import BaseModel
 
-from casegen.errors import Problem, TemplateProblem
+from casegen.errors import Problem, Severity, TemplateProblem
 from casegen.models import KINDS
 from casegen.models.kinds import TEMPLATE_MODELS
 from casegen.ooxml import TEMPLATE_PARTS
@@ -52,7 +52,7 @@ class TemplateCheck:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
 def context_types(kind: str) -> dict:
@@ -149,7 +149,7 @@ def _geometry_problems(path: Path, part: str, xml: str) -> list[Problem]:
         found = cramped(xml.encode("utf-8"), default_size(styles))
     except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return []  # the part or the file is damaged: other findings say so
-    return [Problem(str(path), what, part=part, near=where, severity="warning", code="template-geometry",
+    return [Problem(str(path), what, part=part, near=where, severity=Severity.WARNING, code="template-geometry",
                     fix="widen the column in Word (Table Properties › Column) or narrow the others")
             for where, what in found]
 
@@ -241,7 +241,7 @@ def explain(path: Path) -> str:
     """
     if _kind_of(Path(path), None) is None:
         return ""
-    errors = [p for p in check_template(Path(path), compile=False).problems if p.severity == "error"]
+    errors = [p for p in check_template(Path(path), compile=False).problems if p.severity == Severity.ERROR]
     return "\n".join(str(p) for p in errors)
 
 
@@ -264,7 +264,7 @@ def unprinted(kind: str, used: set, template: str) -> list[Problem]:
     whole = {(model, f) for model, name in used if _is_model(model) for f in stands_for(model, name)}
     return [Problem(template, f"the form asks for it ({'.'.join(n for _, n in path)}) but no {kind} template prints "
                               "it, so what a lead types there never reaches the document",
-                    field=" › ".join(labels), severity="warning", code="template-unprinted-field",
+                    field=" › ".join(labels), severity=Severity.WARNING, code="template-unprinted-field",
                     fix="print it in the template, or mark the field printed=False in the model")
             for path, labels in form_fields(TEMPLATE_MODELS[kind]) if not _printed(path, used, whole)]
 

@@ -5,13 +5,14 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from casegen.codes import Kind
 from casegen.config import Programme
 from casegen.errors import TemplateProblem
 
 OFFICE_FORMATS = {".doc", ".odt", ".rtf", ".dot", ".ott", ".docm", ".dotx", ".dotm", ".fodt", ".wps"}
 # The templates casegen knows by kind; a folder of templates holds these names. "portfolio" is the summary
 # of `casegen portfolio --summary`: it prints a PortfolioSummary, not a case.
-TEMPLATE_FILES = {"bcl": "business_case_lite.docx", "brief": "project_brief.docx",
+TEMPLATE_FILES: dict[str, str] = {Kind.BCL: "business_case_lite.docx", Kind.BRIEF: "project_brief.docx",
                   "portfolio": "portfolio_summary.docx"}
 
 

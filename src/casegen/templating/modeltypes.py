@@ -15,6 +15,7 @@ from jinja2 import nodes
 from jinja2.runtime import LoopContext
 from pydantic import BaseModel
 
+from casegen.errors import counted
 from casegen.models.values import TextBlock
 from casegen.templating.environment import FILTERS
 
@@ -235,7 +236,8 @@ def _argument_problem(node: nodes.Filter, filters) -> str | None:
     params = list(inspect.signature(FILTERS[node.name]).parameters.values())[1:]
     given = len(node.args) + len(node.kwargs)
     if len(node.args) > len(params) or any(k.key not in {p.name for p in params} for k in node.kwargs):
-        return f"the {node.name} filter takes {len(params) or 'no'} argument{'s' if len(params) != 1 else ''}, not {given}"
+        takes = counted(len(params), "argument") if params else "no arguments"
+        return f"the {node.name} filter takes {takes}, not {given}"
     given = list(zip(params, node.args)) + [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
     for param, arg in given:
         if param.annotation in ("str", str) and isinstance(arg, nodes.Const) and not isinstance(arg.value, str):

@@ -7,7 +7,7 @@ from casegen.wordimport.mapping import (
     Reading, after_label, bullet, cell_bullets, columns, grid, items, label_table, model_grid,
 )
 from casegen.wordimport.match import computed_labels, field_labels, norm, which
-from casegen.wordimport.text import Para, Table
+from casegen.wordimport.text import Para, WordTable
 from casegen.models.bcl import (
     BusinessCaseLite, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
     Risk,
@@ -71,7 +71,7 @@ def read_paragraph(reading: Reading, p: Para) -> None:
         p.used = False
 
 
-def read_table(reading: Reading, t: Table) -> None:
+def read_table(reading: Reading, t: WordTable) -> None:
     if not t.rows:
         t.used = True
         return
@@ -80,7 +80,7 @@ def read_table(reading: Reading, t: Table) -> None:
             return
 
 
-def _year_table(reading: Reading, t: Table) -> bool:
+def _year_table(reading: Reading, t: WordTable) -> bool:
     head = [c.text for c in t.rows[0]]
     years = {i: re.sub(r"\s", "", h) for i, h in enumerate(head) if YEAR.match(h)}
     if not years:
@@ -107,7 +107,7 @@ def _year_table(reading: Reading, t: Table) -> bool:
     return True
 
 
-def _label_tables(reading: Reading, t: Table) -> bool:
+def _label_tables(reading: Reading, t: WordTable) -> bool:
     for path, model, header in ((("project",), ProjectInfo, wording.PROJECT_HEADER),
                                 (("qualification",), Qualification, wording.QUALIFICATION_HEADER),
                                 (("resources",), Resources, wording.RESOURCES_HEADER)):
@@ -117,7 +117,7 @@ def _label_tables(reading: Reading, t: Table) -> bool:
     return False
 
 
-def _scope_table(reading: Reading, t: Table) -> bool:
+def _scope_table(reading: Reading, t: WordTable) -> bool:
     cols = columns(t.rows[0], {"scope_in": _TITLES["scope_in"], "scope_out": _TITLES["scope_out"]})
     if not cols:
         return False
@@ -131,7 +131,7 @@ def _scope_table(reading: Reading, t: Table) -> bool:
     return True
 
 
-def _risk_table(reading: Reading, t: Table) -> bool:
+def _risk_table(reading: Reading, t: WordTable) -> bool:
     labels = field_labels(Risk) | computed_labels(Risk)
     rows = grid(reading, t, labels, need=3)
     if rows is None:
@@ -145,7 +145,7 @@ def _risk_table(reading: Reading, t: Table) -> bool:
     return True
 
 
-def _grids(reading: Reading, t: Table) -> bool:
+def _grids(reading: Reading, t: WordTable) -> bool:
     scored = [(len(columns(t.rows[0], field_labels(model))), path, model, key) for path, model, key in GRIDS]
     best = max(scored, key=lambda s: s[0])
     if best[0] < 2:
@@ -156,7 +156,7 @@ def _grids(reading: Reading, t: Table) -> bool:
     return True
 
 
-def _position_table(reading: Reading, t: Table) -> bool:
+def _position_table(reading: Reading, t: WordTable) -> bool:
     rows = t.rows[1:]
     grand = bool(rows) and norm(rows[-1][0].text) == norm(computed_labels(PositionTable)["grand_total"])
     if len(t.rows[0]) != 2 or not (grand or reading.section.key == "current_position"):

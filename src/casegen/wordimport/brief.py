@@ -5,7 +5,7 @@ import re
 
 from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
-from casegen.wordimport.text import Cell, Para, Table
+from casegen.wordimport.text import Cell, Para, WordTable
 from casegen.models import wording
 from casegen.models.brief import (
     BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, RiskStatement, Scope,
@@ -67,7 +67,7 @@ def start_section(reading: Reading, title: str) -> None:
             reading.put(("personal_data", "involved"), answer)
 
 
-def read_table(reading: Reading, t: Table) -> None:
+def read_table(reading: Reading, t: WordTable) -> None:
     if not t.rows:
         t.used = True
         return
@@ -84,7 +84,7 @@ def read_table(reading: Reading, t: Table) -> None:
             return
 
 
-def _stages(reading: Reading, t: Table) -> bool:
+def _stages(reading: Reading, t: WordTable) -> bool:
     def stage(cells: dict[str, Cell]):
         paras = [p for p in cells["name"].paras if p.text] if "name" in cells else []
         if not paras:
@@ -103,7 +103,7 @@ def _stages(reading: Reading, t: Table) -> bool:
     return True
 
 
-def _risks(reading: Reading, t: Table) -> bool:
+def _risks(reading: Reading, t: WordTable) -> bool:
     def risk(cells: dict[str, Cell]):
         item = statement(cells["statement"].text) if "statement" in cells else {}
         item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})

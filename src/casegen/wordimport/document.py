@@ -20,9 +20,8 @@ SAVE_AGAIN = DOCUMENT.save_again
 
 
 class NotADocument(CasegenError):
-    """The file is not a Word document casegen can read: a usage error, exit 2."""
-
-    exit_code = 2
+    """The file is not a Word document casegen can read: exit 1, as every command exits on an unreadable
+    input (2 is for mistakes in the command line itself)."""
 
     def __init__(self, path: Path, message: str):
         self.path = path

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 
 from casegen.config import Programme
-from casegen.errors import CasegenError, Problem
+from casegen.errors import CasegenError, Problem, Severity
 from casegen.fileio import atomic_path, os_error_message
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
@@ -23,12 +24,12 @@ from casegen.wordimport import bcl, brief
 from casegen.wordimport.document import NotADocument, open_document
 from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers, split
 from casegen.wordimport.match import norm
-from casegen.wordimport.text import Para, Table
-from casegen.models import KINDS, TITLES
+from casegen.wordimport.text import Para, WordTable
+from casegen.models import KINDS, TITLES, Kind
 from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
 from casegen.sheetcells import MAX_TEXT, number, overlong, put
 
-FORMATS = {"bcl": bcl, "brief": brief}
+FORMATS: dict[str, ModuleType] = {Kind.BCL: bcl, Kind.BRIEF: brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
            "when": parse_when}
 FIRST_WORDS = 12
@@ -46,12 +47,12 @@ class Imported:
 def detect_kind(stream: list) -> str | None:
     """The kind whose headings the document has more of (a title naming the kind counts most)."""
     texts = [b for b in stream if isinstance(b, Para) and b.text]
-    scores = {}
+    scores: dict[str, int] = {}
     for kind, fmt in FORMATS.items():
         keys = {heading_key(p, fmt.HEADINGS, getattr(fmt, "PREFIXED", set())) for p in texts} - {None}
         title = any(norm(p.text).startswith(norm(TITLES[kind])) for p in texts[:5])
         scores[kind] = len(keys) + (5 if title else 0)
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda kind: scores[kind])
     if scores[best] < 2 or list(scores.values()).count(scores[best]) > 1:
         return None
     return best
@@ -85,7 +86,7 @@ def read_document(path: Path, kind: str | None = None) -> Reading:
         if hasattr(fmt, "start_section"):
             fmt.start_section(reading, section.title)
         for block in section.blocks:
-            (fmt.read_table if isinstance(block, Table) else fmt.read_paragraph)(reading, block)
+            (fmt.read_table if isinstance(block, WordTable) else fmt.read_paragraph)(reading, block)
     leftovers(reading, sections)
     reading.unread = [p.unread for p in _paras(body) if p.unread]
     return reading
@@ -151,13 +152,13 @@ def findings(reading: Reading, source: Path) -> list[Problem]:
     fmt = FORMATS[reading.kind]
     out = [Problem(str(source), f"not placed in the form: “{_first_words(text)}”",
                    field=f"section '{section}'" if section else "before the first heading",
-                   severity="warning", code="import-unplaced") for section, text in reading.leftovers]
-    out += [Problem(str(source), what, severity="warning", code="import-unread") for what in reading.unread]
+                   severity=Severity.WARNING, code="import-unplaced") for section, text in reading.leftovers]
+    out += [Problem(str(source), what, severity=Severity.WARNING, code="import-unread") for what in reading.unread]
     for key in fmt.EXPECTED:
         if key not in reading.found:
             out.append(Problem(str(source), f"the document has no section '{fmt.HEADINGS[key]}'; "
                                             "that part of the form is left blank for you to fill in",
-                               severity="warning", code="import-missing-section"))
+                               severity=Severity.WARNING, code="import-missing-section"))
     return out
 
 
@@ -177,7 +178,7 @@ def _risk_totals(reading: Reading, intake, form: Path) -> list[Problem]:
             out.append(Problem(str(form), f"the document's risk {i + 1} gives the total {typed}, but Likelihood "
                                           f"{likelihood} × Impact {impact} is {likelihood * impact}; casegen "
                                           "works the total out, so check the likelihood and the impact",
-                               sheet, cell, "Likelihood", "error", "import-risk-total"))
+                               sheet, cell, "Likelihood", Severity.ERROR, "import-risk-total"))
     return out
 
 
@@ -201,7 +202,7 @@ def _too_long(cut: list, intake, form: Path) -> list[Problem]:
         out.append(Problem(str(form), f"the document's text is {length:,} characters long, more than the "
                                       f"{MAX_TEXT:,} a cell holds: the cell has the first {MAX_TEXT:,}, and the rest, "
                                       f"from “{rest}”, was not imported; shorten it in the document or the form",
-                           sheet, cell, label, "error", "import-too-long"))
+                           sheet, cell, label, Severity.ERROR, "import-too-long"))
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from casegen.models.values import MARKER, TextBlock
 from casegen.wordimport.match import field_labels, norm, same, which
-from casegen.wordimport.text import Cell, Para, Table
+from casegen.wordimport.text import Cell, Para, WordTable
 
 NONE = {"", "-", "–", "—", "n/a", "none"}
 
@@ -83,7 +83,7 @@ def flatten(blocks: list) -> list:
             if rows and len(rows[0]) == 1 and rows[0][0].text:
                 out.extend(flatten(rows[0][0].blocks))
                 rows = rows[1:]
-            out.append(Table([r for r in rows if any(c.text for c in r)]))
+            out.append(WordTable([r for r in rows if any(c.text for c in r)]))
     return out
 
 
@@ -170,7 +170,7 @@ def cell_bullets(cell: Cell) -> list[dict]:
     return [bullet(p) for p in cell.paras if p.text]
 
 
-def label_table(reading: Reading, table: Table, path: tuple, model, header=()) -> bool:
+def label_table(reading: Reading, table: WordTable, path: tuple, model, header=()) -> bool:
     """A table of label | value rows for the fields of `model`; False if it is not one."""
     labels = field_labels(model)
     keys = [which(row[0].text, labels) if row else None for row in table.rows]
@@ -199,7 +199,7 @@ def columns(header: list[Cell], labels: dict[str, str]) -> dict[int, str]:
     return out
 
 
-def grid(reading: Reading, table: Table, labels: dict[str, str], row_item=None, need: int = 2) -> list | None:
+def grid(reading: Reading, table: WordTable, labels: dict[str, str], row_item=None, need: int = 2) -> list | None:
     """The rows of a data table whose header names at least `need` of `labels`; None if it is not one.
 
     `row_item(cells)` turns a row's cells by field into an item (default: their text); a column the
@@ -222,7 +222,7 @@ def grid(reading: Reading, table: Table, labels: dict[str, str], row_item=None, 
     return out
 
 
-def model_grid(reading: Reading, table: Table, path: tuple, item_model, need: int = 2) -> bool:
+def model_grid(reading: Reading, table: WordTable, path: tuple, item_model, need: int = 2) -> bool:
     rows = grid(reading, table, field_labels(item_model), need=need)
     if rows is None:
         return False
@@ -237,6 +237,6 @@ def leftovers(reading: Reading, sections: list[Section]) -> None:
         for b in section.blocks:
             if isinstance(b, Para) and not b.used and b.text:
                 reading.unplaced(b.text)
-            elif isinstance(b, Table) and not b.used and any(c.text for row in b.rows for c in row):
+            elif isinstance(b, WordTable) and not b.used and any(c.text for row in b.rows for c in row):
                 first = next(c.text for row in b.rows for c in row if c.text)
                 reading.unplaced(f"a table starting {first!r}")

@@ -63,7 +63,7 @@ class Cell:
 
 
 @dataclass
-class Table:
+class WordTable:
     rows: list[list[Cell]]
     used: bool = field(default=False, compare=False)
 
@@ -253,7 +253,7 @@ def _children(parent, tag: str):
             yield from _children(child.find(f"{W}sdtContent") if child.tag == W + "sdt" else child, tag)
 
 
-def _table(tbl, styles: _Styles, doc=None) -> Table:
+def _table(tbl, styles: _Styles, doc=None) -> WordTable:
     rows = []
     for tr in _children(tbl, "tr"):
         if tr.find(f"{W}trPr/{W}del") is not None:
@@ -263,7 +263,7 @@ def _table(tbl, styles: _Styles, doc=None) -> Table:
             span = tc.find(f"{W}tcPr/{W}gridSpan")
             row.append(Cell(_blocks(tc, styles, doc), int(span.get(qn("w:val"))) if span is not None else 1))
         rows.append(row)
-    return Table(rows)
+    return WordTable(rows)
 
 
 def _blocks(container, styles: _Styles, doc=None) -> list:

@@ -1,0 +1,199 @@
+"""The store of casegen's state (batch/store.py): portfolio snapshots, the folder's lock, and a damaged or
+foreign store set aside in one line, never a reason to stop a run."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from casegen.batch.store import FILE, FOLDER, LOCK, Store
+from casegen.errors import BuildError
+from helpers import run
+
+
+def test_snapshots_are_kept_by_date_and_a_second_of_one_date_replaces_it(tmp_path):
+    with Store.open(tmp_path) as store:
+        store.put_snapshot("2026-11-30", '{"cases": 3}')
+        store.put_snapshot("2026-10-31", '{"cases": 2}')
+        store.put_snapshot("2026-11-30", '{"cases": 4}')
+    with Store.open(tmp_path) as store:
+        assert store.snapshot_dates() == ["2026-10-31", "2026-11-30"]
+        assert store.get_snapshot("2026-11-30") == '{"cases": 4}'
+        assert store.get_snapshot("2026-09-30") is None
+    assert sorted(os.listdir(tmp_path / FOLDER)) == [FILE]  # the lock released
+
+
+def test_a_snapshot_date_that_is_not_a_date_is_refused_and_nothing_written(tmp_path):
+    with Store.open(tmp_path) as store:
+        with pytest.raises(ValueError):
+            store.put_snapshot("30/11/2026", "{}")
+        assert store.snapshot_dates() == []
+
+
+def test_a_snapshot_whose_writer_failed_half_way_leaves_the_one_before(tmp_path):
+    with Store.open(tmp_path) as store:
+        store.put_snapshot("2026-11-30", "before")
+    db = sqlite3.connect(tmp_path / FOLDER / FILE, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("UPDATE snapshots SET payload = 'half'")
+    db.close()  # a writer gone before its commit: SQLite rolls it back
+    with Store.open(tmp_path) as store:
+        assert store.get_snapshot("2026-11-30") == "before"
+
+
+# an output folder of the casegen before the store
+
+FORM, OTHER = "bcl-service-optimisation", "brief-neighbourhood-working-model"
+EARLIER = "2026-11-02T10:00:00.000001Z"
+LOGGED = {"form": FORM, "field": "Finance › Recurring Savings 24/25", "old": "£250,000", "new": "£200,000",
+          "what": "changed", "date": EARLIER}
+
+
+def as_before_the_store(out: Path, programme, log: list[dict], last: str, journal: dict | None = None) -> None:
+    """Turn a folder this casegen built into the files the casegen before the store kept (batch/manifest.py,
+    journal.py, history.py and lock.py as they were at 7efe63d): the same names, shapes and formats."""
+    with Store.open(out) as store:
+        records = store.records()
+        cases = {name: store.case(name) for name in records}
+    shutil.rmtree(out / FOLDER)
+    state = out / FOLDER
+    for folder in ("cases", "previous", "journal/base"):
+        (state / folder).mkdir(parents=True)
+    lines = [f" {json.dumps(name)}: " + json.dumps({"source": r.source, "kind": r.kind, "source_sha256": r.stamp[0],
+                                                   "template_sha256": r.stamp[1], "config": programme.digest(),
+                                                   "casegen": r.stamp[3], "facts": r.facts, "warnings": r.warnings})
+             for name, r in sorted(records.items())]
+    (out / ".casegen-manifest.json").write_text('{"format": 2, "documents": {\n' + ",\n".join(lines) + "\n}}\n")
+    for name, values in cases.items():
+        (state / "cases" / f"{name[:-5]}.json").write_text(json.dumps(values, ensure_ascii=False, indent=1))
+    (state / "changes.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in log))
+    (state / "last-build").write_text(last)
+    if journal is not None:
+        (state / "journal" / "COMMITTED").write_text(json.dumps(journal, ensure_ascii=False))
+    (out / ".casegen-build.lock").write_bytes(b"")  # filelock's, left behind by every build
+
+
+@pytest.fixture
+def old_folder(make_form, tmp_path, programme):
+    for name in (FORM, OTHER):
+        make_form(name, filename=f"inputs/{name}.xlsx")
+    out = tmp_path / "out"
+    assert run("build", tmp_path / "inputs", "-o", out).exit_code == 0
+    as_before_the_store(out, programme, [LOGGED], EARLIER)
+    return out
+
+
+def test_a_folder_of_the_casegen_before_the_store_is_carried_over_history_intact(old_folder, make_form, tmp_path):
+    out, kept = old_folder, (old_folder / FOLDER / "changes.jsonl").read_bytes()
+    (out / "notes.part").write_text("a user's own")
+    shown = run("changes", out)
+    assert shown.exit_code == 0 and f"{FORM}: Finance › Recurring Savings 24/25: £250,000 → £200,000" in shown.output
+    assert "carried into" in shown.output
+    assert (out / FOLDER / "carried-over" / "changes.jsonl").read_bytes() == kept  # kept as it was
+    assert (out / FOLDER / "carried-over" / ".casegen-manifest.json").exists()
+    assert not (out / ".casegen-manifest.json").exists() and not (out / ".casegen-build.lock").exists()
+    result = run("build", tmp_path / "inputs", "-o", out)
+    assert result.exit_code == 0 and "0 built, 2 up to date" in result.output, result.output  # the stamps carried
+    make_form(FORM, lambda case: setattr(case.finance.years[1], "recurring_savings", Decimal(150000)),
+              filename=f"inputs/{FORM}.xlsx")
+    assert "1 built" in run("build", tmp_path / "inputs", "-o", out).output
+    assert "£200,000 → £150,000" in run("changes", out).output  # against the carried case
+    everything = run("changes", out, "--all").output
+    assert "£250,000 → £200,000" in everything and "£200,000 → £150,000" in everything
+    assert (out / "notes.part").read_text() == "a user's own"
+
+
+def test_a_commit_left_in_the_old_journal_is_finished_as_it_is_carried(make_form, tmp_path, programme):
+    for name in (FORM, OTHER):
+        make_form(name, filename=f"inputs/{name}.xlsx")
+    out = tmp_path / "out"
+    run("build", tmp_path / "inputs", "-o", out)
+    later = {**LOGGED, "old": "£200,000", "new": "£180,000", "date": "2026-11-20T10:00:00.000001Z"}
+    first = json.dumps(LOGGED, ensure_ascii=False) + "\n"
+    # killed as it applied its commit: the log already has the commit's line once, and it must stay once
+    as_before_the_store(out, programme, [LOGGED, later], EARLIER,
+                        journal={"date": later["date"], "log_size": len(first.encode()), "last": True,
+                                 "cases": {}, "lines": [json.dumps(later, ensure_ascii=False)]})
+    shown = run("changes", out)
+    assert "£200,000 → £180,000" in shown.output and "£250,000" not in shown.output  # the commit's build is the last
+    assert run("changes", out, "--all").output.count("£200,000 → £180,000") == 1
+
+
+def test_a_document_a_person_saved_in_an_old_folder_is_kept_at_the_next_rebuild(old_folder, make_form, tmp_path):
+    import docx
+
+    document = docx.Document(old_folder / f"{FORM}.docx")
+    document.add_paragraph("Edited before the upgrade.")
+    document.core_properties.last_modified_by = "A. Person"
+    document.save(old_folder / f"{FORM}.docx")
+    make_form(FORM, lambda case: setattr(case.finance.years[1], "recurring_savings", Decimal(150000)),
+              filename=f"inputs/{FORM}.xlsx")
+    result = run("build", tmp_path / "inputs", "-o", old_folder)
+    assert result.exit_code == 0 and "edited since casegen built it" in result.output
+    [aside] = old_folder.glob(f"{FORM}.edited-*.docx")
+    assert "Edited before the upgrade." in "\n".join(p.text for p in docx.Document(aside).paragraphs)
+
+
+@pytest.mark.parametrize("what", ["a pipe", "a link", "not sqlite"])
+def test_changes_over_a_store_that_is_not_one_says_so_in_one_line_and_never_hangs(what, tmp_path):
+    store = tmp_path / FOLDER / FILE
+    store.parent.mkdir()
+    if what == "a pipe":
+        os.mkfifo(store)
+    elif what == "a link":
+        store.symlink_to(tmp_path / "elsewhere")
+    else:
+        store.write_bytes(b"\x00" * 4096)
+    for locked in (True, False):  # a reader while a build holds the folder does not set it aside: the build does
+        if not locked:
+            store.parent.joinpath(LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann",
+                                                               "pid": os.getpid(), "since": "2026-12-01T09:00"}))
+            store.unlink()
+            os.mkfifo(store)
+        result = run("changes", tmp_path)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert ("has no build history" in result.output) if locked else ("it is left as it was" in result.output)
+    assert len(list(store.parent.glob(f"{FILE}.damaged-*"))) == 1
+
+
+def test_a_lock_of_this_host_held_by_a_live_process_is_never_taken_over(tmp_path):
+    (tmp_path / FOLDER).mkdir()
+    (tmp_path / FOLDER / LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann", "pid": 1,
+                                                      "since": "2026-12-01T09:00:00+00:00"}))
+    with pytest.raises(BuildError, match=r"being built by another casegen build \(pid 1, since 1 Dec 2026, 09:00\)"):
+        with Store.open(tmp_path):
+            pass
+    assert (tmp_path / FOLDER / LOCK).exists()
+
+
+def test_casegens_own_state_files_as_pipes_and_huge_files_never_hang_a_build(make_form, tmp_path):
+    """Run as its own process with a timeout: a pipe opened for reading would hang it, a 3 GB file read whole
+    would end in a MemoryError."""
+    import subprocess
+    import sys
+
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    out = tmp_path / "out"
+    (out / FOLDER / "cases").mkdir(parents=True)
+    os.mkfifo(out / FOLDER / LOCK)
+    os.mkfifo(out / FOLDER / f"{FILE}-journal")
+    with open(out / FOLDER / FILE, "wb") as huge:
+        huge.truncate(3 * 2**30)
+    os.mkfifo(out / ".casegen-manifest.json")  # and the files of the casegen before the store
+    with open(out / FOLDER / "changes.jsonl", "wb") as huge:
+        huge.truncate(3 * 2**30)
+    (out / FOLDER / "cases" / f"{FORM}.json").write_text("[" * 200000 + "]" * 200000)
+    done = subprocess.run([sys.executable, "-m", "casegen", "build", str(tmp_path / "inputs"), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    assert "1 built" in done.stdout
+    said = done.stdout + done.stderr
+    for name in (LOCK, f"{FILE}-journal", FILE):
+        assert f"{out / FOLDER / name}: " in said and f"set aside as {name}.damaged-" in said
+    assert run("changes", out).exit_code == 0

@@ -126,6 +126,7 @@ _ALL = [
                                   "fails only the forms of its own kind."),
     Code("build-foreign-file", ERROR, "A document's name in the output folder is free, or holds a document casegen "
                                       "wrote; a file of anyone else's is never replaced without --force."),
+    Code("build-html", ERROR, "A built document's web page (build --html) can be made and written beside it."),
     Code("build-name-clash", ERROR, "Two forms of one build do not make documents of the same name (names that "
                                     "differ only in the spelling of accents count as one)."),
     Code("annotate-foreign-file", ERROR, "The annotated copy's name beside a form is free, or holds a copy casegen "

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from casegen import __version__
-from casegen.batch import pdf
+from casegen.batch import html, pdf
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.history import History, sweep_leftovers
@@ -45,6 +45,7 @@ class BuildOptions:
     prune: bool = False  # remove documents whose intake file is gone
     pdf: bool = False  # a PDF of each document too
     redline: bool = False  # a copy of each document whose text changed, with the changes tracked
+    html: bool = False  # a web page of each document too (batch.html)
     jobs: int | None = None  # processes; None for one per CPU
     templates: Path | None = None  # the templates folder (--templates); None: render.templates_dir()'s choice
 
@@ -155,6 +156,8 @@ class _Build:
         of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
         if self.options.pdf:
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
+        if self.options.html:
+            html.publish(self.report, self.programme.language, self.options.force)
 
     # planning
 
@@ -334,6 +337,7 @@ class _Build:
         try:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
+            self.report.notes += filter(None, [html.prune(target)])
             self.history.forget(target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")

@@ -76,6 +76,7 @@ class BuildReport:
     trouble: list[Problem] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
     pdf: PdfResult | None = None
     redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
+    html: list[Path] = field(default_factory=list)  # the web pages written (build --html)
 
     def count(self, status: Status) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -99,6 +100,7 @@ class BuildReport:
                                              "failed": [str(p) for p in self.pdf.failed], "message": self.pdf.message}
         return {"summary": self.summary(), "seconds": round(self.seconds, 3), "notes": self.notes,
                 "documents": [o.as_dict() for o in self.outcomes], "redlines": [str(p) for p in self.redlines],
+                "html": [str(p) for p in self.html],
                 "pdf": pdf}
 
     def summary(self) -> str:
@@ -110,6 +112,8 @@ class BuildReport:
         if self.redlines:
             named = ", ".join(map(str, self.redlines)) if len(self.redlines) <= 3 else f"in {self.redlines[0].parent}"
             parts.append(f"{counted(len(self.redlines), 'redline')} ({named})")
+        if self.html:
+            parts.append(f"{counted(len(self.html), 'web page')} written")
         if self.pdf is not None:
             parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"

@@ -37,6 +37,8 @@ from casegen.cli.common import (
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: such a form gets no document.")
 @click.option("--prune", is_flag=True, help="Remove documents whose intake file no longer exists.")
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (needs LibreOffice).")
+@click.option("--html", is_flag=True, help="Also write each document as a web page, NAME.html beside NAME.docx, "
+                                           "accessible and in one file, to publish on a website.")
 @click.option("--redline", is_flag=True,
               help="For each document whose text changed, also write OUTPUT/redlines/NAME.docx: the new document "
                    "with the changes tracked, as Word's review pane shows them.")
@@ -44,7 +46,7 @@ from casegen.cli.common import (
 @verbosity_options
 @click.pass_context
 def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, always_make: bool, force: bool, strict: bool,
-          prune: bool, pdf: bool, redline: bool, as_json: bool) -> None:
+          prune: bool, pdf: bool, html: bool, redline: bool, as_json: bool) -> None:
     """Make the Word document of each intake workbook (files or folders), rebuilding only what changed.
 
     Exits 1 if any form failed, if no form was found, or if --pdf could not make every PDF (the Word
@@ -60,7 +62,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, always_
             click.echo("note: --force also rebuilds every document in this release, as it did; in the next it only "
                        "replaces files casegen did not write: add -B (--always-make) to rebuild everything", err=True)
     options = BuildOptions(force=force, rebuild=always_make, strict=strict, prune=prune, pdf=pdf, redline=redline,
-                           jobs=jobs, templates=templates_folder(ctx))
+                           jobs=jobs, templates=templates_folder(ctx), html=html)
     quiet = as_json or level < 0
     with _Progress(sys.stdout.isatty() and level <= 0, quiet) as progress:
         report = build_all(paths, out_dir, programme(ctx), options, progress)

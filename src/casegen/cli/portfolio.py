@@ -40,13 +40,15 @@ def _as_of(ctx, param, value: str | None) -> date | None:
               help="The date gates are overdue against  [default: today]")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the monthly summary for the finance review group (.docx).")
+@click.option("--html", is_flag=True, help="With --summary, also write the summary as a web page (FILE.html beside "
+                                           "FILE.docx), to publish on a website.")
 @jobs_option
 @force_option("Replace the tracker or summary even if the file there is not one casegen wrote.")
 @json_option
 @verbosity_options
 @click.pass_context
 def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None, summary: Path | None,
-              jobs: int | None, force: bool, as_json: bool) -> None:
+              html: bool, jobs: int | None, force: bool, as_json: bool) -> None:
     """One tracker workbook of every case in the intake forms PATHS (files or folders).
 
     Sheets: Cases, Savings (against the configuration's targets), Pipeline, Risks and Problems (the forms
@@ -58,8 +60,10 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
     for path, suffix in ((out, ".xlsx"), (summary, ".docx")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.UsageError(f"{path}: must be a {suffix} file")
+    if html and summary is None:
+        raise click.UsageError("--html writes the summary as a web page: give the summary with --summary FILE.docx")
     made = make_portfolio(paths, programme(ctx), out, summary=summary, documents=documents, as_of=as_of, jobs=jobs,
-                          force=force, templates=templates_folder(ctx))
+                          force=force, templates=templates_folder(ctx), html=html)
     if as_json:
         emit(ctx, made.ok, made.problems, **made.as_dict())
     for checked in made.portfolio.forms if level > 0 else []:
@@ -74,6 +78,8 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
         from casegen.portfolio.summary import TARGETS_HOW_TO
 
         click.echo(TARGETS_HOW_TO, err=True)
+    for note in made.notes:
+        click.echo(note, err=True)
     for path in made.written[1:] if level >= 0 else []:
         click.echo(f"wrote {path}")
     ctx.exit(OK if made.ok else PROBLEMS)

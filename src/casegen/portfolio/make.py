@@ -18,7 +18,8 @@ class PortfolioMade:
     """What `make_portfolio` found and wrote."""
 
     portfolio: Portfolio
-    written: list[Path] = field(default_factory=list)  # the tracker, then the summary
+    written: list[Path] = field(default_factory=list)  # the tracker, then the summary, then its web page
+    notes: list[str] = field(default_factory=list)  # what the web page left out (a picture with no alt text)
 
     @property
     def ok(self) -> bool:
@@ -41,23 +42,24 @@ class PortfolioMade:
 
 def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | None = None,
                    documents: Path | None = None, as_of: date | None = None, jobs: int | None = None,
-                   force: bool = False, templates: Path | None = None) -> PortfolioMade:
+                   force: bool = False, templates: Path | None = None, html: bool = False) -> PortfolioMade:
     """Write the tracker of the forms under `paths` to `out` (and the summary document to `summary`).
 
     A file at `out` or `summary` that casegen did not write is refused before any form is read (unless
-    `force`); so is a summary template that cannot be loaded, so nothing is half made. CasegenError if no
-    form is found.
+    `force`); so is a summary template that cannot be loaded, so nothing is half made. With `html` (and a
+    summary) the summary is also written as a web page, FILE.html beside it. CasegenError if no form is found.
     """
     for path, what, option in ((out, "tracker", "-o"), (summary, "document", "--summary")):
         why = "" if path is None or force else not_ours(path, what)
         if path is not None and why:
             raise CasegenError(refusal(path, why, f"choose another name with {option}"))
+    page = _page_path(summary, force) if html and summary is not None else None
     template = _summary_template(programme, templates) if summary is not None else None
     found = gather(paths, programme, as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
     made = PortfolioMade(found)
-    for path in (out, summary):  # what a killed portfolio left half-written beside them
+    for path in (out, summary, page):  # what a killed portfolio left half-written beside them
         if path is not None:
             sweep_parts(path)
     write_bytes_atomic(out, write_tracker(found, out, documents))
@@ -67,9 +69,31 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
             render_summary,  # the renderer: only when a summary is asked for
         )
 
-        write_bytes_atomic(summary, render_summary(found, template))
+        document = render_summary(found, template)
+        write_bytes_atomic(summary, document)
         made.written.append(summary)
+        if page is not None:
+            from casegen.portfolio.summary import summary_page
+
+            published = summary_page(document, found)
+            write_bytes_atomic(page, published.html)
+            made.written.append(page)
+            made.notes += [f"{page}: {note}" for note in published.notes]
     return made
+
+
+def _page_path(summary: Path, force: bool) -> Path:
+    """The summary's web page, checked before the forms are read: a file of that name that casegen did not
+    write is refused, as the summary's own name is (a folder even with --force)."""
+    from casegen.batch.html import not_ours as not_our_page
+    from casegen.batch.html import page_path
+    from casegen.fileio import plain_file
+
+    page = page_path(summary)
+    why, replaceable = not_our_page(page), plain_file(page) in ("", "a symbolic link")
+    if why and not (force and replaceable):
+        raise CasegenError(refusal(page, why, "choose another name with --summary", replaceable))
+    return page
 
 
 def _summary_template(programme: Programme, templates: Path | None) -> Path:

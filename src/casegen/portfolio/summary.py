@@ -16,6 +16,7 @@ from casegen.portfolio.collect import display_name
 from casegen.portfolio.figures import Portfolio, rag
 from casegen.portfolio.wording import for_readers
 from casegen.render import load_template, template_path
+from casegen.render.html import Page, page
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
@@ -76,3 +77,8 @@ def render_summary(portfolio: Portfolio, template: Path | None = None) -> bytes:
     context = {name: getattr(summary, name) for name in PortfolioSummary.model_fields}
     context["language"] = portfolio.programme.language  # of the text: set in the document's styles and properties
     return load_template(template or template_file(portfolio)).render(context)
+
+
+def summary_page(document: bytes, portfolio: Portfolio) -> Page:
+    """The summary as a web page (portfolio --html), made from the document just rendered: the same words."""
+    return page(document, portfolio.programme.language)

@@ -1,9 +1,13 @@
 """How fast `casegen build` is, against the naive way and against the floor, measured in one run.
 
-    python bench/bench_build.py [--n 300] [--small 100] [--jobs N] [--baseline-docs 60]
+    python bench/bench_build.py [--n 300] [--small 100] [--jobs N] [--baseline-docs 60] [--rounds 5]
 
 Makes N intake forms (the samples in samples/*.json, each copy with its own title, tracker ref
-and number of rows) in a temporary folder, then measures side by side:
+and number of rows) in a temporary folder. First the headline figures, each a document's share against the
+floor (python-docx opening the template and saving it, per document) measured in the same rounds: casegen's
+compiled render and atomic write alone, a cold build with -j 1, a cold build with the default -j. Each is the
+best of --rounds interleaved rounds (one run of each in turn, so a busy moment of a shared machine slows them
+alike), in CPU time (this process's, or a build's whole process tree's) beside wall time. Then side by side:
 
   (1) naive: docxtpl's DocxTemplate(path), render(context, env), save, for each document, serially
   (2) floor: python-docx opening the template and saving it, for each document, serially
@@ -135,14 +139,79 @@ def _timed(fn, items) -> float:
 
 # builds, each in a fresh process
 
+def _children_cpu() -> float:
+    """CPU seconds of the finished children of this process and theirs (a build and its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def build_in_child(forms_dir: Path, out: Path, jobs: int, env: dict) -> dict:
-    """One build in a fresh process: its wall time, its report, its peak memory."""
-    started = time.perf_counter()
+    """One build in a fresh process: its wall time, the CPU time of it and its workers, its report, its peak
+    memory."""
+    started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, __file__, "--child", str(forms_dir), str(out), str(jobs)],
                           capture_output=True, text=True, env=env, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = time.perf_counter() - started
+    result["cpu"] = _children_cpu() - cpu
     return result
+
+
+# the headline: each figure against the floor, in interleaved rounds
+
+def _clocked(fn) -> tuple[float, float]:
+    """(CPU seconds of this process, wall seconds) that fn() takes."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def render_write(cases: list, programme, out: Path) -> None:
+    """casegen's compiled render and atomic write of each document, nothing else."""
+    from casegen.fileio import write_bytes_atomic
+    from casegen.render import render_case
+
+    out.mkdir(parents=True, exist_ok=True)
+    for i, case in enumerate(cases):
+        write_bytes_atomic(out / f"{i}.docx", render_case(case, programme))
+
+
+def headline(args, programme, tmp: Path, forms: list[Path], big: Path, env: dict) -> dict[str, tuple[float, float]]:
+    """label -> (CPU ms, wall ms) a document, each the least of args.rounds interleaved rounds."""
+    cases = _cases(forms[: args.baseline_docs], programme)
+    out = tmp / "headline"
+
+    def cold(jobs: int):
+        shutil.rmtree(out, ignore_errors=True)
+        r = build_in_child(big, out, jobs, env)
+        assert r["failed"] == 0 and r["built"] == args.n, r
+        return r["cpu"], r["wall"]
+
+    runs = {"floor": (len(cases), lambda: _clocked(lambda: floor(cases, tmp / "floor"))),
+            "render": (len(cases), lambda: _clocked(lambda: render_write(cases, programme, tmp / "rendered"))),
+            "cold1": (args.n, lambda: cold(1)),
+            "cold": (args.n, lambda: cold(args.jobs))}
+    render_write(cases, programme, tmp / "rendered")  # warm: imports, the compiled templates, the disk cache
+    best = {label: (float("inf"), float("inf")) for label in runs}
+    for _ in range(args.rounds):
+        for label, (docs, run) in runs.items():
+            cpu, wall = run()
+            best[label] = (min(best[label][0], cpu / docs * 1000), min(best[label][1], wall / docs * 1000))
+    return best
+
+
+def report_headline(args, h: dict[str, tuple[float, float]]) -> None:
+    floor_cpu, floor_wall = h["floor"]
+    print(f"\nper document, best of {args.rounds} interleaved rounds, against the floor measured in them: CPU ms "
+          "(a build's whole process tree) and wall ms")
+    labels = {"floor": f"floor: python-docx open + save ({args.baseline_docs} docs)",
+              "render": f"casegen render + atomic write alone ({args.baseline_docs} docs)",
+              "cold1": f"casegen build, cold, -j 1 ({args.n} forms)",
+              "cold": f"casegen build, cold, -j {args.jobs} ({args.n} forms)"}
+    print(f"{'':<48} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'x floor':>8}")
+    for key, label in labels.items():
+        cpu, wall = h[key]
+        print(f"{label:<48} {cpu:8.2f} {cpu / floor_cpu:7.2f}x {wall:8.2f} {wall / floor_wall:7.2f}x")
 
 
 def child(forms_dir: str, out: str, jobs: str) -> None:
@@ -205,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
         for f in forms[: args.small]:
             shutil.copy(f, small / f.name)
         print(f"  {time.perf_counter() - started:.1f} s", flush=True)
-        report(args, forms, measure(args, programme, tmp, forms, big, small, templates, env))
+        report_headline(args, headline(args, programme, tmp, forms, big, env))
+        if not args.headline_only:
+            report(args, forms, measure(args, programme, tmp, forms, big, small, templates, env))
 
 
 def best_build(repeat: int, before, forms_dir: Path, out: Path, jobs: int, env: dict) -> dict:
@@ -278,6 +349,8 @@ def parse(argv: list[str] | None):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="build processes")
     p.add_argument("--baseline-docs", type=int, default=60, help="documents timed for (1) and (2)")
     p.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest is shown")
+    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the headline figures")
+    p.add_argument("--headline-only", action="store_true", help="only the headline figures against the floor")
     args = p.parse_args(argv)
     args.small = min(args.small, args.n)
     args.baseline_docs = min(args.baseline_docs, args.n)

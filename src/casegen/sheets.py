@@ -4,12 +4,14 @@ scale across pages instead, portfolio/xlsx.py)."""
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Container
+from typing import TYPE_CHECKING, Callable, Container
 
 from lxml import etree
-from openpyxl.worksheet.page import PageMargins
 
 from casegen.ooxml import SHEET
+
+if TYPE_CHECKING:  # reading a form finds its sheets here, and never imports openpyxl
+    from openpyxl.worksheet.page import PageMargins
 
 DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"

@@ -91,7 +91,7 @@ def _in_table(r: int, c: int, tables, layout: SheetLayout) -> bool:
 
 
 def _cells(ref: str):
-    from openpyxl.utils import range_boundaries
+    from casegen.intake.workbook import range_boundaries
 
     min_col, min_row, max_col, max_row = range_boundaries(ref)
     if (max_row - min_row + 1) * (max_col - min_col + 1) > 10_000:  # a name over a whole column

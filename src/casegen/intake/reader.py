@@ -14,7 +14,6 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from openpyxl.utils import get_column_letter, range_boundaries
 from pydantic import ValidationError
 
 from casegen.config import Programme
@@ -22,7 +21,8 @@ from casegen.errors import IntakeError, Problem, Severity
 from casegen.intake import labels, spec
 from casegen.intake.book import Book
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
-from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook
+from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook, range_boundaries
+from casegen.intake.workbook import column_letter as get_column_letter
 from casegen.models import KINDS, TITLES
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case

@@ -4,10 +4,12 @@ Intake forms come from strangers. `inspect_workbook` makes every check that can 
 file itself before calamine unpacks it: the checks shared with the Word import (casegen.office: a
 regular file, the kind of file from its first bytes, the zip directory, every part inflated within
 a budget and every XML part free of DTDs), then each sheet's extent (a 100,000-row table is refused
-in a fraction of a second). The sheets are scanned with regular expressions, not parsed: calamine
-parses them once, afterwards. The scan also notes what a value-only reader cannot see: formulas with
-no saved value, error values and merged ranges, so the reader can point at the cell. The one XML
-part parsed here into a tree is the workbook's own (sheets and defined names).
+in a fraction of a second). The sheets are scanned, not parsed: calamine parses them once, afterwards.
+The scan counts and finds with literal prefixes and visits only the cells that hold a formula, an
+error or a value that is not a number, to note what a value-only reader cannot see: formulas with no
+saved value, error values and merged ranges, so the reader can point at the cell. The one XML part
+parsed here into a tree is the workbook's own (sheets and defined names). openpyxl, which can write a
+workbook, is imported only by `open_workbook` (the annotated copy): reading a form never loads it.
 """
 from __future__ import annotations
 
@@ -15,12 +17,11 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
 from lxml import etree
-from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
 
 from casegen import office
 from casegen.errors import IntakeError, Problem
@@ -39,6 +40,11 @@ _NUMBER = re.compile(rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # as Office wri
 # A cell element and its body; text inside is escaped, so "</c>" cannot occur in it.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+# The same without the word boundary, which stops re from jumping to the literal 'r="': five times faster. It
+# finds every ref _REF finds, and perhaps more (an attribute named "xr"); only a sheet it finds too large is
+# measured again with _REF, so the verdict is _REF's.
+_REF_FAST = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_START = re.compile(rb"<c\b")
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _ROW = re.compile(rb"<row[\s>/]")
@@ -103,9 +109,12 @@ def inspect_workbook(path: str | Path) -> Inspection:
             parts = office.read_parts(zf, FORM)
         workbook = _parse(parts["xl/workbook.xml"])
         inspection = Inspection(names=_defined_names(workbook))
-        for title, part in sheet_parts(parts.get, parts, workbook).items():
+        sheets = sheet_parts(parts.get, parts, workbook)
+        for title, part in sheets.items():
             inspection.sheets[title] = _scan_sheet(path, parts[part], title)
         area = sum(f.area for f in inspection.sheets.values())
+        if area > MAX_SHEET_AREA:  # measured again with the exact pattern (_REF_FAST may count more)
+            area = sum(sheet_area(parts[part]) for part in sheets.values())
         if area > MAX_SHEET_AREA:  # calamine holds every sheet read as one dense block: ~50 bytes a cell
             _fail(path, f"has sheets of {area:,} cells from A1 to their last cells together, far more than an intake "
                         "form needs; delete the rows and columns you do not need and save again")
@@ -166,32 +175,78 @@ def _defined_names(workbook) -> dict[str, tuple[str, str]]:
 
 
 def _scan_sheet(path: Path, data: bytes, title: str) -> SheetScan:
-    """What calamine does not say, from regular expressions over the sheet's bytes: the sheet's extent
-    (calamine holds a sheet as one dense block, so a cell at XFD1048576 would ask for terabytes),
-    formulas without values, error values, text in number cells and merged ranges."""
+    """What calamine does not say, from the sheet's bytes: the sheet's extent (calamine holds a sheet as one
+    dense block, so a cell at XFD1048576 would ask for terabytes), formulas without values, error values, text
+    in number cells and merged ranges."""
     too_large = (f"has more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells; "
                  "an intake form needs far fewer: delete the rows you do not need and save again")
-    # Counted up to the limit before any list of them is made: ten million cells would take gigabytes.
-    if _more_than(_ROW, data, MAX_SHEET_ROWS) or _more_than(_CELL_OPEN, data, MAX_SHEET_CELLS):
+    # Counted up to the limit before any list of them is made: ten million cells would take gigabytes. A literal
+    # count (which counts <rowBreaks and <col too) decides for almost every sheet; the patterns only past it.
+    if (data.count(b"<row") > MAX_SHEET_ROWS and _more_than(_ROW, data, MAX_SHEET_ROWS)
+            or data.count(b"<c") > MAX_SHEET_CELLS and _more_than(_CELL_OPEN, data, MAX_SHEET_CELLS)):
         _fail(path, too_large, title)
-    refs = _REF.findall(data)
-    max_row = max((int(r) for _, r in refs), default=0)
-    max_col = max((_column(c) for c in {c for c, _ in refs}), default=0)
-    scan = SheetScan(area=max_row * max_col)
-    if max_row * max_col > MAX_SHEET_AREA:
-        _fail(path, too_large, title)
-    # Cell by cell only where there is something to find: a formula, an error, a value that is not a number.
-    if b"<f" in data or b't="e"' in data or any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
-        for m in _CELL.finditer(data):
-            ref = _REF.search(m.group(1))
-            _note_cell(scan, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
+    scan = SheetScan(area=sheet_area(data, _REF_FAST))
+    if scan.area > MAX_SHEET_AREA:
+        scan.area = sheet_area(data, _REF)
+        if scan.area > MAX_SHEET_AREA:
+            _fail(path, too_large, title)
+    for start in _cells_to_visit(data):
+        m = _CELL.match(data, start)  # as the sheet's pattern finds it
+        ref = _REF.search(m.group(1))
+        _note_cell(scan, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
     merged = 0
-    for ref in _MERGE.findall(data):
+    for ref in _MERGE.findall(data) if b"<mergeCell" in data else ():
         merged += _note_merge(scan, ref.decode())
         if merged > MAX_MERGED_CELLS:
             _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
                         "(select all, Home > Merge & Center) and save again", title)
     return scan
+
+
+def sheet_area(data: bytes, pattern: re.Pattern = _REF) -> int:
+    """Rows x columns from A1 to the sheet's last cell, from every cell's ref."""
+    refs = pattern.findall(data)
+    max_row = max(map(int, {r for _, r in refs}), default=0)
+    return max_row * max(map(_column, {c for c, _ in refs}), default=0)
+
+
+def _cells_to_visit(data: bytes) -> list[int]:
+    """Where each cell starts that holds a formula, an error or a value that is not a number, in order: the
+    only cells _note_cell can find anything in. Found from a literal prefix (an error's t="e", a formula's <f)
+    or a value, then back to the "<c" that opens the cell holding it (none inside a cell's body: its text is
+    escaped); an "<f" outside any cell (a <formula> of conditional formatting) is passed over."""
+    spots = _finds(data, b"<f") + _finds(data, b't="e"')
+    if any(not _NUMBER.fullmatch(v) for v in _VALUE.findall(data)):
+        spots += [m.start() for m in _VALUE.finditer(data) if not _NUMBER.fullmatch(m.group(1))]
+    starts, floor = [], 0
+    for spot in sorted(spots):
+        if spot < floor:
+            continue  # in the cell found last
+        start = _cell_start(data, floor, spot)
+        if start is not None:
+            starts.append(start)
+            floor = _CELL.match(data, start).end()
+        else:
+            floor = spot  # a cell holding a later spot starts after this one: searched back to here only
+    return starts
+
+
+def _finds(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
+def _cell_start(data: bytes, floor: int, spot: int) -> int | None:
+    """The start of the cell element whose tag or body holds `spot`, if it starts at `floor` or after."""
+    at = spot + 1
+    while (at := data.rfind(b"<c", floor, at)) >= 0:
+        if _CELL_START.match(data, at):
+            m = _CELL.match(data, at)
+            return at if m and m.end() > spot else None
+    return None
 
 
 def _more_than(pattern: re.Pattern, data: bytes, limit: int) -> bool:
@@ -222,7 +277,7 @@ def _note_merge(scan: SheetScan, ref: str) -> int:
     """Records a merged range; returns how many cells it spans."""
     try:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-    except (ValueError, TypeError):
+    except ValueError:
         return 0
     if None in (min_col, min_row, max_col, max_row):
         return MAX_MERGED_CELLS + 1  # a whole row or column
@@ -230,8 +285,51 @@ def _note_merge(scan: SheetScan, ref: str) -> int:
     return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
+# Cell refs as openpyxl.utils reads and writes them, without importing openpyxl (and PIL with it) to read a form.
+_RANGE = re.compile(r"^[$]?([A-Za-z]{1,3})?[$]?(\d+)?(:[$]?([A-Za-z]{1,3})?[$]?(\d+)?)?$")
+
+
+def column_index(letters: str) -> int:
+    """1 for "A", 27 for "AA"; ValueError past XFD's "ZZZ" as openpyxl's column_index_from_string."""
+    n = _column(letters.upper().encode("ascii"))
+    if not 0 < n < 18279:
+        raise ValueError(f"'{letters}' is not a valid column name. Column names are from A to ZZZ")
+    return n
+
+
+@lru_cache(maxsize=None)
+def column_letter(index: int) -> str:
+    """"A" for 1, "AA" for 27 (openpyxl's get_column_letter)."""
+    if not 1 <= index <= 18278:
+        raise ValueError(f"Invalid column index {index}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def range_boundaries(ref: str) -> tuple:
+    """(min col, min row, max col, max row) of "B4", "A2:C9", "A:C" or "2:9" (None where a range has none), as
+    openpyxl's range_boundaries gives them; ValueError for anything else."""
+    m = _RANGE.match(ref)
+    if not m:
+        raise ValueError(f"{ref} is not a valid coordinate or range")
+    min_col, min_row, sep, max_col, max_row = m.groups()
+    if sep and not (all((min_col, max_col, min_row, max_row)) or (min_col and max_col and not (min_row or max_row))
+                    or (min_row and max_row and not (min_col or max_col))):
+        raise ValueError(f"{ref} is not a valid coordinate or range")
+    min_col = column_index(min_col) if min_col is not None else None
+    min_row = int(min_row) if min_row is not None else None
+    max_col = column_index(max_col) if max_col is not None else min_col
+    max_row = int(max_row) if max_row is not None else min_row
+    return min_col, min_row, max_col, max_row
+
+
 def open_workbook(path: str | Path):
     """The workbook's values, read with openpyxl; run `inspect_workbook(path)` first."""
+    from openpyxl import load_workbook  # only the annotated copy, which openpyxl saves, reads a form with it
+
     path = Path(path)
     try:
         # openpyxl warns about features of other tools' files that it drops; they are not the lead's concern.

@@ -3,7 +3,9 @@
 docxtpl re-reads the template and recompiles its whole Jinja source on every render (about 43%
 of its time, measured). Here docxtpl prepares each XML part once (joining tags that Word split
 across runs, handling its {%p %} {%tr %} {%tc %} tags); the compiled parts are then rendered
-for every case and written into a copy of the template's zip, with the document's own properties.
+for every case and written into a copy of the template's zip, with the document's own properties. The parts
+that are the same in every document (all but the rendered ones and the properties) are deflated once a
+template and copied into each document's zip as they are.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,8 +42,24 @@ def _resolve_listing(xml: str) -> str:
     scanning every run of every paragraph took a tenth of a document's time."""
     if not _LISTING_CHARS.search(xml):
         return xml
-    return _PARAGRAPH.sub(lambda m: _FIXER.resolve_listing(m.group(0)) if _LISTING_CHARS.search(m.group(0))
-                          else m.group(0), xml)
+    # _PARAGRAPH's pass from the start ends a match at every "</w:p>", save one with no paragraph start between it
+    # and the match before (a text box's paragraphs within a paragraph): either way the pass can be taken up after
+    # the last "</w:p>" before each character rather than run over the whole part (0.2 ms a document).
+    out, done = [], 0
+    for hit in _LISTING_CHARS.finditer(xml):
+        if hit.start() < done:
+            continue  # in the paragraph just resolved
+        end = xml.rfind("</w:p>", done, hit.start())
+        m = _PARAGRAPH.search(xml, done if end < 0 else end + len("</w:p>"))
+        if m is None:
+            break
+        if m.start() < hit.start():
+            out += [xml[done:m.start()], _FIXER.resolve_listing(m.group(0))]
+            done = m.end()
+    return "".join(out) + xml[done:]
+
+
+_EMPTY_CELLS = etree.XPath("//w:tc[not(w:p)]", namespaces={"w": W[1:-1]})
 
 
 def _repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
@@ -50,9 +69,8 @@ def _repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
     changed has its grid and widths rebuilt from its cells and fitted to the page, whatever Word or Writer wrote
     for them (templating.geometry).
     """
-    for tc in tree.iter(f"{W}tc"):
-        if tc.find(f"{W}p") is None:
-            etree.SubElement(tc, f"{W}p")
+    for tc in _EMPTY_CELLS(tree):  # found by libxml2, without a Python object made for every cell
+        etree.SubElement(tc, f"{W}p")
     repair_tables(tree, size)
 
 
@@ -94,6 +112,37 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry.external_attr, entry.create_system = info.external_attr, info.create_system
     return entry
+
+
+LANGUAGE_PARTS = ("word/styles.xml", "word/settings.xml")
+
+
+def _deflated(blob: bytes) -> tuple[bytes, int, int]:
+    """A part deflated as zipfile deflates it (raw deflate at zlib's default level), with its CRC and size."""
+    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return deflate.compress(blob) + deflate.flush(), zlib.crc32(blob), len(blob)
+
+
+def _write_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: tuple[bytes, int, int]) -> None:
+    """Adds a part deflated beforehand (`_deflated`) to a zip being written, without deflating it again.
+
+    zipfile has no public way to do this (Go's zip.Writer.CreateRaw, Rust zip's raw_copy_file): this does what
+    zipfile's own writestr does on a seekable file (ZipFile._open_to_write, then _ZipWriteFile.close): the local
+    header at start_dir, the data, the entry kept for the central directory. The bytes are those writestr
+    writes. It saves deflating 13 of a document's 17 parts again: 0.8 ms of a 1.1 ms zip, about an eighth of
+    rendering a document (measured, CPU time, business case lite template)."""
+    data, crc, size = deflated
+    entry = _entry(info)
+    entry.CRC, entry.compress_size, entry.file_size, entry.flag_bits = crc, len(data), size, 0
+    if not entry.external_attr:
+        entry.external_attr = 0o600 << 16  # as zipfile writes it
+    entry.header_offset = zf.start_dir
+    zf.fp.seek(zf.start_dir)
+    zf.fp.write(entry.FileHeader(False))
+    zf.fp.write(data)
+    zf.start_dir = zf.fp.tell()
+    zf.filelist.append(entry)
+    zf.NameToInfo[entry.filename] = entry
 
 
 def _one_line(text: str) -> str:
@@ -152,17 +201,20 @@ class CompiledTemplate:
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
         self.size = default_size(next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None))
         self.env = make_environment()
-        self._languages: dict[str, dict[str, bytes]] = {}
+        self._languages: dict[str, dict[str, tuple[bytes, int, int]]] = {}
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
             raise TemplateProblem(explained)
         self.sources: dict[str, str] = template_sources((info.filename, blob) for info, blob in self.entries)
         self.compiled = compile_sources(self.path, self.sources, self.env)
+        self._unchanging = {info.filename: _deflated(blob) for info, blob in self.entries
+                            if info.filename not in self.compiled and info.filename not in (CORE, *LANGUAGE_PARTS)}
 
-    def _language_parts(self, language: str) -> dict[str, bytes]:
-        """The styles and settings in `language`, made once a template and language (they hold no tags)."""
+    def _language_parts(self, language: str) -> dict[str, tuple[bytes, int, int]]:
+        """The styles and settings in `language`, made and deflated once a template and language (they hold no
+        tags)."""
         if language not in self._languages:
-            self._languages[language] = {info.filename: _in_language(blob, language) for info, blob in self.entries
-                                         if info.filename in ("word/styles.xml", "word/settings.xml")}
+            self._languages[language] = {info.filename: _deflated(_in_language(blob, language))
+                                         for info, blob in self.entries if info.filename in LANGUAGE_PARTS}
         return self._languages[language]
 
     def render_part(self, name: str, context: dict) -> bytes:
@@ -170,7 +222,7 @@ class CompiledTemplate:
             xml = self.compiled[name].render(context)
         except TemplateError as exc:
             raise template_problem(self.path, name, self.sources[name], exc) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # re.sub(r"\n<w:p([ >])") at half the cost
         xml = _resolve_listing(xml)
         try:
             tree = etree.fromstring(xml.encode("utf-8"))
@@ -184,13 +236,16 @@ class CompiledTemplate:
         the context's `language` (the configuration's)."""
         language = str(context.get("language") or LANGUAGE)
         parts = {name: self.render_part(name, context) for name in self.compiled}
-        parts.update(self._language_parts(language))
         if self.core is not None:  # every office suite writes one; a template without it keeps none
             parts[CORE] = _core_properties(self.core, _title(context, parts["word/document.xml"]),
                                            str(context.get("programme", "")), when or datetime.now(timezone.utc),
                                            language)
+        unchanging = {**self._unchanging, **self._language_parts(language)}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            for info, blob in self.entries:
-                zf.writestr(_entry(info), parts.get(info.filename, blob))
+            for info, _ in self.entries:
+                if info.filename in parts:
+                    zf.writestr(_entry(info), parts[info.filename])
+                else:
+                    _write_deflated(zf, info, unchanging[info.filename])
         return out.getvalue()

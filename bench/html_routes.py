@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import docx_text  # noqa: E402  (tests/docx_text.py: the measure the tests use)
 from docx import Document  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 from lxml import html as lhtml  # noqa: E402
 
+import docx_text  # noqa: E402  (tests/docx_text.py: the measure the tests use)
 from casegen import config  # noqa: E402
 from casegen.intake.form import write_form  # noqa: E402
 from casegen.models.load import load_json  # noqa: E402

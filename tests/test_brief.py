@@ -7,12 +7,12 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+import docx_text
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from casegen.models.brief import ProjectBrief
 from casegen.render import render_case
 from helpers import SEEDS, built, convert, run, sample_case, to_pdf
-import docx_text
 
 NAME = "brief-neighbourhood-working-model"
 SEED = SEEDS / "project-brief_neighbourhood-working-model.txt"

@@ -396,7 +396,6 @@ def test_document_dates_come_from_the_template_not_the_clock(inputs, tmp_path):
 
 def test_manifest_stamps_what_each_document_was_made_from(inputs, tmp_path, programme):
     import hashlib
-    import json
 
     from casegen import __version__
 

@@ -1,5 +1,4 @@
 """One check for `validate` and `build`: the same findings across forms, whether a form is read again or not."""
-import json
 import sqlite3
 from pathlib import Path
 

@@ -1,10 +1,10 @@
 """The command line, through click's CliRunner, as a lead and the programme office use it."""
 import json
 
-from helpers import run
 from openpyxl import load_workbook
 
 from casegen.models.bcl import BusinessCaseLite
+from helpers import run
 
 
 def test_new_validate_build_dump(tmp_path):

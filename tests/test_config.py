@@ -2,12 +2,12 @@
 from click.testing import CliRunner
 from docx import Document
 
+import docx_text
 from casegen import config
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from helpers import sample_case
-import docx_text
 
 
 def _other_programme(tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLES, lines, run
 from openpyxl import load_workbook
 
 from casegen.render import TEMPLATE_FILES, package_templates
+from helpers import SAMPLES, lines, run
 
 MISSING = "nope.xlsx"
 

@@ -1,6 +1,5 @@
 """The form as a person sees it in Calc or Excel, and as a later casegen finds it: sizes, print, gaps, version."""
 import math
-from typing import Optional
 
 import pytest
 from openpyxl import load_workbook
@@ -196,7 +195,7 @@ def test_the_guide_says_what_the_reader_does(tmp_path, programme):
 
 def _wider(model):
     class Wider(model):
-        sponsor_phone: Optional[str] = field("Sponsor's phone", sheet="Project", default=None)
+        sponsor_phone: str | None = field("Sponsor's phone", sheet="Project", default=None)
     return Wider
 
 

@@ -12,8 +12,21 @@ from openpyxl import Workbook, load_workbook
 
 from casegen.intake.spec import form_version
 from casegen.models import KINDS
-from helpers import (REWRITTEN, convert, digest, leftovers, lines, named, ole_file, rewrite, run, sheet_part, spoil,
-                              table_cell, where)
+from helpers import (
+    REWRITTEN,
+    convert,
+    digest,
+    leftovers,
+    lines,
+    named,
+    ole_file,
+    rewrite,
+    run,
+    sheet_part,
+    spoil,
+    table_cell,
+    where,
+)
 
 SO = "bcl-service-optimisation"
 
@@ -450,7 +463,7 @@ def _with_dtd_after(padding: int):
 
 def _in_utf16(xml: bytes, dtd: bytes = b"") -> bytes:
     body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
-    return ('<?xml version="1.0" encoding="UTF-16"?>'.encode() + dtd + body).decode().encode("utf-16")
+    return (b'<?xml version="1.0" encoding="UTF-16"?>' + dtd + body).decode().encode("utf-16")
 
 
 @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml", "docProps/app.xml"])

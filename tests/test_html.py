@@ -16,7 +16,8 @@ from lxml import html as lhtml
 
 from casegen import config
 from casegen.intake.form import write_form
-from docx_text import text as docx_text, words
+from docx_text import text as docx_text
+from docx_text import words
 from helpers import digest, run, sample_case
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]

@@ -23,10 +23,9 @@ from docx.oxml.ns import nsdecls, qn
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from casegen.models.values import format_money
 from docx_text import fidelity, text
 from helpers import ROOT, SAMPLES, lines, named, ole_file, run, table_cell
-
-from casegen.models.values import format_money
 
 TITLE = {"bcl": "Business Case Lite – Luton Transformation Programme", "brief": "Project Brief – Luton Transformation Programme"}
 EXTRA = "An equality impact assessment will be completed with the Equalities Officer before Gate 2."

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -39,8 +40,8 @@ from casegen.portfolio.summary import render_summary, summarise
 from casegen.portfolio.tracker import write_tracker
 from casegen.render import render_case
 from casegen.wordimport.importer import import_document
-from profiles import EXAMPLE_SCALE
 from helpers import convert, run, sample_case
+from profiles import EXAMPLE_SCALE
 
 PROGRAMME = config.load()
 

@@ -13,11 +13,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from docx_text import text as docx_text
-from helpers import convert, run, table_cell
-
 from casegen import config
 from casegen.models.values import TBC, Total, format_money
+from docx_text import text as docx_text
+from helpers import convert, run, table_cell
 
 MONEY = ("one_off_investment", "one_off_savings", "recurring_investment", "recurring_savings")
 

@@ -12,8 +12,8 @@ import pytest
 from casegen.models.bcl import FinanceYear
 from casegen.render import TEMPLATE_FILES, render_case, templates_dir
 from docx_text import text
-from wordclean import findings
 from helpers import convert, rewrite, run, sample_case
+from wordclean import findings
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]

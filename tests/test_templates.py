@@ -4,7 +4,6 @@ import shutil
 import zipfile
 
 import pytest
-
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
@@ -18,8 +17,7 @@ from casegen.models.values import Money
 from casegen.render import TEMPLATE_FILES, context, templates_dir
 from casegen.templating.check import context_types, stands_for, unprinted
 from casegen.templating.environment import make_environment
-from helpers import sample_case
-from helpers import leftovers, lines, run
+from helpers import leftovers, lines, run, sample_case
 
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]
 SAMPLES = {"bcl": "bcl-service-optimisation", "brief": "brief-neighbourhood-working-model"}

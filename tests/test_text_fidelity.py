@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
-
-from helpers import REWRITTEN, leftovers, lines, named, rewrite, run, sample_case, sheet_part
-from openpyxl import load_workbook
 
 from casegen.intake.form import write_form
 from casegen.sheetcells import MAX_TEXT, TextTooLong, put
+from helpers import REWRITTEN, leftovers, lines, named, rewrite, run, sample_case, sheet_part
 
 TYPED = ["Budget_x0020_2025", "C:\\Data\\_x0041_", "Jane_x000D_Smith", "lower_x005f_case", "_x005F_x0041_",
          "two_x0041_x0042_in a row", "not one: _x41_ _X0041_ _x00g1_", "non\u00a0breaking\u00a0spaces",

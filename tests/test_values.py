@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from casegen.models.values import format_money, parse_money, parse_rating, parse_when, when_as_date
 from docx_text import text as docx_text
 from helpers import run
-
-from casegen.models.values import format_money, parse_money, parse_rating, parse_when, when_as_date
 
 
 @pytest.mark.parametrize("typed, amount", [
@@ -215,8 +214,9 @@ def test_the_neighbourhood_bcl_typed_stage_0_dash_is_imported_and_built(tmp_path
             zout.writestr(info, data)
     result = run("import", typed, "-o", tmp_path / "council.xlsx")
     assert result.exit_code == 0, result.output
-    from helpers import named
     from openpyxl import load_workbook
+
+    from helpers import named
 
     assert named(load_workbook(tmp_path / "council.xlsx"), "project_stage").value == "Stage 0: Opportunity Identified"
     assert run("build", tmp_path / "council.xlsx", "-o", tmp_path / "again").exit_code == 0

@@ -6,7 +6,7 @@ and edited by the programme office in Word. Tags follow docxtpl: {%p %} paragrap
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -114,7 +114,7 @@ def _properties(doc, title: str) -> None:
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "casegen", "casegen"
     props.comments = ""
-    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.created = props.modified = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     props.revision = 1
 
 

@@ -10,13 +10,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
-from docxkit import (  # noqa: E402
-    TRACKER_ROWS,
-    add_row, between_tables, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para,
-    section, space_before, table, tag, tag_row, text_bullets, typed_text,
-)
 
 from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
+from docxkit import (  # noqa: E402
+    TRACKER_ROWS,
+    add_row,
+    between_tables,
+    bullets,
+    centre,
+    draw,
+    heading,
+    keep_with_next,
+    label_table,
+    labelled,
+    lead_in,
+    para,
+    section,
+    space_before,
+    table,
+    tag,
+    tag_row,
+    text_bullets,
+    typed_text,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
 YES_NO = "'Yes' if {0} else 'No' if {0} is false else '-'"

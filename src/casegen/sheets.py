@@ -4,7 +4,7 @@ scale across pages instead, portfolio/xlsx.py)."""
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Container
+from collections.abc import Callable, Container
 
 from lxml import etree
 from openpyxl.worksheet.page import PageMargins

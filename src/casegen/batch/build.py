@@ -18,14 +18,14 @@ import os
 import pickle
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from casegen import __version__
 from casegen.batch import html, pdf
-from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
+from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest

@@ -7,7 +7,7 @@ Two cases (as the build remembers them: their values as JSON) are compared by th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
 from casegen.models.values import format_money
@@ -146,5 +146,5 @@ def when_for_people(date: str) -> str:
         when = datetime.fromisoformat(date.replace("Z", "+00:00"))
     except ValueError:
         return date
-    local = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone()
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
     return f"{local.day} {local:%b %Y, %H:%M}"

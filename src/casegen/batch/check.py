@@ -13,11 +13,11 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from casegen.config import Programme
 from casegen.errors import BuildError, IntakeError, Problem, Severity

@@ -31,7 +31,7 @@ from lxml import etree
 from casegen import office
 from casegen.batch.worddiff import word_ops
 from casegen.fileio import atomic_path
-from casegen.ooxml import W, W_NS
+from casegen.ooxml import W_NS, W
 
 AUTHOR = "casegen"
 DOCUMENT = "word/document.xml"

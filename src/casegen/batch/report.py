@@ -10,7 +10,6 @@ from casegen.errors import Problem, Severity, counted
 from casegen.rules.crossform import CROSSFORM_RULES
 
 
-
 class Status(StrEnum):
     """What became of a document in a build (a StrEnum: it prints, and goes into JSON, as its words)."""
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
 
-
 MAX_INPUT = 64 * 2**20  # bytes of a form or a template stamped: casegen's are well under 1 MB
 
 

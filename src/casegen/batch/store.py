@@ -22,7 +22,7 @@ import sqlite3
 import stat
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from casegen.batch.changes import Change
@@ -68,7 +68,7 @@ def folder_trouble(path: Path) -> str:
 
 def set_aside(path: Path) -> Path:
     """Rename `path` (a link itself, never its target) out of the way, kept for a person to look at."""
-    stamp, n = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S"), 2
+    stamp, n = datetime.now(UTC).strftime("%Y%m%d-%H%M%S"), 2
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
     while os.path.lexists(aside):
         aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1

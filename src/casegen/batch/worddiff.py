@@ -12,6 +12,7 @@ import re
 import zlib
 from difflib import SequenceMatcher
 
+
 def word_ops(a: list[str], b: list[str]):
     """The opcodes of a word diff, with a bare space between two changes folded into them (one change, not three)."""
     ops = _diff(a, b, 0, len(a), 0, len(b))

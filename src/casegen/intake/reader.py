@@ -9,10 +9,10 @@ takes its default, with a warning that says how to bring the form up to date (`u
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
-from pathlib import Path
-
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import lru_cache
+from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
 from pydantic import ValidationError

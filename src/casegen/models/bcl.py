@@ -8,9 +8,21 @@ from pydantic import computed_field, model_validator
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
 from casegen.models.values import (
-    Amount, Choice, Chosen, Cost, Count, LongText, Money, ProseText, Rating, Text, Total, YearWhen, is_tbc, known,
+    Amount,
+    Choice,
+    Chosen,
+    Cost,
+    Count,
+    LongText,
+    Money,
+    ProseText,
+    Rating,
+    Text,
+    Total,
+    YearWhen,
+    is_tbc,
+    known,
 )
-
 
 
 def _add(*amounts: Amount) -> Amount:

@@ -8,7 +8,18 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
 from casegen.models.values import (
-    TBC, Choice, Chosen, FormKind, ListText, LongText, ProseText, Text, When, YesNo, parse_yes_no, shown,
+    TBC,
+    Choice,
+    Chosen,
+    FormKind,
+    ListText,
+    LongText,
+    ProseText,
+    Text,
+    When,
+    YesNo,
+    parse_yes_no,
+    shown,
 )
 
 TICKS = {"✓", "✔", "√"}

@@ -9,9 +9,10 @@ The Risks sheet declares its own columns in risksheet.py, the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from casegen.models import TITLES
 from casegen.models.values import Total

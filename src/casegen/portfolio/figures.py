@@ -9,8 +9,8 @@ from decimal import Decimal
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
 from casegen.errors import Severity
-from casegen.models import Kind
 from casegen.intake.files import find_forms, not_a_form, not_forms
+from casegen.models import Kind
 from casegen.models.values import Total
 from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
 

@@ -20,9 +20,24 @@ from openpyxl.worksheet.pagebreak import Break
 
 from casegen.portfolio.figures import BEHIND_RED, Portfolio, rag
 from casegen.portfolio.summary import NO_TARGETS, STATUS
-from casegen.portfolio.xlsx import (BOLD, FILLS, HEAD_ROW, MONEY, TBC_MONEY, WRAP, SCALES, Formulas, Layout, boxed,
-                                    header,
-                                    money_format, money_width, note_rows, print_setup, title)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    FILLS,
+    HEAD_ROW,
+    MONEY,
+    SCALES,
+    TBC_MONEY,
+    WRAP,
+    Formulas,
+    Layout,
+    boxed,
+    header,
+    money_format,
+    money_width,
+    note_rows,
+    print_setup,
+    title,
+)
 from casegen.sheetcells import number, put
 
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)

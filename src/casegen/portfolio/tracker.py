@@ -25,9 +25,29 @@ from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
 from casegen.portfolio.savingssheet import axes_shown, savings_sheet
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.wording import for_readers
-from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, NOTE, TOP, WRAP, Formulas, Layout, add_table, boxed,
-                                    fit_columns, fit_rows, header, headings_fit, money_format,
-                                    note_rows, print_setup, text_units, title, with_cached_values)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    FILLS,
+    FIRST,
+    HEAD_ROW,
+    NOTE,
+    TOP,
+    WRAP,
+    Formulas,
+    Layout,
+    add_table,
+    boxed,
+    fit_columns,
+    fit_rows,
+    header,
+    headings_fit,
+    money_format,
+    note_rows,
+    print_setup,
+    text_units,
+    title,
+    with_cached_values,
+)
 from casegen.sheetcells import mark_workbook, put
 
 

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from casegen.config import Programme
 from casegen.errors import TemplateProblem
-from casegen.templating.folder import (OFFICE_FORMATS, TEMPLATE_FILES, package_templates,
-                                       template_path, templates_dir)
+from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, package_templates, template_path, templates_dir
 
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl (160 ms)
     from casegen.render.engine import CompiledTemplate

@@ -11,7 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -74,7 +74,7 @@ def _core_properties(template_core: bytes, title: str, author: str, when: dateti
 
     The template's other properties (subject, keywords, category) are kept."""
     root = etree.fromstring(template_core, etree.XMLParser(resolve_entities=False, no_network=True))
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     values = {f"{_DC}title": title, f"{_DC}creator": author, f"{_DC}language": language,
               f"{_CP}lastModifiedBy": "casegen", f"{_CP}revision": "1", f"{_DCTERMS}created": stamp,
               f"{_DCTERMS}modified": stamp}
@@ -187,7 +187,7 @@ class CompiledTemplate:
         parts.update(self._language_parts(language))
         if self.core is not None:  # every office suite writes one; a template without it keeps none
             parts[CORE] = _core_properties(self.core, _title(context, parts["word/document.xml"]),
-                                           str(context.get("programme", "")), when or datetime.now(timezone.utc),
+                                           str(context.get("programme", "")), when or datetime.now(UTC),
                                            language)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

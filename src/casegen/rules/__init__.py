@@ -6,8 +6,8 @@ A rule is a function registered with @rule; it receives a case and the programme
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from casegen.codes import Severity, lookup
 

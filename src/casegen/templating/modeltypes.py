@@ -19,6 +19,7 @@ from casegen.errors import counted
 from casegen.models.values import TextBlock
 from casegen.templating.environment import FILTERS
 
+
 class _Any:
     """A value whose type the models do not say (a method's result, a macro argument): anything goes."""
 

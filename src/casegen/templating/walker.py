@@ -12,8 +12,17 @@ from jinja2 import nodes
 from jinja2.sandbox import MAX_RANGE
 
 from casegen.templating.environment import FILTERS
-from casegen.templating.modeltypes import (ANY, LOOP, attribute, element, filter_result, loop_problem, name_of, sample,
-                                           suggest)
+from casegen.templating.modeltypes import (
+    ANY,
+    LOOP,
+    attribute,
+    element,
+    filter_result,
+    loop_problem,
+    name_of,
+    sample,
+    suggest,
+)
 
 _GLOBAL_FUNCTIONS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
 

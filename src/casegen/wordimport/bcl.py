@@ -3,17 +3,31 @@ from __future__ import annotations
 
 import re
 
+from casegen.models import wording
+from casegen.models.bcl import (
+    BusinessCaseLite,
+    FinanceYear,
+    NonCashableBenefit,
+    PositionTable,
+    ProjectInfo,
+    Qualification,
+    Resources,
+    Risk,
+)
+from casegen.models.common import Approval, Deliverable, GateDate
 from casegen.wordimport.mapping import (
-    Reading, after_label, bullet, cell_bullets, columns, grid, items, label_table, model_grid,
+    Reading,
+    after_label,
+    bullet,
+    cell_bullets,
+    columns,
+    grid,
+    items,
+    label_table,
+    model_grid,
 )
 from casegen.wordimport.match import computed_labels, field_labels, norm, which
 from casegen.wordimport.text import Para, WordTable
-from casegen.models.bcl import (
-    BusinessCaseLite, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
-    Risk,
-)
-from casegen.models import wording
-from casegen.models.common import Approval, Deliverable, GateDate
 
 _TITLES = field_labels(BusinessCaseLite)
 # The format's sections: the models' own labels where a field has the section's name.

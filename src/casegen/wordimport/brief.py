@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import re
 
+from casegen.models import wording
+from casegen.models.brief import (
+    BriefBenefit,
+    BriefHeader,
+    DepartmentInvolvement,
+    ProjectBrief,
+    RaciRow,
+    RiskStatement,
+    Scope,
+)
 from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
 from casegen.wordimport.text import Cell, Para, WordTable
-from casegen.models import wording
-from casegen.models.brief import (
-    BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, RiskStatement, Scope,
-)
 
 _TITLES = field_labels(ProjectBrief)
 HEADINGS = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -11,6 +11,7 @@ from casegen.models.bcl import BusinessCaseLite, NonCashableBenefit, ProjectInfo
 from casegen.models.brief import BriefBenefit, DepartmentInvolvement, ProjectBrief, RaciRow, Scope
 from casegen.models.common import Deliverable, GateDate, ProjectHeader
 from casegen.models.values import loose
+
 
 def _title(model: type[BaseModel], name: str) -> str:
     return model.model_fields[name].title
@@ -77,7 +78,7 @@ def variants(label: str) -> list[str]:
     return [label] + REWORDINGS.get(label, [])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forms(label: str) -> tuple[str, frozenset[str], frozenset[str]]:
     """The label loosely, and its variants loosely and without asides: worked out once a label, as every
     paragraph of a document is matched against every label (100,000 paragraphs: 160 s, then 4 s)."""

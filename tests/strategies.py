@@ -170,7 +170,7 @@ def _in_order(rows: list[dict], key: str, order, parser) -> None:
     """The dated `key`s of `rows`, reassigned so that they run in `order` of the rows (gate-order)."""
     dated = [i for i, r in enumerate(rows) if _date(r.get(key), parser)]
     dates = sorted((rows[i][key] for i in dated), key=lambda t: _date(t, parser))
-    for i, typed in zip(sorted(dated, key=lambda i: (order(rows[i]), i)), dates):
+    for i, typed in zip(sorted(dated, key=lambda i: (order(rows[i]), i)), dates, strict=True):
         rows[i][key] = typed
 
 

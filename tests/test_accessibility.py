@@ -221,7 +221,7 @@ def test_every_pdf_is_tagged_pdf_ua_with_no_error_or_warning(make_form, tmp_path
         assert serious == [], f"{pdf.name}: {serious}"
         assert not any(o.rule_id.startswith("UA-01") for o in report.skipped), pdf.name  # tagging was checked
     pikepdf = pytest.importorskip("pikepdf")  # pdfua's own reader
-    for pdf, title in zip(pdfs, [*SAMPLES.values(), SUMMARY_TITLE]):
+    for pdf, title in zip(pdfs, [*SAMPLES.values(), SUMMARY_TITLE], strict=True):
         with pikepdf.open(pdf) as opened:
             assert str(opened.Root.Lang) == "en-GB" and str(opened.docinfo.Title) == title
             assert bool(opened.Root.ViewerPreferences.DisplayDocTitle)  # the title, not the file name, as the window's

@@ -134,7 +134,7 @@ def block_rows(sheet: spec.Sheet, anchors: dict[str, int]) -> dict[str, tuple[in
     above = rows_above(sheet)
     firsts = sorted((row - above[name], name) for name, row in anchors.items() if name in above)
     out = {}
-    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)]):
+    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)], strict=True):
         out[name] = (first, None if after[0] is None else after[0] - 1)
     return out
 
@@ -155,7 +155,7 @@ def test_the_rows_below_a_table_have_its_checks_up_to_the_next_block(form):
             assert ws.cell(row=first, column=1).value  # a block starts at its caption, or the heading above it
             end = end or last + 200
             assert not any(ws.cell(row=end, column=c).value for c in range(1, 6))  # and ends on a blank row
-            for c, col in zip(range(min_col, max_col + 1), block.columns):
+            for c, col in zip(range(min_col, max_col + 1), block.columns, strict=True):
                 checked = [dv for dv in _rules_at(ws, f"{get_column_letter(c)}{head + 1}") if dv.type != "none"]
                 for dv in checked:  # the same rule reaches the last row the table owns, and not one row more
                     assert f"{get_column_letter(c)}{end}" in dv.sqref, (ws.title, block.name, col.name)

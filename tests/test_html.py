@@ -74,7 +74,7 @@ def test_every_page_is_in_the_configured_language_with_a_title_and_headings_in_o
                 if "neighbourhood" in name else "Service Optimisation") in title
         levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
         assert levels.count(1) == 1 and levels[0] == 1, name
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (name, levels)
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (name, levels)
         assert doc.find(".//main[@id='main']") is not None
         assert doc.find(".//a[@href='#main']").text_content() == "Skip to main content"
         assert doc.find(".//meta[@name='generator']").get("content") == "casegen"

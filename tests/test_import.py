@@ -84,7 +84,7 @@ class Legacy:
         t.style = self.doc.styles["Table Grid"]
         for values in rows + ([[""] * len(rows[0])] if empty_last else []):
             cells = t.add_row().cells
-            for cell, value in zip(cells, values):
+            for cell, value in zip(cells, values, strict=True):
                 if callable(value):
                     value(cell)
                 else:

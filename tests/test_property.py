@@ -280,7 +280,7 @@ def test_every_value_typed_appears_in_the_document_exactly(tmp_path):
     for i, doc in enumerate(converted):
         copies.append(tmp_path / f"case{i}.docx")
         shutil.copy(doc, copies[-1])
-    for copy_, pdf in zip(copies, convert(copies, tmp_path)):
+    for copy_, pdf in zip(copies, convert(copies, tmp_path), strict=True):
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), f"LibreOffice could not convert {copy_}"
 
 

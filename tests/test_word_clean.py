@@ -76,7 +76,7 @@ def test_rows_stay_on_one_page_and_headers_repeat(name, programme, tmp_path):
     rows = _rows(doc)
     headers = [_text(tr) for head, tr in rows if head]
     assert any(h.startswith("Ref" if name.startswith("bcl") else "Risk") and "Likelihood" in h for h in headers)
-    for head, tr in rows:
+    for _head, tr in rows:
         table = tr.getparent().findall(f"{W}tr")
         box = len(table) == 2 and _rows(table[0])[0][0]  # a title over one body: lists, paragraphs
         if not (box and tr is table[1]):  # a box's long text may run on, under its repeated title

@@ -253,7 +253,7 @@ def table(doc, widths_cm: list[float], header: list[str] | None = None):
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.LEFT
     t.autofit = False  # w:tblLayout fixed: the widths below, not the content, decide the columns
-    for col, w in zip(t.columns, widths_cm):
+    for col, w in zip(t.columns, widths_cm, strict=True):
         col.width = Cm(w)
     if header:
         add_row(t, header, head=True)
@@ -279,7 +279,7 @@ def add_row(t, texts: list[str], head: bool = False, label: bool = False):
     a header row is repeated at the top of each page the table runs onto, and kept with the first row."""
     row = t.add_row()
     _row_properties(row, "cantSplit", *(["tblHeader"] if head else []))
-    for i, (cell, text) in enumerate(zip(row.cells, texts)):
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         cell.width = t.columns[i].width
         if head:
             shade(cell, HEAD_FILL)

@@ -68,7 +68,7 @@ def scope(doc):
     heading(doc, wording.SCOPE)
     t = table(doc, [8.5, 8.5], ["In scope", "Out of Scope"])
     row = t.add_row()
-    for cell, items in zip(row.cells, ("scope_in", "scope_out")):
+    for cell, items in zip(row.cells, ("scope_in", "scope_out"), strict=True):
         cell._tc.remove(cell.paragraphs[0]._p)
         bullets(cell, items)
     between_tables(doc)

@@ -146,13 +146,13 @@ def stakeholders(doc):
     lead_in(doc, wording.DEPARTMENTS_LEAD_IN).paragraph_format.space_before = Pt(12)
     t = table(doc, [5, 6, 6], ["", "Is this department involved? Yes/No", "Low, medium or high involvement?"])
     tag_row(t, "{%tr for d in departments %}")
-    add_row(t, ["{{ d.department }}", "{{ %s }}" % YES_NO.format("d.involved"), "{{ d.level | dash }}"], label=True)
+    add_row(t, ["{{ d.department }}", "{{ " + YES_NO.format("d.involved") + " }}", "{{ d.level | dash }}"], label=True)
     tag_row(t, "{%tr endfor %}")
     between_tables(doc)
 
 
 def personal_data(doc):
-    answer = "{{ %s }}" % YES_NO.format("personal_data.involved")
+    answer = "{{ " + YES_NO.format("personal_data.involved") + " }}"
     cell = section(doc, f"Project involves processing of personal data? {answer}")
     tag(cell, "{%p for text in personal_data.explanation | paragraphs %}")
     para(cell, "{{ text }}")

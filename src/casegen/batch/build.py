@@ -211,7 +211,7 @@ class _Build:
         if stamp[2] == self.carried:
             stamp = (*stamp[:2], now[2], stamp[3])
         why = [what for what, was, is_ in zip(("form changed", "template changed", "configuration changed",
-                                               "casegen upgraded"), stamp, now) if was != is_ or not is_]
+                                               "casegen upgraded"), stamp, now, strict=True) if was != is_ or not is_]
         if not os.path.lexists(target):
             why.insert(0, "document missing")
         if self.options.strict and record.warnings and not why:
@@ -233,13 +233,13 @@ class _Build:
                  for source, _, record in fresh]
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
                               progress=lambda _: self.tick())
-        for job, c in zip(stale, checked):
+        for job, c in zip(stale, checked, strict=False):
             job.checked, job.problems = c, list(c.problems)
             if self.options.strict and job.problems and not job.failing:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
             if job.failing or c.case is None:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
-        for (source, target, record), c in zip(fresh, checked[len(stale):]):
+        for (source, target, record), c in zip(fresh, checked[len(stale):], strict=True):
             self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
             self.records[target.name] = replace(record, source=self.relative(source),
                                                 stamp=self.stamp(record.stamp[0], record.kind))

@@ -125,9 +125,9 @@ def _table(form: str, label: str, block, old: list, new: list, named) -> list[Ch
     ops = SequenceMatcher(None, [_key(block, r) for r in old], [_key(block, r) for r in new], autojunk=False)
     for op, i1, i2, j1, j2 in ops.get_opcodes():
         if op == "replace" and i2 - i1 == j2 - j1:  # a row edited in place, its first column with it
-            pairs = zip(old[i1:i2], new[j1:j2])
+            pairs = zip(old[i1:i2], new[j1:j2], strict=True)
         elif op == "equal":
-            pairs = zip(old[i1:i2], new[j1:j2])
+            pairs = zip(old[i1:i2], new[j1:j2], strict=True)
         else:
             changes += [Change(form, label, _described(block, r), "", REMOVED) for r in old[i1:i2]]
             changes += [Change(form, label, "", _described(block, r), ADDED) for r in new[j1:j2]]

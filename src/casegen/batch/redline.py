@@ -242,7 +242,7 @@ class Marks:
             pairs = 0
             if op == "replace":
                 while pairs < min(i2 - i1, j2 - j1) and _cells(was[i1 + pairs]) == _cells(now[j1 + pairs]):
-                    for a, b in zip(was[i1 + pairs].findall(w("tc")), now[j1 + pairs].findall(w("tc"))):
+                    for a, b in zip(was[i1 + pairs].findall(w("tc")), now[j1 + pairs].findall(w("tc")), strict=True):
                         self.blocks(a, b)
                     pairs += 1
             for r in now[j1 + pairs:j2]:

@@ -79,7 +79,7 @@ def _summary(wb, intake: Intake, source: Path) -> None:
     ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")
-    for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS), start=1):
+    for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS, strict=True), start=1):
         _text(ws.cell(row=4, column=col), head)
         ws.cell(row=4, column=col).font = Font(name="Calibri", bold=True)
         ws.cell(row=4, column=col).fill, ws.cell(row=4, column=col).border = HEAD, GRID

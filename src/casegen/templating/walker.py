@@ -200,7 +200,7 @@ class Walker:
     def stmt_With(self, node):
         values = [self.expr(v) for v in node.values]
         self.scopes.append({})
-        for target, value in zip(node.targets, values):
+        for target, value in zip(node.targets, values, strict=True):
             self.bind(target, value)
         self.visit_all(node.body)
         self.scopes.pop()

@@ -101,7 +101,7 @@ def _stages(reading: Reading, t: WordTable) -> bool:
         timeframe = cells["timeframe"].text if "timeframe" in cells else ""
         return {"name": name, "timeframe": timeframe} if timeframe else {"name": name}
 
-    rows = grid(reading, t, dict(zip(("name", "timeframe"), wording.STAGE_COLUMNS)), stage)
+    rows = grid(reading, t, dict(zip(("name", "timeframe"), wording.STAGE_COLUMNS, strict=True)), stage)
     if rows is None:
         return False
     reading.put(("stages",), reading.get(("stages",), []) + rows)
@@ -115,7 +115,7 @@ def _risks(reading: Reading, t: WordTable) -> bool:
         item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})
         return item
 
-    rows = grid(reading, t, dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS)), risk, need=3)
+    rows = grid(reading, t, dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS, strict=True)), risk, need=3)
     if rows is None:
         return False
     reading.put(("risks",), reading.get(("risks",), []) + rows)

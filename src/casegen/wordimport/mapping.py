@@ -177,7 +177,7 @@ def label_table(reading: Reading, table: WordTable, path: tuple, model, header=(
     if sum(1 for k in keys if k) < 2:
         return False
     lists = {n for n, info in model.model_fields.items() if getattr(info.annotation, "__origin__", None) is list}
-    for key, row in zip(keys, table.rows):
+    for key, row in zip(keys, table.rows, strict=True):
         value = "\n".join(c.text for c in row[1:] if c.text)
         if key in lists:
             reading.put(path + (key,), items(value))

@@ -97,7 +97,8 @@ def _language(doc, language: str) -> None:
 def _level_2_bullet(doc) -> None:
     """List Bullet 2 has a glyph of its own (python-docx's blank document gives it List Bullet's)."""
     numbering = doc.part.numbering_part.element
-    num_id = doc.styles["List Bullet 2"].element.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    num_pr = doc.styles["List Bullet 2"].element.find(qn("w:pPr")).find(qn("w:numPr"))
+    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
     num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
     abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
     abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
@@ -128,7 +129,8 @@ def save(doc, path) -> None:
     styles = doc.styles.element
     by_id = {st.get(qn("w:styleId")): st for st in styles.findall(qn("w:style"))}
     used = {st for st, el in by_id.items() if el.get(qn("w:default")) == "1"} | KEPT_STYLES
-    parts = [doc.part, doc.part.numbering_part] + [s.footer.part for s in doc.sections] + [s.header.part for s in doc.sections]
+    parts = [doc.part, doc.part.numbering_part]
+    parts += [s.footer.part for s in doc.sections] + [s.header.part for s in doc.sections]
     for part in parts:
         for attr in ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink"):
             used |= {el.get(qn("w:val")) for el in part.element.iter(qn(f"w:{attr}"))}
@@ -236,7 +238,8 @@ def bullets(container, items: str, var: str = "b", after_table: bool = False) ->
 
 
 def shade(cell, fill: str) -> None:
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+    shd = f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    cell._tc.get_or_add_tcPr().append(parse_xml(shd))
 
 
 def set_text(cell, text: str, bold: bool = False, white: bool = False) -> None:

@@ -3,8 +3,8 @@ written, the work spread across processes.
 
 The order is Pelican's: read everything, then write. Stale forms are read and checked (in
 parallel), the rules across forms run over all the build's forms (the up-to-date ones through the
-facts their records keep: batch.check, the same check as `validate`), and only then are documents rendered (in parallel),
-each written to a temporary file and renamed into place. A form with errors is reported and
+facts their records keep: batch.check, the same check as `validate`), and only then are documents rendered (in
+parallel), each written to a temporary file and renamed into place. A form with errors is reported and
 skipped; it never stops the others, and its previous document is left as it was. Every document
 rebuilt says why (new, form changed, template changed ...: `reasons`). What each was built from, its
 case and its bytes are kept in the folder's store (batch.store, one transaction a build), so the next

@@ -97,7 +97,8 @@ def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
         return False, ""
     Marks(date, after).blocks(before.find(w("body")), after.find(w("body")))
     try:
-        with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        with (zipfile.ZipFile(new) as src, atomic_path(out) as tmp,
+              zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
             for info in src.infolist():
                 data = src.read(info)
                 if info.filename == DOCUMENT:

@@ -75,7 +75,8 @@ def _mark(ws, coord: str, problems: list[Problem]) -> None:
 def _summary(wb, intake: Intake, source: Path) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     errors, warns = len(intake.errors), len(intake.problems) - len(intake.errors)
-    _text(ws.cell(row=1, column=1), f"casegen found {counted(errors, 'error')} and {counted(warns, 'warning')} in {source.name}")
+    _text(ws.cell(row=1, column=1),
+          f"casegen found {counted(errors, 'error')} and {counted(warns, 'warning')} in {source.name}")
     ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")

@@ -99,7 +99,8 @@ class _FormReading:
             return
         names = ", ".join(f"'{spec.block_name(b)}'" for b in missing[:3])
         raise IntakeError([Problem(
-            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version {spec.form_version(KINDS[kind])} "
+            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version "
+            f"{spec.form_version(KINDS[kind])} "
             f"(it says version {self.version}): {len(missing)} of its {len(blocks)} named cells and tables are "
             f"missing, such as {names}. It may come from an older casegen or have been rebuilt in another tool; "
             f"make a new form with `casegen new {kind} NEW.xlsx` and copy your entries across",

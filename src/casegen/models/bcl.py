@@ -78,10 +78,13 @@ class Qualification(Model):
 
 class FinanceYear(Model):
     year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "e.g. 24/25")
-    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known",
+                                     default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
-    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
-    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
+    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known",
+                                       default=None)
+    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known",
+                                     default=None)
 
     @computed_field(title="Net Savings")
     @property

@@ -39,7 +39,8 @@ Mark = Annotated[bool, BeforeValidator(parse_mark), FormKind("mark")]
 
 
 class BriefHeader(ProjectHeader):
-    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate", "Optional: the stage the project is in now", default="")
+    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate",
+                                                       "Optional: the stage the project is in now", default="")
     date: When = field("Date", "Month and year of this version, e.g. Feb 2024", default=TBC)  # printed TBC
     version: Text = field("Version", "Optional: e.g. 0.1 or Final", default="")
 
@@ -88,7 +89,8 @@ class BriefRisk(Scored, RiskStatement):
 class BriefBenefit(Model):
     description: Text = field("Description", "The benefit")
     outcomes: Text = field("Observable Outcomes", "What people will see change", default="")
-    attribution: Annotated[Chosen, Choice("attributions")] = field("Attribution", "How far the benefit is down to this project")
+    attribution: Annotated[Chosen, Choice("attributions")] = field("Attribution",
+                                                                   "How far the benefit is down to this project")
     measurement: Text = field("Measurement", "How the benefit will be measured", default="")
 
 

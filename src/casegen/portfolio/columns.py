@@ -66,7 +66,8 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
     """The Cases sheet's columns, in order: what the case is, its people and money, its risks and its form."""
     return ([Column("Tracker ref", 12, lambda row: row.ref), Column("Title", 30, lambda row: row.title),
              Column("Kind", 12, lambda row: TITLES[row.kind]), Column("Theme", 18, lambda row: row.theme),
-             CONTRIBUTORY, Column("Stage", 20, lambda row: row.stage), Column("Next gate", 22, lambda row: row.next_gate),
+             CONTRIBUTORY, Column("Stage", 20, lambda row: row.stage),
+             Column("Next gate", 22, lambda row: row.next_gate),
              Column("Next gate date", 10, lambda row: row.next_gate_date)]
             + PEOPLE
             + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY, align=FIGURE) for y in years]

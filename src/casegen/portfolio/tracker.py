@@ -184,7 +184,8 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
     excluded = {c.file for c in portfolio.excluded}
     problems = [(c, p) for c in portfolio.forms for p in c.problems]
     warnings = sum(c.file not in excluded for c, _ in problems)
-    title(ws, f"Problems: {counted(len(excluded), 'form')} excluded from the tracker, {counted(warnings, 'warning')} on included forms")
+    title(ws, f"Problems: {counted(len(excluded), 'form')} excluded from the tracker, "
+              f"{counted(warnings, 'warning')} on included forms")
     names = ["Form", "Status", "Severity", "Sheet", "Cell", "Field", "Message", "Code"]
     header(ws, HEAD_ROW, 1, names)
     if not problems:

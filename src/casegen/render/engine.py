@@ -150,7 +150,8 @@ class CompiledTemplate:
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
-        self.size = default_size(next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None))
+        styles = next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None)
+        self.size = default_size(styles)
         self.env = make_environment()
         self._languages: dict[str, dict[str, bytes]] = {}
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case

@@ -97,13 +97,15 @@ def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
         word = tag.strip("{%}-+ ").split()[0]
         return lineno, tag, f"is never closed: add {{% end{word} %}} where what it {_WHAT.get(word, 'covers')} ends"
     lineno = exc.lineno or 0
-    return lineno, _tag_on(source, lineno, "", re.findall(r"'([^']+)'", exc.message or "")), exc.message or "cannot be read"
+    tag = _tag_on(source, lineno, "", re.findall(r"'([^']+)'", exc.message or ""))
+    return lineno, tag, exc.message or "cannot be read"
 
 
 _WHAT = {"for": "repeats", "if": "shows"}
 
 
-def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck, name: str) -> bool:
+def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck,
+               name: str) -> bool:
     """Add the problems of one compiled part to `checked`; False if it does not parse."""
     def problem(lineno: int, tag: str, message: str, code: str) -> Problem:
         office_tag, near = locate(paras, source, lineno, tag)

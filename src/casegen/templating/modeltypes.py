@@ -184,8 +184,8 @@ def name_of(node) -> str:
 _TEXT_FILTERS = {"money", "when", "lines", "join", "string", "upper", "lower", "title", "capitalize", "trim",
                  "striptags", "truncate", "wordwrap", "center", "indent", "replace", "format", "urlize",
                  "urlencode", "e", "escape", "forceescape", "safe", "tojson", "xmlattr", "filesizeformat"}
-_RESULTS = {"paragraphs": list[str], "blocks": list[TextBlock], "length": int, "count": int, "wordcount": int, "int": int,
-            "float": float, "round": float}
+_RESULTS = {"paragraphs": list[str], "blocks": list[TextBlock], "length": int, "count": int, "wordcount": int,
+            "int": int, "float": float, "round": float}
 _SAME = {"dash", "default", "d", "abs", "reverse", "batch", "slice"}
 _ITEM = {"first", "last", "random", "min", "max"}
 _ITEMS = {"list", "sort", "unique", "select", "reject", "selectattr", "rejectattr"}
@@ -239,7 +239,8 @@ def _argument_problem(node: nodes.Filter, filters) -> str | None:
     if len(node.args) > len(params) or any(k.key not in {p.name for p in params} for k in node.kwargs):
         takes = counted(len(params), "argument") if params else "no arguments"
         return f"the {node.name} filter takes {takes}, not {given}"
-    given = list(zip(params, node.args, strict=False)) + [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
+    given = list(zip(params, node.args, strict=False))  # fewer arguments than parameters: the rest by name
+    given += [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
     for param, arg in given:
         if param.annotation in ("str", str) and isinstance(arg, nodes.Const) and not isinstance(arg.value, str):
             return f"the {node.name} filter's argument is text, in quotes: {node.name}(\"{arg.value}\")"

@@ -115,7 +115,8 @@ def _risks(reading: Reading, t: WordTable) -> bool:
         item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})
         return item
 
-    rows = grid(reading, t, dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS, strict=True)), risk, need=3)
+    columns = dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS, strict=True))
+    rows = grid(reading, t, columns, risk, need=3)
     if rows is None:
         return False
     reading.put(("risks",), reading.get(("risks",), []) + rows)

@@ -210,7 +210,8 @@ def _mend_brief(data: dict, programme) -> None:
     if not raci:
         raci.append({"who": "Project Sponsor: Siân Evans", "accountable": True})
     for row in raci:
-        if not any(row.get(m) not in (False, "", None) for m in ("responsible", "accountable", "consulted", "informed")):
+        marks = ("responsible", "accountable", "consulted", "informed")
+        if not any(row.get(m) not in (False, "", None) for m in marks):
             row["informed"] = True
     if not any(row.get("accountable") not in (False, "", None) for row in raci):
         raci[0]["accountable"] = "X"

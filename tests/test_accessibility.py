@@ -181,7 +181,8 @@ def _money_cells(path) -> list:
     for tbl in document.iter(f"{W}tbl"):
         head = [_text(tc) for tc in tbl.find(f"{W}tr").findall(f"{W}tc")]
         money = any(re.fullmatch(r"\d\d/\d\d|Net savings", h) for h in head)  # not the risks' Total score
-        columns = [i for i, h in enumerate(head) if money and re.fullmatch(r"\d\d/\d\d|Total|Net savings|Target|Gap", h)]
+        columns = [i for i, h in enumerate(head)
+                   if money and re.fullmatch(r"\d\d/\d\d|Total|Net savings|Target|Gap", h)]
         cells += [tr.findall(f"{W}tc")[i] for tr in tbl.findall(f"{W}tr") for i in columns]
     return cells
 

@@ -250,7 +250,8 @@ def test_build_tells_kinds_apart_from_the_workbook_alone(make_form, tmp_path):
     result = run("build", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert docx_text.blocks(tmp_path / "out" / "first.docx")[1] == "Project Brief – Luton Transformation Programme"
-    assert docx_text.blocks(tmp_path / "out" / "second.docx")[1] == "Business Case Lite – Luton Transformation Programme"
+    assert docx_text.blocks(tmp_path / "out" / "second.docx")[1] == \
+        "Business Case Lite – Luton Transformation Programme"
 
 
 def test_dump_and_new_from_dump_round_trip(make_form, tmp_path):

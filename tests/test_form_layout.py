@@ -187,7 +187,8 @@ def test_block_rows_follow_the_workbook_when_rows_are_inserted(tmp_path, program
 
 
 def test_the_guide_says_what_the_reader_does(tmp_path, programme):
-    text = " ".join(str(c.value) for c in load_workbook(write_form("bcl", tmp_path / "f.xlsx", programme))["Guide"]["A"])
+    guide = load_workbook(write_form("bcl", tmp_path / "f.xlsx", programme))["Guide"]
+    text = " ".join(str(c.value) for c in guide["A"])
     assert "type directly below the table, as many rows as you need, up to the next heading" in text
     assert "Blank rows are skipped; to delete an item, clear its row" in text
     assert "right-click" not in text

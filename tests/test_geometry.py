@@ -126,7 +126,8 @@ def test_long_amounts_and_many_years_keep_whole_within_the_page(tmp_path, progra
 
 
 def test_a_narrow_column_takes_room_from_the_others_and_never_passes_the_page():
-    assert fit([3000, 1000, 1000], [1500, 1300, 600], 9638) == [2763, 1300, 936]  # in proportion to the room each has to spare
+    # in proportion to the room each has to spare
+    assert fit([3000, 1000, 1000], [1500, 1300, 600], 9638) == [2763, 1300, 936]
     assert fit([3000, 1000], [1000, 900], 9638) == [3000, 1000]  # nothing to do: the template's widths
     assert fit([6000, 6000], [1000, 1000], 9638) == [4819, 4819]  # a table wider than the page is brought in
     assert sum(fit([9000, 500], [1000, 1400], 9638)) <= 9638

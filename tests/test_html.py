@@ -209,8 +209,8 @@ def test_the_summary_page_refuses_a_file_casegen_did_not_write_before_reading_an
     theirs = tmp_path / "out" / "summary.html"
     theirs.parent.mkdir()
     theirs.write_text("<p>theirs</p>", encoding="utf-8")
-    result = run("portfolio", tmp_path, "-o", tmp_path / "out" / "t.xlsx", "--summary", tmp_path / "out" / "summary.docx",
-                 "--html")
+    result = run("portfolio", tmp_path, "-o", tmp_path / "out" / "t.xlsx",
+                 "--summary", tmp_path / "out" / "summary.docx", "--html")
     assert result.exit_code == 1 and f"{theirs} is in the way" in result.output
     assert not (tmp_path / "out" / "t.xlsx").exists() and theirs.read_text(encoding="utf-8") == "<p>theirs</p>"
     result = run("portfolio", tmp_path, "-o", tmp_path / "out" / "t.xlsx", "--html")
@@ -288,10 +288,12 @@ def test_a_list_word_numbers_by_level_nests_whatever_its_style():
 
     def build(doc):
         numbering = doc.part.numbering_part.element
-        num_id = doc.styles["List Bullet"].element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}").get(qn("w:val"))
+        style = doc.styles["List Bullet"].element
+        num_id = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}").get(qn("w:val"))
         num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
         abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-        abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+        abstract = next(a for a in numbering.findall(qn("w:abstractNum"))
+                        if a.get(qn("w:abstractNumId")) == abstract_id)
         second = copy.deepcopy(abstract.find(qn("w:lvl")))
         second.set(qn("w:ilvl"), "1")
         abstract.find(qn("w:lvl")).addnext(second)

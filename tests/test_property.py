@@ -83,8 +83,9 @@ def round_trip(kind: str, data: dict, folder: Path) -> None:
 # back TBC; a department's "-" level and "-" yes/no, a benefit's "-" outcomes and an empty personal-data
 # section's "-" came back as text; a note opening with a quote lost it after "Note:".
 BCL_FOUND = [
-    {"kind": "bcl", "project": {"title": "Housing", "tracker_ref": "Housing", "stage": "Stage 0: Opportunity Identified",
-                                "theme": "Resident Experience", "department": "Housing"},
+    {"kind": "bcl", "project": {"title": "Housing", "tracker_ref": "Housing",
+                                "stage": "Stage 0: Opportunity Identified", "theme": "Resident Experience",
+                                "department": "Housing"},
      "summary": "Housing", "qualification": {"effort": 1, "impact": 1, "note": "‘single’ gęślą\nHousing ŷd"},
      "gate_dates": [{"gate": "Gate 0: Decision: Progress Opportunity", "date": None}],
      "finance": {"years": [{"year": "23/24", "one_off_investment": "TBC", "recurring_savings": "(5,000)"}]}},
@@ -192,7 +193,8 @@ def test_through_the_commands(tmp_path_factory, drawn):
 
 @pytest.mark.slow
 @examples(15)
-@given(st.sampled_from(["bcl", "brief"]).flatmap(lambda kind: st.tuples(st.just(kind), strategies.cases(kind, PROGRAMME))))
+@given(st.sampled_from(["bcl", "brief"]).flatmap(
+    lambda kind: st.tuples(st.just(kind), strategies.cases(kind, PROGRAMME))))
 def test_many_more_cases_come_back_from_their_documents(tmp_path_factory, drawn):
     kind, data = drawn
     round_trip(kind, data, tmp_path_factory.mktemp(kind))

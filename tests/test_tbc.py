@@ -202,7 +202,8 @@ def test_a_tbc_year_shows_in_every_sum_of_the_tracker_and_the_summary_alike(make
 
     savings = wb["Savings"]
     head = [c.value for c in savings[5]]
-    by_theme = {r[0].value: {h: shown(c) for h, c in zip(head, r, strict=True)} for r in savings.iter_rows(min_row=6, max_row=14)}
+    by_theme = {r[0].value: {h: shown(c) for h, c in zip(head, r, strict=True)}
+                for r in savings.iter_rows(min_row=6, max_row=14)}
     theme, total = by_theme["Resident Experience"], by_theme["Total"]
     # 24/25: £200,000 each; 25/26: one TBC, one none; so the theme's total is TBC beside the £400,000 known.
     assert (theme["24/25"], theme["25/26"], theme["Total"]) == ("£400,000", "TBC", "TBC (£400,000 known)")

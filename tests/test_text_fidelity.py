@@ -96,8 +96,8 @@ def test_new_refuses_a_text_longer_than_a_cell_naming_the_field(tmp_path, progra
     (tmp_path / "case.json").write_text(json.dumps(data), encoding="utf-8")
     result = run("new", "bcl", tmp_path / "new.xlsx", "--data", tmp_path / "case.json")
     assert result.exit_code == 1
-    assert f"Error: {tmp_path / 'case.json'}: summary: the text is 40,000 characters long, more than the 32,767 a cell of " \
-           "the form holds; shorten it [value-too-long]" in lines(result)
+    assert f"Error: {tmp_path / 'case.json'}: summary: the text is 40,000 characters long, " \
+           "more than the 32,767 a cell of the form holds; shorten it [value-too-long]" in lines(result)
     assert not (tmp_path / "new.xlsx").exists()
 
 

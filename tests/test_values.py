@@ -191,8 +191,8 @@ def test_an_unknown_choice_is_named_with_the_choices(make_form, programme):
     spoil(form, lambda wb: setattr(named(wb, "project_stage"), "value", "Stage 9 - Done"))
     result = run("validate", form)
     assert result.exit_code == 1
-    assert (f"{where(form, named(load_workbook(form), 'project_stage'))}: Current Stage / Gate: must be one of: {'; '.join(programme.stages)}; "
-            "got 'Stage 9 - Done' [value-choice]") in result.output
+    assert (f"{where(form, named(load_workbook(form), 'project_stage'))}: Current Stage / Gate: "
+            f"must be one of: {'; '.join(programme.stages)}; got 'Stage 9 - Done' [value-choice]") in result.output
 
 
 def test_the_neighbourhood_bcl_typed_stage_0_dash_is_imported_and_built(tmp_path):

@@ -86,6 +86,12 @@ class _Job:
     def failing(self) -> bool:
         return any(p.severity == Severity.ERROR for p in self.problems)
 
+    @property
+    def form(self) -> Checked:
+        """The form as checked: every job has it once `check` has run, before any template or render step."""
+        assert self.checked is not None, "a job is used before its form is checked"
+        return self.checked
+
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
           progress: Callable[[Tick], None] | None = None) -> BuildReport:
@@ -167,12 +173,12 @@ class _Build:
     def require_templates(self, good: list[_Job]) -> list[_Job]:
         """A missing template is one error, before any document is made, not one a form; it fails only the
         forms of its own kind. Returns the jobs whose template can be read."""
-        for kind in sorted({job.checked.kind for job in good} - {""}):
+        for kind in sorted({job.form.kind for job in good} - {""}):
             try:
                 require_templates([kind], self.options.templates, self.programme)
             except TemplateProblem as exc:
                 self.report.notes.append(exc.format_message())
-                for job in (j for j in good if j.checked.kind == kind):
+                for job in (j for j in good if j.form.kind == kind):
                     job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
                                                 "(see above)", code="build-template"))
                     self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
@@ -191,7 +197,8 @@ class _Build:
 
     def plan(self) -> tuple[list[tuple[Path, Path, Record]], list[_Job]]:
         """(source, document, record) of every up-to-date document, and a job for every stale one."""
-        fresh, stale = [], []
+        fresh: list[tuple[Path, Path, Record]] = []
+        stale: list[_Job] = []
         for source in self.sources:
             target = output_path(source, self.out_dir)
             digest = file_digest(source)
@@ -200,6 +207,7 @@ class _Build:
             if why:
                 stale.append(_Job(source, target, digest, why))
             else:
+                assert record is not None  # up to date: reasons() says "new" for a document with no record
                 fresh.append((source, target, record))
         return fresh, stale
 
@@ -286,7 +294,7 @@ class _Build:
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
         self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
-        tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
+        tasks = [(job.form.case, str(job.target), str(self.template(job.form.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):
             job = good[i]
@@ -298,7 +306,8 @@ class _Build:
             self.tick(Outcome(str(job.source), job.target, BUILT, job.problems, job.reason))
 
     def record(self, job: _Job, template: str) -> None:
-        c, name = job.checked, job.target.name
+        c, name = job.form, job.target.name
+        assert c.values is not None, "a form rendered was read, so its case's values are kept"
         before = self.records.get(name)
         self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
                               if before is not None and before.stamp[1] != template else "", job.reason)

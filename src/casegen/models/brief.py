@@ -166,7 +166,7 @@ class ProjectBrief(Model):
         key = stage.name.casefold()
         return [i.text for i in self.stage_items if i.stage.casefold() == key]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def stage_plan(self) -> list[PlannedStage]:
         return [PlannedStage(name=s.name, timeframe=s.timeframe, items=self.items_of(s)) for s in self.stages]

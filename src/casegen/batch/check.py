@@ -176,12 +176,12 @@ def read_forms(sources: Iterable[Path | str], programme: Programme, workers: Wor
                progress: Callable[[Checked], None] | None = None, extract: Callable | None = None) -> list[Checked]:
     """Each form read and checked in the workers, in the order given."""
     tasks = [(str(source), programme, extract) for source in sources]
-    checked: list[Checked | None] = [None] * len(tasks)
+    checked: dict[int, Checked] = {}
     for i, result in workers.each(check_form, tasks):
         checked[i] = result
         if progress:
             progress(result)
-    return checked
+    return [checked[i] for i in range(len(tasks))]
 
 
 def across_forms(checked: list[Checked]) -> None:

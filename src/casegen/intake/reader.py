@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem, Severity
@@ -24,6 +25,7 @@ from casegen.intake.book import Book
 from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_layout
 from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook
 from casegen.models import KINDS, TITLES
+from casegen.models.base import Model
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case
 from casegen.sheetcells import MAX_TEXT, too_long
@@ -44,7 +46,7 @@ class _FormReading:
         self.lost: set[tuple] = set()  # paths of fields and tables the form does not have (reported)
         self.version = None  # the form version the control sheet states
         self.layouts: dict[str, SheetLayout] = {}  # by sheet title, worked out when first needed
-        self.model = None
+        self.model: type[Model] | None = None  # the kind's model, once the control sheet is read
 
     def problem(self, message, sheet="", cell="", field="", severity=Severity.ERROR, code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
@@ -143,7 +145,7 @@ class _FormReading:
             return
         columns = self.columns(book, xl, block)
         end = self.layout(book, xl.sheet).ends[xl.name]
-        rows = []
+        rows: list[dict] = []
         for r in range(xl.head + 1, end + 1):
             if r - xl.head > MAX_TABLE_ROWS:
                 self.problem(f"table '{block.name}' has more than {MAX_TABLE_ROWS} rows; the rest were not read",
@@ -220,7 +222,7 @@ class _FormReading:
                 return self.places[tuple(loc[:n])]
         return ("", "", ".".join(str(p) for p in loc))
 
-    def code(self, err: dict) -> str:
+    def code(self, err: ErrorDetails) -> str:
         """The code of a value problem, from the kind of value the cell holds."""
         if err["type"] == "missing" or _message(err).startswith("is required"):
             return "value-required"
@@ -285,7 +287,7 @@ def _drop_none(row: dict) -> dict:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     if err["type"] == "missing":
         return "is required; fill it in"
     msg = err["msg"]
@@ -298,7 +300,7 @@ class Intake:
 
     file: str
     kind: str
-    case: object = None
+    case: Model | None = None
     problems: list[Problem] = dc_field(default_factory=list)
     places: dict = dc_field(default_factory=dict)
 

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from jinja2 import TemplateSyntaxError
 from lxml import etree
@@ -91,7 +92,7 @@ def _unclosed(source: str) -> tuple[int, str] | None:
 
 def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
     """(line, tag, message) for a tag Jinja cannot read, in the office's words."""
-    opener = _unclosed(source) if "end of template" in exc.message else None
+    opener = _unclosed(source) if "end of template" in (exc.message or "") else None
     if opener:
         lineno, tag = opener
         word = tag.strip("{%}-+ ").split()[0]
@@ -211,7 +212,7 @@ def _extra(info) -> dict:
     return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
 
 
-def _is_model(tp) -> bool:
+def _is_model(tp) -> TypeGuard[type[BaseModel]]:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
@@ -290,7 +291,9 @@ def check_templates(paths=(), kind: str | None = None, folder: Path | None = Non
         found = "no Word templates (.docx) in this folder" if folder.is_dir() else "no such folder"
         return [Problem(str(folder), f"{found}, nothing to check; `casegen templates export DIR` writes the defaults",
                         code="template-missing")], []
-    problems, used, complete = [], {}, {}
+    problems: list[Problem] = []
+    used: dict[str, tuple[str, set]] = {}  # by kind: the first template's path, the fields its templates print
+    complete: dict[str, bool] = {}  # by kind: whether each of its templates was walked without errors
     for path in paths:
         if path.suffix.lower() in OFFICE_FORMATS:
             problems.append(_office_file(path))

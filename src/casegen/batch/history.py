@@ -102,7 +102,8 @@ class History:
                 tasks.append((str(tmp / job.target.name), str(job.target), str(self.out_dir / REDLINES /
                               job.target.name), shown_date(self.date)))
                 done.append(job)
-        written, same = [], []
+        written: list[Path] = []  # redlines whose text changed
+        same: list[Path] = []
         try:
             for i, (changed, trouble) in workers.each(write_redline, tasks):
                 if trouble:

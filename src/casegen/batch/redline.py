@@ -312,7 +312,10 @@ def _tokens(p) -> list[tuple[str, object]]:
 def _runs(tokens: list[tuple[str, object]], deleted: bool = False) -> list:
     """Runs for `tokens`, one a stretch of equal properties. A text element's words are gathered and set once:
     lxml copies the whole text at each `t.text +=` (a 100,000-character paragraph: 6 s)."""
-    runs, texts, last, words = [], [], object(), None
+    runs: list = []
+    texts: list[tuple] = []  # (a text element, the words it gets)
+    last: object = object()
+    words: list[str] | None = None
     for tok, rpr in tokens:
         if rpr is not last or not runs:
             run = etree.Element(w("r"))

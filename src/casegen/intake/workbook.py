@@ -206,10 +206,9 @@ def _column(letters: bytes) -> int:
 
 
 def _note_cell(scan: SheetScan, ref: str, attrs: bytes, body: bytes) -> None:
-    kind = _TYPE.search(attrs)
-    kind = kind.group(1) if kind else b"n"
-    value = _VALUE.search(body)
-    value = value.group(1).decode("utf-8", "replace") if value else ""
+    typed, shown = _TYPE.search(attrs), _VALUE.search(body)
+    kind = typed.group(1) if typed else b"n"
+    value = shown.group(1).decode("utf-8", "replace") if shown else ""
     if b"<f" in body and not value:
         scan.formulas_without_values.add(ref)
     if kind == b"e":

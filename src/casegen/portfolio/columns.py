@@ -37,6 +37,11 @@ def _finance(read: Callable[[Any], object]) -> Callable[[Any], object]:
     return lambda case: read(case.finance) if getattr(case, "finance", None) is not None else None
 
 
+def _net_in(year: str) -> Callable[[Any], object]:
+    """A row's net savings in `year` (a function per year: mypy cannot type a lambda's default argument)."""
+    return lambda row: row.net_by_year.get(year)
+
+
 def form_name(file: str) -> str:
     return Path(file).name
 
@@ -70,7 +75,7 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
              Column("Next gate", 22, lambda row: row.next_gate),
              Column("Next gate date", 10, lambda row: row.next_gate_date)]
             + PEOPLE
-            + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY, align=FIGURE) for y in years]
+            + [Column(f"Net {y}", 12, _net_in(y), MONEY, align=FIGURE) for y in years]
             + [Column(NET_TOTAL, 12, lambda row: row.net if row.has_finance else None, formula=_net_total,
                       align=FIGURE),
                CATEGORY, Column("Risks", 7, lambda row: len(row.risks)),

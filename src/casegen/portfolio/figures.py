@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
@@ -26,7 +27,7 @@ class Portfolio:
 
     @property
     def rows(self) -> list[CaseRow]:
-        return [c.extract for c in self.forms if not c.failing]
+        return [cast(CaseRow, c.extract) for c in self.forms if not c.failing]  # extracted by tracker_row
 
     @property
     def excluded(self) -> list[Checked]:

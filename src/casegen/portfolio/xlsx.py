@@ -64,7 +64,7 @@ FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
 class Formulas:
     """The value of every formula written, by (sheet title, cell), for `with_cached_values`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values: dict[tuple[str, str], object] = {}
 
     def put(self, ws, row: int, column: int, formula: str, value, number_format: str | None = None):

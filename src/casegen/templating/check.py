@@ -48,7 +48,7 @@ class TemplateCheck:
     """One template's problems, and the fields its tags read (for the check's other direction)."""
 
     problems: list[Problem] = field(default_factory=list)
-    used: set[tuple[type, str]] = field(default_factory=set)
+    used: set[tuple[type | None, str]] = field(default_factory=set)
     walked: bool = False  # every part parsed, so `used` is all the template prints
 
     @property

@@ -146,8 +146,8 @@ def _columns(tbl, grid: list[int]) -> list[int] | None:
     widest = [(tc, _properties(tc)) for tc in max(rows, key=lambda tr: len(tr.findall(TC))).iterchildren(TC)]
     spans = [_span(props) for _, props in widest]
     if all(span == 1 for span in spans):
-        widths = [_cell_width(props, sum(grid)) for _, props in widest]
-        if None not in widths:
+        widths = [w for w in (_cell_width(props, sum(grid)) for _, props in widest) if w is not None]
+        if len(widths) == len(widest):  # every cell's width known
             return widths
     return grid if sum(spans) == len(grid) and all(grid) else None
 
@@ -161,7 +161,7 @@ def fit(widths: list[int], needs: list[int], limit: int | None) -> list[int]:
     widths = [max(w, n) for w, n in zip(widths, needs, strict=True)]
     spare = [max(0, w - n) for w, n in zip(widths, needs, strict=True)]
     excess = sum(widths) - target
-    if excess > 0 and sum(spare):
+    if excess > 0 and sum(spare) > 0:
         give = min(excess, sum(spare))
         cuts = [-(-give * s // sum(spare)) for s in spare]  # rounded up: the table never ends wider than asked
         widths = [w - c for w, c in zip(widths, cuts, strict=True)]

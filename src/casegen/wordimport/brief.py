@@ -8,6 +8,7 @@ from casegen.models.brief import (
     BriefBenefit,
     BriefHeader,
     DepartmentInvolvement,
+    PersonalData,
     ProjectBrief,
     RaciRow,
     RiskStatement,
@@ -23,14 +24,14 @@ HEADINGS = {
     "phase_end": _TITLES["phase_end"],
     "dependencies": wording.DEPENDENCIES_BOX, "risks": wording.RISKS_BOX, "benefits": _TITLES["benefits"],
     "stakeholders": wording.STAKEHOLDERS_BOX,
-    "personal_data": ProjectBrief.model_fields["personal_data"].annotation.model_fields["involved"].title,
+    "personal_data": field_labels(PersonalData)["involved"],
 }
 PREFIXED = {"personal_data"}  # the heading carries the answer: "… personal data? Yes"
 EXPECTED = list(HEADINGS)
 # Sub-headings inside a section, and the list their bullets go to.
-SUBLISTS = {
+SUBLISTS: dict[str, dict[str, tuple]] = {
     "scope": {wording.IN_SCOPE: ("scope", "products"), **{
-        info.title: ("scope", name) for name, info in Scope.model_fields.items()}},
+        label: ("scope", name) for name, label in field_labels(Scope).items()}},
     "dependencies": {_TITLES[name]: (name,) for name in ("dependencies", "constraints", "assumptions")},
     "risks": {_TITLES["risks"]: (), _TITLES["disbenefits"]: ("disbenefits",)},
     "phase_end": {}, "personal_data": {},
@@ -54,8 +55,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
     sub = which(p.text, {label: label for label in SUBLISTS.get(key, {})}) if not p.bullet else None
     if sub is not None:
         reading.target = SUBLISTS[key][sub]
-    elif key == "phase_end" and METHOD.match(p.text):
-        reading.put(("methodology",), METHOD.match(p.text).group(1))
+    elif key == "phase_end" and (method := METHOD.match(p.text)):
+        reading.put(("methodology",), method.group(1))
     elif key == "background" or (key == "" and not p.bullet and not norm(p.text).startswith(norm(wording.BRIEF_TITLE))):
         reading.append_block(("background",), p)
     elif key == "personal_data" and not p.bullet:

@@ -136,9 +136,10 @@ def cell_values(kind: str, data: dict, programme: Programme | None = None) -> di
 
 def _holder(data: dict, path: tuple) -> dict | None:
     for part in path[:-1]:
-        data = data.get(part)
-        if not isinstance(data, dict):
+        inner = data.get(part)
+        if not isinstance(inner, dict):
             return None
+        data = inner
     return data
 
 

@@ -14,12 +14,12 @@ from casegen.models.values import loose
 
 
 def _title(model: type[BaseModel], name: str) -> str:
-    return model.model_fields[name].title
+    return model.model_fields[name].title or name  # as field_labels
 
 
 # Other ways the council's documents have written a field's label, keyed by the field: the label itself
 # comes from the model, so a label changed there is matched here too.
-FIELD_REWORDINGS = [
+FIELD_REWORDINGS: list[tuple[tuple[type[BaseModel], str], list[str]]] = [
     ((ProjectHeader, "title"), ["Project Name", "Title"]),
     ((ProjectHeader, "tracker_ref"), ["Tracker ref", "Portfolio Tracker reference", "Tracker reference",
                                       "Portfolio ref"]),

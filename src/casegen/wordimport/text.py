@@ -267,7 +267,7 @@ def _table(tbl, styles: _Styles, doc=None) -> WordTable:
 
 
 def _blocks(container, styles: _Styles, doc=None) -> list:
-    out = []
+    out: list[Para | WordTable] = []
     for child in container:
         if child.tag == W + "altChunk":
             out.append(Para("", unread=_alt_chunk(child, doc)))

@@ -14,7 +14,8 @@ from docx import Document
 from lxml import etree
 
 from casegen.batch.pdf import PDF_FILTER
-from helpers import convert, rewrite, run
+from casegen.intake.form import write_form
+from helpers import convert, rewrite, run, sample_case
 from wordclean import DC, W, accessibility_findings
 
 SAMPLES = {"bcl-service-optimisation": "Service Optimisation",
@@ -32,11 +33,13 @@ def _text(el) -> str:
     return "".join(t.text or "" for t in el.iter(f"{W}t"))
 
 
-@pytest.fixture
-def documents(make_form, tmp_path):
-    """The three samples and the portfolio summary of them, built through the command line."""
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory, programme):
+    """The three samples and the portfolio summary of them, built through the command line (once: the tests
+    only read them)."""
+    tmp_path = tmp_path_factory.mktemp("documents")
     for name in SAMPLES:
-        make_form(name)
+        write_form(name.split("-", 1)[0], tmp_path / f"{name}.xlsx", programme, sample_case(name, programme))
     out = tmp_path / "out"
     assert run("build", tmp_path, "-o", out).exit_code == 0
     summary = out / "summary.docx"

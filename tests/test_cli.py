@@ -74,3 +74,17 @@ def test_schema():
 def test_usage_errors_exit_2(tmp_path):
     assert run("new", "memo", tmp_path / "x.xlsx").exit_code == 2
     assert run("build").exit_code == 2
+
+
+def test_help_and_version_load_no_configuration_library():
+    """`casegen --version` and `--help` start in a fraction of a second: the configuration (pydantic) and the
+    commands' libraries (lxml, openpyxl, docxtpl) are loaded only by the command that uses them."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from casegen.cli import cli\n"
+             "try:\n    cli(['--version'])\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('pydantic', 'lxml', 'openpyxl', 'docxtpl', 'jinja2') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

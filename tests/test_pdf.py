@@ -25,11 +25,14 @@ def fake_soffice(calls: list):
 
 
 @pytest.fixture
-def twenty(make_form, tmp_path):
-    for n in range(20):
-        make_form("bcl-service-optimisation", edit=lambda case, n=n: setattr(case.project, "tracker_ref", f"RX-{n}"),
-                  filename=f"inputs/case-{n:02}.xlsx")
-    return tmp_path / "inputs"
+def twenty(tmp_path):
+    """Twenty documents in an output folder (their content is LibreOffice's business: the fake reads none)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    docs = [out / f"case-{n:02}.docx" for n in range(20)]
+    for doc in docs:
+        doc.write_bytes(b"PK a document")
+    return docs
 
 
 def profiles(calls) -> list[str]:
@@ -45,24 +48,32 @@ def test_a_batch_is_shared_between_the_processes_allowed_and_a_few_documents_tak
     assert len(pdf.batches(docs * 10, jobs=100)) == pdf.PROFILE_SLOTS
 
 
-def test_twenty_documents_in_two_processes_each_with_a_profile_kept_in_the_cache(twenty, tmp_path, monkeypatch):
+def test_twenty_documents_in_two_processes_each_with_a_profile_kept_in_the_cache(twenty, monkeypatch):
     calls: list = []
     monkeypatch.setattr("casegen.batch.pdf.find_soffice", lambda: "/usr/bin/soffice")
     monkeypatch.setattr("casegen.batch.pdf.subprocess.run", fake_soffice(calls))
-    out = tmp_path / "out"
-    result = run("build", twenty, "-o", out, "--pdf", "-j", "2")
-    assert result.exit_code == 0, result.output
+    out = twenty[0].parent
+    result = pdf.convert(twenty, out, jobs=2)
+    assert result.ok and sorted(result.made) == sorted(d.with_suffix(".pdf") for d in twenty)
     assert len(calls) == 2 and sum(a.endswith(".docx") for c in calls for a in c) == 20
-    assert len(list(out.glob("*.pdf"))) == 20 and "20 PDF made" in result.output
     cache = Path(os.environ["CASEGEN_CACHE"]) / "libreoffice"
     assert len(set(profiles(calls))) == 2 and all(str(cache) in p for p in profiles(calls))
     first = set(profiles(calls))
     calls.clear()
-    assert run("build", twenty, "-o", out, "--pdf", "-j", "2", "-B").exit_code == 0
+    assert pdf.convert(twenty, out, jobs=2).ok
     assert set(profiles(calls)) == first  # the same profiles again: LibreOffice need not build new ones
+    assert not list(out.glob(".casegen-pdf-*"))
 
 
-def test_a_profile_in_use_by_another_build_is_not_shared(twenty, tmp_path, monkeypatch):
+def test_build_pdf_hands_the_jobs_to_the_conversion(make_form, tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr("casegen.batch.pdf.convert", lambda docs, out, jobs=1: asked.append(jobs) or pdf.PdfResult())
+    make_form("bcl-service-optimisation", filename="inputs/a.xlsx")
+    assert run("build", tmp_path / "inputs", "-o", tmp_path / "out", "--pdf", "-j", "2").exit_code == 0
+    assert asked == [2]
+
+
+def test_a_profile_in_use_by_another_build_is_not_shared(twenty, monkeypatch):
     from filelock import FileLock
 
     calls: list = []
@@ -74,12 +85,12 @@ def test_a_profile_in_use_by_another_build_is_not_shared(twenty, tmp_path, monke
     for lock in held:
         lock.acquire()
     try:
-        assert run("build", twenty, "-o", tmp_path / "out", "--pdf", "-j", "1").exit_code == 0
+        assert pdf.convert(twenty, twenty[0].parent, jobs=1).ok
     finally:
         for lock in held:
             lock.release()
     assert len(calls) == 1 and str(home) not in profiles(calls)[0]  # a throwaway profile beside the output
-    assert not list((tmp_path / "out").glob(".casegen-pdf-*"))
+    assert not list(twenty[0].parent.glob(".casegen-pdf-*"))
 
 
 @pytest.mark.slow

@@ -97,14 +97,14 @@ BRIEF_FOUND = [
 ]
 
 
-@examples(10)
+@examples(6)
 @given(strategies.cases("bcl", PROGRAMME))
 @example(BCL_FOUND[0])
 def test_every_business_case_lite_comes_back_from_its_document(tmp_path_factory, data):
     round_trip("bcl", data, tmp_path_factory.mktemp("bcl"))
 
 
-@examples(10)
+@examples(6)
 @given(strategies.cases("brief", PROGRAMME))
 @example(BRIEF_FOUND[0])
 def test_every_project_brief_comes_back_from_its_document(tmp_path_factory, data):

@@ -24,7 +24,7 @@ from helpers import convert, run
 from portfolio_cases import write_forms
 
 PAGE_PT, PT_PER_WIDTH = 842 - 2 * 0.4 * 72, 5.55
-SHEETS = ["Cases", "Savings", "Pipeline", "Risks", "Heat map", "Problems"]
+SHEETS = ["Cases", "Movement", "Savings", "Pipeline", "Risks", "Heat map", "Problems"]
 
 
 @pytest.fixture(scope="module")

@@ -29,16 +29,19 @@ def part(path, name: str):
         return etree.fromstring(zf.read(name))
 
 
+@pytest.mark.slow  # the fast suite audits one of each kind: tests/test_written_files.py
 @pytest.mark.parametrize("name", SAMPLES)
 def test_a_built_document_has_no_audit_finding(name, programme, tmp_path):
     assert findings(built(name, programme, tmp_path)) == []
 
 
+@pytest.mark.slow  # the fast suite audits one of each kind: tests/test_written_files.py
 @pytest.mark.parametrize("kind", ["bcl", "brief"])
 def test_a_blank_form_has_only_openpyxl_s_own_findings(kind, programme, tmp_path):
     assert findings(write_form(kind, tmp_path / f"{kind}.xlsx", programme)) == []
 
 
+@pytest.mark.slow  # the fast suite audits one of each kind: tests/test_written_files.py
 @pytest.mark.parametrize("name", SAMPLES)
 def test_a_filled_and_an_annotated_form_have_only_openpyxl_s_own_findings(name, make_form, programme):
     form = make_form(name, lambda case: setattr(case.project, "sponsor", ""))  # a problem to annotate

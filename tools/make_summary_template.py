@@ -50,6 +50,42 @@ def net_only(doc, title: str, items: str, first: str):
     right(add_row(t, ["Total", "{{ total.net | money }}"], label=True), [1])
 
 
+def then_and_now(doc, title: str, items: str, first: str):
+    heading(doc, title, 2)
+    t = table(doc, [3.4, 1.6, 3.8, 3.8, 4.4])  # a TBC total ("TBC (£815,000 known)") and its change on one line
+    right(centre(add_row(t, [first, "Cases", "Net savings then", "Net savings now", "Change"], head=True), [1]),
+          [2, 3, 4])
+    tag_row(t, f"{{%tr for line in {items} %}}")
+    right(centre(add_row(t, ["{{ line.name }}", "{{ line.cases_then }} → {{ line.cases_now }}",
+                             "{{ line.then | money }}", "{{ line.now | money }}", "{{ line.change }}"], label=True),
+                 [1]), [2, 3, 4])
+    tag_row(t, "{%tr endfor %}")
+    right(centre(add_row(t, ["Total", "{{ movement.total.cases_then }} → {{ movement.total.cases_now }}",
+                             "{{ movement.total.then | money }}", "{{ movement.total.now | money }}",
+                             "{{ movement.total.change }}"], label=True), [1]), [2, 3, 4])
+
+
+def since_last_report(doc):
+    """What moved since the last report: what the finance review group asks first."""
+    tag(doc, "{%p if movement %}")
+    heading(doc, "Since the last report{% if movement.since %} ({{ movement.since }}){% endif %}")
+    para(doc, "{{ movement.overview }}")
+    tag(doc, "{%p for g in movement.groups %}")
+    heading(doc, "{{ g.title }}", 2)
+    t = table(doc, [2.8, 4.6, 9.6], ["Case", "Project", "What moved"])
+    tag_row(t, "{%tr for c in g.cases %}")
+    add_row(t, ["{{ c.case }}", "{{ c.title }}", "{{ c.moved }}"])
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not movement.first %}")
+    then_and_now(doc, "Net savings by theme, then and now", "movement.themes", "Theme")
+    then_and_now(doc, "Net savings by stage, then and now", "movement.stages", "Stage")
+    space_before(para(doc, "Then: at the last report, {{ movement.since }}; now: {{ as_of }}. A total is TBC where "
+                           "a case's year is not yet known; the part known so far is shown beside it."))
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
 def savings(doc):
     tag(doc, "{%p if targets_set %}")
     against_targets(doc, "Savings against targets, by financial year", "years", "Financial year")
@@ -115,7 +151,7 @@ def excluded(doc):
 
 def main() -> None:
     draw(OUT, "Portfolio summary – {{ programme }}", "{{ council }} – portfolio summary, {{ as_of }}",
-         (headline, savings, pipeline, overdue, risks, excluded))
+         (headline, since_last_report, savings, pipeline, overdue, risks, excluded))
 
 
 if __name__ == "__main__":

@@ -43,12 +43,13 @@ step "casegen build"
 "$casegen" build y.xlsx -o out-new
 ls out/*.docx out-new/y.docx
 
-step "casegen build --pdf"
-"$casegen" build ./*-*.xlsx --force --pdf -o out
-ls out/*.pdf
+step "casegen build -B --pdf --html"
+"$casegen" build ./*-*.xlsx -B --pdf --html -o out
+ls out/*.pdf out/*.html
 
 step "casegen portfolio, import and upgrade from the installed package"
-"$casegen" portfolio ./*-*.xlsx -o tracker.xlsx --summary summary.docx
+"$casegen" portfolio ./*-*.xlsx -o tracker.xlsx --summary summary.docx --html
+ls summary.html
 "$casegen" import out/bcl-service-optimisation.docx -o imported.xlsx
 "$casegen" validate imported.xlsx
 mkdir older && cp bcl-service-optimisation.xlsx older/ && "$casegen" upgrade older/bcl-service-optimisation.xlsx
@@ -56,5 +57,5 @@ mkdir older && cp bcl-service-optimisation.xlsx older/ && "$casegen" upgrade old
 
 step "casegen templates export, and a build from the exported copy"
 "$casegen" templates export office
-"$casegen" --config office/programme.toml build ./*-*.xlsx --force -o out-office
+"$casegen" --config office/programme.toml build ./*-*.xlsx -B -o out-office
 printf '\nwheel smoke test passed: %s\n' "$(basename "${wheel[0]}")"

@@ -129,11 +129,22 @@ _ALL = [
     Code("build-html", ERROR, "A built document's web page (build --html) can be made and written beside it."),
     Code("build-name-clash", ERROR, "Two forms of one build do not make documents of the same name (names that "
                                     "differ only in the spelling of accents count as one)."),
+    Code("build-name-windows", ERROR, "A form's document has a name Windows can create: not a device name (CON, "
+                                      "PRN, AUX, NUL, COM1-9, LPT1-9), none of < > : \" / \\ | ? * or a control "
+                                      "character, no dot or space at the end."),
+    Code("build-path-long", WARNING, "A document's path is at most 259 characters, what a Windows desktop opens "
+                                     "without long paths turned on."),
     Code("annotate-foreign-file", ERROR, "The annotated copy's name beside a form is free, or holds a copy casegen "
                                          "wrote; anyone else's file is never replaced without --force."),
     Code("strict", ERROR, "With --strict a form with warnings gets no document: its warnings count as errors."),
     Code("history-damaged", WARNING, "A build folder's history reads whole: a damaged part (a cut-off line of "
                                      "the change log) is left out of `casegen changes` and set aside, named."),
+    # The portfolio's snapshots, kept in the store of the tracker's folder (portfolio/record.py)
+    Code("snapshot-unreadable", WARNING, "A snapshot of the portfolio kept in the tracker's folder can be read; "
+                                         "one that cannot (damaged, or written by a newer casegen) is passed over "
+                                         "and the report compares with the one before it."),
+    Code("snapshot-since-missing", ERROR, "--since names a date before the as-of date on which a snapshot of the "
+                                          "portfolio was kept (casegen snapshots lists them)."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", ERROR, "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", ERROR, "A template is a Word document (.docx) whose parts are well-formed XML and "
@@ -148,6 +159,8 @@ _ALL = [
     Code("template-include", ERROR, "A template stands alone: it does not include, import or extend another."),
     Code("template-sandbox", ERROR, "A tag does nothing the sandbox refuses when the document is built: no "
                                     "change to the case, no reaching inside it, no range of over 100,000 numbers."),
+    Code("template-bounds", ERROR, "A tag asks for no more than a document needs: no number of thousands of "
+                                   "digits, no width or repetition of millions, no loops running 200,000 times."),
     Code("template-geometry", WARNING, "A template's tables fit between the page's margins and their columns "
                                        "are wide enough for what they print (an amount of £10,000,000)."),
     Code("template-unprinted-field", WARNING, "Every field of the form is printed by a template of its kind "

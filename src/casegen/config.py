@@ -15,7 +15,10 @@ from typing import Annotated, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
+from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import ConfigError
+
+MAX_CONFIG = 1 * 2**20  # bytes; a programme's configuration is a few kB
 
 Name = Annotated[str, Field(min_length=1, pattern=r"\S")]
 LANGUAGE = "en-GB"  # of the documents' text, when the configuration names none
@@ -109,9 +112,11 @@ def load(path: str | os.PathLike | None = None) -> Programme:
         return _check(tomllib.loads(default_text()), "programme.toml")
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_bounded(path, MAX_CONFIG, "configuration").decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    except Unreadable as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return _check({**data, "source": str(path)}, str(path))

@@ -35,7 +35,8 @@ def part_prefix(target: Path) -> str:
     return f".{name}."
 
 
-def _make_parent(folder: Path) -> None:
+def make_parent(folder: Path) -> None:
+    """Make `folder` and the folders above it; a file where one of them should be, named as the system does."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where a folder of the path should be: say which
@@ -50,7 +51,7 @@ def atomic_path(target: str | os.PathLike):
     A symbolic link at `target` is replaced by the file, never written through: a link planted in an
     output folder must not lead casegen to replace a file elsewhere (`upgrade` follows a link on purpose)."""
     target = Path(target)
-    _make_parent(target.parent)
+    make_parent(target.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=part_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
     except OSError as exc:
@@ -60,13 +61,35 @@ def atomic_path(target: str | os.PathLike):
         yield Path(tmp)
         # mkstemp makes the file private to its owner: give it the mode a plain write would.
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise (_about(exc, target) if exc.filename is None or str(exc.filename) == tmp else exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class InUseError(PermissionError):
+    """The file at a path casegen writes is held open by another program: Windows refuses to replace a
+    document open in Word."""
+
+
+def in_use(target: Path) -> str:
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        return "it is open in another program (Excel, say), which holds it: close it in Excel and run the command again"
+    return "it is open in another program (Word, say), which holds it: close it in Word and build again"
+
+
+def _replace(tmp: str, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        # The folder took the temporary file, so it is the file in the way that may not be replaced: on
+        # Windows, a document open in Word (ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION).
+        if not os.path.lexists(target):
+            raise
+        raise InUseError(exc.errno or errno.EACCES, in_use(target), str(target)) from None
 
 
 def _about(exc: OSError, target: Path) -> OSError:
@@ -217,6 +240,8 @@ _ADVICE = {
 def os_error_message(exc: OSError, path: str | os.PathLike | None = None) -> str:
     """One line for an OS error: the path, what the system said, and what to do."""
     where = exc.filename if exc.filename is not None else path
+    if isinstance(exc, InUseError):
+        return f"{where}: {exc.strerror}"
     advice = _ADVICE.get(exc.errno or 0, "check the path and the disk, then run the command again")  # 0: none given
     said = exc.strerror or str(exc) or type(exc).__name__
     return f"{where}: {said}; {advice}" if where is not None else f"{said}; {advice}"

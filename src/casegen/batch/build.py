@@ -98,8 +98,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    sources, clashes = find_sources(paths)
-    if not sources and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+    sources, clashes = find_sources(paths, out_dir)
+    if not sources and not clashes and not not_forms(paths):  # nothing to build: say so before the output folder is touched
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
@@ -110,6 +110,9 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
             sweep_leftovers(out_dir)
             raise
     for problem in clashes:  # a second form making the same document: it fails, the first is built
+        if problem.severity == "warning":  # a path too long for Windows: built, and said
+            report.notes.append(str(problem))
+            continue
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
     for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
         if problem.severity == Severity.ERROR:

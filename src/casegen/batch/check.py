@@ -115,6 +115,14 @@ def _running(pid: int) -> bool:
     return True
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (fewer than the machine's under a container's or a job's limit)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # Windows and macOS have no affinity call
+        return os.cpu_count() or 1
+
+
 class Workers:
     """Runs tasks in a process pool, or in this process when one worker is enough. As a context manager,
     it waits for its workers on the way out, or stops them at once if it is left by an exception
@@ -126,7 +134,8 @@ class Workers:
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
-        return cls(min(jobs or os.cpu_count() or 1, tasks))
+        # Never more workers than CPUs: -j 100000 started 100 workers on 2 CPUs (4 GB) for no gain.
+        return cls(min(jobs or usable_cpus(), usable_cpus(), tasks))
 
     def __enter__(self) -> Workers:
         return self

@@ -125,7 +125,9 @@ def _convert_group(soffice: str, documents: list[Path], work: Path, slot: int) -
 
 def _run(soffice: str, documents: list[Path], work: Path, profile: Path) -> str:
     command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-               "--convert-to", PDF_FILTER, "--outdir", str(work / "pdf"), *map(str, documents)]
+               "--convert-to", PDF_FILTER, "--outdir", os.path.abspath(work / "pdf"),
+               # absolute: a document named `--infilter=x.docx` is a file to LibreOffice, never an option
+               *(os.path.abspath(doc) for doc in documents)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_for(len(documents)))
     except subprocess.TimeoutExpired:

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
+from casegen.codes import WARNING
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
 
@@ -50,17 +53,64 @@ def output_path(source: Path, out_dir: Path) -> Path:
     return Path(out_dir) / document_name(source)
 
 
-def find_sources(paths) -> tuple[list[Path], list[Problem]]:
+# Names Windows cannot create, whatever the folder is built on: a folder built on Linux must open on a
+# council desktop. Reserved device names (with any extension), characters Windows refuses, a trailing dot or
+# space (Windows drops it, so the name would be another file's).
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3])", re.IGNORECASE)
+_REFUSED = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+WINDOWS_PATH = 259  # characters of a path where Windows' long paths are not turned on (MAX_PATH, 260, with its end)
+
+
+def windows_trouble(name: str) -> str:
+    """Why Windows cannot create a file named `name` ("" if it can)."""
+    if _RESERVED.fullmatch(name.split(".")[0].rstrip(" ")):
+        return f"{name.split('.')[0].rstrip(' ').upper()} is a name Windows keeps for a device"
+    bad = sorted(set(_REFUSED.findall(name)))
+    if bad:
+        return "Windows does not allow " + " ".join(c if c.isprintable() else repr(c) for c in bad) \
+            + " in a file name"
+    if name.endswith((".", " ")):
+        return "Windows drops a dot or space at the end of a file name"
+    return ""
+
+
+def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[Problem]]:
     """The workbooks named and those under the folders named, each once, in a stable order; and a located
-    problem for each form whose document name an earlier form's document already has (it is left out,
-    never built over the other)."""
+    problem for each form whose document name an earlier form's document already has, or Windows cannot
+    create (it is left out, never built over the other); a warning where the document's path (in `out_dir`)
+    is longer than Windows opens."""
     seen, sources = set(), []
     for form in find_forms(paths):
         key = _identity(form)
         if key not in seen:
             seen.add(key)
             sources.append(form)
-    return _take_names(sources)
+    kept, problems = _take_names(sources)
+    unsafe = [(s, why) for s in kept if (why := windows_trouble(document_name(s)))]
+    problems += [Problem(str(s), f"would make {document_name(s)!r}, a name Windows cannot create ({why}), so "
+                                 "the folder would not open on a Windows desktop: rename the form",
+                         code="build-name-windows") for s, why in unsafe]
+    kept = [s for s in kept if s not in dict(unsafe)]
+    if out_dir is not None:
+        problems += [Problem(str(s), f"its document's path is {n} characters, longer than the {WINDOWS_PATH} a "
+                                     "Windows desktop opens: build into a folder with a shorter path, or shorten the "
+                                     "form's name",
+                             severity=WARNING, code="build-path-long")
+                     for s in kept if (n := len(os.path.abspath(output_path(s, out_dir)))) > WINDOWS_PATH]
+    return kept, problems
+
+
+def document_link(doc: Path, folder: Path) -> str | None:
+    """A hyperlink from a file in `folder` to the document `doc` casegen wrote: relative and percent-encoded, so
+    that no name (`\\\\host\\share\\x`, `http:x`, `a#b`) becomes a network share, a web address or a fragment;
+    None where there is no relative path (another drive) or Windows could not open the name."""
+    if windows_trouble(doc.name):
+        return None
+    try:
+        relative = os.path.relpath(os.path.abspath(doc), os.path.abspath(folder))
+    except ValueError:  # another drive, on Windows
+        return None
+    return quote(Path(relative).as_posix(), safe="/")
 
 
 def _identity(path: Path):

@@ -6,15 +6,26 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import IntakeError, Problem
 from casegen.models import KINDS
+
+MAX_DATA = 10 * 2**20  # bytes; a case's JSON is a few kB
+MAX_DEPTH = 32  # lists and objects inside each other; a case has 4
 
 
 def load_json(path: Path, kind: str, programme):
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_DATA, "case's data").decode("utf-8"))
+    except Unreadable as exc:
+        raise IntakeError([Problem(str(path), str(exc))]) from None
+    except RecursionError:  # a list in a list ... thousands deep: no case is
+        raise IntakeError([Problem(str(path), "cannot read the JSON: it is nested far more deeply than any case")]) \
+            from None
     except (OSError, ValueError) as exc:
         raise IntakeError([Problem(str(path), f"cannot read the JSON: {exc}")]) from None
+    if _depth(data) > MAX_DEPTH:
+        raise IntakeError([Problem(str(path), "cannot read the JSON: it is nested far more deeply than any case")])
     if isinstance(data, dict):
         if data.setdefault("kind", kind) != kind and data["kind"] in KINDS:
             raise IntakeError([Problem(str(path), f"is a case of kind '{data['kind']}', not '{kind}'; "
@@ -26,6 +37,18 @@ def load_json(path: Path, kind: str, programme):
     except ValidationError as exc:
         raise IntakeError([Problem(str(path), e["msg"].removeprefix("Value error, "),
                                    field=".".join(str(p) for p in e["loc"])) for e in exc.errors()]) from None
+
+
+def _depth(data) -> int:
+    """How deeply lists and objects nest in `data` (worked out without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _strip_computed(model, data):

@@ -54,6 +54,40 @@ class ExcludedForm(BaseModel):
     first: str  # the first error: what is wrong, without the how-to meant for whoever ran the tool
 
 
+class MovedCase(BaseModel):
+    case: str  # RX-101 BCL
+    title: str
+    moved: str  # what moved, in words, with its amounts
+
+
+class MovementGroup(BaseModel):
+    title: str  # New cases, Stages and gates, Net savings, ...
+    cases: list[MovedCase]
+
+
+class ThenAndNow(BaseModel):
+    """Net savings of a theme or a stage (or the total) at the last report and now."""
+
+    name: str
+    cases_then: int
+    cases_now: int
+    then: Figure
+    now: Figure
+    change: str  # +£20,000, -£5,000, £0; TBC (+£x known) where a year is TBC
+
+
+class SinceLastReport(BaseModel):
+    """What moved since the last report: the summary's first section."""
+
+    since: str  # 6 November 2026; "" for the first report
+    first: bool  # nothing earlier to compare: `overview` says so, once
+    overview: str  # one sentence: what moved, counted, or that nothing did
+    groups: list[MovementGroup]
+    themes: list[ThenAndNow]
+    stages: list[ThenAndNow]
+    total: ThenAndNow | None
+
+
 class PortfolioSummary(BaseModel):
     """Everything the summary template can print."""
 
@@ -75,3 +109,4 @@ class PortfolioSummary(BaseModel):
     overdue: list[GateLine]
     top_risks: list[RiskLine]
     excluded_forms: list[ExcludedForm]
+    movement: SinceLastReport | None = None  # when the portfolio's earlier snapshots were looked at

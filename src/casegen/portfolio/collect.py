@@ -49,6 +49,7 @@ class CaseRow:
     risks: list[RiskRow]
     flags: str  # the warnings the case has (rule codes), short
     shown: dict[str, object] = field(default_factory=dict)  # each Field column's value (columns.py), by name
+    investment_by_year: dict[str, Amount] = field(default_factory=dict)  # one-off, for the portfolio's snapshot
 
     @property
     def has_finance(self) -> bool:
@@ -115,6 +116,7 @@ def tracker_row(case, file: str, problems: list[Problem], programme: Programme) 
         risks=_risk_rows(case, programme),
         flags=", ".join(dict.fromkeys(p.code or "warning" for p in problems if p.severity != Severity.ERROR)),
         shown={column.name: column.read(case) for column in columns.case_fields()},
+        investment_by_year={y.year: y.one_off_investment for y in finance.years} if finance else {},
     )
 
 

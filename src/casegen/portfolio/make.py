@@ -1,15 +1,21 @@
 """`casegen portfolio` as one library call: the files it may replace, every form read and checked, the
-tracker written (and the summary, if asked); never prints."""
+tracker written (and the summary, if asked) with what moved since the last report, and this run's snapshot
+kept in the store of the tracker's folder; never prints."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem
-from casegen.fileio import not_ours, refusal, sweep_parts, write_bytes_atomic
+from casegen.batch.store import Store
+from casegen.fileio import make_parent, not_ours, refusal, sweep_parts, write_bytes_atomic
 from casegen.portfolio.figures import Portfolio, gather
+from casegen.portfolio.movement import compare
+from casegen.portfolio.record import earlier, has_store
+from casegen.portfolio.snapshot import take, to_json
 from casegen.portfolio.tracker import headline, write_tracker
 
 
@@ -19,7 +25,12 @@ class PortfolioMade:
 
     portfolio: Portfolio
     written: list[Path] = field(default_factory=list)  # the tracker, then the summary, then its web page
-    notes: list[str] = field(default_factory=list)  # what the web page left out (a picture with no alt text)
+    # A line each: what the store set aside, a snapshot passed over, what the web page left out (a picture
+    # with no alt text)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # a snapshot that cannot be read (snapshot-unreadable)
+    since: str = ""  # the date of the snapshot what moved is against ("" for the first report)
+    recorded: str = ""  # the date of this run's snapshot ("" for a trial run)
 
     @property
     def ok(self) -> bool:
@@ -28,7 +39,7 @@ class PortfolioMade:
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for checked in self.portfolio.excluded for p in checked.problems]
+        return [p for checked in self.portfolio.excluded for p in checked.problems] + self.warnings
 
     def headline(self) -> str:
         return headline(self.portfolio)
@@ -37,17 +48,23 @@ class PortfolioMade:
         """The report's own fields for `--json` (its problems go beside them: cli/common.envelope)."""
         return {"summary": self.headline(), "written": [str(p) for p in self.written],
                 "cases": len(self.portfolio.rows), "forms": len(self.portfolio.forms),
-                "excluded": [checked.file for checked in self.portfolio.excluded]}
+                "excluded": [checked.file for checked in self.portfolio.excluded],
+                "since": self.since or None, "recorded": self.recorded or None}
 
 
 def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | None = None,
                    documents: Path | None = None, as_of: date | None = None, jobs: int | None = None,
-                   force: bool = False, templates: Path | None = None, html: bool = False) -> PortfolioMade:
-    """Write the tracker of the forms under `paths` to `out` (and the summary document to `summary`).
+                   force: bool = False, templates: Path | None = None, html: bool = False,
+                   since: date | None = None, record: bool = True) -> PortfolioMade:
+    """Write the tracker of the forms under `paths` to `out` (and the summary document to `summary`), with
+    what moved since the snapshot of `since` (else the latest before the as-of date); then, unless not to
+    `record` (a trial run), keep this run's snapshot in the store of `out`'s folder.
 
     A file at `out` or `summary` that casegen did not write is refused before any form is read (unless
-    `force`); so is a summary template that cannot be loaded, so nothing is half made. With `html` (and a
-    summary) the summary is also written as a web page, FILE.html beside it. CasegenError if no form is found.
+    `force`); so is a summary template that cannot be loaded, or a `since` with no snapshot, so nothing is
+    half made. With `html` (and a summary) the summary is also written as a web page, FILE.html beside it.
+    CasegenError if no form is found. The store's lock is held from reading the earlier snapshot to keeping
+    this one, which is written last and whole: a run killed before then is simply run again.
     """
     for path, what, option in ((out, "tracker", "-o"), (summary, "document", "--summary")):
         why = "" if path is None or force else not_ours(path, what)
@@ -55,21 +72,34 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
             raise CasegenError(refusal(path, why, f"choose another name with {option}"))
     page = _page_path(summary, force) if html and summary is not None else None
     template = _summary_template(programme, templates) if summary is not None else None
+    folder = out.parent
+    make_parent(folder)  # as writing the tracker would, before any form is read: the store is kept there
+    # A trial run in a folder with no store makes none.
+    with Store.open(folder) if record or has_store(folder) else nullcontext() as store:
+        return _make(paths, programme, out, store, summary, template, page, documents, as_of, since, record, jobs)
+
+
+def _make(paths, programme: Programme, out: Path, store, summary, template, page, documents, as_of, since, record,
+          jobs) -> PortfolioMade:
+    then, warnings = earlier(store, out.parent, as_of or date.today(), since)
     found = gather(paths, programme, as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
-    made = PortfolioMade(found)
+    made = PortfolioMade(found, notes=[f"warning: {note}" for note in getattr(store, "notes", [])]
+                         + [str(w) for w in warnings], warnings=warnings, since=then.as_of.isoformat() if then else "")
+    now = take(found)
+    movement = compare(then, now)
     for path in (out, summary, page):  # what a killed portfolio left half-written beside them
         if path is not None:
             sweep_parts(path)
-    write_bytes_atomic(out, write_tracker(found, out, documents))
+    write_bytes_atomic(out, write_tracker(found, out, documents, movement))
     made.written.append(out)
     if summary is not None:
         from casegen.portfolio.summary import (
             render_summary,  # the renderer: only when a summary is asked for
         )
 
-        document = render_summary(found, template)
+        document = render_summary(found, template, movement)
         write_bytes_atomic(summary, document)
         made.written.append(summary)
         if page is not None:
@@ -79,6 +109,9 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
             write_bytes_atomic(page, published.html)
             made.written.append(page)
             made.notes += [f"{page}: {note}" for note in published.notes]
+    if record:
+        store.put_snapshot(found.as_of.isoformat(), to_json(now))
+        made.recorded = found.as_of.isoformat()
     return made
 
 

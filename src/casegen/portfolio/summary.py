@@ -47,7 +47,7 @@ def _first_error(problems) -> str:
     return f"{first.field}: {for_readers(first.message)}" if first.field else for_readers(first.message)
 
 
-def summarise(portfolio: Portfolio) -> PortfolioSummary:
+def summarise(portfolio: Portfolio, movement=None) -> PortfolioSummary:
     used = {r.theme for r in portfolio.rows} | set(portfolio.programme.targets)
     excluded = [ExcludedForm(form=display_name(c.file), problems=len(c.problems), first=_first_error(c.problems))
                 for c in portfolio.excluded]
@@ -65,16 +65,26 @@ def summarise(portfolio: Portfolio) -> PortfolioSummary:
         top_risks=[RiskLine(ref=r.ref, kind=KIND[r.kind], title=r.title, risk=r.risk, likelihood=r.likelihood,
                             impact=r.impact, score=r.score) for r in portfolio.top_risks(TOP_RISKS)],
         excluded_forms=excluded,
+        movement=_since(movement),
     )
+
+
+def _since(movement):
+    """The section on what moved since the last report (movement.py), when the caller compared snapshots."""
+    if movement is None:
+        return None
+    from casegen.portfolio.since import since_report
+
+    return since_report(movement)
 
 
 def template_file(portfolio: Portfolio) -> Path:
     return template_path("portfolio", portfolio.programme.templates)
 
 
-def render_summary(portfolio: Portfolio, template: Path | None = None) -> bytes:
+def render_summary(portfolio: Portfolio, template: Path | None = None, movement=None) -> bytes:
     """The summary document's bytes, rendered by casegen's renderer like every other document."""
-    summary = summarise(portfolio)
+    summary = summarise(portfolio, movement)
     context = {name: getattr(summary, name) for name in PortfolioSummary.model_fields}
     context["language"] = portfolio.programme.language  # of the text: set in the document's styles and properties
     return load_template(template or template_file(portfolio)).render(context)

@@ -8,7 +8,6 @@ formulas that carry their values (see xlsx.py); a total over a TBC amount reads 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,7 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter as col
 
 from casegen import __version__
-from casegen.batch.sources import output_path
+from casegen.batch.sources import document_link, output_path
 from casegen.errors import counted
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.columns import NET_TOTAL, case_layout
@@ -51,12 +50,17 @@ from casegen.portfolio.xlsx import (
 from casegen.sheetcells import mark_workbook, put
 
 
-def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None) -> bytes:
-    """The tracker's bytes (the caller writes them), with every formula's value cached."""
+def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None, movement=None) -> bytes:
+    """The tracker's bytes (the caller writes them), with every formula's value cached; with a Movement
+    sheet (movementsheet.py) when given what moved since the last report."""
     wb = Workbook()
     formulas = Formulas()
     cases = case_layout(portfolio.years, len(portfolio.rows), documents is not None)
     _cases_sheet(wb.active, portfolio, cases, formulas, target, documents)
+    if movement is not None:  # what a monthly meeting asks first, beside the cases
+        from casegen.portfolio.movementsheet import movement_sheet
+
+        movement_sheet(wb.create_sheet("Movement"), movement, formulas)
     savings_sheet(wb.create_sheet("Savings"), portfolio, cases, formulas)
     _pipeline_sheet(wb.create_sheet("Pipeline"), portfolio, cases, formulas)
     risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
@@ -87,8 +91,9 @@ def _document_link(cell, source: str, documents: Path, target: Path) -> None:
         put(cell.parent, cell.row, cell.column, "(not built)")
         return
     put(cell.parent, cell.row, cell.column, doc.name)
-    cell.hyperlink = Path(os.path.relpath(doc.resolve(), target.resolve().parent)).as_posix()
-    cell.style = "Hyperlink"
+    link = document_link(doc, target.parent)  # relative, percent-encoded: never a share or web address from a name
+    if link:
+        cell.hyperlink, cell.style = link, "Hyperlink"
 
 
 def _cases_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas, target: Path, documents) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from casegen.config import Programme
 from casegen.errors import TemplateProblem
+from casegen.office import is_regular
 from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, package_templates, template_path, templates_dir
 
 if TYPE_CHECKING:  # imported when first compiled: a build with nothing to do never needs docxtpl (160 ms)
@@ -24,6 +25,9 @@ def require_templates(kinds, folder: str | os.PathLike | None = None, programme:
     unreadable = []
     for kind in kinds:
         path = template_path(kind, folder, programme)
+        if path.exists() and not is_regular(path):  # a pipe would block zipfile for ever, /dev/zero fill the memory
+            unreadable.append(f"{path}: cannot read the template: it is not a file that can be read as a Word template")
+            continue
         try:
             with zipfile.ZipFile(path) as zf:
                 zf.getinfo("word/document.xml")

@@ -21,7 +21,7 @@ from casegen import __version__
 from casegen.config import LANGUAGE
 from casegen.errors import TemplateProblem
 from casegen.ooxml import W, docxtpl_fixer
-from casegen.templating.check import explain
+from casegen.templating.check import explain, template_bytes
 from casegen.templating.environment import make_environment
 from casegen.templating.geometry import DEFAULT_SIZE, default_size, repair_tables
 from casegen.templating.parts import compile_sources, template_problem, template_sources
@@ -141,7 +141,7 @@ class CompiledTemplate:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         try:
-            self.data = self.path.read_bytes()
+            self.data = template_bytes(self.path)  # a regular file, of bounded size, no bomb
             with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
                 self.entries = [(i, zf.read(i.filename)) for i in zf.infolist()]
         except (OSError, zipfile.BadZipFile) as exc:

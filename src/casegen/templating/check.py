@@ -18,11 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
+from xml.parsers import expat
 
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 from pydantic import BaseModel
 
+from casegen import office
 from casegen.errors import Problem, Severity, TemplateProblem
 from casegen.models import KINDS
 from casegen.models.kinds import TEMPLATE_MODELS
@@ -163,6 +165,31 @@ def _kind_of(path: Path, kind: str | None) -> str | None:
     return next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
 
 
+TEMPLATE = office.Kind("a Word template", "template", "it is not a template casegen will open",
+                      "open it in Word and save it again as .docx")
+
+
+def template_bytes(path: Path) -> bytes:
+    """The bytes of the template at `path`, opened as a form is (office.py): a regular file (a pipe or
+    /dev/zero named as a template would block or fill the memory), of bounded size, every part inflated
+    within its declared size and free of DTDs, before anything reads it."""
+    try:
+        office.check_regular(path, TEMPLATE)
+        office.check_end_record(path, TEMPLATE)
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            office.check_directory(zf, TEMPLATE)
+            office.read_parts(zf, TEMPLATE)
+    except office.Refused as exc:
+        raise TemplateProblem(f"{path}: cannot read the template: it {exc}") from None
+    except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise TemplateProblem(f"{path}: cannot read the template: {exc}") from None
+    except (expat.ExpatError, ValueError) as exc:
+        raise TemplateProblem(f"{path}: cannot read the template: it is damaged ({exc}): open it in Word and save it "
+                              "again") from None
+    return data
+
+
 def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]], str]:
     """{part: (normalised XML, source as compiled)}, and why the template does not compile ("" if it does).
 
@@ -171,10 +198,10 @@ def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]]
     walked, so that every problem in it is listed, not just the first.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+        with zipfile.ZipFile(io.BytesIO(template_bytes(path))) as zf:
             xml = {n: join_tags(zf.read(n)) for n in zf.namelist() if TEMPLATE_PARTS.fullmatch(n)}
-    except (OSError, zipfile.BadZipFile) as exc:
-        return {}, f"cannot read the template: {exc}"
+    except TemplateProblem as exc:
+        return {}, exc.format_message().removeprefix(f"{path}: ")
     sources = {n: patched(unescape_tags(x)) for n, x in xml.items()}
     reason = ""
     if compile:
@@ -297,7 +324,7 @@ def check_templates(paths=(), kind: str | None = None, folder: Path | None = Non
     for path in paths:
         if path.suffix.lower() in OFFICE_FORMATS:
             problems.append(_office_file(path))
-        elif not path.is_file():
+        elif not path.exists() or path.is_dir():
             problems.append(Problem(str(path), "no such template", code="template-missing"))
         else:
             checked, of = check_template(path, kind), _kind_of(path, kind)

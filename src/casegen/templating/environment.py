@@ -9,11 +9,22 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateRuntimeError, UndefinedError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from pydantic import BaseModel
 
 from casegen.models.values import TextBlock, Total, format_money, is_tbc, strip_illegal, text_blocks
+from casegen.templating.bounds import (
+    INTERCEPTED,
+    Budget,
+    Counted,
+    binop,
+    bounded_filters,
+    bounded_lipsum,
+    brace_width,
+    checked_call,
+    size,
+)
 
 
 def money(value: Decimal | str | Total | None, none: str = "-") -> str:
@@ -58,6 +69,14 @@ def _finalize(value):
     return value
 
 
+class BoundedTemplate(Template):
+    """A template whose every render starts a fresh budget (templating.bounds)."""
+
+    def render(self, *args, **kwargs) -> str:
+        self.environment.budget.start()
+        return super().render(*args, **kwargs)
+
+
 FILTERS: dict[str, Callable[..., Any]] = {"money": money, "when": when, "dash": dash, "lines": lines,
                                           "paragraphs": paragraphs, "blocks": blocks}
 
@@ -83,6 +102,50 @@ class _Environment(ImmutableSandboxedEnvironment):  # immutable: a tag cannot ch
     the tag that failed. An error inside a filter (a TypeError, say) becomes a TemplateError too, so
     a template the office edited can never end a build with a traceback.
     """
+
+    intercepted_binops = INTERCEPTED  # also stops Jinja working them out while it compiles
+    template_class = BoundedTemplate
+
+    def __init__(self, **options):
+        self.budget = Budget()
+        super().__init__(finalize=self._counted_output, **options)
+        self.filters.update(bounded_filters(self.budget))
+        self.globals["lipsum"] = bounded_lipsum(self.budget)
+
+    def _counted_output(self, value):
+        value = _finalize(value)
+        self.budget.grow(size(value))
+        return value
+
+    def counted(self, iterable, text: int):
+        """A loop's items, each turn counted with the text its body prints (bounds.Counted puts it there)."""
+        budget = self.budget
+        for item in iterable:
+            budget.step()
+            budget.grow(text)
+            yield item
+
+    def grown(self, value):
+        self.budget.grow(size(value))
+        return value
+
+    def call_binop(self, context, operator, left, right):
+        return binop(self.budget, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        args = checked_call(__self.budget, __obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            self.budget.grow(len(value.__self__) + brace_width(value.__self__))
+        return wrapped
+
+    def _generate(self, source, name, filename, defer_init=False):
+        if isinstance(source, nodes.Template):  # every loop and `~` counted (bounds.Counted)
+            source = Counted(self).visit(source)
+        return super()._generate(source, name, filename, defer_init=defer_init)
 
     def getattr(self, obj, attribute):
         # A field the model does not have is a mistake even where Jinja would let it pass quietly
@@ -118,7 +181,6 @@ class _Environment(ImmutableSandboxedEnvironment):  # immutable: a tag cannot ch
 
 
 def make_environment() -> SandboxedEnvironment:
-    env = _Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize,
-                               keep_trailing_newline=True)
+    env = _Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters.update(FILTERS)
     return env

@@ -11,6 +11,7 @@ from __future__ import annotations
 from jinja2 import nodes
 from jinja2.sandbox import MAX_RANGE
 
+from casegen.templating.bounds import MAX_STEPS, range_size, static_cost
 from casegen.templating.environment import FILTERS
 from casegen.templating.modeltypes import (
     ANY,
@@ -36,6 +37,7 @@ class Walker:
         self.used: set[tuple[type | None, str]] = set()  # (model, field) for every field a tag reads
         self.scopes: list[dict] = [dict(top)]
         self.guarded: list[set[str]] = []  # names a surrounding {% if X is defined %} asks about
+        self.turns = [1]  # how many times the loops around a tag run, as far as typed numbers tell
 
     def report(self, node, expr: str, message: str, code: str = "template-unknown-field") -> None:
         if not any(expr in names or name_of(node) in names for names in self.guarded):
@@ -55,6 +57,10 @@ class Walker:
 
     # -- expressions -------------------------------------------------------------------------
     def expr(self, node):
+        costly = static_cost(node)
+        if costly:
+            self.report(node, costly[0], f"{costly[1]}, far more than any document needs, which the template sandbox "
+                        "refuses when the document is built", "template-bounds")
         method = getattr(self, f"expr_{type(node).__name__}", None)
         if method:
             return method(node)
@@ -183,12 +189,19 @@ class Walker:
         problem = loop_problem(owner)
         if problem:
             self.report(node, name_of(node.iter), problem, "template-loop")
+        turns = self.turns[-1] * max(range_size(node.iter), 1)
+        if range_size(node.iter) <= MAX_RANGE and turns > MAX_STEPS >= self.turns[-1]:
+            inner = f"for {node.target.name} in range" if isinstance(node.target, nodes.Name) else "range"
+            self.report(node, inner, f"loops inside loops that run {turns:,} times, more than the {MAX_STEPS:,} the "
+                        "template sandbox allows a document when it is built", "template-bounds")
+        self.turns.append(turns)
         self.scopes.append({"loop": LOOP})
         self.bind(node.target, element(owner) or ANY)
         if node.test is not None:
             self.visit(node.test)
         self.visit_all(node.body)
         self.scopes.pop()
+        self.turns.pop()
         self.visit_all(node.else_)
 
     def stmt_Assign(self, node):

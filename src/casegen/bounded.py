@@ -1,0 +1,34 @@
+"""Reading a file the user names that is not a form (a configuration, a case's data) within bounds: a regular
+file only, opened without waiting (a pipe named programme.toml would block a plain read for ever, and
+/dev/zero or a 3 GB file would fill the memory), at most `limit` bytes, whatever its size says."""
+from __future__ import annotations
+
+import os
+import stat
+
+
+class Unreadable(ValueError):
+    """Why the file is not read, in words for the user (each caller raises it as its own error)."""
+
+
+def read_bounded(path: str | os.PathLike, limit: int, what: str) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them; Unreadable otherwise (OSError where
+    the system refuses, as any open would)."""
+    # O_NONBLOCK: opening a pipe for reading returns at once instead of waiting for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
+        if stat.S_ISDIR(mode):
+            raise Unreadable(f"is a folder, not {what}")
+        if not stat.S_ISREG(mode):
+            raise Unreadable(f"is not a file (a pipe, a socket or a device), so it is not read as the {what}: give "
+                             "the file itself")
+        chunks, total = [], 0
+        while total <= limit and (chunk := os.read(fd, min(limit + 1 - total, 2**20) or 1)):
+            chunks.append(chunk)
+            total += len(chunk)
+        if max(total, size) > limit:
+            raise Unreadable(f"is more than {limit // 1024:,} KB, far more than any {what}: give the right file")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -1,0 +1,336 @@
+"""What moved between two snapshots of the portfolio: what a monthly meeting asks first.
+
+Pure: (the earlier snapshot, or None for the first report; this one) -> a Movement. A case is its
+tracker ref and kind (a project's Business Case Lite and Project Brief share a ref). What counts:
+
+- new cases; cases gone from the folder (withdrawn or closed), and apart from them the cases whose form
+  is still there but was left out this time with errors (not gone: their form needs mending);
+- stage moves, with the gates passed on the way (the gates between the two stages, in the programme's order),
+  and a case counted to another theme (the totals by theme move with it);
+- gates newly overdue: a case's next gate overdue as of this snapshot's date that was not overdue (that
+  same gate) as of the earlier one's;
+- per case, net savings by year up or down with the amounts (a blank year counts as £0), TBCs settled or
+  newly TBC, and the case's total before and after;
+- the programme's net savings by theme and by stage, then and now, with the difference;
+- leads and sponsors named (where there was none, or TBC) or changed;
+- risks newly high (a score of 15 or more that was lower, or not there, before).
+
+Each change is also a `Line` (what, case, detail, then, now, difference): the Movement sheet prints them
+as rows, the summary as sentences, so that the two always say the same.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from casegen.models.values import Amount, Total, format_money, is_tbc
+from casegen.portfolio.figures import NO_STAGE
+from casegen.portfolio.snapshot import HIGH_RISK, SnapCase, Snapshot
+from casegen.rules.project import placeholder
+
+KIND_NAMES = {"bcl": "Business Case Lite", "brief": "Project Brief"}
+
+
+@dataclass(frozen=True)
+class CaseName:
+    ref: str
+    kind: str  # bcl or brief
+    title: str
+
+    @classmethod
+    def of(cls, case: SnapCase) -> CaseName:
+        return cls(case.ref, case.kind, case.title)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    case: CaseName
+    before: str
+    after: str
+    gates_passed: tuple[str, ...]  # empty when the case moved back, or a stage is not the programme's
+
+
+@dataclass(frozen=True)
+class ThemeMove:
+    case: CaseName
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class GateOverdue:
+    case: CaseName
+    gate: str
+    date: str  # as the form has it: Oct 2026
+
+
+@dataclass(frozen=True)
+class YearMove:
+    year: str
+    before: Amount
+    after: Amount
+
+    @property
+    def change(self) -> str:
+        if is_tbc(self.before):
+            return "TBC settled"
+        if is_tbc(self.after):
+            return "newly TBC"
+        return "up" if self.difference > 0 else "down"
+
+    @property
+    def difference(self) -> Decimal | None:
+        """After less before, where neither is TBC (a blank year counts as £0)."""
+        if is_tbc(self.before) or is_tbc(self.after):
+            return None
+        return (self.after or Decimal(0)) - (self.before or Decimal(0))
+
+
+@dataclass(frozen=True)
+class SavingsMove:
+    case: CaseName
+    years: tuple[YearMove, ...]
+    before: Total
+    after: Total
+
+    @property
+    def difference(self) -> Total:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class PersonMove:
+    case: CaseName
+    role: str  # Lead or Sponsor
+    before: str
+    after: str
+
+    @property
+    def named(self) -> bool:
+        """Named where there was no one (or TBC) before."""
+        return placeholder(self.before) and not placeholder(self.after)
+
+
+@dataclass(frozen=True)
+class RiskUp:
+    case: CaseName
+    ref: str
+    risk: str
+    before: int | None  # its score before; None for a risk that was not there
+    after: int
+
+
+@dataclass(frozen=True)
+class TotalMove:
+    name: str  # a theme, a stage or Total
+    cases_before: int
+    cases_after: int
+    before: Total
+    after: Total
+
+    @property
+    def difference(self) -> Total:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Movement:
+    as_of: date
+    since: date | None  # the earlier snapshot's date; None for the first report
+    new: tuple[SnapCase, ...] = ()  # as they are now
+    gone: tuple[SnapCase, ...] = ()  # as they were
+    left_out: tuple[SnapCase, ...] = ()  # as they were: still in the folder, but their forms have errors this time
+    stages: tuple[StageMove, ...] = ()
+    theme_moves: tuple[ThemeMove, ...] = ()  # a case counted to another theme: the totals by theme move with it
+    overdue: tuple[GateOverdue, ...] = ()
+    savings: tuple[SavingsMove, ...] = ()
+    people: tuple[PersonMove, ...] = ()
+    risks: tuple[RiskUp, ...] = ()
+    themes: tuple[TotalMove, ...] = ()
+    by_stage: tuple[TotalMove, ...] = ()
+    total: TotalMove | None = None
+
+    @property
+    def first(self) -> bool:
+        return self.since is None
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing moved (the totals then and now are the same too)."""
+        return not (self.new or self.gone or self.left_out or self.stages or self.theme_moves or self.overdue
+                    or self.savings or self.people or self.risks)
+
+
+def _order(key: tuple[str, str]) -> tuple[str, int]:
+    return key[0], 0 if key[1] == "bcl" else 1
+
+
+def _same_amount(a: Amount, b: Amount) -> bool:
+    if is_tbc(a) or is_tbc(b):
+        return is_tbc(a) and is_tbc(b)
+    return (a or Decimal(0)) == (b or Decimal(0))
+
+
+def _savings(then: SnapCase, now: SnapCase) -> SavingsMove | None:
+    years = list(dict.fromkeys([*then.net, *now.net]))
+    moves = tuple(YearMove(y, then.net.get(y), now.net.get(y)) for y in years
+                  if not _same_amount(then.net.get(y), now.net.get(y)))
+    return SavingsMove(CaseName.of(now), moves, then.net_total, now.net_total) if moves else None
+
+
+def _stage(then: SnapCase, now: SnapCase, stages: list[str], gates: list[str]) -> StageMove | None:
+    if then.stage == now.stage:
+        return None
+    passed: tuple[str, ...] = ()
+    if then.stage in stages and now.stage in stages:
+        passed = tuple(gates[stages.index(then.stage):stages.index(now.stage)])
+    return StageMove(CaseName.of(now), then.stage or NO_STAGE, now.stage or NO_STAGE, passed)
+
+
+def _people(then: SnapCase, now: SnapCase) -> list[PersonMove]:
+    pairs = [("Sponsor", then.sponsor, now.sponsor), ("Lead", then.lead, now.lead)]
+    return [PersonMove(CaseName.of(now), role, before.strip(), after.strip()) for role, before, after in pairs
+            if before.strip() != after.strip() and not (placeholder(before) and placeholder(after))]
+
+
+def _risks(then: SnapCase | None, now: SnapCase) -> list[RiskUp]:
+    before = {r.ref: r.score for r in then.risks} if then else {}
+    return [RiskUp(CaseName.of(now), r.ref, r.risk, before.get(r.ref), r.score) for r in now.risks
+            if r.high and not (r.ref in before and before[r.ref] >= HIGH_RISK)]
+
+
+def _totals(cases: list[SnapCase], group) -> dict[str, tuple[int, Total]]:
+    found: dict[str, list[SnapCase]] = {}
+    for case in cases:
+        found.setdefault(group(case), []).append(case)
+    return {name: (len(cs), Total.of(c.net_total for c in cs if c.has_finance)) for name, cs in found.items()}
+
+
+def _total_moves(then: list[SnapCase], now: list[SnapCase], group, order: list[str]) -> tuple[TotalMove, ...]:
+    before, after = _totals(then, group), _totals(now, group)
+    names = [n for n in dict.fromkeys([*order, *sorted(before), *sorted(after)]) if n in before or n in after]
+    empty = (0, Total())
+    return tuple(TotalMove(n, before.get(n, empty)[0], after.get(n, empty)[0], before.get(n, empty)[1],
+                           after.get(n, empty)[1]) for n in names)
+
+
+def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
+    """What moved from `earlier` to `now`; the first report (nothing earlier) when `earlier` is None."""
+    if earlier is None:
+        return Movement(as_of=now.as_of, since=None)
+    old, new = earlier.by_key(), now.by_key()
+    left_out = set(now.left_out)
+    gone = [old[k] for k in sorted(old.keys() - new.keys(), key=_order)]
+    both = [(old[k], new[k]) for k in sorted(old.keys() & new.keys(), key=_order)]
+    added = [new[k] for k in sorted(new.keys() - old.keys(), key=_order)]
+    stages, gates = now.programme.stages, now.programme.gates
+    overdue = [GateOverdue(CaseName.of(c), c.next_gate, c.next_gate_date) for c in now.cases
+               if c.overdue(now.as_of) and not ((o := old.get(c.key)) is not None and o.next_gate == c.next_gate
+                                                and o.overdue(earlier.as_of))]
+    return Movement(
+        as_of=now.as_of, since=earlier.as_of,
+        new=tuple(added),
+        gone=tuple(c for c in gone if c.form not in left_out),
+        left_out=tuple(c for c in gone if c.form in left_out),
+        stages=tuple(m for a, b in both if (m := _stage(a, b, stages, gates))),
+        theme_moves=tuple(ThemeMove(CaseName.of(b), a.theme, b.theme) for a, b in both if a.theme != b.theme),
+        overdue=tuple(sorted(overdue, key=lambda g: _order((g.case.ref.strip().upper(), g.case.kind)))),
+        savings=tuple(m for a, b in both if (m := _savings(a, b))),
+        people=tuple(m for a, b in both for m in _people(a, b)),
+        risks=tuple(r for k in sorted(new, key=_order) for r in _risks(old.get(k), new[k])),
+        themes=_total_moves(earlier.cases, now.cases, lambda c: c.theme, now.programme.themes),
+        by_stage=_total_moves(earlier.cases, now.cases, lambda c: c.stage or NO_STAGE, [*stages, NO_STAGE]),
+        total=(_total_moves(earlier.cases, now.cases, lambda c: "Total", ["Total"])
+               or (TotalMove("Total", 0, 0, Total(), Total()),))[0],
+    )
+
+
+# Each change as a line of the report, for the Movement sheet and the summary alike
+
+@dataclass(frozen=True)
+class Line:
+    what: str  # New case, Stage moved, Net savings up, ...
+    case: CaseName
+    detail: str  # what moved, in words, with its amounts
+    before: Amount | Total | str = None
+    after: Amount | Total | str = None
+    difference: Amount | Total | str = None
+    group: str = field(default="", compare=False)  # the summary's heading it falls under
+
+
+def money(amount: Amount | Total) -> str:
+    return format_money(amount, none="£0")
+
+
+def signed(amount: Decimal | Total) -> str:
+    """+£20,000, -£5,000, £0; a Total over a TBC year as TBC, with its known part's change."""
+    if isinstance(amount, Total):
+        if amount.tbc:
+            return f"TBC ({signed(amount.known_part)} known)"
+        amount = amount.known_part
+    return ("+" if amount > 0 else "") + money(amount)
+
+
+def _year_words(y: YearMove) -> str:
+    if y.change == "TBC settled":
+        return f"{y.year}: TBC settled at {money(y.after)}"
+    if y.change == "newly TBC":
+        return f"{y.year}: now TBC (was {money(y.before)})"
+    return f"{y.year}: {y.change} {money(abs(y.difference))} to {money(y.after)}"
+
+
+def _total_words(m: SavingsMove) -> str:
+    if m.before.tbc or m.after.tbc:
+        return f"total {money(m.before)} then, {money(m.after)} now"
+    d = m.difference.known_part
+    if d == 0:
+        return f"total unchanged at {money(m.after)}"
+    return f"total {'up' if d > 0 else 'down'} {money(abs(d))} to {money(m.after)}"
+
+
+def _net(case: SnapCase) -> Total | None:
+    return case.net_total if case.has_finance else None
+
+
+def _where(case: SnapCase) -> str:
+    """Theme, stage and net savings of a case new or gone, in a phrase."""
+    parts = [case.theme and f"{case.theme} theme", case.stage and f"at {case.stage}",
+             case.has_finance and f"net savings {money(case.net_total)}"]
+    return ", ".join(p for p in parts if p) or "no theme or stage given"
+
+
+def lines(movement: Movement) -> list[Line]:
+    out = [Line("New case", CaseName.of(c), f"new {KIND_NAMES[c.kind]}: {_where(c)}", after=_net(c),
+                difference=_net(c), group="New cases") for c in movement.new]
+    out += [Line("Gone", CaseName.of(c), f"withdrawn or closed: no longer in the portfolio (was {_where(c)})",
+                 before=_net(c), group="Cases gone") for c in movement.gone]
+    out += [Line("Left out", CaseName.of(c), f"left out this time: its form has errors to put right (was "
+                 f"{_where(c)})", before=_net(c), group="Cases gone") for c in movement.left_out]
+    for m in movement.stages:
+        passing = f", passing {' and '.join(m.gates_passed)}" if m.gates_passed else ""
+        out.append(Line("Stage moved", m.case, f"moved from {m.before} to {m.after}{passing}", m.before, m.after,
+                        group="Stages and gates"))
+    out += [Line("Theme changed", t.case, f"counted to {t.after or 'no theme'}, not {t.before or 'no theme'}",
+                 t.before, t.after, group="Stages and gates") for t in movement.theme_moves]
+    out += [Line("Gate overdue", g.case, f"{g.gate} newly overdue: due {g.date}", after=g.date,
+                 group="Stages and gates") for g in movement.overdue]
+    for m in movement.savings:
+        for y in m.years:
+            what = {"up": "Net savings up", "down": "Net savings down", "TBC settled": "TBC settled",
+                    "newly TBC": "Newly TBC"}[y.change]
+            out.append(Line(what, m.case, _year_words(y), y.before, y.after,
+                            y.difference, group="Net savings"))
+        out.append(Line("Net savings total", m.case, _total_words(m), m.before, m.after,
+                        m.difference, group="Net savings"))
+    for p in movement.people:
+        words = f"{p.role.lower()} named: {p.after}" if p.named else (
+            f"{p.role.lower()} changed from {p.before or 'none'} to {p.after or 'none'}")
+        out.append(Line(f"{p.role} {'named' if p.named else 'changed'}", p.case, words, p.before, p.after,
+                        group="Leads and sponsors"))
+    for r in movement.risks:
+        was = f"was {r.before}" if r.before is not None else "a new risk"
+        out.append(Line("Risk newly high", r.case, f"risk {r.ref} scores {r.after} ({was}): {r.risk}", r.before,
+                        r.after, group="Risks newly high"))
+    return out
+

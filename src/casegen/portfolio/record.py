@@ -1,0 +1,93 @@
+"""The portfolio's snapshots in the store of the tracker's folder (batch/store.py): which earlier one a report
+compares with, and what the folder holds.
+
+The store keeps each snapshot whole or not at all, under the folder's lock; here a snapshot that cannot be
+read (damaged, or written by a newer casegen) is set aside with one line (a warning) and the report
+compares with the one before it: it never stops a run.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from casegen.batch.store import FILE, FOLDER, Store
+from casegen.errors import CasegenError, Problem
+from casegen.portfolio.snapshot import Snapshot, SnapshotError, from_json
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One snapshot the store holds: its date, and the snapshot or why it cannot be read."""
+
+    as_of: str  # ISO date
+    snapshot: Snapshot | None
+    why: str = ""  # why it cannot be read
+
+
+def has_store(folder: Path) -> bool:
+    return (folder / FOLDER / FILE).exists()
+
+
+def read(store: Store, as_of: str) -> Kept:
+    text = store.get_snapshot(as_of)
+    if text is None:
+        return Kept(as_of, None, "it is larger than casegen reads back")
+    try:
+        return Kept(as_of, from_json(text))
+    except SnapshotError as e:
+        return Kept(as_of, None, str(e))
+
+
+def kept(store: Store) -> list[Kept]:
+    """Every snapshot of the folder, oldest first (none in a store a reader finds not yet made)."""
+    try:
+        dates = store.snapshot_dates()
+    except sqlite3.OperationalError:  # a store with no tables yet, opened by a reader, which makes none
+        return []
+    return [read(store, d) for d in dates]
+
+
+def listed(folder: Path) -> list[Kept]:
+    """The snapshots kept in `folder`, read without its lock (a run of the folder is not stopped); none where
+    the folder has no store."""
+    if not has_store(folder):
+        return []
+    with Store.open(folder, locked=False) as store:
+        return kept(store)
+
+
+def unreadable(folder: Path, k: Kept, instead: str) -> Problem:
+    return Problem(str(folder), f"the portfolio's snapshot of {k.as_of} cannot be read ({k.why}); {instead}",
+                   severity="warning", code="snapshot-unreadable")
+
+
+def _dates(store: Store | None) -> str:
+    dates = store.snapshot_dates() if store else []
+    return f"the snapshots there are of {', '.join(dates)}" if dates else "there is no snapshot there yet"
+
+
+def earlier(store: Store | None, folder: Path, as_of: date, since: date | None
+            ) -> tuple[Snapshot | None, list[Problem]]:
+    """The snapshot to compare with, and a warning for each unreadable one passed over: `since`'s (which must
+    be there, readable and earlier than `as_of`), else the latest readable one before `as_of`; None if none
+    (and always None without a store)."""
+    if since is not None:
+        k = read(store, since.isoformat()) if store and since.isoformat() in store.snapshot_dates() else None
+        why = ("is not before the as-of date " + as_of.isoformat() if since >= as_of
+               else "has no snapshot of the portfolio" if k is None
+               else f"has a snapshot that cannot be read ({k.why})" if k.snapshot is None else "")
+        if why:
+            raise CasegenError(str(Problem(str(folder), f"--since {since.isoformat()}: that date {why}; "
+                                                        f"{_dates(store)}", code="snapshot-since-missing")))
+        return k.snapshot, []
+    problems = []
+    for d in reversed(store.snapshot_dates() if store else []):
+        if d >= as_of.isoformat():
+            continue
+        k = read(store, d)
+        if k.snapshot is not None:
+            return k.snapshot, problems
+        problems.append(unreadable(folder, k, "the report compares with the one before it"))
+    return None, problems

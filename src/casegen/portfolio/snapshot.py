@@ -1,0 +1,174 @@
+"""The programme as it stood on a date: what `casegen portfolio` records in the store of the tracker's folder
+each run, so that the next month's report can say what moved (movement.py).
+
+Pure: a portfolio's cases -> a Snapshot, a Snapshot <-> JSON. The JSON is this module's own, versioned
+(`format` and `version`), with amounts as text ("150000.00", "TBC" or null) so nothing is rounded on the
+way; reading one is bounded (its size, its number of cases, every text's length) and says in one phrase
+what is wrong with one that cannot be read, for the caller to set it aside.
+
+A snapshot keeps every case the tracker lists (its ref, kind, title, theme, stage, next gate and date,
+lead, sponsor, net savings and one-off investment by financial year with TBCs kept as TBC, risks with
+their scores) and the names of the forms left out with errors, so that a case whose form has errors this
+month is not reported as gone. It keeps the programme's stages, gates, years and themes too: two
+snapshots can be compared without the configuration that made them.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casegen.models.values import Total, when_as_date
+
+FORMAT = "casegen portfolio snapshot"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024  # 20,000 cases of long risks fit in a tenth of this
+MAX_CASES = 20_000
+TEXT = 32_767  # what an Excel cell holds: no form's text is longer
+HIGH_RISK = 15  # the Risks sheet's "High": a score of 15 to 25
+OVERDUE = "gate overdue"
+
+RISK_TEXT = 1_000  # enough to name a risk in a report
+Text = Annotated[str, Field(max_length=TEXT)]
+Year = Annotated[str, Field(max_length=40)]
+# An amount as a money field holds it: pounds, TBC (not yet known) or None (none given).
+Money = Literal["TBC"] | Annotated[Decimal, Field(max_digits=40, allow_inf_nan=False)] | None
+ByYear = Annotated[dict[Year, Money], Field(max_length=50)]
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be read; the message says why, in a phrase."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SnapRisk(_Frozen):
+    ref: Text
+    risk: Text
+    likelihood: Annotated[int, Field(ge=1, le=5)]
+    impact: Annotated[int, Field(ge=1, le=5)]
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def high(self) -> bool:
+        return self.score >= HIGH_RISK
+
+
+class SnapCase(_Frozen):
+    ref: Text
+    kind: Literal["bcl", "brief"]
+    title: Text
+    theme: Text
+    stage: Text
+    next_gate: Text
+    next_gate_date: Text  # as the form has it: Oct 2024, TBC, or ""
+    lead: Text
+    sponsor: Text
+    form: Text  # the form's file name
+    net: ByYear  # net savings by financial year; empty for a Project Brief
+    investment: ByYear  # one-off investment by financial year
+    risks: Annotated[list[SnapRisk], Field(max_length=5_000)]
+    status: Text  # "gate overdue" when the next gate's date had passed on the snapshot's date, else ""
+    warnings: Text  # the rule codes of the form's warnings, as the tracker's Flags column
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """A case is its tracker ref and kind: a project's Business Case Lite and Project Brief share a ref."""
+        return self.ref.strip().upper(), self.kind
+
+    @property
+    def has_finance(self) -> bool:
+        return bool(self.net)
+
+    @property
+    def net_total(self) -> Total:
+        return Total.of(self.net.values())
+
+    def overdue(self, as_of: date) -> bool:
+        """Its next gate's month ended before `as_of`'s month began (as the tracker's Pipeline sheet counts)."""
+        due = when_as_date(self.next_gate_date)
+        return bool(self.next_gate) and due is not None and due < as_of.replace(day=1)
+
+
+class SnapProgramme(_Frozen):
+    name: Text
+    council: Text
+    stages: Annotated[list[Text], Field(max_length=100)]
+    gates: Annotated[list[Text], Field(max_length=100)]
+    years: Annotated[list[Text], Field(max_length=50)]
+    themes: Annotated[list[Text], Field(max_length=200)]
+
+
+class Snapshot(_Frozen):
+    format: Literal["casegen portfolio snapshot"] = FORMAT
+    version: Literal[1] = VERSION
+    as_of: date
+    programme: SnapProgramme
+    cases: Annotated[list[SnapCase], Field(max_length=MAX_CASES)]
+    left_out: Annotated[list[Text], Field(max_length=MAX_CASES)]  # the forms left out with errors, by file name
+
+    def net_total(self) -> Total:
+        """The portfolio's net savings: TBC (with the part known) if any case's year is."""
+        return Total.of(c.net_total for c in self.cases if c.has_finance)
+
+    def by_key(self) -> dict[tuple[str, str], SnapCase]:
+        return {c.key: c for c in self.cases}
+
+
+def take(portfolio) -> Snapshot:
+    """The snapshot of a portfolio (figures.Portfolio) as of its date."""
+    from casegen.portfolio.collect import display_name
+
+    p = portfolio.programme
+    cases = [SnapCase(
+        ref=r.ref, kind=r.kind, title=r.title, theme=r.theme, stage=r.stage, next_gate=r.next_gate,
+        next_gate_date=r.next_gate_date, lead=r.lead, sponsor=r.shown.get("Sponsor") or "",  # columns.py's
+        form=display_name(r.file),
+        net=dict(r.net_by_year), investment=dict(r.investment_by_year),
+        risks=[SnapRisk(ref=k.risk_ref, risk=_cut(k.risk), likelihood=k.likelihood, impact=k.impact) for k in r.risks],
+        status=OVERDUE if r.overdue(portfolio.as_of) else "", warnings=r.flags) for r in portfolio.rows]
+    return Snapshot(as_of=portfolio.as_of,
+                    programme=SnapProgramme(name=p.programme, council=p.council, stages=list(p.stages),
+                                            gates=list(p.gates), years=list(p.financial_years),
+                                            themes=list(p.themes)),
+                    cases=cases, left_out=[display_name(c.file) for c in portfolio.excluded])
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= RISK_TEXT else text[:RISK_TEXT - 1].rstrip() + "…"
+
+
+def to_json(snapshot: Snapshot) -> str:
+    return snapshot.model_dump_json(indent=1)
+
+
+def from_json(text: str) -> Snapshot:
+    """The snapshot in `text`; SnapshotError saying why it cannot be read (never anything else)."""
+    if len(text) > MAX_BYTES:
+        raise SnapshotError(f"it is larger than {MAX_BYTES // 1024 // 1024} MB")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise SnapshotError("it is not well-formed JSON") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SnapshotError("it is not a snapshot of a portfolio")
+    if data.get("version") != VERSION:
+        raise SnapshotError(f"it is of version {str(data.get('version'))[:20]}, and this casegen reads version "
+                            f"{VERSION} (a newer casegen wrote it?)")
+    try:
+        snapshot = Snapshot.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise SnapshotError(f"{where}: {err['msg']}"[:300]) from None
+    if len(snapshot.by_key()) != len(snapshot.cases):
+        raise SnapshotError("it lists a case twice")
+    return snapshot

@@ -99,7 +99,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     started = time.perf_counter()
     out_dir = Path(out_dir)
     sources, clashes = find_sources(paths, out_dir)
-    if not sources and not clashes and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+    # nothing to build: say so before the output folder is touched
+    if not sources and not clashes and not not_forms(paths):
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use

@@ -12,8 +12,23 @@ from casegen.errors import counted
 from casegen.models.values import Total, is_tbc
 from casegen.portfolio.movement import Line, Movement, TotalMove, lines
 from casegen.portfolio.summary import KIND
-from casegen.portfolio.xlsx import (BOLD, CENTRE_TOP, FIGURE, FIRST, HEAD_ROW, MONEY, NOTE, TBC_MONEY, WRAP, Formulas,
-                                    add_table, fit_rows, header, print_setup, title)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    CENTRE_TOP,
+    FIGURE,
+    FIRST,
+    HEAD_ROW,
+    MONEY,
+    NOTE,
+    TBC_MONEY,
+    WRAP,
+    Formulas,
+    add_table,
+    fit_rows,
+    header,
+    print_setup,
+    title,
+)
 from casegen.sheetcells import number, put
 
 CHANGE_MONEY = '+"£"#,##0;[Red]-"£"#,##0;"£"0'

@@ -72,6 +72,8 @@ def _finalize(value):
 class BoundedTemplate(Template):
     """A template whose every render starts a fresh budget (templating.bounds)."""
 
+    environment: _Environment  # the one environment that makes these templates, with its budget
+
     def render(self, *args, **kwargs) -> str:
         self.environment.budget.start()
         return super().render(*args, **kwargs)

@@ -192,3 +192,67 @@ def test_validate_names_every_hostile_form_and_reads_the_good_ones(hostile):
     with zipfile.ZipFile(top / "outside" / "victim.xlsx") as zf:
         assert zf.testzip() is None
     assert load_workbook(top / "outside" / "victim.xlsx")  # the file the link points at, as it was
+
+
+def _plant(path: Path, what: str, outside: Path) -> None:
+    """A hostile file at `path`: a pipe, a link to an endless device, a 3 GB sparse file, a link out of the
+    folder, or a JSON nested past any parser's depth."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if what == "pipe":
+        os.mkfifo(path)
+    elif what == "endless":
+        path.symlink_to("/dev/zero")
+    elif what == "sparse":
+        with open(path, "wb") as f:
+            f.truncate(3 * 1024**3)
+    elif what == "link-out":
+        path.symlink_to(outside / "victim.docx")
+    elif what == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("what", ["pipe", "endless", "sparse", "link-out", "deep"])
+def test_casegens_own_state_and_settings_as_hostile_files(hostile, what):
+    """casegen's store and lock, the configuration, a template and `new --data`, each planted as a hostile file:
+    every command says so in a line (or sets the store aside) and goes on; nothing hangs, nothing outside changes."""
+    top = hostile
+    good = top / "good"
+    good.mkdir()
+    sample = Path(__file__).parents[1] / "samples" / f"{SO}.json"
+    assert run("new", "bcl", good / "case.xlsx", "--data", sample).exit_code == 0
+    out, office = top / "out", top / "office"
+    assert run("build", good, "-o", out).exit_code == 0
+    assert run("templates", "export", office).exit_code == 0
+    store = out / ".casegen" / "state.sqlite3"
+    store.unlink()
+    _plant(store, what, top / "outside")
+    _plant(top / "config.toml", what, top / "outside")
+    (office / "business_case_lite.docx").unlink()
+    _plant(office / "business_case_lite.docx", what, top / "outside")
+    _plant(top / "data.json", what, top / "outside")
+    before = _digests(top, out)
+    readable = {0, 1} if what == "link-out" else {1}
+    commands = [
+        (["build", good, "-o", out], {0, 1}),
+        (["build", "--redline", "-B", good, "-o", out], {0, 1}),
+        (["changes", out], {0, 1}),
+        (["portfolio", good, "-o", out / "tracker.xlsx", "--summary", out / "summary.docx"], {0, 1}),
+        (["--config", top / "config.toml", "validate", good], {1, 2}),
+        # a template linked to a real document elsewhere is read through the link (never written): it may build
+        (["--config", office / "programme.toml", "build", good, "-o", top / "out-office"], readable),
+        (["--config", office / "programme.toml", "templates", "check"], readable),
+        (["new", "bcl", top / "made.xlsx", "--data", top / "data.json"], {1, 2}),
+    ]
+    failures = []
+    for args, right in commands:
+        done = _casegen(*args, cwd=top)
+        said = done.stdout + done.stderr
+        if "Traceback" in said or "MemoryError" in said or done.returncode not in right:
+            failures.append(f"casegen {' '.join(map(str, args))}: exit {done.returncode}\n{said[-2000:]}")
+    after = _digests(top, out)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p)
+                     and not p.startswith(str(top / "out-office")) and not p.startswith(str(top / "made")))
+    assert not failures, "\n\n".join(failures)
+    assert not changed, f"changed {changed}"
+    assert (top / "outside" / "victim.docx").read_bytes().startswith(b"PK")

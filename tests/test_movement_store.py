@@ -174,7 +174,8 @@ main()
 '''
 
 
-@pytest.mark.parametrize("moment", ["mid-tracker", "before-snapshot", "mid-snapshot"])
+@pytest.mark.parametrize("moment", [pytest.param("mid-tracker", marks=pytest.mark.slow),
+                                    pytest.param("before-snapshot", marks=pytest.mark.slow), "mid-snapshot"])
 def test_a_portfolio_killed_at_any_moment_loses_nothing(moment, folders, kept, tmp_path):
     wrapper = tmp_path / "wrapper.py"
     wrapper.write_text(WRAPPER)

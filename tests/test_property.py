@@ -154,7 +154,7 @@ def _paths(model, prefix=()):
             yield prefix + (name,)
 
 
-@examples(40)
+@examples(25)
 @given(st.sampled_from(["bcl", "brief"]).flatmap(lambda kind: st.tuples(st.just(kind), one_edit(kind))))
 def test_changes_names_the_one_field_edited_as_validate_names_it(drawn):
     kind, edit = drawn

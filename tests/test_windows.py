@@ -57,7 +57,7 @@ def polish(tmp_path, programme) -> Path:
     return form
 
 
-@pytest.mark.parametrize("codepage", ["cp1252", "cp437"])
+@pytest.mark.parametrize("codepage", ["cp1252", pytest.param("cp437", marks=pytest.mark.slow)])
 def test_validate_build_and_dump_never_fail_on_a_windows_code_page(tmp_path, polish, codepage):
     validated = casegen("validate", polish, cwd=tmp_path, PYTHONIOENCODING=codepage)
     assert validated.returncode == 0 and "1 form OK" in no_traceback(validated, codepage)
@@ -129,6 +129,7 @@ def test_a_document_open_in_word_fails_alone_with_what_to_do(tmp_path, programme
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".part")]
 
 
+@pytest.mark.slow  # a process each, started from nothing: seconds
 def test_a_build_with_the_spawn_start_method(tmp_path, programme, monkeypatch):
     """Windows starts workers by spawning a fresh interpreter, not forking: a build's workers still work."""
     forms(tmp_path / "in", programme, "one", "two", "three")

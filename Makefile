@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test fast slow fuzz audit samples templates bench wheel-smoke
+.PHONY: build test lint fast slow fuzz audit samples templates bench wheel-smoke
 
 $(BIN)/casegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,18 @@ $(BIN)/casegen: pyproject.toml
 build: $(BIN)/casegen
 	$(BIN)/casegen build inputs -o output
 
-# The floors first (import-linter's contracts in pyproject.toml: no package imports a floor above it), then the fast
-# suite (at most 90 s on 2 cores), then the slow one (LibreOffice, Chromium, batches: at most 10 minutes).
+# The static checks first (ruff and mypy, zero findings), the floors (import-linter's contracts in pyproject.toml: no
+# package imports a floor above it), then the fast suite (at most 90 s on 2 cores), then the slow one (LibreOffice,
+# Chromium, batches: at most 10 minutes).
 test: $(BIN)/casegen
+	$(MAKE) --no-print-directory lint
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory fast slow
+
+# ruff (pyproject.toml's [tool.ruff]: style, bugbear, sorted imports, pyupgrade) and mypy (src/, pydantic's plugin).
+lint: $(BIN)/casegen
+	$(BIN)/ruff check src tests tools bench
+	$(BIN)/mypy
 
 fast: $(BIN)/casegen
 	$(BIN)/python -m pytest -m "not slow" -n auto -p no:cacheprovider

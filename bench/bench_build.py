@@ -222,7 +222,8 @@ def child(forms_dir: str, out: str, jobs: str) -> None:
     kb = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, kB on Linux
     print(json.dumps({"seconds": report.seconds, "built": report.count("built"),
                       "up_to_date": report.count("up to date"), "failed": report.count("failed"),
-                      "parent_mb": _peak_mb(), "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kb / 1024}))
+                      "parent_mb": _peak_mb(),
+                      "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kb / 1024}))
 
 
 def _peak_mb() -> float:

@@ -46,7 +46,8 @@ def write_forms(folder: Path, n: int, changed: bool) -> None:
 def build(forms: Path, out: Path, *options: str) -> float:
     """Seconds of one `casegen build` in a fresh process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", "from casegen.cli import main; main()", "build", str(forms), "-o", str(out), *options],
+    done = subprocess.run([sys.executable, "-c", "from casegen.cli import main; main()", "build", str(forms),
+                           "-o", str(out), *options],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -117,9 +118,11 @@ def main() -> None:
             redline.append(build(forms, tmp / f"redline{r}", "--redline"))
         print(f"  without --redline  {min(plain):6.2f} s   (fastest of {args.repeat})")
         print(f"  with --redline     {min(redline):6.2f} s   ratio {min(redline) / min(plain):.2f}")
-        print(f"  casegen's redline step: {redline_step(tmp / 'redline0', tmp / 'first') * 1000:.0f} ms a document (one process)")
+        step = redline_step(tmp / 'redline0', tmp / 'first')
+        print(f"  casegen's redline step: {step * 1000:.0f} ms a document (one process)")
         if args.python_redlines:
-            print(f"  python-redlines (Open-XML-PowerTools): {python_redlines(args.python_redlines, tmp / 'redline0', tmp / 'first')}")
+            theirs = python_redlines(args.python_redlines, tmp / 'redline0', tmp / 'first')
+            print(f"  python-redlines (Open-XML-PowerTools): {theirs}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

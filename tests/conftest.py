@@ -129,5 +129,6 @@ class _AuditAll:
                 else:
                     self.clean.add(key)
         if found:
-            item.add_report_section("teardown", "audit", "\n".join(f"{p}: {line}" for p, ls in found.items() for line in ls))
+            item.add_report_section("teardown", "audit",
+                                    "\n".join(f"{p}: {line}" for p, ls in found.items() for line in ls))
             pytest.fail("\n".join(f"{p}: {line}" for p, ls in found.items() for line in ls), pytrace=False)

@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 from openpyxl import load_workbook
 

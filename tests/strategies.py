@@ -170,7 +170,7 @@ def _in_order(rows: list[dict], key: str, order, parser) -> None:
     """The dated `key`s of `rows`, reassigned so that they run in `order` of the rows (gate-order)."""
     dated = [i for i, r in enumerate(rows) if _date(r.get(key), parser)]
     dates = sorted((rows[i][key] for i in dated), key=lambda t: _date(t, parser))
-    for i, typed in zip(sorted(dated, key=lambda i: (order(rows[i]), i)), dates):
+    for i, typed in zip(sorted(dated, key=lambda i: (order(rows[i]), i)), dates, strict=True):
         rows[i][key] = typed
 
 
@@ -210,7 +210,8 @@ def _mend_brief(data: dict, programme) -> None:
     if not raci:
         raci.append({"who": "Project Sponsor: Siân Evans", "accountable": True})
     for row in raci:
-        if not any(row.get(m) not in (False, "", None) for m in ("responsible", "accountable", "consulted", "informed")):
+        marks = ("responsible", "accountable", "consulted", "informed")
+        if not any(row.get(m) not in (False, "", None) for m in marks):
             row["informed"] = True
     if not any(row.get("accountable") not in (False, "", None) for row in raci):
         raci[0]["accountable"] = "X"

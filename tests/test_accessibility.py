@@ -184,7 +184,8 @@ def _money_cells(path) -> list:
     for tbl in document.iter(f"{W}tbl"):
         head = [_text(tc) for tc in tbl.find(f"{W}tr").findall(f"{W}tc")]
         money = any(re.fullmatch(r"\d\d/\d\d|Net savings", h) for h in head)  # not the risks' Total score
-        columns = [i for i, h in enumerate(head) if money and re.fullmatch(r"\d\d/\d\d|Total|Net savings|Target|Gap", h)]
+        columns = [i for i, h in enumerate(head)
+                   if money and re.fullmatch(r"\d\d/\d\d|Total|Net savings|Target|Gap", h)]
         cells += [tr.findall(f"{W}tc")[i] for tr in tbl.findall(f"{W}tr") for i in columns]
     return cells
 
@@ -224,7 +225,7 @@ def test_every_pdf_is_tagged_pdf_ua_with_no_error_or_warning(make_form, tmp_path
         assert serious == [], f"{pdf.name}: {serious}"
         assert not any(o.rule_id.startswith("UA-01") for o in report.skipped), pdf.name  # tagging was checked
     pikepdf = pytest.importorskip("pikepdf")  # pdfua's own reader
-    for pdf, title in zip(pdfs, [*SAMPLES.values(), SUMMARY_TITLE]):
+    for pdf, title in zip(pdfs, [*SAMPLES.values(), SUMMARY_TITLE], strict=True):
         with pikepdf.open(pdf) as opened:
             assert str(opened.Root.Lang) == "en-GB" and str(opened.docinfo.Title) == title
             assert bool(opened.Root.ViewerPreferences.DisplayDocTitle)  # the title, not the file name, as the window's

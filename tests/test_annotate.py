@@ -155,7 +155,8 @@ def test_the_problem_list_prints_whole_field_names_in_a_bordered_table(make_form
     from casegen.portfolio.xlsx import wrapped_lines
 
     path = make_form(SO)
-    spoil(path, lambda wb: setattr(table_cell(wb, "finance_validated", 2, "Validated Recurring Investment"), "value", "lots"))
+    spoil(path, lambda wb: setattr(table_cell(wb, "finance_validated", 2, "Validated Recurring Investment"),
+                                   "value", "lots"))
     assert run("validate", "--annotate", path).exit_code == 1
     ws = load_workbook(path.with_name(f"{SO}.checked.xlsx"))[SUMMARY_SHEET]
     row = next(r for r in ws.iter_rows(min_row=5) if "Validated" in str(r[1].value))

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.slow  # about 4 s: it builds, rebuilds and times docume
 
 def test_benchmark_runs_and_prints_every_figure():
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_build.py"), "--n", "4", "--small", "2",
-                           "--baseline-docs", "2", "--jobs", "2", "--repeat", "1"], capture_output=True, text=True, timeout=600)
+                           "--baseline-docs", "2", "--jobs", "2", "--repeat", "1"],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for label in ("(1) naive docxtpl", "(2) floor", "(3) casegen cold build", "(4) rebuild, nothing changed",

@@ -7,12 +7,12 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+import docx_text
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from casegen.models.brief import ProjectBrief
 from casegen.render import render_case
 from helpers import SEEDS, built, convert, run, sample_case, to_pdf
-import docx_text
 
 NAME = "brief-neighbourhood-working-model"
 SEED = SEEDS / "project-brief_neighbourhood-working-model.txt"
@@ -250,7 +250,8 @@ def test_build_tells_kinds_apart_from_the_workbook_alone(make_form, tmp_path):
     result = run("build", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert docx_text.blocks(tmp_path / "out" / "first.docx")[1] == "Project Brief – Luton Transformation Programme"
-    assert docx_text.blocks(tmp_path / "out" / "second.docx")[1] == "Business Case Lite – Luton Transformation Programme"
+    assert docx_text.blocks(tmp_path / "out" / "second.docx")[1] == \
+        "Business Case Lite – Luton Transformation Programme"
 
 
 def test_dump_and_new_from_dump_round_trip(make_form, tmp_path):

@@ -53,7 +53,8 @@ def test_raci_row_with_nothing_marked(form, programme):
     form.cell("raci", r, "Consulted").value = None
     first = form.cell("raci", r, "Person or team").coordinate
     assert form.problems(programme) == [
-        f"{form.path}: Stakeholders!{first}: Person or team: 'Finance Business Partner: Darren Lambert' has nothing marked; "
+        f"{form.path}: Stakeholders!{first}: Person or team: 'Finance Business Partner: Darren Lambert' "
+        "has nothing marked; "
         "put an X under Responsible, Accountable, Consulted or Informed, or delete the row [raci-unmarked]"]
 
 
@@ -87,7 +88,8 @@ def test_department_involved_without_a_level(form, programme):
     level = form.cell("departments", r, "Level of involvement")
     level.value = None
     assert form.problems(programme) == [
-        f"{form.path}: Departments!{level.coordinate}: Level of involvement Finance: Finance is involved but has no level; "
+        f"{form.path}: Departments!{level.coordinate}: Level of involvement Finance: "
+        "Finance is involved but has no level; "
         "choose Low, Medium, High [department-level-missing]"]
 
 
@@ -147,7 +149,8 @@ def test_risk_scores_are_whole_numbers_from_1_to_5(form, programme, value, shown
     impact = form.cell("risks", 4, "Impact")
     impact.value = 6
     assert form.problems(programme) == [
-        f"{form.path}: Risks!{likelihood.coordinate}: Likelihood: must be a whole number from 1 to 5, got {shown} [value-rating]",
+        f"{form.path}: Risks!{likelihood.coordinate}: Likelihood: must be a whole number from 1 to 5, "
+        f"got {shown} [value-rating]",
         f"{form.path}: Risks!{impact.coordinate}: Impact: must be a whole number from 1 to 5, got 6 [value-rating]"]
 
 

@@ -211,7 +211,8 @@ def test_one_bad_form_is_named_with_its_cell_and_the_others_are_built(inputs, tm
     assert result.exit_code == 1
     assert counts(result) == (2, 0, 2)
     assert f"failed {bad}:" in result.output
-    assert f"  {bad}: {cell}: Effort / Easy of Implementation: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert (f"  {bad}: {cell}: Effort / Easy of Implementation: must be a whole number from 1 to 5, "
+            "got 'easy'") in result.output
     assert f"{inputs / 'notes.xlsx'}: " in result.output
     assert set(docs(out)) == {f"{FORMS[1]}.docx", f"{FORMS[2]}.docx"}
 
@@ -396,7 +397,6 @@ def test_document_dates_come_from_the_template_not_the_clock(inputs, tmp_path):
 
 def test_manifest_stamps_what_each_document_was_made_from(inputs, tmp_path, programme):
     import hashlib
-    import json
 
     from casegen import __version__
 
@@ -542,7 +542,8 @@ def test_nothing_to_do_imports_neither_reader_nor_renderer(inputs, tmp_path):
     code = ("import sys; from casegen.cli import cli\n"
             f"try: cli(['build', {str(inputs)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
             "except SystemExit as e: assert e.code == 0, e.code\n"
-            "heavy = [m for m in ('casegen.intake.reader', 'casegen.render.engine', 'docxtpl', 'openpyxl', 'lxml') if m in sys.modules]\n"
+            "heavy = [m for m in ('casegen.intake.reader', 'casegen.render.engine', 'docxtpl', 'openpyxl', 'lxml')"
+            " if m in sys.modules]\n"
             "assert not heavy, heavy")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

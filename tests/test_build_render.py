@@ -38,7 +38,8 @@ def test_rendered_document_has_the_parts_docxtpl_would_write(name, title, progra
         written = {name: zf.read(name) for name in zf.namelist()}
     expected = _as_docxtpl_would(template, ctx)
     assert list(written) == list(expected)
-    assert {n: b for n, b in written.items() if n != rdocx.CORE} == {n: b for n, b in expected.items() if n != rdocx.CORE}
+    assert ({n: b for n, b in written.items() if n != rdocx.CORE}
+            == {n: b for n, b in expected.items() if n != rdocx.CORE})
 
 
 def test_listing_is_resolved_as_docxtpl_does_it():

@@ -140,7 +140,8 @@ def test_a_template_change_is_reported_once_and_still_redlined(inputs, tmp_path,
     assert result.exit_code == 0 and "2 built, 1 up to date" in result.output and "2 redlines" in result.output
     changes = run("changes", out).output.splitlines()[1:]
     assert sorted(changes) == sorted([f"  every BCL document changed: template {TEMPLATE_FILES['bcl']} changed",
-                                      f"  {FORMS[0]}: built (template changed)", f"  {FORMS[1]}: built (template changed)"])
+                                      f"  {FORMS[0]}: built (template changed)",
+                                      f"  {FORMS[1]}: built (template changed)"])
     assert f"built       {out / FORMS[0]}.docx (template changed)" in result.output
     assert "Project Information" in marked(out / "redlines" / f"{FORMS[0]}.docx", "del")
     assert "Key Facts" in marked(out / "redlines" / f"{FORMS[0]}.docx", "ins")

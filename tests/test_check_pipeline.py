@@ -1,5 +1,4 @@
 """One check for `validate` and `build`: the same findings across forms, whether a form is read again or not."""
-import json
 import sqlite3
 from pathlib import Path
 
@@ -51,7 +50,8 @@ def test_a_new_rule_across_forms_runs_in_both_commands(two_forms, monkeypatch):
     inputs, out = two_forms
 
     def rx_refs(forms):
-        return [Problem(f.file, f"{Path(f.file).name}: {f.facts['tracker_ref'].value} is an RX ref", f.facts["tracker_ref"].sheet,
+        return [Problem(f.file, f"{Path(f.file).name}: {f.facts['tracker_ref'].value} is an RX ref",
+                        f.facts["tracker_ref"].sheet,
                         f.facts["tracker_ref"].cell, severity="warning", code="rx-ref") for f in forms]
 
     rule = CrossRule("rx-ref", "warning", ("bcl",), "RX refs are counted", rx_refs, ("tracker_ref",))

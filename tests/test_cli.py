@@ -1,10 +1,10 @@
 """The command line, through click's CliRunner, as a lead and the programme office use it."""
 import json
 
-from helpers import run
 from openpyxl import load_workbook
 
 from casegen.models.bcl import BusinessCaseLite
+from helpers import run
 
 
 def test_new_validate_build_dump(tmp_path):
@@ -32,7 +32,8 @@ def test_build_a_broken_form_exits_1_without_a_document(make_form, tmp_path):
     wb.save(form)
     result = run("build", form, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert f"Qualification!{cell.replace('$', '')}: Effort / Easy of Implementation: must be a whole number from 1 to 5, got 'easy'" in result.output
+    assert (f"Qualification!{cell.replace('$', '')}: Effort / Easy of Implementation: must be a whole number "
+            "from 1 to 5, got 'easy'") in result.output
     assert not (tmp_path / "out" / "bcl-service-optimisation.docx").exists()
 
 

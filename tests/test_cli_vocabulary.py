@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import run, sample_case
 
 from casegen import config
 from casegen.intake.form import write_form
 from casegen.portfolio.summary import TARGETS_HOW_TO
 from casegen.render import TEMPLATE_FILES, package_templates
+from helpers import run, sample_case
 
 KEYS = {"command", "ok", "exit_code", "problems"}  # every JSON report has these (README, "JSON reports")
 COMMANDS = ["new", "validate", "build", "dump", "upgrade", "schema", "rules", "changes", "import", "portfolio",

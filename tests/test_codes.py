@@ -35,7 +35,7 @@ def _literals() -> dict[str, set[str]]:
                 strings.append(node.value.value)
             elif isinstance(node, ast.arguments):
                 named = node.posonlyargs + node.args
-                for arg, default in zip(named[len(named) - len(node.defaults):], node.defaults):
+                for arg, default in zip(named[len(named) - len(node.defaults):], node.defaults, strict=True):
                     if arg.arg == "code" and isinstance(default, ast.Constant) and default.value:
                         strings.append(default.value)
             for s in strings:

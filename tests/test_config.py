@@ -2,12 +2,12 @@
 from click.testing import CliRunner
 from docx import Document
 
+import docx_text
 from casegen import config
 from casegen.cli import cli
 from casegen.intake.form import write_form
 from casegen.intake.reader import read_workbook
 from helpers import sample_case
-import docx_text
 
 
 def _other_programme(tmp_path):
@@ -27,7 +27,7 @@ def test_another_programme_gets_its_name_and_years_in_form_and_document(tmp_path
     assert result.exit_code == 0, result.output
     programme = config.load(cfg)
     case = sample_case("bcl-service-optimisation", config.load())
-    for year, y in zip(programme.financial_years, case.finance.years):
+    for year, y in zip(programme.financial_years, case.finance.years, strict=False):
         y.year = year
     case.finance.validated = []
     write_form("bcl", form, programme, case)

@@ -4,9 +4,9 @@ import json
 import pytest
 from docx import Document
 
+import docx_text
 from casegen.render import render_case
 from helpers import SEEDS, built, run, sample_case, to_pdf
-import docx_text
 
 BCLS = [("bcl-service-optimisation", "business-case-lite_service-optimisation.txt"),
         ("bcl-neighbourhood-working-model", "business-case-lite_neighbourhood-working-model.txt")]

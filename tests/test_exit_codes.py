@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLES, lines, run
 from openpyxl import load_workbook
 
 from casegen.render import TEMPLATE_FILES, package_templates
+from helpers import SAMPLES, lines, run
 
 MISSING = "nope.xlsx"
 
@@ -55,7 +55,8 @@ def test_validate_strict_counts_a_form_with_warnings_as_not_ok(make_form):
     plain, strict = run("validate", form), run("validate", "--strict", form)
     assert plain.exit_code == 0 and plain.output.splitlines()[-1] == "1 of 1 form OK, 1 warning"
     assert strict.exit_code == 1
-    assert strict.output.splitlines()[-1] == "0 of 1 form OK, 1 with warnings, which --strict counts as errors, 1 warning"
+    assert strict.output.splitlines()[-1] == \
+        "0 of 1 form OK, 1 with warnings, which --strict counts as errors, 1 warning"
 
 
 def test_dump_of_a_blank_form_marks_every_error_alike(tmp_path):

@@ -1,6 +1,5 @@
 """The form as a person sees it in Calc or Excel, and as a later casegen finds it: sizes, print, gaps, version."""
 import math
-from typing import Optional
 
 import pytest
 from openpyxl import load_workbook
@@ -135,7 +134,7 @@ def block_rows(sheet: spec.Sheet, anchors: dict[str, int]) -> dict[str, tuple[in
     above = rows_above(sheet)
     firsts = sorted((row - above[name], name) for name, row in anchors.items() if name in above)
     out = {}
-    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)]):
+    for (first, name), after in zip(firsts, firsts[1:] + [(None, None)], strict=True):
         out[name] = (first, None if after[0] is None else after[0] - 1)
     return out
 
@@ -156,7 +155,7 @@ def test_the_rows_below_a_table_have_its_checks_up_to_the_next_block(form):
             assert ws.cell(row=first, column=1).value  # a block starts at its caption, or the heading above it
             end = end or last + 200
             assert not any(ws.cell(row=end, column=c).value for c in range(1, 6))  # and ends on a blank row
-            for c, col in zip(range(min_col, max_col + 1), block.columns):
+            for c, col in zip(range(min_col, max_col + 1), block.columns, strict=True):
                 checked = [dv for dv in _rules_at(ws, f"{get_column_letter(c)}{head + 1}") if dv.type != "none"]
                 for dv in checked:  # the same rule reaches the last row the table owns, and not one row more
                     assert f"{get_column_letter(c)}{end}" in dv.sqref, (ws.title, block.name, col.name)
@@ -188,7 +187,8 @@ def test_block_rows_follow_the_workbook_when_rows_are_inserted(tmp_path, program
 
 
 def test_the_guide_says_what_the_reader_does(tmp_path, programme):
-    text = " ".join(str(c.value) for c in load_workbook(write_form("bcl", tmp_path / "f.xlsx", programme))["Guide"]["A"])
+    guide = load_workbook(write_form("bcl", tmp_path / "f.xlsx", programme))["Guide"]
+    text = " ".join(str(c.value) for c in guide["A"])
     assert "type directly below the table, as many rows as you need, up to the next heading" in text
     assert "Blank rows are skipped; to delete an item, clear its row" in text
     assert "right-click" not in text
@@ -196,7 +196,7 @@ def test_the_guide_says_what_the_reader_does(tmp_path, programme):
 
 def _wider(model):
     class Wider(model):
-        sponsor_phone: Optional[str] = field("Sponsor's phone", sheet="Project", default=None)
+        sponsor_phone: str | None = field("Sponsor's phone", sheet="Project", default=None)
     return Wider
 
 

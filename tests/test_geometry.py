@@ -63,7 +63,7 @@ def _as_word_saves(table_width: str, layout: str | None, cells: str, margin: int
                                                          f"{W}type": "dxa"})
                 props.insert(list(props).index(props.find(f"{W}tblLook")), mar)
             for tr in tbl.findall(f"{W}tr"):
-                for tc, width in zip(tr.findall(f"{W}tc"), grid):
+                for tc, width in zip(tr.findall(f"{W}tc"), grid, strict=False):
                     tcw = tc.find(f"{W}tcPr/{W}tcW")
                     if cells == "pct":  # fiftieths of a percent of the table's width
                         tcw.set(f"{W}w", str(round(5000 * width / sum(grid))))
@@ -121,12 +121,13 @@ def test_long_amounts_and_many_years_keep_whole_within_the_page(tmp_path, progra
         grid = _grid(tbl)
         assert len(grid) == years + 2 and sum(grid) <= TEXT_WIDTH
         for texts in _texts(tbl)[1:]:
-            for width, text in zip(grid[1:], texts[1:]):
+            for width, text in zip(grid[1:], texts[1:], strict=True):
                 assert width >= word_width(text, 20) + 216, (text, width)  # 10 pt, and Word's cell margins
 
 
 def test_a_narrow_column_takes_room_from_the_others_and_never_passes_the_page():
-    assert fit([3000, 1000, 1000], [1500, 1300, 600], 9638) == [2763, 1300, 936]  # in proportion to the room each has to spare
+    # in proportion to the room each has to spare
+    assert fit([3000, 1000, 1000], [1500, 1300, 600], 9638) == [2763, 1300, 936]
     assert fit([3000, 1000], [1000, 900], 9638) == [3000, 1000]  # nothing to do: the template's widths
     assert fit([6000, 6000], [1000, 1000], 9638) == [4819, 4819]  # a table wider than the page is brought in
     assert sum(fit([9000, 500], [1000, 1400], 9638)) <= 9638
@@ -141,10 +142,10 @@ def test_templates_check_names_a_table_too_narrow_for_its_amounts(tmp_path):
         for tbl in _finance_like(root):
             cols = tbl.find(f"{W}tblGrid").findall(f"{W}gridCol")
             new = [TEXT_WIDTH - 567 - 2 * 227 - 1361, 227, 567, 227, 1361][:len(cols)]
-            for col, width in zip(cols, new):
+            for col, width in zip(cols, new, strict=False):
                 col.set(f"{W}w", str(width))
             for tr in tbl.findall(f"{W}tr"):
-                for tc, width in zip(tr.findall(f"{W}tc"), new):
+                for tc, width in zip(tr.findall(f"{W}tc"), new, strict=False):
                     tc.find(f"{W}tcPr/{W}tcW").set(f"{W}w", str(width))
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 

@@ -6,10 +6,10 @@ workers' task slow, so the kill lands in the window under test every time.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,8 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-import sqlite3
 
 from casegen.batch.store import FILE, FOLDER, LOCK, Store
 from helpers import leftovers, rewrite, run

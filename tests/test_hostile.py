@@ -12,8 +12,21 @@ from openpyxl import Workbook, load_workbook
 
 from casegen.intake.spec import form_version
 from casegen.models import KINDS
-from helpers import (REWRITTEN, convert, digest, leftovers, lines, named, ole_file, rewrite, run, sheet_part, spoil,
-                              table_cell, where)
+from helpers import (
+    REWRITTEN,
+    convert,
+    digest,
+    leftovers,
+    lines,
+    named,
+    ole_file,
+    rewrite,
+    run,
+    sheet_part,
+    spoil,
+    table_cell,
+    where,
+)
 
 SO = "bcl-service-optimisation"
 
@@ -168,7 +181,8 @@ def test_a_formula_without_a_saved_value(make_form):
     effort = named(load_workbook(path), "qualification_effort")
     spoil(path, lambda wb: setattr(named(wb, "qualification_effort"), "value", "=1+2"))  # openpyxl saves no value
     assert refused(path, "has a formula but no saved value") == [
-        f"{where(path, effort)}: Effort / Easy of Implementation: has a formula but no saved value; open and save the form in "
+        f"{where(path, effort)}: Effort / Easy of Implementation: has a formula but no saved value; "
+        "open and save the form in "
         "Excel/LibreOffice, or type the value [cell-formula-no-value]"]
 
 
@@ -195,7 +209,8 @@ def test_a_formula_showing_an_error(make_form):
     rewrite(path, sheet_part(path, "Qualification"), lambda xml: xml.replace(
         f'<c r="{effort.coordinate}"'.encode(), f'<c r="{effort.coordinate}" t="e"'.encode()).replace(
         b"<f>1/0</f><v></v>", b"<f>1/0</f><v>#DIV/0!</v>"))
-    assert refused(path, "#DIV/0!") == [f"{where(path, effort)}: Effort / Easy of Implementation: shows the error #DIV/0! from a formula; "
+    assert refused(path, "#DIV/0!") == [f"{where(path, effort)}: Effort / Easy of Implementation: "
+                                        "shows the error #DIV/0! from a formula; "
                                         "fix the formula or type the value [cell-error-value]"]
 
 
@@ -212,8 +227,8 @@ def test_merged_cells_over_input_cells(make_form):
 
     spoil(path, merge)
     assert refused(path, "merged") == [
-        f"{where(path, title)}: Project Title: is covered by the merged cells A{title.row}:B{title.row}, so its value is "
-        "lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]",
+        f"{where(path, title)}: Project Title: is covered by the merged cells A{title.row}:B{title.row}, "
+        "so its value is lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]",
         f"{where(path, impact)}: Impact: is covered by the merged cells {likelihood.coordinate}:{impact.coordinate}, "
         "so its value is lost; unmerge them (Home > Merge & Center) and type each value in its own cell [cell-merged]"]
 
@@ -228,7 +243,8 @@ def test_merged_cells_over_input_cells(make_form):
     ("deliverables", "Start", "32/13/2023", "Start: '32/13/2023' is not a real date; write a month and year"),
     ("deliverables", "Finish", 10**9, "Finish: must be a month and year such as Oct 2023, got 1000000000 [value-date]"),
     ("deliverables", "Finish", "Oct 9999", "Finish: the year 9999 is out of range"),
-    ("gate_dates", "(Target) Date", "soon", "(Target) Date (Gate 0: Decision: Progress Opportunity): must be a month and year such as Oct 2023, a quarter"),
+    ("gate_dates", "(Target) Date", "soon",
+     "(Target) Date (Gate 0: Decision: Progress Opportunity): must be a month and year such as Oct 2023, a quarter"),
 ])
 def test_wrong_values_in_cells(make_form, table, heading, typed, expected):
     path = make_form(SO)
@@ -256,7 +272,8 @@ def test_text_where_the_file_says_a_number(make_form, raw):
     rewrite(path, sheet_part(path, "Qualification"), lambda xml: re.sub(
         rf'(<c r="{cell.coordinate}"[^>]*>)<v>[^<]*</v>'.encode(), rb"\1<v>" + raw.encode() + b"</v>", xml))
     assert refused(path, "which is not a number") == [
-        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form [cell-not-a-number]"]
+        f"{where(path, cell)}: holds {raw!r}, which is not a number; type the value again and save the form "
+        "[cell-not-a-number]"]
 
 
 def test_a_cell_pointing_past_the_shared_strings(make_form):
@@ -266,7 +283,8 @@ def test_a_cell_pointing_past_the_shared_strings(make_form):
         rf'<c r="{cell.coordinate}"[^>]*>.*?</c>'.encode(), f'<c r="{cell.coordinate}" t="s"><v>999</v></c>'.encode(),
         xml))
     (line,) = refused(path, "cannot be read as a workbook")
-    assert line.startswith(f"{path}: cannot be read as a workbook (") and line.endswith("save it again as .xlsx [form-unreadable]")
+    assert line.startswith(f"{path}: cannot be read as a workbook (")
+    assert line.endswith("save it again as .xlsx [form-unreadable]")
 
 
 def test_a_hundred_thousand_row_table_is_refused_fast(make_form):
@@ -296,8 +314,8 @@ def test_a_long_table_under_the_sheet_limit_is_cut_with_a_message(make_form):
                                 "rows; the rest were not read [table-too-long]")
     # each of those rows has a wrong level: the list stops well short of five thousand lines
     assert len(lines(result)) == 201
-    assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; fix these first, then check again \[problems-more\]",
-                        lines(result)[-1])
+    assert re.fullmatch(rf"{re.escape(str(path))}: … and \d{{4,}} more problems; "
+                        r"fix these first, then check again \[problems-more\]", lines(result)[-1])
 
 
 def test_a_zip_bomb_is_refused_from_its_directory(make_form):
@@ -450,7 +468,7 @@ def _with_dtd_after(padding: int):
 
 def _in_utf16(xml: bytes, dtd: bytes = b"") -> bytes:
     body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
-    return ('<?xml version="1.0" encoding="UTF-16"?>'.encode() + dtd + body).decode().encode("utf-16")
+    return (b'<?xml version="1.0" encoding="UTF-16"?>' + dtd + body).decode().encode("utf-16")
 
 
 @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml", "docProps/app.xml"])

@@ -23,12 +23,12 @@ from docx.oxml.ns import nsdecls, qn
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from casegen.models.values import format_money
 from docx_text import fidelity, text
 from helpers import ROOT, SAMPLES, lines, named, ole_file, run, table_cell
 
-from casegen.models.values import format_money
-
-TITLE = {"bcl": "Business Case Lite – Luton Transformation Programme", "brief": "Project Brief – Luton Transformation Programme"}
+TITLE = {"bcl": "Business Case Lite – Luton Transformation Programme",
+         "brief": "Project Brief – Luton Transformation Programme"}
 EXTRA = "An equality impact assessment will be completed with the Equalities Officer before Gate 2."
 
 
@@ -59,7 +59,8 @@ class Legacy:
         return p
 
     def runs(self, p, text, bold=False):
-        pieces = [text] if not self.split or len(text) < 12 else [text[:5], text[5:len(text) // 2], text[len(text) // 2:]]
+        half = len(text) // 2
+        pieces = [text] if not self.split or len(text) < 12 else [text[:5], text[5:half], text[half:]]
         for i, piece in enumerate(pieces):
             if i:
                 self.marks += 1
@@ -85,7 +86,7 @@ class Legacy:
         t.style = self.doc.styles["Table Grid"]
         for values in rows + ([[""] * len(rows[0])] if empty_last else []):
             cells = t.add_row().cells
-            for cell, value in zip(cells, values):
+            for cell, value in zip(cells, values, strict=True):
                 if callable(value):
                     value(cell)
                 else:
@@ -111,9 +112,11 @@ class Legacy:
 
     def field(self, paragraph, result: str, code: str = " DOCPROPERTY Department "):
         """A complex field: its code is not text, its result is."""
-        for xml in ('<w:r {0}><w:fldChar w:fldCharType="begin"/></w:r>', f'<w:r {{0}}><w:instrText>{code}</w:instrText></w:r>',
+        for xml in ('<w:r {0}><w:fldChar w:fldCharType="begin"/></w:r>',
+                    f'<w:r {{0}}><w:instrText>{code}</w:instrText></w:r>',
                     '<w:r {0}><w:fldChar w:fldCharType="separate"/></w:r>',
-                    f'<w:r {{0}}><w:t xml:space="preserve">{result}</w:t></w:r>', '<w:r {0}><w:fldChar w:fldCharType="end"/></w:r>'):
+                    f'<w:r {{0}}><w:t xml:space="preserve">{result}</w:t></w:r>',
+                    '<w:r {0}><w:fldChar w:fldCharType="end"/></w:r>'):
             paragraph._p.append(parse_xml(xml.format(nsdecls("w"))))
 
     def save(self, path: Path) -> Path:
@@ -158,7 +161,8 @@ def bcl_document(path: Path, sample: str, styled=True, typed=False, split=False,
             d.para(para)
     sections = {
         "Scope of Project / Opportunity": lambda: (
-            d.table([["In scope", "Out of Scope"], [_cell_bullets(d, c["scope_in"]), _cell_bullets(d, c["scope_out"])]]),
+            d.table([["In scope", "Out of Scope"],
+                     [_cell_bullets(d, c["scope_in"]), _cell_bullets(d, c["scope_out"])]]),
             d.table([["Linked / Complementary OBCs"], ["\n".join(i["text"] for i in c["linked_obcs"]) or "-"]])),
         "Objectives": lambda: d.bullets(c["objectives"]),
         "Assessment of the Current Position": lambda: _assessment(d, c),
@@ -178,7 +182,8 @@ def bcl_document(path: Path, sample: str, styled=True, typed=False, split=False,
             d.para("The following top risks should be considered for this project:"),
             d.table([["Ref", "Risk", "Likelihood", "Impact", "Total", "Mitigations"]]
                     + [[r["ref"] or str(i), r["risk"], r["likelihood"], r["impact"],
-                        typed_total if i == 1 and typed_total else r["likelihood"] * r["impact"], r["mitigations"] or "-"]
+                        typed_total if i == 1 and typed_total else r["likelihood"] * r["impact"],
+                        r["mitigations"] or "-"]
                        for i, r in enumerate(c["risks"], 1)])),
         "Critical dependencies, constraints, assumptions": lambda: d.bullets(c["dependencies"]),
         "Timetable – Key Activities and Milestones": lambda: (
@@ -186,10 +191,12 @@ def bcl_document(path: Path, sample: str, styled=True, typed=False, split=False,
                     + [[g["gate"], g.get("date") or "TBC"] for g in c["gate_dates"]], empty_last=True),
             d.para(""),
             d.table([["Project Deliverable", "Start", "Finish"]]
-                    + [[x["deliverable"], x.get("start") or "TBC", x.get("finish") or "TBC"] for x in c["deliverables"]],
+                    + [[x["deliverable"], x.get("start") or "TBC", x.get("finish") or "TBC"]
+                       for x in c["deliverables"]],
                     empty_last=True)),
         "Approvals of this Savings Delivery Plan": lambda: d.table(
-            [["Name", "Role", "Date Agreed"]] + [[a["name"], a["role"], a.get("date_agreed") or "TBC"] for a in c["approvals"]]),
+            [["Name", "Role", "Date Agreed"]]
+            + [[a["name"], a["role"], a.get("date_agreed") or "TBC"] for a in c["approvals"]]),
     }
     for heading, write in sections.items():
         if heading in drop:
@@ -227,13 +234,15 @@ def _year_rows(years, lines_, total=True):
             values = [None if y.get("recurring_savings") is None and y.get("recurring_investment") is None else
                       (y.get("recurring_savings") or 0) - (y.get("recurring_investment") or 0) for y in years]
         present = [v for v in values if v is not None]
-        rows.append([label] + [_money(v) for v in values] + ([_money(sum(present) if present else None)] if total else []))
+        rows.append([label] + [_money(v) for v in values]
+                    + ([_money(sum(present) if present else None)] if total else []))
     return head + rows
 
 
 def _finance(d, f):
     d.para("One off Investment required and savings", bold=True)
-    d.table(_year_rows(f["years"], [("One-off Investment", "one_off_investment"), ("One-off Savings", "one_off_savings")]))
+    d.table(_year_rows(f["years"], [("One-off Investment", "one_off_investment"),
+                                    ("One-off Savings", "one_off_savings")]))
     d.para("Ongoing investments and savings", bold=True)
     recurring = [("Recurring Investment", "recurring_investment"), ("Recurring Savings", "recurring_savings"),
                  ("Net Savings", "net_savings")]
@@ -276,7 +285,8 @@ def brief_document(path: Path, typed=True, split=False) -> Path:
                 d.bullets(c["scope"][items], cell)
     _box(d, "Scope (current phase of work)", scope)
     _box(d, "What happens at the end of this phase of work?", lambda cell: (
-        d.bullets(c["phase_end"], cell), d.para(f" This project will run under a {c['methodology']} methodology.", cell)))
+        d.bullets(c["phase_end"], cell),
+        d.para(f" This project will run under a {c['methodology']} methodology.", cell)))
 
     def stage(s):
         def fill(cell):
@@ -316,7 +326,8 @@ def brief_document(path: Path, typed=True, split=False) -> Path:
                "a resource heat map across projects to ensure work is scheduled to avoid overly burdening departments "
                "across projects)", cell)
         d.table([["", "Is this department involved? Yes/No", "Low, medium or high involvement?"]]
-                + [[x["department"], "Yes" if x["involved"] else "No", x["level"]] for x in c["departments"]], where=cell)
+                + [[x["department"], "Yes" if x["involved"] else "No", x["level"]] for x in c["departments"]],
+                where=cell)
         cell.add_paragraph()
     _box(d, "Project Stakeholders and Resource (Resource required for programme and portfolio planning)", stakeholders)
     data = c["personal_data"]
@@ -370,7 +381,8 @@ def test_bold_headings_typed_bullets_merged_title_empty_rows_missing_and_extra_s
     result, form = imported(tmp_path, legacy)
     assert result.exit_code == 1
     out = lines(result)
-    assert f"{legacy}: warning: section 'Equality Impact': not placed in the form: “Equality Impact” [import-unplaced]" in out
+    assert (f"{legacy}: warning: section 'Equality Impact': not placed in the form: “Equality Impact” "
+            "[import-unplaced]") in out
     assert any("section 'Equality Impact': not placed in the form: “An equality impact assessment will be completed "
                "with the Equalities Officer before …”" in line for line in out)
     assert any("has no section 'Proposed Changes'" in line for line in out)
@@ -419,7 +431,8 @@ def test_round_trip_of_a_document_casegen_built(tmp_path, sample):
 
 
 @pytest.mark.parametrize("content, says", [
-    (ole_file({"WordDocument": b"\xec\xa5"}), "is an old-style Word 97-2003 document (.doc); open it in Word and save it as .docx"),
+    (ole_file({"WordDocument": b"\xec\xa5"}),
+     "is an old-style Word 97-2003 document (.doc); open it in Word and save it as .docx"),
     (ole_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"\x00"}), "is protected with a password"),
     (b"PK\x03\x04" + b"\x00" * 200, "is damaged or incomplete"),
     (b"Business Case Lite\n", "is not a Word document (.docx)"),
@@ -454,7 +467,8 @@ def test_a_folder_of_documents_into_a_folder_of_forms(tmp_path):
     assert lines(result)[-1] == "1 of 2 documents imported, 1 not (see above)"
 
 
-def test_a_folder_of_documents_none_of_which_can_be_read_exits_1_as_every_unreadable_input_does_with_nothing_written(tmp_path):
+def test_a_folder_of_documents_none_of_which_can_be_read_exits_1_as_every_unreadable_input_does_with_nothing_written(
+        tmp_path):
     docs = tmp_path / "legacy"
     docs.mkdir()
     (docs / "old.doc").write_bytes(ole_file({"WordDocument": b"\xec\xa5"}))

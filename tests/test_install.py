@@ -113,7 +113,8 @@ def test_a_missing_template_is_one_error_not_one_a_form(tmp_path, make_form):
     office.mkdir()
     shutil.copy(package_templates() / TEMPLATE_FILES["brief"], office)
     for i in range(3):
-        make_form(edit=lambda case: setattr(case.project, "tracker_ref", f"RX-10{i}"), filename=f"inputs/case-{i}.xlsx")
+        make_form(edit=lambda case, i=i: setattr(case.project, "tracker_ref", f"RX-10{i}"),
+                  filename=f"inputs/case-{i}.xlsx")
     result = run("--templates", office, "build", tmp_path / "inputs", "-o", tmp_path / "out")
     assert result.exit_code == 1
     missing = office / TEMPLATE_FILES["bcl"]

@@ -8,16 +8,15 @@ import json
 from itertools import cycle
 
 import pytest
-from pydantic import BaseModel
-
-from docx_text import text as docx_text
-from helpers import run, table_cell
 from openpyxl import load_workbook
+from pydantic import BaseModel
 
 from casegen.models.base import Bullet, form_kind
 from casegen.models.brief import StageItem
 from casegen.models.common import Item
 from casegen.models.values import unmarked
+from docx_text import text as docx_text
+from helpers import run, table_cell
 
 LEVEL_ONE = ["- ", "– ", "— ", "• ", "* ", "· ", "1. ", "2) ", "a) ", "(iv) ", "-\t"]
 LISTS = (Bullet, Item, StageItem)  # the models whose `text` is a list's row

@@ -46,7 +46,7 @@ def test_risks_without_a_ref_are_numbered():
     for r in data["risks"]:
         r["ref"] = ""
         del r["total"]
-    from casegen.models.load import _strip_computed
     from casegen.models.bcl import BusinessCaseLite
+    from casegen.models.load import _strip_computed
     again = BusinessCaseLite.model_validate(_strip_computed(BusinessCaseLite, data))
     assert [r.ref for r in again.risks] == ["1", "2", "3"]

@@ -3,8 +3,8 @@ between them, read as the finance review group reads them: the tracker's Movemen
 section "Since the last report", with the amounts; the snapshots kept, listed, replaced and passed over."""
 from __future__ import annotations
 
-from decimal import Decimal
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ def _case(programme, ref: str, title: str, stage: int, theme: str, savings: dict
         y.recurring_savings = saving if saving in (None, "TBC") else Decimal(saving)
         y.recurring_investment = y.one_off_investment = None
     case.qualification.financial_benefits = case.finance.totals["net_savings"]
-    for gate, when in zip(case.gate_dates, gates):
+    for gate, when in zip(case.gate_dates, gates, strict=True):
         gate.date = when
     return case
 
@@ -99,7 +99,7 @@ def _table(ws, name: str) -> list[dict]:
     first, last = ws.tables[name].ref.split(":")
     head, end = (int("".join(filter(str.isdigit, cell))) for cell in (first, last))
     names = [c.value for c in ws[head]]
-    return [dict(zip(names, (c.value for c in ws[r]))) for r in range(head + 1, end + 1)]
+    return [dict(zip(names, (c.value for c in ws[r]), strict=True)) for r in range(head + 1, end + 1)]
 
 
 def _changes(reports) -> dict[tuple[str, str], dict]:

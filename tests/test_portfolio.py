@@ -93,7 +93,7 @@ def table_rows(ws, name: str) -> list[dict]:
     head = int("".join(filter(str.isdigit, first)))
     end = int("".join(filter(str.isdigit, last)))
     names = [c.value for c in ws[head]]
-    return [dict(zip(names, (c.value for c in ws[r]))) for r in range(head + 1, end + 1)]
+    return [dict(zip(names, (c.value for c in ws[r]), strict=True)) for r in range(head + 1, end + 1)]
 
 
 def block(ws, label: str) -> dict[str, dict[str, object]]:

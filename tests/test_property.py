@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -39,8 +40,8 @@ from casegen.portfolio.summary import render_summary, summarise
 from casegen.portfolio.tracker import write_tracker
 from casegen.render import render_case
 from casegen.wordimport.importer import import_document
-from profiles import EXAMPLE_SCALE
 from helpers import convert, run, sample_case
+from profiles import EXAMPLE_SCALE
 
 PROGRAMME = config.load()
 
@@ -82,8 +83,9 @@ def round_trip(kind: str, data: dict, folder: Path) -> None:
 # back TBC; a department's "-" level and "-" yes/no, a benefit's "-" outcomes and an empty personal-data
 # section's "-" came back as text; a note opening with a quote lost it after "Note:".
 BCL_FOUND = [
-    {"kind": "bcl", "project": {"title": "Housing", "tracker_ref": "Housing", "stage": "Stage 0: Opportunity Identified",
-                                "theme": "Resident Experience", "department": "Housing"},
+    {"kind": "bcl", "project": {"title": "Housing", "tracker_ref": "Housing",
+                                "stage": "Stage 0: Opportunity Identified", "theme": "Resident Experience",
+                                "department": "Housing"},
      "summary": "Housing", "qualification": {"effort": 1, "impact": 1, "note": "‘single’ gęślą\nHousing ŷd"},
      "gate_dates": [{"gate": "Gate 0: Decision: Progress Opportunity", "date": None}],
      "finance": {"years": [{"year": "23/24", "one_off_investment": "TBC", "recurring_savings": "(5,000)"}]}},
@@ -191,7 +193,8 @@ def test_through_the_commands(tmp_path_factory, drawn):
 
 @pytest.mark.slow
 @examples(15)
-@given(st.sampled_from(["bcl", "brief"]).flatmap(lambda kind: st.tuples(st.just(kind), strategies.cases(kind, PROGRAMME))))
+@given(st.sampled_from(["bcl", "brief"]).flatmap(
+    lambda kind: st.tuples(st.just(kind), strategies.cases(kind, PROGRAMME))))
 def test_many_more_cases_come_back_from_their_documents(tmp_path_factory, drawn):
     kind, data = drawn
     round_trip(kind, data, tmp_path_factory.mktemp(kind))
@@ -279,7 +282,7 @@ def test_every_value_typed_appears_in_the_document_exactly(tmp_path):
     for i, doc in enumerate(converted):
         copies.append(tmp_path / f"case{i}.docx")
         shutil.copy(doc, copies[-1])
-    for copy_, pdf in zip(copies, convert(copies, tmp_path)):
+    for copy_, pdf in zip(copies, convert(copies, tmp_path), strict=True):
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), f"LibreOffice could not convert {copy_}"
 
 

@@ -2,11 +2,11 @@
 layout ("layout 1", in fixtures/layout1) are read by what they have after a field is added to a
 model, build the same document, and `casegen upgrade` brings them onto today's layout, every value kept."""
 import json
-from datetime import datetime
 import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,11 +14,11 @@ from openpyxl import Workbook, load_workbook
 from pydantic import create_model
 
 import docx_text
+from casegen.intake.form import write_form_values
 from casegen.models import KINDS
 from casegen.models.base import field
 from casegen.models.bcl import ProjectInfo
 from casegen.models.values import Text
-from casegen.intake.form import write_form_values
 from helpers import convert, lines, named, run, spoil, table_cell
 
 LAYOUT1 = Path(__file__).parent / "fixtures" / "layout1"

@@ -23,16 +23,23 @@ CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
-<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
-<Override PartName="/xl/tables/table1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/>
+<Override PartName="/xl/workbook.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/worksheets/sheet2.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/styles.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
+<Override PartName="/xl/sharedStrings.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
+<Override PartName="/xl/tables/table1.xml"
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/>
 </Types>"""
 
 ROOT_RELS = f"""<?xml version="1.0" encoding="UTF-8"?>
-<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"""
+<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
 
 WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8"?>
 <Relationships xmlns="{PKG}">
@@ -46,7 +53,8 @@ WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8"?>
 def workbook_xml(date1904: bool) -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <workbook xmlns="{MAIN}" xmlns:r="{R}"><workbookPr date1904="{'1' if date1904 else '0'}"/>
-<sheets><sheet name="Project" sheetId="1" r:id="rId1"/><sheet name="Other sheet" sheetId="2" state="hidden" r:id="rId2"/></sheets>
+<sheets><sheet name="Project" sheetId="1" r:id="rId1"/>
+<sheet name="Other sheet" sheetId="2" state="hidden" r:id="rId2"/></sheets>
 <definedNames>
 <definedName name="project_title">Project!$B$2</definedName>
 <definedName name="money">'Other sheet'!$A$1:$A$3</definedName>
@@ -62,16 +70,19 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
 <styleSheet xmlns="{MAIN}">
 <numFmts count="3"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="[h]:mm"/>
 <numFmt numFmtId="166" formatCode="&quot;£&quot;#,##0"/></numFmts>
-<fonts count="1"><font/></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>
+<fonts count="1"><font/></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>
+<borders count="1"><border/></borders>
 <cellStyleXfs count="1"><xf/></cellStyleXfs>
-<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="21"/></cellXfs>
+<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/>
+<xf numFmtId="21"/></cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
 SHARED = f"""<?xml version="1.0" encoding="UTF-8"?>
 <sst xmlns="{MAIN}" count="5" uniqueCount="5">
 <si><t>Service Optimisation</t></si>
-<si><r><t xml:space="preserve">R&amp;D </t></r><r><rPr><b/></rPr><t xml:space="preserve">&lt;pilot&gt;  </t></r><rPh sb="0" eb="1"><t>ignored</t></rPh></si>
+<si><r><t xml:space="preserve">R&amp;D </t></r><r><rPr><b/></rPr><t xml:space="preserve">&lt;pilot&gt;  </t></r>
+<rPh sb="0" eb="1"><t>ignored</t></rPh></si>
 <si><t xml:space="preserve">  first line
 second line  </t></si>
 <si><t/></si>
@@ -80,14 +91,21 @@ second line  </t></si>
 
 SHEET1 = f"""<?xml version="1.0" encoding="UTF-8"?>
 <worksheet xmlns="{MAIN}" xmlns:r="{R}"><sheetData>
-<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t xml:space="preserve">rich </t></r><r><t>inline</t></r></is></c></row>
-<row r="2"><c r="A2"><v>200000</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" s="4"><v>1.5</v></c><c r="D2"><v>1E3</v></c></row>
-<row r="3"><c r="A3" s="1"><v>45200</v></c><c r="B3" s="2"><v>45231.5</v></c><c r="C3" s="3"><v>1.25</v></c><c r="D3" s="5"><v>0.5</v></c></row>
-<row r="4"><c r="A4" t="b"><v>1</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="str"><f>A1&amp;"x"</f><v>Service Optimisationx</v></c><c r="D4" t="e"><v>#DIV/0!</v></c></row>
-<row r="5"><c r="A5"><f>1+1</f></c><c r="B5" t="s"><v>2</v></c><c r="C5" t="d"><v>2023-10-01T00:00:00</v></c><c r="D5" t="s"><v>3</v></c></row>
+<row r="1"><c r="A1" t="s"><v>0</v></c>
+<c r="B1" t="inlineStr"><is><r><t xml:space="preserve">rich </t></r><r><t>inline</t></r></is></c></row>
+<row r="2"><c r="A2"><v>200000</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" s="4"><v>1.5</v></c><c r="D2"><v>1E3</v></c>
+</row>
+<row r="3"><c r="A3" s="1"><v>45200</v></c><c r="B3" s="2"><v>45231.5</v></c><c r="C3" s="3"><v>1.25</v></c>
+<c r="D3" s="5"><v>0.5</v></c></row>
+<row r="4"><c r="A4" t="b"><v>1</v></c><c r="B4" t="b"><v>0</v></c>
+<c r="C4" t="str"><f>A1&amp;"x"</f><v>Service Optimisationx</v></c><c r="D4" t="e"><v>#DIV/0!</v></c></row>
+<row r="5"><c r="A5"><f>1+1</f></c><c r="B5" t="s"><v>2</v></c><c r="C5" t="d"><v>2023-10-01T00:00:00</v></c>
+<c r="D5" t="s"><v>3</v></c></row>
 <row><c t="s"><v>4</v></c><c><v>7</v></c><c r="D6" t="inlineStr"><is><t></t></is></c></row>
-<row r="8" spans="1:4"><c r="A8" s="2"/><c r="B8" t="inlineStr"/><c r="C8" t="n"><v></v></c><c r="D8"><v>-0.0</v></c></row>
-<row r="10"><c r="A10" t="inlineStr"><is><t>Merged</t></is></c><c r="B10" t="inlineStr"><is><t>covered</t></is></c></row>
+<row r="8" spans="1:4"><c r="A8" s="2"/><c r="B8" t="inlineStr"/><c r="C8" t="n"><v></v></c><c r="D8"><v>-0.0</v></c>
+</row>
+<row r="10"><c r="A10" t="inlineStr"><is><t>Merged</t></is></c><c r="B10" t="inlineStr"><is><t>covered</t></is></c>
+</row>
 <row r="11"><c r="A11" t="inlineStr"><is><t>covered too</t></is></c></row>
 <row r="12"><c r="A12" t="inlineStr"><is><t>Ref</t></is></c><c r="B12" t="inlineStr"><is><t>Risk</t></is></c></row>
 <row r="13"><c r="A13"><v>1</v></c><c r="B13" t="inlineStr"><is><t>Budget &lt;&amp;&gt; "quoted"</t></is></c></row>
@@ -95,14 +113,16 @@ SHEET1 = f"""<?xml version="1.0" encoding="UTF-8"?>
 <tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>"""
 
 SHEET1_RELS = f"""<?xml version="1.0" encoding="UTF-8"?>
-<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/table" Target="../tables/table1.xml"/></Relationships>"""
+<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/table" Target="../tables/table1.xml"/>
+</Relationships>"""
 
 TABLE1 = f"""<?xml version="1.0" encoding="UTF-8"?>
 <table xmlns="{MAIN}" id="1" name="risks" displayName="risks" ref="A12:B14" headerRowCount="1">
 <tableColumns count="2"><tableColumn id="1" name="Ref"/><tableColumn id="2" name="Risk"/></tableColumns></table>"""
 
 SHEET2 = f"""<?xml version="1.0" encoding="UTF-8"?>
-<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>3</v></c><c r="B1" t="s"><v>0</v></c></row></sheetData></worksheet>"""
+<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>3</v></c><c r="B1" t="s"><v>0</v></c></row></sheetData>
+</worksheet>"""
 
 
 def handmade(path, date1904=False):

@@ -105,7 +105,8 @@ def test_every_rebuilt_document_says_why(built, make_form, tmp_path, monkeypatch
     assert reasons(run("build", inputs, "-o", built)) == {f"{FORM}.docx": "form changed"}
     (built / f"{OTHER}.docx").unlink()
     assert reasons(run("build", inputs, "-o", built)) == {f"{OTHER}.docx": "document missing"}
-    assert reasons(run("build", inputs, "-o", built, "--force")) == {f"{FORM}.docx": "forced", f"{OTHER}.docx": "forced"}
+    assert reasons(run("build", inputs, "-o", built, "--force")) == {f"{FORM}.docx": "forced",
+                                                                      f"{OTHER}.docx": "forced"}
     monkeypatch.setattr("casegen.batch.build.__version__", "99.0")
     assert set(reasons(run("build", inputs, "-o", built)).values()) == {"casegen upgraded"}
     shown = run("changes", built, "--all").output

@@ -41,7 +41,8 @@ def test_gate_dates_out_of_order(make_form):
     cell = table_cell(load_workbook(path), "gate_dates", 3, "(Target) Date")
     result = validate(path)
     assert result.exit_code == 1
-    assert lines(result) == [f"{where(path, cell)}: (Target) Date (Gate 2: Decision: Full Business Case): Gate 2 is targeted for Sep 2023, before Gate 1 (Dec 2023); "
+    assert lines(result) == [f"{where(path, cell)}: (Target) Date (Gate 2: Decision: Full Business Case): "
+                             "Gate 2 is targeted for Sep 2023, before Gate 1 (Dec 2023); "
                              "gates are passed in order: correct one of the two dates [gate-order]"]
 
 
@@ -108,8 +109,9 @@ def test_finance_validating_more_than_was_proposed(make_form):
     result = validate(path)
     assert result.exit_code == 0
     assert lines(result) == [
-        f"{where(path, cell)}: warning: Validated Recurring Savings: Finance validated £250,000 of savings for 24/25, more "
-        "than the £200,000 proposed; check the validated and the proposed figures [validated-above-proposed]"]
+        f"{where(path, cell)}: warning: Validated Recurring Savings: "
+        "Finance validated £250,000 of savings for 24/25, more than the £200,000 proposed; "
+        "check the validated and the proposed figures [validated-above-proposed]"]
 
 
 def test_validated_net_savings_above_proposed_point_at_the_investment(make_form):
@@ -121,8 +123,8 @@ def test_validated_net_savings_above_proposed_point_at_the_investment(make_form)
     path = make_form(SO, edit)
     cell = table_cell(load_workbook(path), "finance_validated", 2, "Validated Recurring Investment")
     (line,) = lines(validate(path))
-    assert line.startswith(f"{where(path, cell)}: warning: Validated Recurring Investment: Finance's validated net savings "
-                           "for 24/25 (£180,000) are more than the £150,000 proposed")
+    assert line.startswith(f"{where(path, cell)}: warning: Validated Recurring Investment: "
+                           "Finance's validated net savings for 24/25 (£180,000) are more than the £150,000 proposed")
 
 
 def test_sponsor_and_lead_tbc_past_stage_0(make_form):
@@ -134,9 +136,11 @@ def test_sponsor_and_lead_tbc_past_stage_0(make_form):
     result = validate(path)
     assert result.exit_code == 0
     assert lines(result) == [
-        f"{where(path, named(wb, 'project_sponsor'))}: warning: Project Sponsor: still TBC at Stage 1: Outline Business Case; "
+        f"{where(path, named(wb, 'project_sponsor'))}: warning: Project Sponsor: "
+        "still TBC at Stage 1: Outline Business Case; "
         "name the sponsor [sponsor-tbc]",
-        f"{where(path, named(wb, 'project_lead'))}: warning: Project Lead: still TBC at Stage 1: Outline Business Case; "
+        f"{where(path, named(wb, 'project_lead'))}: warning: Project Lead: "
+        "still TBC at Stage 1: Outline Business Case; "
         "name the lead [sponsor-tbc]"]
 
 
@@ -159,7 +163,8 @@ def test_tracker_rules_past_stage_1(make_form):
     assert lines(result) == [
         f"{where(path, named(wb, 'resources_direct_team'))}: Direct Team: is missing at Stage 2: Full Business Case; "
         f"the portfolio tracker needs resources attached (the direct team) {tail}",
-        f"{where(path, named(wb, 'project_budget_code'))}: Indicative Budget Code: is missing at Stage 2: Full Business Case; "
+        f"{where(path, named(wb, 'project_budget_code'))}: Indicative Budget Code: "
+        "is missing at Stage 2: Full Business Case; "
         f"the portfolio tracker needs an indicative budget code {tail}",
         f"{where(path, named(wb, 'project_finance_lead'))}: Finance Lead: is missing at Stage 2: Full Business Case; "
         f"the portfolio tracker needs a finance lead (the named accountant) {tail}"]
@@ -220,8 +225,10 @@ def test_money_and_dates_that_are_not_through_the_cli(make_form):
     result = validate(path)
     assert result.exit_code == 1
     assert lines(result) == [
-        f"{where(path, money)}: Recurring Savings 24/25: must be an amount in pounds such as 200000 or £200,000, got 'lots' [value-money]",
-        f"{where(path, when)}: Start: '32/13/2023' is not a real date; write a month and year such as Oct 2023 [value-date]"]
+        f"{where(path, money)}: Recurring Savings 24/25: must be an amount in pounds such as 200000 or £200,000, "
+        "got 'lots' [value-money]",
+        f"{where(path, when)}: Start: '32/13/2023' is not a real date; write a month and year such as Oct 2023 "
+        "[value-date]"]
     data = json.loads(validate(path, "--json").output)["problems"]
     assert [(p["cell"], p["code"], p["severity"]) for p in data] == [
         (money.coordinate, "value-money", "error"), (when.coordinate, "value-date", "error")]

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import errno
-import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import unicodedata
-from pathlib import Path
-
 from decimal import Decimal
+from pathlib import Path
 
 import docx
 import pytest

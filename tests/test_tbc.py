@@ -13,11 +13,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from docx_text import text as docx_text
-from helpers import convert, run, table_cell
-
 from casegen import config
 from casegen.models.values import TBC, Total, format_money
+from docx_text import text as docx_text
+from helpers import convert, run, table_cell
 
 MONEY = ("one_off_investment", "one_off_savings", "recurring_investment", "recurring_savings")
 
@@ -111,7 +110,7 @@ def test_portfolio_with_tbc_shows_tbc_and_the_part_known_so_far(make_form, tmp_p
     values, formats = load_workbook(out, data_only=True), load_workbook(out)
     ws = values["Cases"]
     head = [c.value for c in ws[4]]
-    rows = {r[head.index("Form")]: dict(zip(head, r)) for r in ws.iter_rows(min_row=5, values_only=True)}
+    rows = {r[head.index("Form")]: dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=5, values_only=True)}
     partly, unknown = rows["partly.xlsx"], rows["unknown.xlsx"]
     assert (partly["Net 24/25"], partly["Net 25/26"]) == (200000, TBC)
     assert all(unknown[f"Net {y}"] == TBC for y in ("23/24", "24/25", "25/26", "26/27"))
@@ -203,7 +202,8 @@ def test_a_tbc_year_shows_in_every_sum_of_the_tracker_and_the_summary_alike(make
 
     savings = wb["Savings"]
     head = [c.value for c in savings[5]]
-    by_theme = {r[0].value: {h: shown(c) for h, c in zip(head, r)} for r in savings.iter_rows(min_row=6, max_row=14)}
+    by_theme = {r[0].value: {h: shown(c) for h, c in zip(head, r, strict=True)}
+                for r in savings.iter_rows(min_row=6, max_row=14)}
     theme, total = by_theme["Resident Experience"], by_theme["Total"]
     # 24/25: £200,000 each; 25/26: one TBC, one none; so the theme's total is TBC beside the £400,000 known.
     assert (theme["24/25"], theme["25/26"], theme["Total"]) == ("£400,000", "TBC", "TBC (£400,000 known)")

@@ -12,8 +12,8 @@ import pytest
 from casegen.models.bcl import FinanceYear
 from casegen.render import TEMPLATE_FILES, render_case, templates_dir
 from docx_text import text
-from wordclean import findings
 from helpers import convert, rewrite, run, sample_case
+from wordclean import findings
 
 SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]
@@ -140,7 +140,7 @@ def _office_cases(programme) -> dict:
 def test_templates_saved_by_libreoffice_print_as_the_shipped_ones(tmp_path, programme):
     """Writer's save of an unchanged template writes every table's width in twips (w:tblW), which a column loop
     used to leave behind: the finance tables printed at 62% of the page with every amount broken ("£200,0")."""
-    saved = convert(sorted(templates_dir().glob("*.docx")), tmp_path / "saved", "docx:MS Word 2007 XML")
+    convert(sorted(templates_dir().glob("*.docx")), tmp_path / "saved", "docx:MS Word 2007 XML")
     built = {"shipped": [], "saved": []}
     for name, case in _office_cases(programme).items():
         for which, folder in (("shipped", templates_dir()), ("saved", tmp_path / "saved")):
@@ -155,7 +155,7 @@ def test_templates_saved_by_libreoffice_print_as_the_shipped_ones(tmp_path, prog
         assert shipped[-1][0] == again[-1][0], f"{docx.stem}: pages"
         # the same words on the same pages at the same places across the page: the same table widths
         assert [(p, w) for p, w, *_ in again] == [(p, w) for p, w, *_ in shipped], docx.stem
-        moved = [(a, b) for a, b in zip(shipped, again) if abs(a[2] - b[2]) > 1 or abs(a[3] - b[3]) > 1]
+        moved = [(a, b) for a, b in zip(shipped, again, strict=True) if abs(a[2] - b[2]) > 1 or abs(a[3] - b[3]) > 1]
         assert not moved, f"{docx.stem}: {moved[:3]}"
         # every amount printed whole on one line, and within the page's margins (A4: 595 pt, 2 cm margins)
         printed = Counter(a for _, word, *_ in again for a in AMOUNT.findall(word))

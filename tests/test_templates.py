@@ -4,7 +4,6 @@ import shutil
 import zipfile
 
 import pytest
-
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
@@ -18,8 +17,7 @@ from casegen.models.values import Money
 from casegen.render import TEMPLATE_FILES, context, templates_dir
 from casegen.templating.check import context_types, stands_for, unprinted
 from casegen.templating.environment import make_environment
-from helpers import sample_case
-from helpers import leftovers, lines, run
+from helpers import leftovers, lines, run, sample_case
 
 BCL = templates_dir() / TEMPLATE_FILES["bcl"]
 SAMPLES = {"bcl": "bcl-service-optimisation", "brief": "brief-neighbourhood-working-model"}
@@ -92,7 +90,8 @@ def test_each_kind_of_template_mistake(tmp_path, old, new, expected):
     result = run("templates", "check", path)
     assert result.exit_code == 1
     assert any(expected in line for line in lines(result)), result.output
-    errors = [line for line in lines(result) if ": warning: " not in line and "templates OK" not in line and "template OK" not in line]
+    errors = [line for line in lines(result)
+              if ": warning: " not in line and "templates OK" not in line and "template OK" not in line]
     assert errors and all(line.startswith(f"{path} (word/document.xml): ") for line in errors)
 
 
@@ -177,9 +176,10 @@ def test_a_field_no_template_prints_is_a_warning_with_its_form_label(tmp_path):
     path = broken(tmp_path, lambda x: x.replace("part in r.mitigations | blocks", "part in r.risk | blocks"))
     result = run("templates", "check", path)
     assert result.exit_code == 0
-    assert lines(result) == [f"{path}: warning: Risks › Mitigations: the form asks for it (risks.mitigations) but no bcl "
-                             "template prints it, so what a lead types there never reaches the document; print it in "
-                             "the template, or mark the field printed=False in the model [template-unprinted-field]",
+    assert lines(result) == [f"{path}: warning: Risks › Mitigations: the form asks for it (risks.mitigations) "
+                             "but no bcl template prints it, so what a lead types there never reaches the document; "
+                             "print it in the template, or mark the field printed=False in the model "
+                             "[template-unprinted-field]",
                              "1 template OK, 1 warning"]
     assert run("templates", "check", "--strict", path).exit_code == 1
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
-
-from helpers import REWRITTEN, leftovers, lines, named, rewrite, run, sample_case, sheet_part
-from openpyxl import load_workbook
 
 from casegen.intake.form import write_form
 from casegen.sheetcells import MAX_TEXT, TextTooLong, put
+from helpers import REWRITTEN, leftovers, lines, named, rewrite, run, sample_case, sheet_part
 
 TYPED = ["Budget_x0020_2025", "C:\\Data\\_x0041_", "Jane_x000D_Smith", "lower_x005f_case", "_x005F_x0041_",
          "two_x0041_x0042_in a row", "not one: _x41_ _X0041_ _x00g1_", "non\u00a0breaking\u00a0spaces",
@@ -98,8 +96,8 @@ def test_new_refuses_a_text_longer_than_a_cell_naming_the_field(tmp_path, progra
     (tmp_path / "case.json").write_text(json.dumps(data), encoding="utf-8")
     result = run("new", "bcl", tmp_path / "new.xlsx", "--data", tmp_path / "case.json")
     assert result.exit_code == 1
-    assert f"Error: {tmp_path / 'case.json'}: summary: the text is 40,000 characters long, more than the 32,767 a cell of " \
-           "the form holds; shorten it [value-too-long]" in lines(result)
+    assert f"Error: {tmp_path / 'case.json'}: summary: the text is 40,000 characters long, " \
+           "more than the 32,767 a cell of the form holds; shorten it [value-too-long]" in lines(result)
     assert not (tmp_path / "new.xlsx").exists()
 
 

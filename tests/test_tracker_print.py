@@ -85,7 +85,7 @@ def _printed_pages(ws) -> list[list[int]]:
         last = column_index_from_string(re.search(r":\$?([A-Z]+)", ws.print_area).group(1))
     ends = [b.id for b in ws.col_breaks.brk if b.id < last] + [last]
     starts = [1] + [e + 1 for e in ends[:-1]]
-    return [list(range(s, e + 1)) for s, e in zip(starts, ends)]
+    return [list(range(s, e + 1)) for s, e in zip(starts, ends, strict=True)]
 
 
 def test_every_sheet_prints_at_8pt_or_more_on_a4_landscape(varied):

@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from casegen.models.values import format_money, parse_money, parse_rating, parse_when, when_as_date
 from docx_text import text as docx_text
 from helpers import run
-
-from casegen.models.values import format_money, parse_money, parse_rating, parse_when, when_as_date
 
 
 @pytest.mark.parametrize("typed, amount", [
@@ -192,8 +191,8 @@ def test_an_unknown_choice_is_named_with_the_choices(make_form, programme):
     spoil(form, lambda wb: setattr(named(wb, "project_stage"), "value", "Stage 9 - Done"))
     result = run("validate", form)
     assert result.exit_code == 1
-    assert (f"{where(form, named(load_workbook(form), 'project_stage'))}: Current Stage / Gate: must be one of: {'; '.join(programme.stages)}; "
-            "got 'Stage 9 - Done' [value-choice]") in result.output
+    assert (f"{where(form, named(load_workbook(form), 'project_stage'))}: Current Stage / Gate: "
+            f"must be one of: {'; '.join(programme.stages)}; got 'Stage 9 - Done' [value-choice]") in result.output
 
 
 def test_the_neighbourhood_bcl_typed_stage_0_dash_is_imported_and_built(tmp_path):
@@ -215,8 +214,9 @@ def test_the_neighbourhood_bcl_typed_stage_0_dash_is_imported_and_built(tmp_path
             zout.writestr(info, data)
     result = run("import", typed, "-o", tmp_path / "council.xlsx")
     assert result.exit_code == 0, result.output
-    from helpers import named
     from openpyxl import load_workbook
+
+    from helpers import named
 
     assert named(load_workbook(tmp_path / "council.xlsx"), "project_stage").value == "Stage 0: Opportunity Identified"
     assert run("build", tmp_path / "council.xlsx", "-o", tmp_path / "again").exit_code == 0

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import etree
 
+from casegen.batch.check import check_forms
 from casegen.intake.annotate import annotate_intakes
 from casegen.intake.form import write_form
-from casegen.batch.check import check_forms
 from casegen.render import render_case
 from helpers import sample_case
 from wordclean import findings
@@ -50,7 +50,7 @@ def test_a_filled_and_an_annotated_form_have_only_openpyxl_s_own_findings(name, 
 
 
 def test_document_properties_name_the_project_the_programme_and_the_build_time(programme, tmp_path):
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     path = built("bcl-service-optimisation", programme, tmp_path)
     core = part(path, "docProps/core.xml")
     ns = {"dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
@@ -58,8 +58,8 @@ def test_document_properties_name_the_project_the_programme_and_the_build_time(p
     assert core.findtext("dc:title", namespaces=ns) == "Service Optimisation"
     assert core.findtext("dc:creator", namespaces=ns) == programme.programme
     for stamp in ("dcterms:created", "dcterms:modified"):
-        when = datetime.strptime(core.findtext(stamp, namespaces=ns), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-        assert before <= when <= datetime.now(timezone.utc) + timedelta(seconds=1)
+        when = datetime.strptime(core.findtext(stamp, namespaces=ns), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        assert before <= when <= datetime.now(UTC) + timedelta(seconds=1)
     app = part(path, "docProps/app.xml")
     assert app.findtext("{*}Application").startswith("casegen ")
 
@@ -79,7 +79,7 @@ def test_rows_stay_on_one_page_and_headers_repeat(name, programme, tmp_path):
     rows = _rows(doc)
     headers = [_text(tr) for head, tr in rows if head]
     assert any(h.startswith("Ref" if name.startswith("bcl") else "Risk") and "Likelihood" in h for h in headers)
-    for head, tr in rows:
+    for _head, tr in rows:
         table = tr.getparent().findall(f"{W}tr")
         box = len(table) == 2 and _rows(table[0])[0][0]  # a title over one body: lists, paragraphs
         if not (box and tr is table[1]):  # a box's long text may run on, under its repeated title

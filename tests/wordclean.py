@@ -22,7 +22,8 @@ from lxml import etree
 
 from helpers import REWRITTEN
 
-openxml_audit = pytest.importorskip("openxml_audit", reason="openxml-audit is in the test extra: pip install -e '.[test]'")
+openxml_audit = pytest.importorskip("openxml_audit",
+                                    reason="openxml-audit is in the test extra: pip install -e '.[test]'")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -142,7 +143,8 @@ def table_findings(document) -> list[str]:
 def accessibility_findings(path: Path, language: str | None = None) -> list[str]:
     """What Word's and LibreOffice's accessibility checkers would say of a .docx, one a line (none: none)."""
     with zipfile.ZipFile(path) as zf:
-        document, styles, core = _part(zf, "word/document.xml"), _part(zf, "word/styles.xml"), _part(zf, "docProps/core.xml")
+        document, styles = _part(zf, "word/document.xml"), _part(zf, "word/styles.xml")
+        core = _part(zf, "docProps/core.xml")
     found = []
     title = core.findtext(f"{DC}title") if core is not None else None
     if not (title or "").strip():

@@ -6,7 +6,7 @@ and edited by the programme office in Word. Tags follow docxtpl: {%p %} paragrap
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -97,7 +97,8 @@ def _language(doc, language: str) -> None:
 def _level_2_bullet(doc) -> None:
     """List Bullet 2 has a glyph of its own (python-docx's blank document gives it List Bullet's)."""
     numbering = doc.part.numbering_part.element
-    num_id = doc.styles["List Bullet 2"].element.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    num_pr = doc.styles["List Bullet 2"].element.find(qn("w:pPr")).find(qn("w:numPr"))
+    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
     num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
     abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
     abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
@@ -114,7 +115,7 @@ def _properties(doc, title: str) -> None:
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "casegen", "casegen"
     props.comments = ""
-    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.created = props.modified = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     props.revision = 1
 
 
@@ -128,7 +129,8 @@ def save(doc, path) -> None:
     styles = doc.styles.element
     by_id = {st.get(qn("w:styleId")): st for st in styles.findall(qn("w:style"))}
     used = {st for st, el in by_id.items() if el.get(qn("w:default")) == "1"} | KEPT_STYLES
-    parts = [doc.part, doc.part.numbering_part] + [s.footer.part for s in doc.sections] + [s.header.part for s in doc.sections]
+    parts = [doc.part, doc.part.numbering_part]
+    parts += [s.footer.part for s in doc.sections] + [s.header.part for s in doc.sections]
     for part in parts:
         for attr in ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink"):
             used |= {el.get(qn("w:val")) for el in part.element.iter(qn(f"w:{attr}"))}
@@ -236,7 +238,8 @@ def bullets(container, items: str, var: str = "b", after_table: bool = False) ->
 
 
 def shade(cell, fill: str) -> None:
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+    shd = f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    cell._tc.get_or_add_tcPr().append(parse_xml(shd))
 
 
 def set_text(cell, text: str, bold: bool = False, white: bool = False) -> None:
@@ -253,7 +256,7 @@ def table(doc, widths_cm: list[float], header: list[str] | None = None):
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.LEFT
     t.autofit = False  # w:tblLayout fixed: the widths below, not the content, decide the columns
-    for col, w in zip(t.columns, widths_cm):
+    for col, w in zip(t.columns, widths_cm, strict=True):
         col.width = Cm(w)
     if header:
         add_row(t, header, head=True)
@@ -279,7 +282,7 @@ def add_row(t, texts: list[str], head: bool = False, label: bool = False):
     a header row is repeated at the top of each page the table runs onto, and kept with the first row."""
     row = t.add_row()
     _row_properties(row, "cantSplit", *(["tblHeader"] if head else []))
-    for i, (cell, text) in enumerate(zip(row.cells, texts)):
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         cell.width = t.columns[i].width
         if head:
             shade(cell, HEAD_FILL)

@@ -9,13 +9,27 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
 from docxkit import (  # noqa: E402
     TRACKER_ROWS,
-    add_row, between_tables, bullets, cell_text, centre, draw, heading, label_table, lead_in, narrow_margins, para,
-    right, space_before, table, tag, tag_row, typed_text,
+    add_row,
+    between_tables,
+    bullets,
+    cell_text,
+    centre,
+    draw,
+    heading,
+    label_table,
+    lead_in,
+    narrow_margins,
+    para,
+    right,
+    space_before,
+    table,
+    tag,
+    tag_row,
+    typed_text,
 )
-
-from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "business_case_lite.docx"
 
@@ -54,7 +68,7 @@ def scope(doc):
     heading(doc, wording.SCOPE)
     t = table(doc, [8.5, 8.5], ["In scope", "Out of Scope"])
     row = t.add_row()
-    for cell, items in zip(row.cells, ("scope_in", "scope_out")):
+    for cell, items in zip(row.cells, ("scope_in", "scope_out"), strict=True):
         cell._tc.remove(cell.paragraphs[0]._p)
         bullets(cell, items)
     between_tables(doc)

@@ -10,13 +10,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from docx.shared import Pt  # noqa: E402
-from docxkit import (  # noqa: E402
-    TRACKER_ROWS,
-    add_row, between_tables, bullets, centre, draw, heading, keep_with_next, label_table, labelled, lead_in, para,
-    section, space_before, table, tag, tag_row, text_bullets, typed_text,
-)
 
 from casegen.models import wording  # noqa: E402  (the documents' fixed words, which the Word import reads too)
+from docxkit import (  # noqa: E402
+    TRACKER_ROWS,
+    add_row,
+    between_tables,
+    bullets,
+    centre,
+    draw,
+    heading,
+    keep_with_next,
+    label_table,
+    labelled,
+    lead_in,
+    para,
+    section,
+    space_before,
+    table,
+    tag,
+    tag_row,
+    text_bullets,
+    typed_text,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "project_brief.docx"
 YES_NO = "'Yes' if {0} else 'No' if {0} is false else '-'"
@@ -130,13 +146,13 @@ def stakeholders(doc):
     lead_in(doc, wording.DEPARTMENTS_LEAD_IN).paragraph_format.space_before = Pt(12)
     t = table(doc, [5, 6, 6], ["", "Is this department involved? Yes/No", "Low, medium or high involvement?"])
     tag_row(t, "{%tr for d in departments %}")
-    add_row(t, ["{{ d.department }}", "{{ %s }}" % YES_NO.format("d.involved"), "{{ d.level | dash }}"], label=True)
+    add_row(t, ["{{ d.department }}", "{{ " + YES_NO.format("d.involved") + " }}", "{{ d.level | dash }}"], label=True)
     tag_row(t, "{%tr endfor %}")
     between_tables(doc)
 
 
 def personal_data(doc):
-    answer = "{{ %s }}" % YES_NO.format("personal_data.involved")
+    answer = "{{ " + YES_NO.format("personal_data.involved") + " }}"
     cell = section(doc, f"Project involves processing of personal data? {answer}")
     tag(cell, "{%p for text in personal_data.explanation | paragraphs %}")
     para(cell, "{{ text }}")

@@ -95,7 +95,8 @@ def savings(doc):
     tag(doc, "{%p else %}")
     para(doc, "{{ no_targets }}")
     net_only(doc, "Net savings by financial year", "years", "Financial year")
-    space_before(para(doc, "Net savings are recurring savings less recurring investment, from each Business Case Lite."))
+    space_before(para(doc, "Net savings are recurring savings less recurring investment, "
+                           "from each Business Case Lite."))
     net_only(doc, "Net savings by theme (all years)", "themes", "Theme")
     tag(doc, "{%p endif %}")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import ConfigError
@@ -82,7 +83,7 @@ class Programme(BaseModel):
             return None
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     key = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"unknown setting {key!r}; the settings are {', '.join(Programme.model_fields)}"

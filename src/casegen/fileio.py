@@ -242,6 +242,6 @@ def os_error_message(exc: OSError, path: str | os.PathLike | None = None) -> str
     where = exc.filename if exc.filename is not None else path
     if isinstance(exc, InUseError):
         return f"{where}: {exc.strerror}"
-    advice = _ADVICE.get(exc.errno, "check the path and the disk, then run the command again")
+    advice = _ADVICE.get(exc.errno or 0, "check the path and the disk, then run the command again")  # 0: none given
     said = exc.strerror or str(exc) or type(exc).__name__
     return f"{where}: {said}; {advice}" if where is not None else f"{said}; {advice}"

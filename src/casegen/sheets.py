@@ -4,7 +4,8 @@ scale across pages instead, portfolio/xlsx.py)."""
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Callable, Container
+from collections.abc import Callable, Container
+from typing import TYPE_CHECKING
 
 from lxml import etree
 

@@ -3,8 +3,8 @@ written, the work spread across processes.
 
 The order is Pelican's: read everything, then write. Stale forms are read and checked (in
 parallel), the rules across forms run over all the build's forms (the up-to-date ones through the
-facts their records keep: batch.check, the same check as `validate`), and only then are documents rendered (in parallel),
-each written to a temporary file and renamed into place. A form with errors is reported and
+facts their records keep: batch.check, the same check as `validate`), and only then are documents rendered (in
+parallel), each written to a temporary file and renamed into place. A form with errors is reported and
 skipped; it never stops the others, and its previous document is left as it was. Every document
 rebuilt says why (new, form changed, template changed ...: `reasons`). What each was built from, its
 case and its bytes are kept in the folder's store (batch.store, one transaction a build), so the next
@@ -18,14 +18,14 @@ import os
 import pickle
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from casegen import __version__
 from casegen.batch import html, pdf
-from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
+from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest
@@ -86,6 +86,12 @@ class _Job:
     def failing(self) -> bool:
         return any(p.severity == Severity.ERROR for p in self.problems)
 
+    @property
+    def form(self) -> Checked:
+        """The form as checked: every job has it once `check` has run, before any template or render step."""
+        assert self.checked is not None, "a job is used before its form is checked"
+        return self.checked
+
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
           progress: Callable[[Tick], None] | None = None) -> BuildReport:
@@ -93,7 +99,8 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     started = time.perf_counter()
     out_dir = Path(out_dir)
     sources, clashes = find_sources(paths, out_dir)
-    if not sources and not clashes and not not_forms(paths):  # nothing to build: say so before the output folder is touched
+    # nothing to build: say so before the output folder is touched
+    if not sources and not clashes and not not_forms(paths):
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
@@ -170,12 +177,12 @@ class _Build:
     def require_templates(self, good: list[_Job]) -> list[_Job]:
         """A missing template is one error, before any document is made, not one a form; it fails only the
         forms of its own kind. Returns the jobs whose template can be read."""
-        for kind in sorted({job.checked.kind for job in good} - {""}):
+        for kind in sorted({job.form.kind for job in good} - {""}):
             try:
                 require_templates([kind], self.options.templates, self.programme)
             except TemplateProblem as exc:
                 self.report.notes.append(exc.format_message())
-                for job in (j for j in good if j.checked.kind == kind):
+                for job in (j for j in good if j.form.kind == kind):
                     job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
                                                 "(see above)", code="build-template"))
                     self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
@@ -194,7 +201,8 @@ class _Build:
 
     def plan(self) -> tuple[list[tuple[Path, Path, Record]], list[_Job]]:
         """(source, document, record) of every up-to-date document, and a job for every stale one."""
-        fresh, stale = [], []
+        fresh: list[tuple[Path, Path, Record]] = []
+        stale: list[_Job] = []
         for source in self.sources:
             target = output_path(source, self.out_dir)
             digest = file_digest(source)
@@ -203,6 +211,7 @@ class _Build:
             if why:
                 stale.append(_Job(source, target, digest, why))
             else:
+                assert record is not None  # up to date: reasons() says "new" for a document with no record
                 fresh.append((source, target, record))
         return fresh, stale
 
@@ -214,7 +223,7 @@ class _Build:
         if stamp[2] == self.carried:
             stamp = (*stamp[:2], now[2], stamp[3])
         why = [what for what, was, is_ in zip(("form changed", "template changed", "configuration changed",
-                                               "casegen upgraded"), stamp, now) if was != is_ or not is_]
+                                               "casegen upgraded"), stamp, now, strict=True) if was != is_ or not is_]
         if not os.path.lexists(target):
             why.insert(0, "document missing")
         if self.options.strict and record.warnings and not why:
@@ -236,13 +245,13 @@ class _Build:
                  for source, _, record in fresh]
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
                               progress=lambda _: self.tick())
-        for job, c in zip(stale, checked):
+        for job, c in zip(stale, checked, strict=False):
             job.checked, job.problems = c, list(c.problems)
             if self.options.strict and job.problems and not job.failing:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
             if job.failing or c.case is None:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
-        for (source, target, record), c in zip(fresh, checked[len(stale):]):
+        for (source, target, record), c in zip(fresh, checked[len(stale):], strict=True):
             self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
             self.records[target.name] = replace(record, source=self.relative(source),
                                                 stamp=self.stamp(record.stamp[0], record.kind))
@@ -289,7 +298,7 @@ class _Build:
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
         self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
-        tasks = [(job.checked.case, str(job.target), str(self.template(job.checked.kind)), self.programme)
+        tasks = [(job.form.case, str(job.target), str(self.template(job.form.kind)), self.programme)
                  for job in good]
         for i, (template, trouble) in workers.each(render_form, tasks):
             job = good[i]
@@ -301,7 +310,8 @@ class _Build:
             self.tick(Outcome(str(job.source), job.target, BUILT, job.problems, job.reason))
 
     def record(self, job: _Job, template: str) -> None:
-        c, name = job.checked, job.target.name
+        c, name = job.form, job.target.name
+        assert c.values is not None, "a form rendered was read, so its case's values are kept"
         before = self.records.get(name)
         self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
                               if before is not None and before.stamp[1] != template else "", job.reason)

@@ -121,9 +121,10 @@ def _records(store, old: Path, marker: dict | None) -> tuple[list[Record], list[
         base = _bytes(old / "journal" / "base" / name) if marker is None else None  # killed before its commit
         values = (marker or {}).get("cases", {}).get(stem) or _read(old / "cases" / f"{stem}.json")
         stamp = (e["source_sha256"], e["template_sha256"], CARRIED_CONFIG + e["config"], e["casegen"])
+        facts, warnings = e.get("facts"), e.get("warnings")
         records.append(Record(name, e["source"], e["kind"], stamp,
-                              e.get("facts") if isinstance(e.get("facts"), dict) else {},
-                              e.get("warnings") if type(e.get("warnings")) is int else 0,
+                              facts if isinstance(facts, dict) else {},
+                              warnings if type(warnings) is int else 0,
                               hashlib.sha256(now).hexdigest() if now else ""))
         body = base or now
         if body is not None or isinstance(values, dict):

@@ -7,7 +7,7 @@ Two cases (as the build remembers them: their values as JSON) are compared by th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
 from casegen.models.values import format_money
@@ -125,9 +125,9 @@ def _table(form: str, label: str, block, old: list, new: list, named) -> list[Ch
     ops = SequenceMatcher(None, [_key(block, r) for r in old], [_key(block, r) for r in new], autojunk=False)
     for op, i1, i2, j1, j2 in ops.get_opcodes():
         if op == "replace" and i2 - i1 == j2 - j1:  # a row edited in place, its first column with it
-            pairs = zip(old[i1:i2], new[j1:j2])
+            pairs = zip(old[i1:i2], new[j1:j2], strict=True)
         elif op == "equal":
-            pairs = zip(old[i1:i2], new[j1:j2])
+            pairs = zip(old[i1:i2], new[j1:j2], strict=True)
         else:
             changes += [Change(form, label, _described(block, r), "", REMOVED) for r in old[i1:i2]]
             changes += [Change(form, label, "", _described(block, r), ADDED) for r in new[j1:j2]]
@@ -146,5 +146,5 @@ def when_for_people(date: str) -> str:
         when = datetime.fromisoformat(date.replace("Z", "+00:00"))
     except ValueError:
         return date
-    local = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone()
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
     return f"{local.day} {local:%b %Y, %H:%M}"

@@ -13,11 +13,11 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from casegen.config import Programme
 from casegen.errors import BuildError, IntakeError, Problem, Severity
@@ -185,12 +185,12 @@ def read_forms(sources: Iterable[Path | str], programme: Programme, workers: Wor
                progress: Callable[[Checked], None] | None = None, extract: Callable | None = None) -> list[Checked]:
     """Each form read and checked in the workers, in the order given."""
     tasks = [(str(source), programme, extract) for source in sources]
-    checked: list[Checked | None] = [None] * len(tasks)
+    checked: dict[int, Checked] = {}
     for i, result in workers.each(check_form, tasks):
         checked[i] = result
         if progress:
             progress(result)
-    return checked
+    return [checked[i] for i in range(len(tasks))]
 
 
 def across_forms(checked: list[Checked]) -> None:

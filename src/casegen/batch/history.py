@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
@@ -35,7 +35,7 @@ class History:
     def __init__(self, store: Store, out_dir: Path):
         self.store, self.out_dir = store, Path(out_dir)
         # To the microsecond: it names the build in the log, and two builds can start in one second.
-        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.changes: list[Change] = []
         self.built: dict[str, tuple[bytes | None, dict]] = {}  # name -> (the document written, its case)
         self.notes: list[str] = []
@@ -102,7 +102,8 @@ class History:
                 tasks.append((str(tmp / job.target.name), str(job.target), str(self.out_dir / REDLINES /
                               job.target.name), shown_date(self.date)))
                 done.append(job)
-        written, same = [], []
+        written: list[Path] = []  # redlines whose text changed
+        same: list[Path] = []
         try:
             for i, (changed, trouble) in workers.each(write_redline, tasks):
                 if trouble:

@@ -105,7 +105,8 @@ def convert(documents: list[Path], out_dir: Path, jobs: int = 1) -> PdfResult:
         work = Path(tmp)
         groups = batches(list(documents), jobs)
         with ThreadPoolExecutor(len(groups)) as pool:
-            troubles = list(pool.map(lambda n: _convert_group(soffice, groups[n], work / str(n), n), range(len(groups))))
+            troubles = list(pool.map(lambda n: _convert_group(soffice, groups[n], work / str(n), n),
+                                     range(len(groups))))
         result = PdfResult(message=next((t for t in troubles if t), ""))
         for n, group in enumerate(groups):
             part = _collect(group, work / str(n), out_dir, "")

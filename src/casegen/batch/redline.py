@@ -31,7 +31,7 @@ from lxml import etree
 from casegen import office
 from casegen.batch.worddiff import word_ops
 from casegen.fileio import atomic_path
-from casegen.ooxml import W, W_NS
+from casegen.ooxml import W_NS, W
 
 AUTHOR = "casegen"
 DOCUMENT = "word/document.xml"
@@ -97,7 +97,8 @@ def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:
         return False, ""
     Marks(date, after).blocks(before.find(w("body")), after.find(w("body")))
     try:
-        with zipfile.ZipFile(new) as src, atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        with (zipfile.ZipFile(new) as src, atomic_path(out) as tmp,
+              zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
             for info in src.infolist():
                 data = src.read(info)
                 if info.filename == DOCUMENT:
@@ -242,7 +243,7 @@ class Marks:
             pairs = 0
             if op == "replace":
                 while pairs < min(i2 - i1, j2 - j1) and _cells(was[i1 + pairs]) == _cells(now[j1 + pairs]):
-                    for a, b in zip(was[i1 + pairs].findall(w("tc")), now[j1 + pairs].findall(w("tc"))):
+                    for a, b in zip(was[i1 + pairs].findall(w("tc")), now[j1 + pairs].findall(w("tc")), strict=True):
                         self.blocks(a, b)
                     pairs += 1
             for r in now[j1 + pairs:j2]:
@@ -311,7 +312,10 @@ def _tokens(p) -> list[tuple[str, object]]:
 def _runs(tokens: list[tuple[str, object]], deleted: bool = False) -> list:
     """Runs for `tokens`, one a stretch of equal properties. A text element's words are gathered and set once:
     lxml copies the whole text at each `t.text +=` (a 100,000-character paragraph: 6 s)."""
-    runs, texts, last, words = [], [], object(), None
+    runs: list = []
+    texts: list[tuple] = []  # (a text element, the words it gets)
+    last: object = object()
+    words: list[str] | None = None
     for tok, rpr in tokens:
         if rpr is not last or not runs:
             run = etree.Element(w("r"))

@@ -10,7 +10,6 @@ from casegen.errors import Problem, Severity, counted
 from casegen.rules.crossform import CROSSFORM_RULES
 
 
-
 class Status(StrEnum):
     """What became of a document in a build (a StrEnum: it prints, and goes into JSON, as its words)."""
 
@@ -73,7 +72,8 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # e.g. why everything was rebuilt
-    trouble: list[Problem] = field(default_factory=list)  # what fails the build beyond its forms (the manifest unwritten)
+    # what fails the build beyond its forms (the manifest unwritten)
+    trouble: list[Problem] = field(default_factory=list)
     pdf: PdfResult | None = None
     redlines: list[Path] = field(default_factory=list)  # the tracked-changes copies written
     html: list[Path] = field(default_factory=list)  # the web pages written (build --html)
@@ -115,7 +115,8 @@ class BuildReport:
         if self.html:
             parts.append(f"{counted(len(self.html), 'web page')} written")
         if self.pdf is not None:
-            parts.append(f"{len(self.pdf.made)} PDF made" + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
+            parts.append(f"{len(self.pdf.made)} PDF made"
+                         + ("" if self.pdf.ok else f", {len(self.pdf.failed)} PDF failed"))
         return f"{', '.join(parts)} ({self.seconds:.1f} s)"
 
     def details(self) -> list[str]:

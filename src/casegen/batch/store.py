@@ -20,9 +20,10 @@ import re
 import socket
 import sqlite3
 import stat
+import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from casegen.batch.changes import Change
@@ -68,7 +69,7 @@ def folder_trouble(path: Path) -> str:
 
 def set_aside(path: Path) -> Path:
     """Rename `path` (a link itself, never its target) out of the way, kept for a person to look at."""
-    stamp, n = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S"), 2
+    stamp, n = datetime.now(UTC).strftime("%Y%m%d-%H%M%S"), 2
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
     while os.path.lexists(aside):
         aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
@@ -111,7 +112,7 @@ def load_json(data: bytes | str, limit: int = MAX_VALUE):
 # the folder's lock
 
 def _alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows: ask whether it has exited instead
+    if sys.platform == "win32":  # os.kill(pid, 0) would end the process on Windows: ask whether it has exited instead
         import ctypes
 
         handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
@@ -141,7 +142,8 @@ class Lock:
     """`.casegen/lock`, made with O_EXCL: the folder is ours until released."""
 
     def __init__(self, folder: Path):
-        self.path, self.notes = folder / FOLDER / LOCK, []
+        self.path = folder / FOLDER / LOCK
+        self.notes: list[str] = []
         self.text = json.dumps({"host": socket.gethostname(), "user": _user(), "pid": os.getpid(),
                                 "since": datetime.now().astimezone().isoformat(timespec="seconds")})
 
@@ -239,8 +241,14 @@ class Store:
         self.dir = self.folder / FOLDER
         self.path = self.dir / FILE
         self.notes: list[str] = []  # one line for each thing set aside
-        self.db: sqlite3.Connection | None = None
+        self._db: sqlite3.Connection | None = None
         self.lock, self.odd = Lock(self.folder), False
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, open between entering the store and closing it."""
+        assert self._db is not None, "the store is used outside its `with`"
+        return self._db
 
     @classmethod
     def open(cls, folder: str | os.PathLike, locked: bool = True) -> Store:
@@ -268,9 +276,9 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         if self.locked:
             self.lock.release()
 
@@ -295,15 +303,15 @@ class Store:
             self._aside(FILE, "not a store of casegen's (larger than one, or not SQLite)")
         for attempt in (1, 2):
             try:
-                self.db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
+                self._db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
                 self.db.execute("PRAGMA journal_mode=DELETE")
                 self.db.execute("PRAGMA synchronous=FULL")
                 self._schema()
                 return
             except sqlite3.DatabaseError as exc:
-                if self.db is not None:
-                    self.db.close()
-                    self.db = None
+                if self._db is not None:
+                    self._db.close()
+                    self._db = None
                 damaged = getattr(exc, "sqlite_errorcode", None) in (None, 11, 26)  # ours; CORRUPT; NOTADB
                 if attempt == 2 or not self.locked or not damaged:  # busy, a full disk: the store is kept
                     raise BuildError(f"{self.path}: cannot be used ({exc}); it is left as it was") from None

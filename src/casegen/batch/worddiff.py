@@ -12,10 +12,11 @@ import re
 import zlib
 from difflib import SequenceMatcher
 
+
 def word_ops(a: list[str], b: list[str]):
     """The opcodes of a word diff, with a bare space between two changes folded into them (one change, not three)."""
     ops = _diff(a, b, 0, len(a), 0, len(b))
-    merged = []
+    merged: list[list] = []
     for op in ops:
         if merged and merged[-1][0] != "equal" and op[0] != "equal":
             merged[-1] = ["replace", merged[-1][1], op[2], merged[-1][3], op[4]]

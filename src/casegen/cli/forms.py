@@ -45,7 +45,8 @@ def new(ctx, kind: str, path: Path, data: Path | None, force: bool) -> None:
         refuse_overlong(str(data), case.model_dump(mode="json"))  # refused, never cut to fit a cell
     write_form(kind, path, programme(ctx), case)
     if data:
-        click.echo(f"wrote {path} from {data}: check it with `casegen validate {path}`, then run `casegen build {path}`")
+        click.echo(f"wrote {path} from {data}: check it with `casegen validate {path}`, "
+                   f"then run `casegen build {path}`")
     else:
         click.echo(f"wrote {path}: fill in the yellow cells, then run `casegen build {path}`")
 

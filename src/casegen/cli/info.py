@@ -30,5 +30,5 @@ def rules_command(ctx, as_json: bool) -> None:
     rows = [(r.code, r.severity, ",".join(r.kinds), r.explanation) for r in catalogue()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
     ctx.exit(OK)

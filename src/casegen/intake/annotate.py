@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Protocol
 
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -19,10 +22,23 @@ from casegen.errors import IntakeError, Problem, Severity, counted
 from casegen.fileio import atomic_path, not_ours, refusal, sweep_parts
 from casegen.intake import fit
 from casegen.intake.files import CHECKED_SUFFIX
-from casegen.intake.reader import Intake
 from casegen.intake.workbook import open_workbook
 from casegen.models.values import strip_illegal
 from casegen.sheetcells import escaped, mark_workbook, set_value
+
+
+class CheckedForm(Protocol):
+    """A form as read and checked: reader.Intake, or batch.check's Checked (both reach `validate --annotate`)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # "" when the file is not a form that could be read
+    @property
+    def problems(self) -> list[Problem]: ...
+    @property
+    def errors(self) -> list[Problem]: ...
+
 
 SUMMARY_SHEET = "casegen problems"
 HEAD = PatternFill("solid", fgColor="D9E2F3")
@@ -36,7 +52,7 @@ EDGE = Side(style="thin", color="808080")
 GRID = Border(left=EDGE, right=EDGE, top=EDGE, bottom=EDGE)  # printed, the list reads as a table
 
 
-def checked_path(source: Path, avoid: set[Path] = frozenset()) -> Path:
+def checked_path(source: Path, avoid: AbstractSet[Path] = frozenset()) -> Path:
     """NAME.checked.xlsx beside `source`; another name if that is the form itself or one of `avoid`."""
     stem = source.name[:-5] if source.name.lower().endswith(".xlsx") else source.name
     n = 1
@@ -72,14 +88,15 @@ def _mark(ws, coord: str, problems: list[Problem]) -> None:
     cell.comment = comment
 
 
-def _summary(wb, intake: Intake, source: Path) -> None:
+def _summary(wb, intake: CheckedForm, source: Path) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     errors, warns = len(intake.errors), len(intake.problems) - len(intake.errors)
-    _text(ws.cell(row=1, column=1), f"casegen found {counted(errors, 'error')} and {counted(warns, 'warning')} in {source.name}")
+    _text(ws.cell(row=1, column=1),
+          f"casegen found {counted(errors, 'error')} and {counted(warns, 'warning')} in {source.name}")
     ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)  # named: else a serif
     _text(ws.cell(row=2, column=1), f"Make the changes in {source.name} (this copy is for reading: formulas are "
                                     f"shown as their values), then run `casegen validate {source.name}` again.")
-    for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS), start=1):
+    for col, (head, width) in enumerate(zip(HEADINGS, WIDTHS, strict=True), start=1):
         _text(ws.cell(row=4, column=col), head)
         ws.cell(row=4, column=col).font = Font(name="Calibri", bold=True)
         ws.cell(row=4, column=col).fill, ws.cell(row=4, column=col).border = HEAD, GRID
@@ -110,7 +127,7 @@ def _problem_row(wb, ws, row: int, p: Problem) -> None:
     ws.cell(row=row, column=3).fill = FILLS.get(p.severity, FILLS[Severity.WARNING])
 
 
-def annotate(intake: Intake, target: Path) -> Path:
+def annotate(intake: CheckedForm, target: Path) -> Path:
     """Write the annotated copy of the form `intake` was read from to `target`."""
     source = Path(intake.file)
     # Values, not formulas: openpyxl saves formulas without their values, and the copy must read
@@ -136,11 +153,11 @@ def annotate(intake: Intake, target: Path) -> Path:
     return target
 
 
-def annotate_intakes(intakes: list[Intake], force: bool = False) -> list[Path]:
+def annotate_intakes(intakes: Sequence[CheckedForm], force: bool = False) -> list[Path]:
     """The annotated copy of every form that could be opened; returns the paths written. A file in the way
     that is not an annotated copy casegen wrote is named and left alone, unless `force`."""
     inputs = {Path(i.file).resolve() for i in intakes}
-    written = []
+    written: list[Path] = []
     for intake in intakes:
         if not intake.kind:  # a file that is not a readable form has nothing to annotate
             continue

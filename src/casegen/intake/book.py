@@ -53,7 +53,7 @@ class Book:
         self.cal = CalamineWorkbook.from_path(str(path), load_tables=True)
         self.sheetnames: list[str] = list(self.cal.sheet_names)
         self.names = inspection.names
-        self.tables = {name: _table(self.cal.get_table_by_name(name)) for name in self.cal.table_names}
+        self.tables = {name: _table(self.cal.get_table_by_name(name)) for name in self.cal.table_names or ()}
         self._grids: dict[str, list[list]] = {}
 
     def grid(self, sheet: str) -> list[list]:

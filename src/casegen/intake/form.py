@@ -8,7 +8,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table as XlTable, TableColumn, TableStyleInfo
+from openpyxl.worksheet.table import Table as XlTable
+from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
 from casegen import __version__
 from casegen.config import Programme
@@ -161,7 +162,8 @@ class FormWriter:
         ws = self.wb.create_sheet(spec.GUIDE_SHEET)
         ws.sheet_view.showGridLines = False
         title = f"{TITLES[self.kind]} – {self.programme.programme}: intake form"
-        lines = [(title, _font(bold=True, size=16, color=NAVY)), ("How to fill in this form", _font(bold=True, size=12))]
+        lines = [(title, _font(bold=True, size=16, color=NAVY)),
+                 ("How to fill in this form", _font(bold=True, size=12))]
         lines += [(step, None) for step in GUIDE_STEPS] + [("Sheets", _font(bold=True, size=12))]
         for sheet in spec.sheets(self.model):
             heads = [b if isinstance(b, str) else b.label if isinstance(b, spec.Table) else b.column.label
@@ -273,7 +275,8 @@ class FormWriter:
             letter = get_column_letter(i)
             dvs.add(col, f"{letter}{head + 1}:{letter}{filled + LAST_ROWS if last else end}")
             # A later column may offer this one's entries as its dropdown: every row the table owns.
-            self.lookups[f"{block.name}.{col.name}"] = f"{quote_sheetname(ws.title)}!${letter}${head + 1}:${letter}${end}"
+            self.lookups[f"{block.name}.{col.name}"] = \
+                f"{quote_sheetname(ws.title)}!${letter}${head + 1}:${letter}${end}"
         ws.add_table(_excel_table(block, f"{get_column_letter(first)}{head}:{get_column_letter(i)}{filled}"))
         return end + 1
 

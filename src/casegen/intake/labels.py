@@ -10,22 +10,21 @@ added, where there is no cell to point at, by its table and its first entry (`Ri
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 
 from casegen.errors import Problem
 from casegen.intake import spec
 
-
 SEP = " › "
 
 
-@lru_cache(maxsize=None)
+@cache
 def _blocks(model) -> dict[tuple, object]:
     """Every Scalar and Table of the form of `model`, by its path in the case."""
     return {b.path: b for sheet in spec.sheets(model) for b in sheet.blocks if not isinstance(b, str)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sheets(model) -> dict[tuple, str]:
     """The sheet of every Scalar and Table of the form of `model`, by its path."""
     return {b.path: sheet.title for sheet in spec.sheets(model) for b in sheet.blocks if not isinstance(b, str)}

@@ -9,6 +9,7 @@ Anything else typed on a sheet of the form is outside the form's cells: the read
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from casegen.intake import spec
@@ -41,16 +42,16 @@ class SheetLayout:
     strays: list[tuple[int, int, object]] = field(default_factory=list)  # (row, col, value) outside the form
 
 
-def _is_text(value, texts: set[str]) -> bool:
+def _is_text(value, texts: AbstractSet[str]) -> bool:
     return isinstance(value, str) and value.strip() in texts
 
 
-def _text_row(book: Book, sheet: str, row: int, texts: set[str]) -> bool:
+def _text_row(book: Book, sheet: str, row: int, texts: AbstractSet[str]) -> bool:
     """True if the row holds the form's own text (the next block's heading, caption or help)."""
     return any(_is_text(book.value(sheet, row, c), texts) for c in range(1, len(book.grid(sheet)[row - 1]) + 1))
 
 
-def sheet_layout(book: Book, sheet: str, labels: dict[str, set[str]], texts: set[str]) -> SheetLayout:
+def sheet_layout(book: Book, sheet: str, labels: dict[str, set[str]], texts: AbstractSet[str]) -> SheetLayout:
     """The layout of `sheet`; `labels` gives the column headings casegen reads, by table name."""
     layout = SheetLayout()
     named = {(r, c) for name, (s, ref) in book.names.items() if s == sheet for r, c in _cells(ref)}

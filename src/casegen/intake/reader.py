@@ -9,12 +9,13 @@ takes its default, with a warning that says how to bring the form up to date (`u
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from functools import lru_cache
 from pathlib import Path
 
-from functools import lru_cache
-
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from casegen.config import Programme
 from casegen.errors import IntakeError, Problem, Severity
@@ -24,6 +25,7 @@ from casegen.intake.layout import MAX_STRAYS, SheetLayout, form_texts, sheet_lay
 from casegen.intake.workbook import Inspection, SheetScan, inspect_workbook, range_boundaries
 from casegen.intake.workbook import column_letter as get_column_letter
 from casegen.models import KINDS, TITLES
+from casegen.models.base import Model
 from casegen.models.values import illegal_characters, line_breaks, strip_illegal
 from casegen.rules import check_case
 from casegen.sheetcells import MAX_TEXT, too_long
@@ -44,7 +46,7 @@ class _FormReading:
         self.lost: set[tuple] = set()  # paths of fields and tables the form does not have (reported)
         self.version = None  # the form version the control sheet states
         self.layouts: dict[str, SheetLayout] = {}  # by sheet title, worked out when first needed
-        self.model = None
+        self.model: type[Model] | None = None  # the kind's model, once the control sheet is read
 
     def problem(self, message, sheet="", cell="", field="", severity=Severity.ERROR, code=""):
         self.problems.append(Problem(self.file, message, sheet, cell, field, severity, code))
@@ -99,7 +101,8 @@ class _FormReading:
             return
         names = ", ".join(f"'{spec.block_name(b)}'" for b in missing[:3])
         raise IntakeError([Problem(
-            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version {spec.form_version(KINDS[kind])} "
+            self.file, f"this workbook does not match casegen's {TITLES[kind]} form version "
+            f"{spec.form_version(KINDS[kind])} "
             f"(it says version {self.version}): {len(missing)} of its {len(blocks)} named cells and tables are "
             f"missing, such as {names}. It may come from an older casegen or have been rebuilt in another tool; "
             f"make a new form with `casegen new {kind} NEW.xlsx` and copy your entries across",
@@ -142,7 +145,7 @@ class _FormReading:
             return
         columns = self.columns(book, xl, block)
         end = self.layout(book, xl.sheet).ends[xl.name]
-        rows = []
+        rows: list[dict] = []
         for r in range(xl.head + 1, end + 1):
             if r - xl.head > MAX_TABLE_ROWS:
                 self.problem(f"table '{block.name}' has more than {MAX_TABLE_ROWS} rows; the rest were not read",
@@ -219,7 +222,7 @@ class _FormReading:
                 return self.places[tuple(loc[:n])]
         return ("", "", ".".join(str(p) for p in loc))
 
-    def code(self, err: dict) -> str:
+    def code(self, err: ErrorDetails) -> str:
         """The code of a value problem, from the kind of value the cell holds."""
         if err["type"] == "missing" or _message(err).startswith("is required"):
             return "value-required"
@@ -284,7 +287,7 @@ def _drop_none(row: dict) -> dict:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     if err["type"] == "missing":
         return "is required; fill it in"
     msg = err["msg"]
@@ -297,7 +300,7 @@ class Intake:
 
     file: str
     kind: str
-    case: object = None
+    case: Model | None = None
     problems: list[Problem] = dc_field(default_factory=list)
     places: dict = dc_field(default_factory=dict)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import typing
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TypeGuard
-from dataclasses import dataclass, field as dc_field
 
 from pydantic import BaseModel
 

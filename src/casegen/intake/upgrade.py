@@ -107,9 +107,10 @@ def upgrade_form(path: str | Path, programme: Programme) -> Upgraded:
     _sweep(path)  # what a killed upgrade left half-written beside the form
     if str(old.version) == spec.form_version(KINDS[kind]) and not old.lost:  # today's layout: leave it be
         return Upgraded(given, None, needs=read_intake(path, programme).errors)
-    result = Upgraded(given, backup_path(path), real=path if path != given else None)
+    backup = backup_path(path)
+    result = Upgraded(given, backup, real=path if path != given else None)
     try:
-        new = _replace(path, result.backup, kind, programme, data)
+        new = _replace(path, backup, kind, programme, data)
     except OSError as exc:  # the new form is written beside the old and renamed over it: the old is untouched
         raise CasegenError(f"{os_error_message(exc)}; {given} is left as it was") from None
     before, after = _blocks(old.places), _blocks(new.places)

@@ -17,7 +17,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from itertools import islice
 from pathlib import Path
 
@@ -192,6 +192,8 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetScan:
             _fail(path, too_large, title)
     for start in _cells_to_visit(data):
         m = _CELL.match(data, start)  # as the sheet's pattern finds it
+        if m is None:  # a "<c" that is no whole cell: nothing to note
+            continue
         ref = _REF.search(m.group(1))
         _note_cell(scan, ref.group(0)[3:-1].decode() if ref else "", m.group(1), m.group(2) or b"")
     merged = 0
@@ -224,8 +226,12 @@ def _cells_to_visit(data: bytes) -> list[int]:
             continue  # in the cell found last
         start = _cell_start(data, floor, spot)
         if start is not None:
+            cell = _CELL.match(data, start)
+            if cell is None:
+                floor = spot
+                continue
             starts.append(start)
-            floor = _CELL.match(data, start).end()
+            floor = cell.end()
         else:
             floor = spot  # a cell holding a later spot starts after this one: searched back to here only
     return starts
@@ -261,10 +267,9 @@ def _column(letters: bytes) -> int:
 
 
 def _note_cell(scan: SheetScan, ref: str, attrs: bytes, body: bytes) -> None:
-    kind = _TYPE.search(attrs)
-    kind = kind.group(1) if kind else b"n"
-    value = _VALUE.search(body)
-    value = value.group(1).decode("utf-8", "replace") if value else ""
+    typed, shown = _TYPE.search(attrs), _VALUE.search(body)
+    kind = typed.group(1) if typed else b"n"
+    value = shown.group(1).decode("utf-8", "replace") if shown else ""
     if b"<f" in body and not value:
         scan.formulas_without_values.add(ref)
     if kind == b"e":
@@ -297,7 +302,7 @@ def column_index(letters: str) -> int:
     return n
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_letter(index: int) -> str:
     """"A" for 1, "AA" for 27 (openpyxl's get_column_letter)."""
     if not 1 <= index <= 18278:

@@ -8,9 +8,21 @@ from pydantic import computed_field, model_validator
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import Approval, Deliverable, GateDate, Item, ProjectHeader, Scored
 from casegen.models.values import (
-    Amount, Choice, Chosen, Cost, Count, LongText, Money, ProseText, Rating, Text, Total, YearWhen, is_tbc, known,
+    Amount,
+    Choice,
+    Chosen,
+    Cost,
+    Count,
+    LongText,
+    Money,
+    ProseText,
+    Rating,
+    Text,
+    Total,
+    YearWhen,
+    is_tbc,
+    known,
 )
-
 
 
 def _add(*amounts: Amount) -> Amount:
@@ -49,7 +61,7 @@ class PositionTable(Model):
     count_heading: Text = field("Table: count column heading", "e.g. Total", default="Total")
     rows: list[CountRow] = field("Table rows", "One row per item; the grand total is computed", list)
 
-    @computed_field(title="Grand Total")
+    @computed_field(title="Grand Total")  # type: ignore[prop-decorator]
     @property
     def grand_total(self) -> int:
         return sum(r.count for r in self.rows)
@@ -66,12 +78,15 @@ class Qualification(Model):
 
 class FinanceYear(Model):
     year: Annotated[Chosen, Choice("financial_years")] = field("Financial year", "e.g. 24/25")
-    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known", default=None)
+    one_off_investment: Cost = field("One-off Investment", "Pounds; blank or - for none; TBC if not yet known",
+                                     default=None)
     one_off_savings: Money = field("One-off Savings", "Pounds; blank or - for none; TBC if not yet known", default=None)
-    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known", default=None)
-    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known", default=None)
+    recurring_investment: Cost = field("Recurring Investment", "Pounds a year; blank for none; TBC if not yet known",
+                                       default=None)
+    recurring_savings: Money = field("Recurring Savings", "Pounds a year; blank for none; TBC if not yet known",
+                                     default=None)
 
-    @computed_field(title="Net Savings")
+    @computed_field(title="Net Savings")  # type: ignore[prop-decorator]
     @property
     def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)
@@ -82,7 +97,7 @@ class ValidatedYear(Model):
     recurring_investment: Cost = field("Validated Recurring Investment", "Pounds; blank for none", default=None)
     recurring_savings: Money = field("Validated Recurring Savings", "Pounds; 0 if not validated", default=None)
 
-    @computed_field(title="Net Savings")
+    @computed_field(title="Net Savings")  # type: ignore[prop-decorator]
     @property
     def net_savings(self) -> Amount:
         return _sub(self.recurring_savings, self.recurring_investment)
@@ -104,20 +119,20 @@ class Finance(Model):
     def total(self, line: str) -> Amount:
         return _add(*(getattr(y, line) for y in self.years))
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def totals(self) -> dict[str, Amount]:
         lines = ("one_off_investment", "one_off_savings", "recurring_investment", "recurring_savings", "net_savings")
         return {line: self.total(line) for line in lines}
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def savings_years(self) -> list[str]:
         """The years in which savings are proposed (one-off or recurring, known or TBC)."""
         return [y.year for y in self.years if any(is_tbc(a) or known(a) > 0 for a in (
             y.one_off_savings, y.recurring_savings))]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def confidence_years(self) -> list[str]:
         """The validated years in which savings are proposed: what the confidence is measured on. Before Finance has
@@ -127,7 +142,7 @@ class Finance(Model):
             return self.savings_years[:1]
         return [v.year for v in self.validated if proposed.get(v.year)]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def confidence(self) -> int:
         """Finance-validated net savings as a whole percentage of the proposed net savings."""
@@ -137,7 +152,7 @@ class Finance(Model):
         got = sum(validated[y] for y in self.confidence_years if y in validated)
         return int(round(100 * got / want)) if want else 0
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def finance_validated(self) -> bool:
         return any(known(v.net_savings) for v in self.validated)
@@ -223,7 +238,7 @@ class BusinessCaseLite(Model):
                 risk.ref = str(i)
         return self
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def has_realisation_dates(self) -> bool:
         return any(b.realisation_date for b in self.benefits)

@@ -8,7 +8,18 @@ from pydantic import BaseModel, BeforeValidator, computed_field
 from casegen.models.base import Bullet, Model, field
 from casegen.models.common import ProjectHeader, Scored
 from casegen.models.values import (
-    TBC, Choice, Chosen, FormKind, ListText, LongText, ProseText, Text, When, YesNo, parse_yes_no, shown,
+    TBC,
+    Choice,
+    Chosen,
+    FormKind,
+    ListText,
+    LongText,
+    ProseText,
+    Text,
+    When,
+    YesNo,
+    parse_yes_no,
+    shown,
 )
 
 TICKS = {"✓", "✔", "√"}
@@ -28,7 +39,8 @@ Mark = Annotated[bool, BeforeValidator(parse_mark), FormKind("mark")]
 
 
 class BriefHeader(ProjectHeader):
-    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate", "Optional: the stage the project is in now", default="")
+    stage: Annotated[Chosen, Choice("stages")] = field("Current Stage / Gate",
+                                                       "Optional: the stage the project is in now", default="")
     date: When = field("Date", "Month and year of this version, e.g. Feb 2024", default=TBC)  # printed TBC
     version: Text = field("Version", "Optional: e.g. 0.1 or Final", default="")
 
@@ -77,7 +89,8 @@ class BriefRisk(Scored, RiskStatement):
 class BriefBenefit(Model):
     description: Text = field("Description", "The benefit")
     outcomes: Text = field("Observable Outcomes", "What people will see change", default="")
-    attribution: Annotated[Chosen, Choice("attributions")] = field("Attribution", "How far the benefit is down to this project")
+    attribution: Annotated[Chosen, Choice("attributions")] = field("Attribution",
+                                                                   "How far the benefit is down to this project")
     measurement: Text = field("Measurement", "How the benefit will be measured", default="")
 
 
@@ -153,7 +166,7 @@ class ProjectBrief(Model):
         key = stage.name.casefold()
         return [i.text for i in self.stage_items if i.stage.casefold() == key]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def stage_plan(self) -> list[PlannedStage]:
         return [PlannedStage(name=s.name, timeframe=s.timeframe, items=self.items_of(s)) for s in self.stages]

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import computed_field
 
 from casegen.models.base import Model, field
+
 # A date left blank is TBC: the documents print it so, and a document read back must give the same case.
 from casegen.models.values import TBC, Choice, Chosen, GateWhen, ListText, Rating, Text, When
 

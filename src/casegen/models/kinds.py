@@ -5,7 +5,9 @@ both sit above this module, so neither needs the portfolio or the batch to know 
 """
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from casegen.models import KINDS
 from casegen.models.summary import PortfolioSummary
 
-TEMPLATE_MODELS: dict[str, type] = {**KINDS, "portfolio": PortfolioSummary}
+TEMPLATE_MODELS: dict[str, type[BaseModel]] = {**KINDS, "portfolio": PortfolioSummary}

@@ -186,9 +186,10 @@ def parse_money(value: Any) -> Decimal | str | None:
     if isinstance(value, (int, float, Decimal)):
         amount = Decimal(str(value))
     else:
-        amount = _money_text(str(value))
-        if amount is None or amount == TBC:
-            return amount
+        parsed = _money_text(str(value))
+        if not isinstance(parsed, Decimal):  # None, or TBC
+            return parsed
+        amount = parsed
     if not amount.is_finite():
         raise ValueError(f"must be an amount in pounds, got {shown(value)}")
     if abs(amount) > MONEY_LIMIT:
@@ -296,12 +297,12 @@ def _parse_date_text(text: str) -> date | None:
     """A month-year from the ways people write one; None if it is not a date at all."""
     t = text.strip().rstrip(".")
     m = re.fullmatch(r"([A-Za-z]+\.?)[\s\-/,'.]*(\d{2}|\d{4})", t)
-    if m and _month(m.group(1)):
+    if m and (month := _month(m.group(1))):
         year = int(m.group(2))
-        return date(year + 2000 if year < 100 else year, _month(m.group(1)), 1)
+        return date(year + 2000 if year < 100 else year, month, 1)
     m = re.fullmatch(r"(\d{1,2})\s*[A-Za-z]*\s+([A-Za-z]+\.?)\s+(\d{4})", t)  # 1st October 2023
-    if m and _month(m.group(2)):
-        return date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+    if m and (month := _month(m.group(2))):
+        return date(int(m.group(3)), month, int(m.group(1)))
     m = re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})", t)  # UK day/month/year
     if m:
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -596,7 +597,7 @@ def format_money(amount: Amount | Total | int | float, none: str = "-") -> str:
         try:
             amount = Decimal(amount)
         except InvalidOperation:
-            return amount  # not an amount at all: shown as it is
+            return str(amount)  # not an amount at all: shown as it is (still the text: Decimal() failed)
     amount = Decimal(str(amount)) if isinstance(amount, (int, float)) else amount
     sign = "-" if amount < 0 else ""
     amount = abs(amount)

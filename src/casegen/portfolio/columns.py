@@ -9,9 +9,10 @@ The Risks sheet declares its own columns in risksheet.py, the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from casegen.models import TITLES
 from casegen.models.values import Total
@@ -34,6 +35,11 @@ class Field(Column):
 def _finance(read: Callable[[Any], object]) -> Callable[[Any], object]:
     """A reading of the case's Financial Delivery; nothing for a case without one (a Project Brief)."""
     return lambda case: read(case.finance) if getattr(case, "finance", None) is not None else None
+
+
+def _net_in(year: str) -> Callable[[Any], object]:
+    """A row's net savings in `year` (a function per year: mypy cannot type a lambda's default argument)."""
+    return lambda row: row.net_by_year.get(year)
 
 
 def form_name(file: str) -> str:
@@ -65,10 +71,11 @@ def case_columns(years: list[str], documents: bool) -> list[Column]:
     """The Cases sheet's columns, in order: what the case is, its people and money, its risks and its form."""
     return ([Column("Tracker ref", 12, lambda row: row.ref), Column("Title", 30, lambda row: row.title),
              Column("Kind", 12, lambda row: TITLES[row.kind]), Column("Theme", 18, lambda row: row.theme),
-             CONTRIBUTORY, Column("Stage", 20, lambda row: row.stage), Column("Next gate", 22, lambda row: row.next_gate),
+             CONTRIBUTORY, Column("Stage", 20, lambda row: row.stage),
+             Column("Next gate", 22, lambda row: row.next_gate),
              Column("Next gate date", 10, lambda row: row.next_gate_date)]
             + PEOPLE
-            + [Column(f"Net {y}", 12, lambda row, y=y: row.net_by_year.get(y), MONEY, align=FIGURE) for y in years]
+            + [Column(f"Net {y}", 12, _net_in(y), MONEY, align=FIGURE) for y in years]
             + [Column(NET_TOTAL, 12, lambda row: row.net if row.has_finance else None, formula=_net_total,
                       align=FIGURE),
                CATEGORY, Column("Risks", 7, lambda row: len(row.risks)),

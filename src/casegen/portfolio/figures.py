@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
 from casegen.errors import Severity
-from casegen.models import Kind
 from casegen.intake.files import find_forms, not_a_form, not_forms
+from casegen.models import Kind
 from casegen.models.values import Total
 from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
 
@@ -26,7 +27,7 @@ class Portfolio:
 
     @property
     def rows(self) -> list[CaseRow]:
-        return [c.extract for c in self.forms if not c.failing]
+        return [cast(CaseRow, c.extract) for c in self.forms if not c.failing]  # extracted by tracker_row
 
     @property
     def excluded(self) -> list[Checked]:

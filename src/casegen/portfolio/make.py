@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from casegen.batch.store import Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem
-from casegen.batch.store import Store
 from casegen.fileio import make_parent, not_ours, refusal, sweep_parts, write_bytes_atomic
 from casegen.portfolio.figures import Portfolio, gather
 from casegen.portfolio.movement import compare

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from casegen.models.values import Amount, Total, format_money, is_tbc
+from casegen.models.values import Amount, Total, format_money, is_tbc, known
 from casegen.portfolio.figures import NO_STAGE
 from casegen.portfolio.snapshot import HIGH_RISK, SnapCase, Snapshot
 from casegen.rules.project import placeholder
@@ -77,14 +77,14 @@ class YearMove:
             return "TBC settled"
         if is_tbc(self.after):
             return "newly TBC"
-        return "up" if self.difference > 0 else "down"
+        return "up" if known(self.after) > known(self.before) else "down"  # a blank year counts as £0
 
     @property
     def difference(self) -> Decimal | None:
         """After less before, where neither is TBC (a blank year counts as £0)."""
         if is_tbc(self.before) or is_tbc(self.after):
             return None
-        return (self.after or Decimal(0)) - (self.before or Decimal(0))
+        return known(self.after) - known(self.before)
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
         stages=tuple(m for a, b in both if (m := _stage(a, b, stages, gates))),
         theme_moves=tuple(ThemeMove(CaseName.of(b), a.theme, b.theme) for a, b in both if a.theme != b.theme),
         overdue=tuple(sorted(overdue, key=lambda g: _order((g.case.ref.strip().upper(), g.case.kind)))),
-        savings=tuple(m for a, b in both if (m := _savings(a, b))),
+        savings=tuple(s for a, b in both if (s := _savings(a, b))),
         people=tuple(m for a, b in both for m in _people(a, b)),
         risks=tuple(r for k in sorted(new, key=_order) for r in _risks(old.get(k), new[k])),
         themes=_total_moves(earlier.cases, now.cases, lambda c: c.theme, now.programme.themes),
@@ -253,9 +253,9 @@ class Line:
     what: str  # New case, Stage moved, Net savings up, ...
     case: CaseName
     detail: str  # what moved, in words, with its amounts
-    before: Amount | Total | str = None
-    after: Amount | Total | str = None
-    difference: Amount | Total | str = None
+    before: Amount | Total | int = None  # int: a risk's score
+    after: Amount | Total | int = None
+    difference: Amount | Total | int = None
     group: str = field(default="", compare=False)  # the summary's heading it falls under
 
 
@@ -277,7 +277,7 @@ def _year_words(y: YearMove) -> str:
         return f"{y.year}: TBC settled at {money(y.after)}"
     if y.change == "newly TBC":
         return f"{y.year}: now TBC (was {money(y.before)})"
-    return f"{y.year}: {y.change} {money(abs(y.difference))} to {money(y.after)}"
+    return f"{y.year}: {y.change} {money(abs(known(y.after) - known(y.before)))} to {money(y.after)}"
 
 
 def _total_words(m: SavingsMove) -> str:
@@ -315,14 +315,14 @@ def lines(movement: Movement) -> list[Line]:
                  t.before, t.after, group="Stages and gates") for t in movement.theme_moves]
     out += [Line("Gate overdue", g.case, f"{g.gate} newly overdue: due {g.date}", after=g.date,
                  group="Stages and gates") for g in movement.overdue]
-    for m in movement.savings:
-        for y in m.years:
+    for s in movement.savings:
+        for y in s.years:
             what = {"up": "Net savings up", "down": "Net savings down", "TBC settled": "TBC settled",
                     "newly TBC": "Newly TBC"}[y.change]
-            out.append(Line(what, m.case, _year_words(y), y.before, y.after,
+            out.append(Line(what, s.case, _year_words(y), y.before, y.after,
                             y.difference, group="Net savings"))
-        out.append(Line("Net savings total", m.case, _total_words(m), m.before, m.after,
-                        m.difference, group="Net savings"))
+        out.append(Line("Net savings total", s.case, _total_words(s), s.before, s.after,
+                        s.difference, group="Net savings"))
     for p in movement.people:
         words = f"{p.role.lower()} named: {p.after}" if p.named else (
             f"{p.role.lower()} changed from {p.before or 'none'} to {p.after or 'none'}")

@@ -12,8 +12,23 @@ from casegen.errors import counted
 from casegen.models.values import Total, is_tbc
 from casegen.portfolio.movement import Line, Movement, TotalMove, lines
 from casegen.portfolio.summary import KIND
-from casegen.portfolio.xlsx import (BOLD, CENTRE_TOP, FIGURE, FIRST, HEAD_ROW, MONEY, NOTE, TBC_MONEY, WRAP, Formulas,
-                                    add_table, fit_rows, header, print_setup, title)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    CENTRE_TOP,
+    FIGURE,
+    FIRST,
+    HEAD_ROW,
+    MONEY,
+    NOTE,
+    TBC_MONEY,
+    WRAP,
+    Formulas,
+    add_table,
+    fit_rows,
+    header,
+    print_setup,
+    title,
+)
 from casegen.sheetcells import number, put
 
 CHANGE_MONEY = '+"£"#,##0;[Red]-"£"#,##0;"£"0'
@@ -42,8 +57,8 @@ def _amount(ws, row: int, column: int, value, change: bool = False):
 def _line_row(ws, r: int, line: Line) -> None:
     for c, value in enumerate([line.what, line.case.ref, KIND[line.case.kind], line.case.title], start=1):
         put(ws, r, c, value).alignment = WRAP
-    for c, value in enumerate([line.before, line.after, line.difference], start=5):
-        _amount(ws, r, c, value, change=c == 7)
+    for c, amount in enumerate([line.before, line.after, line.difference], start=5):
+        _amount(ws, r, c, amount, change=c == 7)
     put(ws, r, 8, line.detail[:1].upper() + line.detail[1:]).alignment = WRAP
 
 
@@ -88,6 +103,7 @@ def movement_sheet(ws, movement: Movement, formulas: Formulas) -> None:
         last = HEAD_ROW + max(len(found), 1)
         add_table(ws, "Movement", HEAD_ROW, 1, last, len(NAMES))
         ws.freeze_panes = f"A{FIRST}"
+        assert movement.total is not None  # every movement but the first has its total
         top = _totals(ws, last + 2, "Theme", since, movement.themes, movement.total, formulas)
         _totals(ws, top, "Stage", since, movement.by_stage, movement.total, formulas)
     for c, width in enumerate(WIDTHS, start=1):

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from casegen.batch.store import FILE, FOLDER, Store
-from casegen.errors import CasegenError, Problem
+from casegen.errors import CasegenError, Problem, Severity
 from casegen.portfolio.snapshot import Snapshot, SnapshotError, from_json
 
 
@@ -60,7 +60,7 @@ def listed(folder: Path) -> list[Kept]:
 
 def unreadable(folder: Path, k: Kept, instead: str) -> Problem:
     return Problem(str(folder), f"the portfolio's snapshot of {k.as_of} cannot be read ({k.why}); {instead}",
-                   severity="warning", code="snapshot-unreadable")
+                   severity=Severity.WARNING, code="snapshot-unreadable")
 
 
 def _dates(store: Store | None) -> str:
@@ -81,9 +81,12 @@ def earlier(store: Store | None, folder: Path, as_of: date, since: date | None
         if why:
             raise CasegenError(str(Problem(str(folder), f"--since {since.isoformat()}: that date {why}; "
                                                         f"{_dates(store)}", code="snapshot-since-missing")))
+        assert k is not None  # else `why` says there is none
         return k.snapshot, []
-    problems = []
-    for d in reversed(store.snapshot_dates() if store else []):
+    problems: list[Problem] = []
+    if store is None:
+        return None, problems
+    for d in reversed(store.snapshot_dates()):
         if d >= as_of.isoformat():
             continue
         k = read(store, d)

@@ -6,8 +6,25 @@ from openpyxl.utils import get_column_letter as col
 
 from casegen.portfolio.figures import Portfolio
 from casegen.portfolio.summary import KIND
-from casegen.portfolio.xlsx import (BOLD, CENTRE, CENTRE_TOP, FILLS, FIRST, HEAD_ROW, NOTE, Column, Formulas, Layout,
-                                    add_table, boxed, fit_rows, headings_fit, note_rows, print_setup, title)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    CENTRE,
+    CENTRE_TOP,
+    FILLS,
+    FIRST,
+    HEAD_ROW,
+    NOTE,
+    Column,
+    Formulas,
+    Layout,
+    add_table,
+    boxed,
+    fit_rows,
+    headings_fit,
+    note_rows,
+    print_setup,
+    title,
+)
 from casegen.sheetcells import put
 
 RATING = {"green": "Low", "amber": "Medium", "red": "High"}  # the heat map's colours, in words

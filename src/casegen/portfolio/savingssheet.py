@@ -20,9 +20,24 @@ from openpyxl.worksheet.pagebreak import Break
 
 from casegen.portfolio.figures import BEHIND_RED, Portfolio, rag
 from casegen.portfolio.summary import NO_TARGETS, STATUS
-from casegen.portfolio.xlsx import (BOLD, FILLS, HEAD_ROW, MONEY, TBC_MONEY, WRAP, SCALES, Formulas, Layout, boxed,
-                                    header,
-                                    money_format, money_width, note_rows, print_setup, title)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    FILLS,
+    HEAD_ROW,
+    MONEY,
+    SCALES,
+    TBC_MONEY,
+    WRAP,
+    Formulas,
+    Layout,
+    boxed,
+    header,
+    money_format,
+    money_width,
+    note_rows,
+    print_setup,
+    title,
+)
 from casegen.sheetcells import number, put
 
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
@@ -78,7 +93,7 @@ def savings_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas) -
     if targets:
         after = chart_top + int(CHART_CM / 2.54 * 72 / ROW_PT) + 2
         starts += [after + k * (n + 4) + 2 for k in range(3)]
-        for start, label in zip(starts[1:], ["Target", "Gap (net savings − target)", "Status"]):
+        for start, label in zip(starts[1:], ["Target", "Gap (net savings − target)", "Status"], strict=True):
             _block(ws, start - 2, label, themes, years)
         _against_targets(ws, portfolio, formulas, starts)
     for start in starts:
@@ -96,7 +111,7 @@ def savings_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas) -
 
 def _widths(ws, portfolio: Portfolio, targets: bool) -> None:
     ws.column_dimensions["A"].width = max(len(t) for t in portfolio.themes + ["Gap (net savings − target)"]) + 2
-    for theme, year, _, j in _cells(portfolio):  # "Well behind target" on one line; a TBC total whole
+    for _theme, year, _, j in _cells(portfolio):  # "Well behind target" on one line; a TBC total whole
         figures = [portfolio.total(t, year) for t in portfolio.themes + [None]]
         ws.column_dimensions[col(j)].width = max(16 if targets else 14, money_width(figures))
 

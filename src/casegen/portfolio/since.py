@@ -32,6 +32,7 @@ def _overview(movement: Movement) -> str:
     found = [text for n, text in counts if n]
     said = ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + found[-1]
     t = movement.total
+    assert t is not None  # every movement but the first has its total
     if t.before.tbc or t.after.tbc:
         total = f"{money(t.after)} now, against {money(t.before)} on {since}"
     else:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casegen.models.values import Total, when_as_date
 
-FORMAT = "casegen portfolio snapshot"
-VERSION = 1
+FORMAT: Final = "casegen portfolio snapshot"
+VERSION: Final = 1
 MAX_BYTES = 64 * 1024 * 1024  # 20,000 cases of long risks fit in a tenth of this
 MAX_CASES = 20_000
 TEXT = 32_767  # what an Excel cell holds: no form's text is longer

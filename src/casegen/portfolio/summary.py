@@ -20,7 +20,8 @@ from casegen.render.html import Page, page
 
 TOP_RISKS = 10
 STATUS = {"green": "On target", "amber": "Behind target", "red": "Well behind target", "": "No target"}
-KIND: dict[str, str] = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}  # short, to tell a project's Business Case Lite from its Project Brief
+# short, to tell a project's Business Case Lite from its Project Brief
+KIND: dict[str, str] = {Kind.BCL: "BCL", Kind.BRIEF: "Brief"}
 # The documents say so in the board's words; how to set targets is the terminal's to say (TARGETS_HOW_TO).
 NO_TARGETS = "Targets not yet set: net savings are shown without a target to measure them against."
 TARGETS_HOW_TO = ("warning: no savings targets are set, so the tracker and the summary say \"Targets not yet set\". "

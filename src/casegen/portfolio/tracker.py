@@ -24,9 +24,29 @@ from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
 from casegen.portfolio.savingssheet import axes_shown, savings_sheet
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.wording import for_readers
-from casegen.portfolio.xlsx import (BOLD, FILLS, FIRST, HEAD_ROW, NOTE, TOP, WRAP, Formulas, Layout, add_table, boxed,
-                                    fit_columns, fit_rows, header, headings_fit, money_format,
-                                    note_rows, print_setup, text_units, title, with_cached_values)
+from casegen.portfolio.xlsx import (
+    BOLD,
+    FILLS,
+    FIRST,
+    HEAD_ROW,
+    NOTE,
+    TOP,
+    WRAP,
+    Formulas,
+    Layout,
+    add_table,
+    boxed,
+    fit_columns,
+    fit_rows,
+    header,
+    headings_fit,
+    money_format,
+    note_rows,
+    print_setup,
+    text_units,
+    title,
+    with_cached_values,
+)
 from casegen.sheetcells import mark_workbook, put
 
 
@@ -169,7 +189,8 @@ def _problems_sheet(ws, portfolio: Portfolio) -> None:
     excluded = {c.file for c in portfolio.excluded}
     problems = [(c, p) for c in portfolio.forms for p in c.problems]
     warnings = sum(c.file not in excluded for c, _ in problems)
-    title(ws, f"Problems: {counted(len(excluded), 'form')} excluded from the tracker, {counted(warnings, 'warning')} on included forms")
+    title(ws, f"Problems: {counted(len(excluded), 'form')} excluded from the tracker, "
+              f"{counted(warnings, 'warning')} on included forms")
     names = ["Form", "Status", "Severity", "Sheet", "Cell", "Field", "Message", "Code"]
     header(ws, HEAD_ROW, 1, names)
     if not problems:

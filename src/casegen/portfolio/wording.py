@@ -42,7 +42,8 @@ def names_of(*texts: str) -> set[str]:
 # What a board reads names no command, option or file of the tool: a problem's how-to for the person who ran
 # it ("…; make a form with `casegen new bcl FILE.xlsx`") is left out, and the tool is not named.
 _HOW_TO = re.compile(r"[;:,]?\s*[^;:]*`[^`]*`[^;]*")
-_TOOL = [(re.compile(r"'_casegen' sheet"), "control sheet"), (re.compile(r"\ba casegen\b"), "an"), (re.compile(r"\bcasegen's\b"), "the"),
+_TOOL = [(re.compile(r"'_casegen' sheet"), "control sheet"), (re.compile(r"\ba casegen\b"), "an"),
+         (re.compile(r"\bcasegen's\b"), "the"),
          (re.compile(r"\bcasegen\b"), "the tool"), (re.compile(r"\s*\(?--[a-z][\w-]*\)?"), "")]
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-
-from lxml import etree
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
+from lxml import etree
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.pagebreak import Break, ColBreak
@@ -64,7 +64,7 @@ FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
 class Formulas:
     """The value of every formula written, by (sheet title, cell), for `with_cached_values`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values: dict[tuple[str, str], object] = {}
 
     def put(self, ws, row: int, column: int, formula: str, value, number_format: str | None = None):
@@ -140,10 +140,10 @@ def fit_columns(ws, widest: dict[int, int] | None = None, first_row: int = 3) ->
 # 1038, the unit a column's width counts in. Other characters count as a capital.
 _GLYPHS = {**dict(zip("abcdefghijklmnopqrstuvwxyz", (981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470,
                                                      1636, 1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464,
-                                                     887, 927, 809))),
+                                                     887, 927, 809), strict=True)),
            **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064,
                                                      861, 1751, 1322, 1356, 1058, 1378, 1112, 941, 998, 1314, 1162,
-                                                     1822, 1063, 998, 959))),
+                                                     1822, 1063, 998, 959), strict=True)),
            **{c: 1038 for c in "0123456789£$#+=<>_~^"}, " ": 463, ".": 517, ",": 511, ":": 548, ";": 548, "-": 627,
            "/": 791, "(": 621, ")": 621, "'": 452, "’": 452, "!": 548, "|": 470, "&": 1403, "%": 1467, "–": 1024}
 

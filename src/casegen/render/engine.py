@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -92,7 +92,7 @@ def _core_properties(template_core: bytes, title: str, author: str, when: dateti
 
     The template's other properties (subject, keywords, category) are kept."""
     root = etree.fromstring(template_core, etree.XMLParser(resolve_entities=False, no_network=True))
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     values = {f"{_DC}title": title, f"{_DC}creator": author, f"{_DC}language": language,
               f"{_CP}lastModifiedBy": "casegen", f"{_CP}revision": "1", f"{_DCTERMS}created": stamp,
               f"{_DCTERMS}modified": stamp}
@@ -137,10 +137,12 @@ def _write_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: tuple[
     if not entry.external_attr:
         entry.external_attr = 0o600 << 16  # as zipfile writes it
     entry.header_offset = zf.start_dir
-    zf.fp.seek(zf.start_dir)
-    zf.fp.write(entry.FileHeader(False))
-    zf.fp.write(data)
-    zf.start_dir = zf.fp.tell()
+    fp = zf.fp
+    assert fp is not None, "the zip is open for writing"
+    fp.seek(zf.start_dir)
+    fp.write(entry.FileHeader(False))
+    fp.write(data)
+    zf.start_dir = fp.tell()
     zf.filelist.append(entry)
     zf.NameToInfo[entry.filename] = entry
 
@@ -199,7 +201,8 @@ class CompiledTemplate:
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
-        self.size = default_size(next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None))
+        styles = next((blob for info, blob in self.entries if info.filename == "word/styles.xml"), None)
+        self.size = default_size(styles)
         self.env = make_environment()
         self._languages: dict[str, dict[str, tuple[bytes, int, int]]] = {}
         if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
@@ -238,7 +241,7 @@ class CompiledTemplate:
         parts = {name: self.render_part(name, context) for name in self.compiled}
         if self.core is not None:  # every office suite writes one; a template without it keeps none
             parts[CORE] = _core_properties(self.core, _title(context, parts["word/document.xml"]),
-                                           str(context.get("programme", "")), when or datetime.now(timezone.utc),
+                                           str(context.get("programme", "")), when or datetime.now(UTC),
                                            language)
         unchanging = {**self._unchanging, **self._language_parts(language)}
         out = io.BytesIO()

@@ -32,8 +32,8 @@ def export_templates(folder: Path, force: bool = False) -> list[Path]:
     targets = [folder / name for name in files]
     present = [str(t) for t in targets if os.path.lexists(t)]
     if present and not force:
-        raise CasegenError(f"{', '.join(present)} already {'exists' if len(present) == 1 else 'exist'}; export into an empty folder, or add --force to "
-                           "replace them (edits made to them are lost)")
+        raise CasegenError(f"{', '.join(present)} already {'exists' if len(present) == 1 else 'exist'}; "
+                           "export into an empty folder, or add --force to replace them (edits made to them are lost)")
     try:
         for target in targets:
             write_bytes_atomic(target, files[target.name])

@@ -25,7 +25,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from lxml import etree, html as lhtml
+from lxml import etree
+from lxml import html as lhtml
 
 GENERATOR = "casegen"  # <meta name="generator">: what marks a page as casegen's, so a build may replace it
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
@@ -267,7 +268,7 @@ def _skeleton(main, title: str, language: str) -> bytes:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(title)}</title>\n<style>{CSS}</style>")
     return (f'<!DOCTYPE html>\n<html lang="{_escape(language)}">\n<head>\n{head}\n</head>\n<body>\n'
-            f'<a class="skip" href="#main">Skip to main content</a>\n{body}\n</body>\n</html>\n').encode("utf-8")
+            f'<a class="skip" href="#main">Skip to main content</a>\n{body}\n</body>\n</html>\n').encode()
 
 
 def _escape(text: str) -> str:

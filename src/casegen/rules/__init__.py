@@ -6,24 +6,26 @@ A rule is a function registered with @rule; it receives a case and the programme
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Generic, TypeVar
 
 from casegen.codes import Severity, lookup
 
 Finding = tuple[tuple, str]
+F = TypeVar("F")  # what a rule's check finds: a Finding for a rule on one case
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Generic[F]):
     code: str
     severity: Severity
     kinds: tuple[str, ...]
     explanation: str
-    check: Callable[..., Iterable[Finding]]
+    check: Callable[..., Iterable[F]]
 
 
-RULES: list[Rule] = []
+RULES: list[Rule[Finding]] = []
 
 
 def rule(code: str):
@@ -48,7 +50,7 @@ def registered() -> list[Rule]:
 
 def check_case(case, programme) -> list[tuple[Rule, tuple, str]]:
     """Every rule that `case` breaks, with the path of the field and the message."""
-    out = []
+    out: list[tuple[Rule[Finding], tuple, str]] = []
     for r in registered():
         if case.kind in r.kinds:
             out.extend((r, path, message) for path, message in r.check(case, programme))

@@ -6,7 +6,6 @@ from casegen.models.values import TBC, format_money, known, when_as_date
 from casegen.rules import rule
 
 
-
 def _short(gate: str) -> str:
     """'Gate 2' from 'Gate 2: Decision: Full Business Case'."""
     return gate.split(":", 1)[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from casegen.rules import rule
 
 
-
 @rule("raci-unmarked")
 def raci_rows_marked(case, programme):
     for i, row in enumerate(case.raci):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from casegen.codes import Severity, lookup
 from casegen.errors import Problem
@@ -19,7 +20,7 @@ NAMED = 3  # forms named in a finding about a group; the rest are counted
 
 
 @dataclass(frozen=True)
-class CrossRule(Rule):
+class CrossRule(Rule[Problem]):  # its check is given the forms and finds Problems naming them
     facts: tuple[str, ...] = ()  # the facts a form must have to be given to the rule
 
 
@@ -77,11 +78,12 @@ def _label(kind: str, field: str) -> str:
 
     if kind not in KINDS:
         return field
-    model, info = KINDS[kind], None
+    model: Any = KINDS[kind]  # then the model of each step's field
+    title = field
     for name in FACTS["tracker_ref"]:
         info = model.model_fields[name]
-        model = info.annotation
-    return info.title or field
+        model, title = info.annotation, info.title or field
+    return title
 
 
 def once(problems: list[Problem]) -> list[Problem]:
@@ -100,7 +102,7 @@ def once(problems: list[Problem]) -> list[Problem]:
 def check_across_forms(forms: list[Form]) -> list[Problem]:
     """Every rule across forms over `forms` (those without errors), each given the forms of its kinds
     that have every fact it needs."""
-    problems = []
+    problems: list[Problem] = []
     for r in CROSSFORM_RULES:
         mine = [f for f in forms if f.kind in r.kinds and all(n in f.facts for n in r.facts)]
         problems += r.check(mine)

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 from xml.parsers import expat
 
 from jinja2 import TemplateSyntaxError
@@ -49,7 +50,7 @@ class TemplateCheck:
     """One template's problems, and the fields its tags read (for the check's other direction)."""
 
     problems: list[Problem] = field(default_factory=list)
-    used: set[tuple[type, str]] = field(default_factory=set)
+    used: set[tuple[type | None, str]] = field(default_factory=set)
     walked: bool = False  # every part parsed, so `used` is all the template prints
 
     @property
@@ -93,19 +94,21 @@ def _unclosed(source: str) -> tuple[int, str] | None:
 
 def _syntax(exc: TemplateSyntaxError, source: str) -> tuple[int, str, str]:
     """(line, tag, message) for a tag Jinja cannot read, in the office's words."""
-    opener = _unclosed(source) if "end of template" in exc.message else None
+    opener = _unclosed(source) if "end of template" in (exc.message or "") else None
     if opener:
         lineno, tag = opener
         word = tag.strip("{%}-+ ").split()[0]
         return lineno, tag, f"is never closed: add {{% end{word} %}} where what it {_WHAT.get(word, 'covers')} ends"
     lineno = exc.lineno or 0
-    return lineno, _tag_on(source, lineno, "", re.findall(r"'([^']+)'", exc.message or "")), exc.message or "cannot be read"
+    tag = _tag_on(source, lineno, "", re.findall(r"'([^']+)'", exc.message or ""))
+    return lineno, tag, exc.message or "cannot be read"
 
 
 _WHAT = {"for": "repeats", "if": "shows"}
 
 
-def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck, name: str) -> bool:
+def check_part(env, part: str, source: str, paras: list[Paragraph], kind: str, checked: TemplateCheck,
+               name: str) -> bool:
     """Add the problems of one compiled part to `checked`; False if it does not parse."""
     def problem(lineno: int, tag: str, message: str, code: str) -> Problem:
         office_tag, near = locate(paras, source, lineno, tag)
@@ -236,7 +239,7 @@ def _extra(info) -> dict:
     return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
 
 
-def _is_model(tp) -> bool:
+def _is_model(tp) -> TypeGuard[type[BaseModel]]:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
@@ -315,7 +318,9 @@ def check_templates(paths=(), kind: str | None = None, folder: Path | None = Non
         found = "no Word templates (.docx) in this folder" if folder.is_dir() else "no such folder"
         return [Problem(str(folder), f"{found}, nothing to check; `casegen templates export DIR` writes the defaults",
                         code="template-missing")], []
-    problems, used, complete = [], {}, {}
+    problems: list[Problem] = []
+    used: dict[str, tuple[str, set]] = {}  # by kind: the first template's path, the fields its templates print
+    complete: dict[str, bool] = {}  # by kind: whether each of its templates was walked without errors
     for path in paths:
         if path.suffix.lower() in OFFICE_FORMATS:
             problems.append(_office_file(path))

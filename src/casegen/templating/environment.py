@@ -5,7 +5,9 @@ an error, never an empty cell; every value is XML-escaped so `R&D <pilot>` print
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateRuntimeError, UndefinedError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
@@ -70,13 +72,15 @@ def _finalize(value):
 class BoundedTemplate(Template):
     """A template whose every render starts a fresh budget (templating.bounds)."""
 
+    environment: _Environment  # the one environment that makes these templates, with its budget
+
     def render(self, *args, **kwargs) -> str:
         self.environment.budget.start()
         return super().render(*args, **kwargs)
 
 
-FILTERS = {"money": money, "when": when, "dash": dash, "lines": lines, "paragraphs": paragraphs,
-           "blocks": blocks}
+FILTERS: dict[str, Callable[..., Any]] = {"money": money, "when": when, "dash": dash, "lines": lines,
+                                          "paragraphs": paragraphs, "blocks": blocks}
 
 
 def _template_line(tb) -> int | None:
@@ -168,12 +172,13 @@ class _Environment(ImmutableSandboxedEnvironment):  # immutable: a tag cannot ch
         try:
             super().handle_exception(source)
         except TemplateError as exc:
+            # Jinja declares lineno on TemplateSyntaxError only; templating.parts reads it from any TemplateError
             if getattr(exc, "lineno", None) is None:
-                exc.lineno = _template_line(exc.__traceback__)
+                exc.lineno = _template_line(exc.__traceback__)  # type: ignore[attr-defined]
             raise
         except Exception as exc:
             error = TemplateRuntimeError(f"{type(exc).__name__}: {exc}")
-            error.lineno = _template_line(exc.__traceback__)
+            error.lineno = _template_line(exc.__traceback__)  # type: ignore[attr-defined]  # as above
             raise error from None
 
 

@@ -41,8 +41,8 @@ class _Widths(dict):
         return 600  # not remembered: a document's letters would grow the table without bound
 
 
-WIDTHS = _Widths(zip(_LETTERS, map(int, _REGULAR.split())))
-BOLD_WIDTHS = _Widths(zip(_LETTERS, map(int, _BOLD.split())))
+WIDTHS = _Widths(zip(_LETTERS, map(int, _REGULAR.split()), strict=True))
+BOLD_WIDTHS = _Widths(zip(_LETTERS, map(int, _BOLD.split()), strict=True))
 ROUNDING = 20  # twips (1 pt) to spare when a document is rendered: Word and Writer round widths differently
 # The amount a column that prints money must hold without breaking: ten million pounds.
 AMOUNT = "£10,000,000"
@@ -146,8 +146,8 @@ def _columns(tbl, grid: list[int]) -> list[int] | None:
     widest = [(tc, _properties(tc)) for tc in max(rows, key=lambda tr: len(tr.findall(TC))).iterchildren(TC)]
     spans = [_span(props) for _, props in widest]
     if all(span == 1 for span in spans):
-        widths = [_cell_width(props, sum(grid)) for _, props in widest]
-        if None not in widths:
+        widths = [w for w in (_cell_width(props, sum(grid)) for _, props in widest) if w is not None]
+        if len(widths) == len(widest):  # every cell's width known
             return widths
     return grid if sum(spans) == len(grid) and all(grid) else None
 
@@ -158,13 +158,13 @@ def fit(widths: list[int], needs: list[int], limit: int | None) -> list[int]:
     A column too narrow takes room from the columns that have room to spare; the table grows only if they have
     not enough, and never past `limit`; a table wider than `limit` gives up spare room first, then shrinks."""
     target = min(sum(widths), limit) if limit else sum(widths)
-    widths = [max(w, n) for w, n in zip(widths, needs)]
-    spare = [max(0, w - n) for w, n in zip(widths, needs)]
+    widths = [max(w, n) for w, n in zip(widths, needs, strict=True)]
+    spare = [max(0, w - n) for w, n in zip(widths, needs, strict=True)]
     excess = sum(widths) - target
-    if excess > 0 and sum(spare):
+    if excess > 0 and sum(spare) > 0:
         give = min(excess, sum(spare))
         cuts = [-(-give * s // sum(spare)) for s in spare]  # rounded up: the table never ends wider than asked
-        widths = [w - c for w, c in zip(widths, cuts)]
+        widths = [w - c for w, c in zip(widths, cuts, strict=True)]
     if limit and sum(widths) > limit:  # cannot hold: every column shrinks alike
         widths = [w * limit // sum(widths) for w in widths]
     return widths
@@ -289,9 +289,9 @@ def cramped(document_xml: bytes, size: int) -> list[tuple[str, str]]:
         if sum(widths) > limit + 20:
             found.append((where, f"the table is {_cm(sum(widths))} wide, wider than the {_cm(limit)} between the "
                                  "page's margins"))
-        narrow = [i for i, (w, n) in enumerate(zip(widths, needs)) if w < n]
+        narrow = [i for i, (w, n) in enumerate(zip(widths, needs, strict=True)) if w < n]
         if narrow:
-            i, holds = narrow[0], all(w >= n for w, n in zip(fit(widths, needs, limit), needs))
+            i, holds = narrow[0], all(w >= n for w, n in zip(fit(widths, needs, limit), needs, strict=True))
             found.append((where, f"column {i + 1} is {_cm(widths[i])} wide and needs {_cm(needs[i])} for what it "
                                  f"prints (an amount such as {AMOUNT} where it prints money): "
                                  + ("documents take the room from the other columns, so they print other widths "

@@ -8,8 +8,8 @@ from __future__ import annotations
 import difflib
 import inspect
 from dataclasses import dataclass
-from types import UnionType
-from typing import Annotated, Literal, Union, get_args, get_origin
+from types import GenericAlias, UnionType
+from typing import Annotated, Literal, Union, cast, get_args, get_origin
 
 from jinja2 import nodes
 from jinja2.runtime import LoopContext
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from casegen.errors import counted
 from casegen.models.values import TextBlock
 from casegen.templating.environment import FILTERS
+
 
 class _Any:
     """A value whose type the models do not say (a method's result, a macro argument): anything goes."""
@@ -183,8 +184,8 @@ def name_of(node) -> str:
 _TEXT_FILTERS = {"money", "when", "lines", "join", "string", "upper", "lower", "title", "capitalize", "trim",
                  "striptags", "truncate", "wordwrap", "center", "indent", "replace", "format", "urlize",
                  "urlencode", "e", "escape", "forceescape", "safe", "tojson", "xmlattr", "filesizeformat"}
-_RESULTS = {"paragraphs": list[str], "blocks": list[TextBlock], "length": int, "count": int, "wordcount": int, "int": int,
-            "float": float, "round": float}
+_RESULTS = {"paragraphs": list[str], "blocks": list[TextBlock], "length": int, "count": int, "wordcount": int,
+            "int": int, "float": float, "round": float}
 _SAME = {"dash", "default", "d", "abs", "reverse", "batch", "slice"}
 _ITEM = {"first", "last", "random", "min", "max"}
 _ITEMS = {"list", "sort", "unique", "select", "reject", "selectattr", "rejectattr"}
@@ -238,8 +239,9 @@ def _argument_problem(node: nodes.Filter, filters) -> str | None:
     if len(node.args) > len(params) or any(k.key not in {p.name for p in params} for k in node.kwargs):
         takes = counted(len(params), "argument") if params else "no arguments"
         return f"the {node.name} filter takes {takes}, not {given}"
-    given = list(zip(params, node.args)) + [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
-    for param, arg in given:
+    pairs = list(zip(params, node.args, strict=False))  # fewer arguments than parameters: the rest by name
+    pairs += [(next(p for p in params if p.name == k.key), k.value) for k in node.kwargs]
+    for param, arg in pairs:
         if param.annotation in ("str", str) and isinstance(arg, nodes.Const) and not isinstance(arg.value, str):
             return f"the {node.name} filter's argument is text, in quotes: {node.name}(\"{arg.value}\")"
     return None
@@ -253,14 +255,15 @@ def filter_result(node: nodes.Filter, value, filters, used: set | None = None):
         return _RESULTS.get(name, str) if name in ("paragraphs", "blocks") else str, wrong
     if name == "lines" and _is_model(_strip(item)) and "text" in _strip(item).model_fields and used is not None:
         used.add((_strip(item), "text"))  # lines prints each item's text
-    kwargs = {k.key: _const(k.value) for k in node.kwargs}
+    # Jinja annotates a filter's keyword arguments as Pair nodes; its parser makes Keyword nodes (key: str)
+    kwargs = {k.key: _const(k.value) for k in cast(list[nodes.Keyword], node.kwargs)}
     field = _const(node.args[0]) if node.name in _ATTRIBUTE_ARG and node.args else kwargs.get("attribute")
     found, problem = _follow_path(value if name == "attr" else item, field, used) if field else (ANY, None)
     if name == "map":
         mapped = _const(node.args[0]) if node.args else None
         if mapped and mapped not in filters:
             return list, f"there is no filter '{mapped}'"
-        return list[found if field else ANY], problem
+        return GenericAlias(list, found if field else ANY), problem  # list[that type], made at run time
     if name == "attr":
         return found, problem
     if name in _TEXT_FILTERS:
@@ -272,6 +275,6 @@ def filter_result(node: nodes.Filter, value, filters, used: set | None = None):
     if name in _ITEM:
         return item, problem
     if name in _ITEMS:
-        return list[item], problem
+        return GenericAlias(list, item), problem
     return ANY, problem
 

@@ -88,9 +88,9 @@ def _join_tags(p) -> None:
         chars[m.start():m.end()] = list(cleaned)
         owners[m.start():m.end()] = [first] * len(cleaned)
     texts = [""] * len(pieces)
-    for owner, c in zip(owners, chars):
+    for owner, c in zip(owners, chars, strict=True):
         texts[owner] += c
-    for el, new in zip(pieces, texts):
+    for el, new in zip(pieces, texts, strict=True):
         if new == _text(el):
             continue
         if el.tag != f"{W}t" or not new:

@@ -32,8 +32,9 @@ class Walker:
     """Types every expression of one part; collects (lineno, expression, message, code) and the fields it prints."""
 
     def __init__(self, env, top: dict, model: type | None = None):
-        self.env, self.found, self.model = env, [], model  # model: the case, whose fields are the top names
-        self.used: set[tuple[type, str]] = set()  # (model, field) for every field a tag reads
+        self.env, self.model = env, model  # model: the case, whose fields are the top names
+        self.found: list[tuple[int, str, str, str]] = []
+        self.used: set[tuple[type | None, str]] = set()  # (model, field) for every field a tag reads
         self.scopes: list[dict] = [dict(top)]
         self.guarded: list[set[str]] = []  # names a surrounding {% if X is defined %} asks about
         self.turns = [1]  # how many times the loops around a tag run, as far as typed numbers tell
@@ -213,7 +214,7 @@ class Walker:
     def stmt_With(self, node):
         values = [self.expr(v) for v in node.values]
         self.scopes.append({})
-        for target, value in zip(node.targets, values):
+        for target, value in zip(node.targets, values, strict=True):
             self.bind(target, value)
         self.visit_all(node.body)
         self.scopes.pop()

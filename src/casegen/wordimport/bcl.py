@@ -3,17 +3,33 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel
+
+from casegen.models import wording
+from casegen.models.bcl import (
+    BusinessCaseLite,
+    FinanceYear,
+    NonCashableBenefit,
+    PositionTable,
+    ProjectInfo,
+    Qualification,
+    Resources,
+    Risk,
+)
+from casegen.models.common import Approval, Deliverable, GateDate
 from casegen.wordimport.mapping import (
-    Reading, after_label, bullet, cell_bullets, columns, grid, items, label_table, model_grid,
+    Reading,
+    after_label,
+    bullet,
+    cell_bullets,
+    columns,
+    grid,
+    items,
+    label_table,
+    model_grid,
 )
 from casegen.wordimport.match import computed_labels, field_labels, norm, which
 from casegen.wordimport.text import Para, WordTable
-from casegen.models.bcl import (
-    BusinessCaseLite, FinanceYear, NonCashableBenefit, PositionTable, ProjectInfo, Qualification, Resources,
-    Risk,
-)
-from casegen.models import wording
-from casegen.models.common import Approval, Deliverable, GateDate
 
 _TITLES = field_labels(BusinessCaseLite)
 # The format's sections: the models' own labels where a field has the section's name.
@@ -40,7 +56,7 @@ BOILERPLATE = tuple(norm(wording.opening(s)) for s in (
 # Bold sub-headings inside the format's sections (a bold paragraph that is none of these starts a section
 # the format lacks).
 INNER = (wording.ONE_OFF, wording.ONGOING, VALIDATED)
-GRIDS = [  # (path, item model, section it belongs to)
+GRIDS: list[tuple[tuple, type[BaseModel], str]] = [  # (path, item model, section it belongs to)
     (("benefits",), NonCashableBenefit, "benefits"), (("gate_dates",), GateDate, "timetable"),
     (("deliverables",), Deliverable, "timetable"), (("approvals",), Approval, "approvals"),
 ]
@@ -63,8 +79,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
             reading.add(("linked_obcs",), item)
     elif key == "qualification" and norm(p.text).startswith("note"):
         reading.put(("qualification", "note"), after_label(p.text, field_labels(Qualification)["note"]))
-    elif key == "finance" and CATEGORY.match(p.text):
-        reading.put(("finance", "savings_category"), CATEGORY.match(p.text).group(1).strip())
+    elif key == "finance" and (category := CATEGORY.match(p.text)):
+        reading.put(("finance", "savings_category"), category.group(1).strip())
     elif key == "finance" and norm(p.text).startswith(norm(VALIDATED)):
         reading.target = ("finance", "validated")
     elif not any(norm(p.text).startswith(b) for b in BOILERPLATE):

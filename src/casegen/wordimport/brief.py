@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import re
 
+from casegen.models import wording
+from casegen.models.brief import (
+    BriefBenefit,
+    BriefHeader,
+    DepartmentInvolvement,
+    PersonalData,
+    ProjectBrief,
+    RaciRow,
+    RiskStatement,
+    Scope,
+)
 from casegen.wordimport.mapping import Reading, after_label, bullet, grid, label_table, model_grid, text_lines
 from casegen.wordimport.match import field_labels, norm, which
 from casegen.wordimport.text import Cell, Para, WordTable
-from casegen.models import wording
-from casegen.models.brief import (
-    BriefBenefit, BriefHeader, DepartmentInvolvement, ProjectBrief, RaciRow, RiskStatement, Scope,
-)
 
 _TITLES = field_labels(ProjectBrief)
 HEADINGS = {
@@ -17,14 +24,14 @@ HEADINGS = {
     "phase_end": _TITLES["phase_end"],
     "dependencies": wording.DEPENDENCIES_BOX, "risks": wording.RISKS_BOX, "benefits": _TITLES["benefits"],
     "stakeholders": wording.STAKEHOLDERS_BOX,
-    "personal_data": ProjectBrief.model_fields["personal_data"].annotation.model_fields["involved"].title,
+    "personal_data": field_labels(PersonalData)["involved"],
 }
 PREFIXED = {"personal_data"}  # the heading carries the answer: "… personal data? Yes"
 EXPECTED = list(HEADINGS)
 # Sub-headings inside a section, and the list their bullets go to.
-SUBLISTS = {
+SUBLISTS: dict[str, dict[str, tuple]] = {
     "scope": {wording.IN_SCOPE: ("scope", "products"), **{
-        info.title: ("scope", name) for name, info in Scope.model_fields.items()}},
+        label: ("scope", name) for name, label in field_labels(Scope).items()}},
     "dependencies": {_TITLES[name]: (name,) for name in ("dependencies", "constraints", "assumptions")},
     "risks": {_TITLES["risks"]: (), _TITLES["disbenefits"]: ("disbenefits",)},
     "phase_end": {}, "personal_data": {},
@@ -48,8 +55,8 @@ def read_paragraph(reading: Reading, p: Para) -> None:
     sub = which(p.text, {label: label for label in SUBLISTS.get(key, {})}) if not p.bullet else None
     if sub is not None:
         reading.target = SUBLISTS[key][sub]
-    elif key == "phase_end" and METHOD.match(p.text):
-        reading.put(("methodology",), METHOD.match(p.text).group(1))
+    elif key == "phase_end" and (method := METHOD.match(p.text)):
+        reading.put(("methodology",), method.group(1))
     elif key == "background" or (key == "" and not p.bullet and not norm(p.text).startswith(norm(wording.BRIEF_TITLE))):
         reading.append_block(("background",), p)
     elif key == "personal_data" and not p.bullet:
@@ -95,7 +102,7 @@ def _stages(reading: Reading, t: WordTable) -> bool:
         timeframe = cells["timeframe"].text if "timeframe" in cells else ""
         return {"name": name, "timeframe": timeframe} if timeframe else {"name": name}
 
-    rows = grid(reading, t, dict(zip(("name", "timeframe"), wording.STAGE_COLUMNS)), stage)
+    rows = grid(reading, t, dict(zip(("name", "timeframe"), wording.STAGE_COLUMNS, strict=True)), stage)
     if rows is None:
         return False
     reading.put(("stages",), reading.get(("stages",), []) + rows)
@@ -109,7 +116,8 @@ def _risks(reading: Reading, t: WordTable) -> bool:
         item.update({k: cells[k].text for k in ("likelihood", "impact") if k in cells})
         return item
 
-    rows = grid(reading, t, dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS)), risk, need=3)
+    columns = dict(zip(("statement", "likelihood", "impact"), wording.RISK_COLUMNS, strict=True))
+    rows = grid(reading, t, columns, risk, need=3)
     if rows is None:
         return False
     reading.put(("risks",), reading.get(("risks",), []) + rows)

@@ -20,14 +20,14 @@ from casegen.fileio import atomic_path, os_error_message
 from casegen.intake import spec
 from casegen.intake.form import write_form_values
 from casegen.intake.reader import read_intake
+from casegen.models import KINDS, TITLES, Kind
+from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
+from casegen.sheetcells import MAX_TEXT, number, overlong, put
 from casegen.wordimport import bcl, brief
 from casegen.wordimport.document import NotADocument, open_document
 from casegen.wordimport.mapping import Reading, flatten, heading_key, leftovers, split
 from casegen.wordimport.match import norm
 from casegen.wordimport.text import Para, WordTable
-from casegen.models import KINDS, TITLES, Kind
-from casegen.models.values import choose, parse_count, parse_level, parse_money, parse_rating, parse_when
-from casegen.sheetcells import MAX_TEXT, number, overlong, put
 
 FORMATS: dict[str, ModuleType] = {Kind.BCL: bcl, Kind.BRIEF: brief}
 PARSERS = {"money": parse_money, "rating": parse_rating, "count": parse_count, "level": parse_level,
@@ -136,9 +136,10 @@ def cell_values(kind: str, data: dict, programme: Programme | None = None) -> di
 
 def _holder(data: dict, path: tuple) -> dict | None:
     for part in path[:-1]:
-        data = data.get(part)
-        if not isinstance(data, dict):
+        inner = data.get(part)
+        if not isinstance(inner, dict):
             return None
+        data = inner
     return data
 
 

@@ -31,7 +31,7 @@ class Reading:
     found: set[str] = field(default_factory=set)  # the format's sections the document has
     typed_totals: dict[int, str] = field(default_factory=dict)  # risk index -> total as typed
     unread: list[str] = field(default_factory=list)  # what Word shows that casegen cannot read, in words
-    section: Section = None
+    section: Section = field(default_factory=lambda: Section("", ""))  # before the first heading
     target: tuple = ()  # the list that bullets go to, in sections with sub-headings
 
     def put(self, path: tuple, value) -> None:
@@ -71,7 +71,7 @@ class Reading:
 def flatten(blocks: list) -> list:
     """Boxes (one-column tables) opened into their paragraphs; a merged title row made a paragraph of
     its own; empty rows dropped: what is left are paragraphs and real data tables."""
-    out = []
+    out: list[Para | WordTable] = []
     for b in blocks:
         if isinstance(b, Para):
             out.append(b)
@@ -177,7 +177,7 @@ def label_table(reading: Reading, table: WordTable, path: tuple, model, header=(
     if sum(1 for k in keys if k) < 2:
         return False
     lists = {n for n, info in model.model_fields.items() if getattr(info.annotation, "__origin__", None) is list}
-    for key, row in zip(keys, table.rows):
+    for key, row in zip(keys, table.rows, strict=True):
         value = "\n".join(c.text for c in row[1:] if c.text)
         if key in lists:
             reading.put(path + (key,), items(value))

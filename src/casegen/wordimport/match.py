@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -12,13 +12,14 @@ from casegen.models.brief import BriefBenefit, DepartmentInvolvement, ProjectBri
 from casegen.models.common import Deliverable, GateDate, ProjectHeader
 from casegen.models.values import loose
 
+
 def _title(model: type[BaseModel], name: str) -> str:
-    return model.model_fields[name].title
+    return model.model_fields[name].title or name  # as field_labels
 
 
 # Other ways the council's documents have written a field's label, keyed by the field: the label itself
 # comes from the model, so a label changed there is matched here too.
-FIELD_REWORDINGS = [
+FIELD_REWORDINGS: list[tuple[tuple[type[BaseModel], str], list[str]]] = [
     ((ProjectHeader, "title"), ["Project Name", "Title"]),
     ((ProjectHeader, "tracker_ref"), ["Tracker ref", "Portfolio Tracker reference", "Tracker reference",
                                       "Portfolio ref"]),
@@ -77,7 +78,7 @@ def variants(label: str) -> list[str]:
     return [label] + REWORDINGS.get(label, [])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forms(label: str) -> tuple[str, frozenset[str], frozenset[str]]:
     """The label loosely, and its variants loosely and without asides: worked out once a label, as every
     paragraph of a document is matched against every label (100,000 paragraphs: 160 s, then 4 s)."""

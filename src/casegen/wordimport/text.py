@@ -5,10 +5,10 @@ bookmarks, revisions), content controls' contents (but not their placeholder pro
 fields' results (never their codes, nor what a field nested in another's code shows), tabs, line breaks
 and non-breaking spaces; deleted revisions (text, paragraphs and table rows) are skipped, inserted ones
 read; hidden text (w:vanish on the run, its character or paragraph style, the styles they are based on,
-or the document's defaults) is skipped, as Word does not show or print it. Content Word shows from another file (w:altChunk: HTML, RTF or a document pasted
-in) is not read here: it is kept as a Para naming it (`unread`), for the import to report. Bullets are
-recognised from Word numbering (w:numPr and its ilvl, on the paragraph or its style) and from bullets
-typed by hand ("•", "·", "-", "–" then a tab or space).
+or the document's defaults) is skipped, as Word does not show or print it. Content Word shows from another
+file (w:altChunk: HTML, RTF or a document pasted in) is not read here: it is kept as a Para naming it
+(`unread`), for the import to report. Bullets are recognised from Word numbering (w:numPr and its ilvl, on
+the paragraph or its style) and from bullets typed by hand ("•", "·", "-", "–" then a tab or space).
 """
 from __future__ import annotations
 
@@ -267,7 +267,7 @@ def _table(tbl, styles: _Styles, doc=None) -> WordTable:
 
 
 def _blocks(container, styles: _Styles, doc=None) -> list:
-    out = []
+    out: list[Para | WordTable] = []
     for child in container:
         if child.tag == W + "altChunk":
             out.append(Para("", unread=_alt_chunk(child, doc)))

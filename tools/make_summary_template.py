@@ -15,7 +15,7 @@ from docxkit import add_row, centre, draw, heading, lead_in, para, right, space_
 OUT = Path(__file__).resolve().parents[1] / "templates" / "portfolio_summary.docx"
 # A total over a TBC year ("TBC (£4,110,000 known)") on one line in the net savings and gap columns; the status
 # words ("Well behind target") on one line too.
-MONEY_COLUMNS = [2.6, 4.4, 2.4, 4.4, 3.2]  # the target column fits £10,000,000 (templates check)
+MONEY_COLUMNS = [2.6, 4.4, 2.4, 4.2, 3.4]  # the target column fits £10,000,000 (templates check)
 MONEY = (1, 2, 3)  # the columns of amounts, right-aligned so that their digits line up
 
 

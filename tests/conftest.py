@@ -8,6 +8,7 @@ The Hypothesis profile (tests/profiles.py) is loaded here, before any test modul
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -29,15 +30,33 @@ def programme():
     return config.load()
 
 
+@pytest.fixture(scope="session")
+def _sample_forms(tmp_path_factory, programme):
+    """Each sample's form, written once a session: most tests want one as it is (a copy costs a tenth)."""
+    folder = tmp_path_factory.mktemp("sample-forms")
+    made: dict[str, Path] = {}
+
+    def form(name: str) -> Path:
+        if name not in made:
+            case = sample_case(name, programme)
+            made[name] = write_form(case.kind, folder / f"{name}.xlsx", programme, case)
+        return made[name]
+
+    return form
+
+
 @pytest.fixture
-def make_form(tmp_path, programme):
+def make_form(tmp_path, programme, _sample_forms):
     """Write a filled intake form for a sample (optionally changed by `edit`) into tmp_path."""
 
     def make(name: str = "bcl-service-optimisation", edit=None, filename: str | None = None) -> Path:
+        target = tmp_path / (filename or f"{name}.xlsx")
+        if edit is None:  # the sample as it is: the session's copy
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return Path(shutil.copyfile(_sample_forms(name), target))
         case = sample_case(name, programme)
-        if edit:
-            edit(case)
-        return write_form(case.kind, tmp_path / (filename or f"{name}.xlsx"), programme, case)
+        edit(case)
+        return write_form(case.kind, target, programme, case)
 
     return make
 

@@ -16,6 +16,7 @@ from casegen.models.values import Total
 from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
 
 NO_STAGE = "(no stage given)"
+NO_THEME = "(no theme given)"  # a Project Brief names no theme of its own
 BEHIND_RED = Decimal("0.75")  # below 75% of its target a theme's year is red; below 100% amber
 
 

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from casegen.models.values import Amount, Total, format_money, is_tbc, known
-from casegen.portfolio.figures import NO_STAGE
+from casegen.portfolio.figures import NO_STAGE, NO_THEME
 from casegen.portfolio.snapshot import HIGH_RISK, SnapCase, Snapshot
 from casegen.rules.project import placeholder
 
@@ -239,7 +239,8 @@ def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
         savings=tuple(s for a, b in both if (s := _savings(a, b))),
         people=tuple(m for a, b in both for m in _people(a, b)),
         risks=tuple(r for k in sorted(new, key=_order) for r in _risks(old.get(k), new[k])),
-        themes=_total_moves(earlier.cases, now.cases, lambda c: c.theme, now.programme.themes),
+        themes=_total_moves(earlier.cases, now.cases, lambda c: c.theme or NO_THEME,
+                            [*now.programme.themes, NO_THEME]),
         by_stage=_total_moves(earlier.cases, now.cases, lambda c: c.stage or NO_STAGE, [*stages, NO_STAGE]),
         total=(_total_moves(earlier.cases, now.cases, lambda c: "Total", ["Total"])
                or (TotalMove("Total", 0, 0, Total(), Total()),))[0],

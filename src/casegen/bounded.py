@@ -11,11 +11,12 @@ class Unreadable(ValueError):
     """Why the file is not read, in words for the user (each caller raises it as its own error)."""
 
 
-def read_bounded(path: str | os.PathLike, limit: int, what: str) -> bytes:
+def read_bounded(path: str | os.PathLike, limit: int, what: str, follow_links: bool = True) -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them; Unreadable otherwise (OSError where
-    the system refuses, as any open would)."""
+    the system refuses, as any open would: with `follow_links` False, a link is refused so)."""
     # O_NONBLOCK: opening a pipe for reading returns at once instead of waiting for a writer.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags if follow_links else flags | getattr(os, "O_NOFOLLOW", 0))
     try:
         mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
         if stat.S_ISDIR(mode):
@@ -32,3 +33,16 @@ def read_bounded(path: str | os.PathLike, limit: int, what: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def nesting(value: object, cap: int) -> int:
+    """How deeply lists and objects nest in a parsed JSON `value`, worked out without recursion (counting stops
+    past `cap`, so a value nested deeper returns more than `cap`)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= cap:
+                stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest

@@ -16,9 +16,7 @@ The previous document is read with the checks `casegen import` makes (office.rea
 from __future__ import annotations
 
 import copy
-import os
 import re
-import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -30,6 +28,7 @@ from lxml import etree
 
 from casegen import office
 from casegen.batch.worddiff import word_ops
+from casegen.bounded import Unreadable, read_bounded
 from casegen.fileio import atomic_path
 from casegen.ooxml import W_NS, W
 
@@ -72,15 +71,12 @@ def _read(docx: str | Path):
 
 
 def _read_bounded(path: Path) -> bytes:
-    """The bytes of a regular file of at most office.MAX_FILE; OSError for a link, a folder, a pipe."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(f"{path} is not a regular file")
-        data = file.read(office.MAX_FILE + 1)
-    if len(data) > office.MAX_FILE:
-        raise office.Refused(f"is over {office.MAX_FILE // 2**20} MB, far more than any document")
-    return data
+    """The bytes of a regular file of at most office.MAX_FILE; OSError for a link, office.Refused for anything
+    else (a folder, a pipe, a file far larger than any document)."""
+    try:
+        return read_bounded(path, office.MAX_FILE, "document", follow_links=False)
+    except Unreadable as exc:
+        raise office.Refused(str(exc)) from None
 
 
 def write_redline(old: str, new: str, out: str, date: str) -> tuple[bool, str]:

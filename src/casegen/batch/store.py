@@ -28,6 +28,7 @@ from pathlib import Path
 
 from casegen.batch.changes import Change
 from casegen.batch.sources import document_name_ok
+from casegen.bounded import Unreadable, nesting, read_bounded
 from casegen.errors import BuildError
 from casegen.facts import Fact
 
@@ -80,15 +81,10 @@ def set_aside(path: Path) -> Path:
 def read_plain(path: Path, limit: int = MAX_VALUE) -> bytes:
     """A regular file's bytes, never through a link, never blocking on a pipe; OSError if it is anything else
     or larger than `limit`."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            raise IsADirectoryError(f"{path} is not a regular file of at most {limit} bytes")
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise IsADirectoryError(f"{path} is larger than {limit} bytes")
-    return data
+    try:
+        return read_bounded(path, limit, "file casegen keeps", follow_links=False)
+    except Unreadable as exc:
+        raise IsADirectoryError(f"{path} {exc}") from None
 
 
 def load_json(data: bytes | str, limit: int = MAX_VALUE):
@@ -99,13 +95,8 @@ def load_json(data: bytes | str, limit: int = MAX_VALUE):
         value = json.loads(data)
     except RecursionError:
         raise ValueError("nested deeper than casegen writes") from None
-    todo = [(value, 0)]
-    while todo:
-        item, depth = todo.pop()
-        if depth > MAX_DEPTH:
-            raise ValueError("nested deeper than casegen writes")
-        if isinstance(item, (dict, list)):
-            todo += [(v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)]
+    if nesting(value, MAX_DEPTH) > MAX_DEPTH:
+        raise ValueError("nested deeper than casegen writes")
     return value
 
 

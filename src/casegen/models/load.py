@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from casegen.bounded import Unreadable, read_bounded
+from casegen.bounded import Unreadable, nesting, read_bounded
 from casegen.errors import IntakeError, Problem
 from casegen.models import KINDS
 
@@ -24,7 +24,7 @@ def load_json(path: Path, kind: str, programme):
             from None
     except (OSError, ValueError) as exc:
         raise IntakeError([Problem(str(path), f"cannot read the JSON: {exc}")]) from None
-    if _depth(data) > MAX_DEPTH:
+    if nesting(data, MAX_DEPTH) > MAX_DEPTH:
         raise IntakeError([Problem(str(path), "cannot read the JSON: it is nested far more deeply than any case")])
     if isinstance(data, dict):
         if data.setdefault("kind", kind) != kind and data["kind"] in KINDS:
@@ -37,18 +37,6 @@ def load_json(path: Path, kind: str, programme):
     except ValidationError as exc:
         raise IntakeError([Problem(str(path), e["msg"].removeprefix("Value error, "),
                                    field=".".join(str(p) for p in e["loc"])) for e in exc.errors()]) from None
-
-
-def _depth(data) -> int:
-    """How deeply lists and objects nest in `data` (worked out without recursion)."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, (dict, list)):
-            deepest = max(deepest, depth)
-            if depth <= MAX_DEPTH:
-                stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
-    return deepest
 
 
 def _strip_computed(model, data):

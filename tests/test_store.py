@@ -197,3 +197,50 @@ def test_casegens_own_state_files_as_pipes_and_huge_files_never_hang_a_build(mak
     for name in (LOCK, f"{FILE}-journal", FILE):
         assert f"{out / FOLDER / name}: " in said and f"set aside as {name}.damaged-" in said
     assert run("changes", out).exit_code == 0
+
+
+def _aged(folder: Path) -> None:
+    """Every form in `folder` saved an hour ago, so its size and times are trusted."""
+    for form in folder.glob("*.xlsx"):
+        os.utime(form, (form.stat().st_atime, form.stat().st_mtime - 3600))
+
+
+def test_a_form_of_the_size_and_times_recorded_is_not_read_again_and_any_change_is_still_seen(make_form, tmp_path,
+                                                                                             monkeypatch):
+    from casegen.batch import build
+
+    for name in ("bcl-service-optimisation", "brief-neighbourhood-working-model"):
+        make_form(name, filename=f"inputs/{name}.xlsx")
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    _aged(inputs)
+    assert run("build", inputs, "-o", out).exit_code == 0
+    hashed = []
+    digest = build.file_digest
+    monkeypatch.setattr(build, "file_digest", lambda path: hashed.append(path) or digest(path))
+    assert "2 up to date" in run("build", inputs, "-o", out).output and hashed == []
+    # the same size, the time put back: the change time still tells it apart, so it is read and rebuilt
+    form = inputs / "bcl-service-optimisation.xlsx"
+    body, when = bytearray(form.read_bytes()), form.stat().st_mtime
+    body[len(body) // 2] ^= 1  # one byte of the zip changed: the form cannot be read, and says so
+    form.write_bytes(body)
+    os.utime(form, (when, when))
+    result = run("build", inputs, "-o", out)
+    assert [Path(p).name for p in hashed] == [form.name] and "1 up to date" in result.output, result.output
+    assert "0 built" not in result.output or "failed" in result.output
+
+
+def test_a_store_of_the_first_format_is_brought_to_this_one_its_history_intact(make_form, tmp_path):
+    make_form("bcl-service-optimisation", filename="inputs/bcl-service-optimisation.xlsx")
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    assert run("build", inputs, "-o", out).exit_code == 0
+    db = sqlite3.connect(out / FOLDER / FILE)
+    db.executescript("ALTER TABLE documents DROP COLUMN seen; PRAGMA user_version=1;")
+    db.close()
+    make_form("bcl-service-optimisation", filename="inputs/bcl-service-optimisation.xlsx",
+              edit=lambda case: setattr(case.project, "title", "Service Optimisation Review"))
+    assert "1 built" in run("build", inputs, "-o", out).output
+    shown = run("changes", out).output
+    assert "Service Optimisation Review" in shown and "set aside" not in shown
+    db = sqlite3.connect(out / FOLDER / FILE)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM changes").fetchone()[0] >= 2

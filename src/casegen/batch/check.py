@@ -9,6 +9,7 @@ manifest entries keep; validate and build therefore give the same findings for t
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -94,6 +95,9 @@ def _worker_start(main: int) -> None:
     signal follows the death of the parent's *thread* that started the worker, and exists on Linux only.
     A worker whose casegen was killed (SIGKILL, out of memory) ends within half a second.
     """
+    # What the worker was forked with (the parent's lists of every form among it) is never collected here:
+    # the collector walking it would copy each of its pages into the worker, memory growing with the forms.
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (cli.main): stopped means ended
     parent = os.getppid()  # casegen itself, or a forkserver that ends with it

@@ -139,6 +139,8 @@ class Workers:
         self.size = workers
         self.pool = (ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
                      if workers > 1 else None)
+        if self.pool is not None:  # as Python's gc.freeze documents: what the workers share with this process
+            gc.freeze()  # is not copied into it page by page by the collector visiting it, until they end
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
@@ -183,11 +185,13 @@ class Workers:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
 
     def stop(self) -> None:
         """End the workers now, mid-task (what they leave half-written is a temporary file, swept)."""
         if self.pool is None:
             return
+        gc.unfreeze()
         if hasattr(self.pool, "terminate_workers"):  # Python 3.14
             self.pool.terminate_workers()
             return

@@ -10,7 +10,7 @@ from casegen.render import context, load_template, template_path
 from casegen.render import engine as rdocx
 from helpers import sample_case
 
-SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model"]
+SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 
 
 def _as_docxtpl_would(template, ctx) -> dict[str, bytes]:

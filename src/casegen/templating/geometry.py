@@ -143,11 +143,16 @@ def _columns(tbl, grid: list[int]) -> list[int] | None:
     rows = tbl.findall(TR)
     if not rows:
         return None
-    widest = [(tc, _properties(tc)) for tc in max(rows, key=lambda tr: len(tr.findall(TC))).iterchildren(TC)]
-    spans = [_span(props) for _, props in widest]
+    return _row_columns(max(rows, key=lambda tr: len(tr.findall(TC))), grid)
+
+
+def _row_columns(tr, grid: list[int]) -> list[int] | None:
+    """The column widths the cells of row `tr` give, else the grid's if they span it; None if neither."""
+    cells = [_properties(tc) for tc in tr.iterchildren(TC)]
+    spans = [_span(props) for props in cells]
     if all(span == 1 for span in spans):
-        widths = [w for w in (_cell_width(props, sum(grid)) for _, props in widest) if w is not None]
-        if len(widths) == len(widest):  # every cell's width known
+        widths = [w for w in (_cell_width(props, sum(grid)) for props in cells) if w is not None]
+        if len(widths) == len(cells):  # every cell's width known
             return widths
     return grid if sum(spans) == len(grid) and all(grid) else None
 
@@ -247,6 +252,55 @@ def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
     for tbl in tree.iter(f"{W}tbl"):
         nested = any(a.tag == f"{W}tc" for a in tbl.iterancestors())
         repair_table(tbl, size, None if nested else limit)
+
+
+# Most of a template's tables have the same columns in every document: only a loop over columns ({%tc %}, or
+# docxtpl's {% colspan %} and {% hm %}) changes them. Those are marked once a template (`mark_tables`, on the part
+# before it is compiled) and only the marked ones are repaired in each document (`repair_marked`); measuring and
+# fitting a table that needs it not took more of a document's time than any other step of rendering it.
+FIT = "casegen-fit"  # the mark: "page" (fitted to the text's width) or "cell" (a table in a table's cell)
+MARKED = etree.XPath(f"//w:tbl[@{FIT}]", namespaces={"w": W[1:-1]})
+_COLUMN_TAG = re.compile(r"\{%-?\s*(?:tc|colspan|hm)\b")
+
+
+def settled(tbl, limit: int | None) -> bool:
+    """Whether a template's table is one that `repair_table` leaves as the template has it in every document:
+    no tag of it changes its columns, and whichever of its rows is the widest after its row loops have run, its
+    cells are as its grid draws them, within `limit`."""
+    if _COLUMN_TAG.search("".join(tbl.itertext(T))):
+        return False
+    grid = tbl.find(f"{W}tblGrid")
+    drawn = [_int(c) for c in grid.findall(f"{W}gridCol")] if grid is not None else []
+    if grid is None or (limit and sum(drawn) > limit):
+        return grid is None  # a table with no grid is never repaired
+    return all(_row_columns(tr, drawn) in (None, drawn) for tr in tbl.iterchildren(TR))
+
+
+def mark_tables(xml: bytes) -> bytes:
+    """A template's part with each table a document's rendering must repair marked (FIT); each of the others has
+    its width in twips set to its grid's now, as `repair_table` would set it in every document."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return xml  # the renderer reports it
+    limit = text_width(root.find(f"{W}body")) if root.tag == f"{W}document" else None
+    for tbl in root.iter(f"{W}tbl"):
+        nested = any(a.tag == f"{W}tc" for a in tbl.iterancestors())
+        if not settled(tbl, None if nested else limit):
+            tbl.set(FIT, "cell" if nested else "page")
+            continue
+        table_width, grid = tbl.find(f"{TBL_PR}/{W}tblW"), tbl.find(f"{W}tblGrid")
+        if table_width is not None and table_width.get(f"{W}type") == "dxa" and grid is not None:
+            table_width.set(f"{W}w", str(sum(_int(c) for c in grid.findall(f"{W}gridCol"))))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def repair_marked(tables, size: int, limit: int | None) -> None:
+    """Repair each marked table of `tables` (a rendered part's, outermost first) and take its mark away."""
+    for tbl in tables:
+        where = tbl.attrib.pop(FIT, None)
+        if where is not None:
+            repair_table(tbl, size, limit if where == "page" else None)
 
 
 def _template_needs(tbl, size: int) -> list[int]:

@@ -105,14 +105,20 @@ def _table_margins(tbl) -> int:
 def _need(tc, props, size: int, margins: int, amount: bool, spare: int = ROUNDING) -> int:
     """The width the widest word of a cell needs (with its margins): words are not broken, lines are. Measured at
     the cell's largest size, bold if any of it is: never less than it needs."""
-    words = [w for p in tc.iter(P) for w in "".join(p.itertext(T)).split()]
+    paragraphs, here, bold = [], size, False
+    for el in tc.iter(P, SZ, B):  # one walk through the cell (the fitting's largest cost)
+        if el.tag == P:
+            paragraphs.append(el)
+        elif el.tag == SZ:
+            here = max(here, _int(el, "val", size))
+        elif el.get(f"{W}val", "true") not in ("0", "false"):
+            bold = True
+    words = [w for p in paragraphs for w in "".join(p.itertext(T)).split()]
     if amount:
         words.append(AMOUNT)
     if not words:
         return 0
     longest = max(map(len, words))
-    here = max([size] + [_int(sz, "val", size) for sz in tc.iter(SZ)])
-    bold = any(b.get(f"{W}val", "true") not in ("0", "false") for b in tc.iter(B))
     # Only words at least half as long as the longest can be the widest (Arial's widest letter is 4.6 of its narrowest).
     widest = max(word_width(w, here, bold) for w in words if 2 * len(w) >= longest)
     own = _margin_pair(props.find(TC_MARGINS))

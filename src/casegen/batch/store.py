@@ -243,7 +243,8 @@ class Store:
                 self._schema()
                 return
             except sqlite3.DatabaseError as exc:
-                self.db.close()
+                if self.db is not None:
+                    self.db.close()
                 self.db = cast(sqlite3.Connection, None)
                 if attempt == 2 or not self.locked or getattr(exc, "sqlite_errorcode", None) not in (None, 11, 26):
                     raise BuildError(f"{self.path}: cannot be used ({exc}); it is left as it was") from None

@@ -244,3 +244,21 @@ def test_a_store_of_the_first_format_is_brought_to_this_one_its_history_intact(m
     db = sqlite3.connect(out / FOLDER / FILE)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert db.execute("SELECT count(*) FROM changes").fetchone()[0] >= 2
+
+
+def test_a_store_that_cannot_be_written_mid_build_is_one_line_and_the_next_build_makes_it_again(make_form, tmp_path,
+                                                                                               monkeypatch):
+    make_form("bcl-service-optimisation", filename="inputs/bcl-service-optimisation.xlsx")
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "built", full)
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{out / FOLDER / FILE}: cannot be written (database or disk is full)" in result.output
+    assert not (out / FOLDER / LOCK).exists()  # the lock is released
+    monkeypatch.undo()
+    again = run("build", inputs, "-o", out)
+    assert again.exit_code == 0 and "1 built" in again.output, again.output

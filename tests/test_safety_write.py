@@ -202,8 +202,9 @@ def test_prune_removes_only_casegens_plain_files_inside_the_output_folder(forms,
     (out / "link.docx").symlink_to(hand_typed(tmp_path / "linked.docx"))
     db = sqlite3.connect(out / FOLDER / FILE)  # records naming what is not casegen's, as a hostile store might
     for name in ("../victim.docx", str(outside), f"../inputs/{BCL}.xlsx", "typed.docx", "link.docx"):
-        db.execute("INSERT INTO documents SELECT ?, '../gone.xlsx', kind, form, template, config, casegen, facts, "
-                   "warnings, sha256, NULL, NULL FROM documents WHERE name = ?", (name, f"{BCL}.docx"))
+        db.execute("INSERT INTO documents (name, source, kind, form, template, config, casegen, facts, warnings, "
+                   "sha256) SELECT ?, '../gone.xlsx', kind, form, template, config, casegen, facts, warnings, sha256 "
+                   "FROM documents WHERE name = ?", (name, f"{BCL}.docx"))
     db.commit()
     db.close()
     before = {p: digest(p) for p in (victim, outside, typed, forms / f"{BCL}.xlsx", tmp_path / "linked.docx")}

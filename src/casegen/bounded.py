@@ -3,6 +3,7 @@ file only, opened without waiting (a pipe named programme.toml would block a pla
 /dev/zero or a 3 GB file would fill the memory), at most `limit` bytes, whatever its size says."""
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -46,3 +47,25 @@ def nesting(value: object, cap: int) -> int:
             if depth <= cap:
                 stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
     return deepest
+
+
+def read_plain(path: str | os.PathLike, limit: int) -> bytes:
+    """A regular file's bytes (one casegen keeps), never through a link, never blocking on a pipe; OSError if it
+    is anything else or larger than `limit`."""
+    try:
+        return read_bounded(path, limit, "file casegen keeps", follow_links=False)
+    except Unreadable as exc:
+        raise IsADirectoryError(f"{path} {exc}") from None
+
+
+def load_json(data: bytes | str, limit: int, depth: int = 64):
+    """JSON read with a byte budget and a depth limit (a case is 6 deep); ValueError for anything else."""
+    if len(data) > limit:
+        raise ValueError("larger than casegen writes")
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise ValueError("nested deeper than casegen writes") from None
+    if nesting(value, depth) > depth:
+        raise ValueError("nested deeper than casegen writes")
+    return value

@@ -10,6 +10,7 @@ import stat
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.parsers import expat
 
@@ -133,6 +134,38 @@ def plain_file(path: Path) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     return "" if stat.S_ISREG(mode) else "not a regular file (a pipe, a socket or a device)"
+
+
+def what_is(path: Path) -> str:
+    """"" for a regular file or nothing; else what is there, in words (a link with its target)."""
+    there = plain_file(path)
+    return f"a symbolic link (to {os.readlink(path)})" if there == "a symbolic link" else there
+
+
+def folder_trouble(path: Path) -> str:
+    """"" for a folder or nothing; else what is there instead."""
+    return "" if plain_file(path) == "a folder" or not os.path.lexists(path) else (what_is(path) or "a file")
+
+
+def set_aside(path: Path) -> Path:
+    """Rename `path` (a link itself, never its target) out of the way, kept for a person to look at."""
+    stamp, n = datetime.now(UTC).strftime("%Y%m%d-%H%M%S"), 2
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    while os.path.lexists(aside):
+        aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
+    os.replace(path, aside)
+    return aside
+
+
+def keep_edited(target: Path) -> Path:
+    """Rename a file a person edited since casegen wrote it to NAME.edited-YYYYMMDD-HHMMSS.SUFFIX beside it (never
+    replacing another), so that the new one can be written in its place; the name it is kept under."""
+    stamp, n = datetime.now().strftime("%Y%m%d-%H%M%S"), 2
+    aside = target.with_name(f"{target.stem}.edited-{stamp}{target.suffix}")
+    while os.path.lexists(aside):
+        aside, n = target.with_name(f"{target.stem}.edited-{stamp}-{n}{target.suffix}"), n + 1
+    os.rename(target, aside)
+    return aside
 
 
 def _refuse_dtd(*_) -> None:

@@ -28,7 +28,7 @@ from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
-from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, template_digest
+from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, seen, template_digest
 from casegen.batch.store import Record, Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
@@ -79,6 +79,7 @@ class _Job:
     target: Path
     digest: str | None
     reason: str  # why it is built again: "new", "form changed", ...
+    seen: str = ""  # the form's size and times when its digest was taken (sources.seen)
     checked: Checked | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -135,7 +136,7 @@ class _Build:
         self.config = config_digest(programme)
         self.carried = CARRIED_CONFIG + programme.digest()  # the same configuration, as stamped before the store
         self._templates: dict[str, str | None] = {}
-        self.history = History(store, out_dir)
+        self.history = History(store)
         self.done = self.total = 0
 
     def run(self) -> BuildReport:
@@ -146,8 +147,10 @@ class _Build:
             good = [job for job in stale if not job.failing]
             good = self.require_templates(good)
             self.render(good, workers)
-            if self.options.redline:
-                self.report.redlines = self.history.redlines(good, workers)
+            if self.options.redline:  # imported here: only a --redline build needs lxml
+                from casegen.batch.redline import write_redlines
+
+                self.report.redlines = write_redlines(self.history, self.out_dir, good, workers)
         self.prune_or_report_gone()
         self.report.notes += self.store.notes + self.history.notes
         if self.history.built or self.records != self.loaded or self.store.odd:
@@ -205,14 +208,15 @@ class _Build:
         stale: list[_Job] = []
         for source in self.sources:
             target = output_path(source, self.out_dir)
-            digest = file_digest(source)
-            record = self.records.get(target.name)
+            record, now = self.records.get(target.name), seen(source)
+            # a form of the size and times recorded is not read again (as make and git trust a file's times)
+            digest = record.stamp[0] if record and now and record.seen == now else file_digest(source)
             why = self.reasons(record, digest, target)
             if why:
-                stale.append(_Job(source, target, digest, why))
+                stale.append(_Job(source, target, digest, why, seen=now))
             else:
                 assert record is not None  # up to date: reasons() says "new" for a document with no record
-                fresh.append((source, target, record))
+                fresh.append((source, target, replace(record, seen=now)))
         return fresh, stale
 
     def reasons(self, record: Record | None, digest: str | None, target: Path) -> str:
@@ -313,13 +317,11 @@ class _Build:
         c, name = job.form, job.target.name
         assert c.values is not None, "a form rendered was read, so its case's values are kept"
         before = self.records.get(name)
-        self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
-                              if before is not None and before.stamp[1] != template else "", job.reason)
-        body = self.history.built[name][0]
+        sha256 = self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
+                                       if before is not None and before.stamp[1] != template else "", job.reason)
         self.records[name] = Record(name, self.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
                                     {n: fact.as_json() for n, fact in c.facts.items()},
-                                    sum(p.severity != Severity.ERROR for p in job.problems),
-                                    hashlib.sha256(body).hexdigest() if body is not None else "")
+                                    sum(p.severity != Severity.ERROR for p in job.problems), sha256, job.seen)
 
     def prune_or_report_gone(self) -> None:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
@@ -351,7 +353,7 @@ class _Build:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             self.report.notes += filter(None, [html.prune(target)])
-            self.history.forget(target)
+            self.history.forget(self.out_dir, target)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

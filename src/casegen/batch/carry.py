@@ -18,8 +18,9 @@ from pathlib import Path
 
 from casegen.batch.changes import Change
 from casegen.batch.sources import document_name_ok
-from casegen.batch.store import DATE, Record, load_json, read_plain, what_is
-from casegen.fileio import written_by_casegen
+from casegen.batch.store import COLUMNS, DATE, MAX_VALUE, Record, compact
+from casegen.bounded import load_json, read_plain
+from casegen.fileio import what_is, written_by_casegen
 
 MANIFEST, CARRIED = ".casegen-manifest.json", "carried-over"
 CARRIED_CONFIG = "carried:"  # before the store, the configuration was stamped with its templates' folder
@@ -65,7 +66,7 @@ def _old_lock(folder: Path) -> None:
 
 def _read(path: Path, limit: int = 2**26):
     try:
-        return load_json(read_plain(path, limit))
+        return load_json(read_plain(path, limit), limit)
     except (OSError, ValueError):
         return None
 
@@ -90,8 +91,7 @@ def _import(store, old: Path) -> None:
     records, built = _records(store, old, marker)
     with store.db:
         store.db.execute("BEGIN IMMEDIATE")
-        store.db.executemany("INSERT OR REPLACE INTO documents (name, source, kind, form, template, config, "
-                             "casegen, facts, warnings, sha256) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        store.db.executemany(f"INSERT OR REPLACE INTO documents ({COLUMNS}) VALUES ({','.join('?' * 11)})",
                              [r.row() for r in records])
         store.db.executemany("UPDATE documents SET body = ?, vals = ? WHERE name = ?", built)
         store._log(changes)
@@ -101,7 +101,7 @@ def _import(store, old: Path) -> None:
 
 def _change(line: bytes) -> Change | None:
     try:
-        change = Change(**load_json(line.decode("utf-8")))
+        change = Change(**load_json(line.decode("utf-8"), MAX_VALUE))
     except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError; a cut-off line is left out
         return None
     return change if all(isinstance(v, str) for v in change.__dict__.values()) else None
@@ -128,18 +128,12 @@ def _records(store, old: Path, marker: dict | None) -> tuple[list[Record], list[
                               hashlib.sha256(now).hexdigest() if now else ""))
         body = base or now
         if body is not None or isinstance(values, dict):
-            built.append((body, store_json(values), name))
+            built.append((body, compact(values) if isinstance(values, dict) else None, name))
     return records, built
 
 
 def _bytes(path: Path) -> bytes | None:
     try:
-        return read_plain(path)
+        return read_plain(path, MAX_VALUE)
     except OSError:
         return None
-
-
-def store_json(values) -> str | None:
-    import json
-
-    return json.dumps(values, ensure_ascii=False) if isinstance(values, dict) else None

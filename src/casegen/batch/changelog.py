@@ -59,7 +59,7 @@ def what_changed(out_dir: Path, everything: bool = False) -> ChangesReport:
             carry_over(store)
         last, log, notes = store.last_build(), store.read_log(), list(store.notes)
     finally:
-        store.close()
+        store.__exit__()
     if last is None:
         raise CasegenError(f"{out_dir} has no build history; build into it first: casegen build FORMS -o {out_dir}")
     found = [c for c in log if everything or c.date == last]

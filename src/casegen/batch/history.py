@@ -16,28 +16,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
-from casegen.batch.store import FOLDER, Store, folder_trouble, read_plain, set_aside, what_is
-from casegen.fileio import document_properties, remove_plain, written_by_casegen
+from casegen.batch.store import FOLDER, MAX_VALUE, Store
+from casegen.bounded import read_plain
+from casegen.fileio import document_properties, keep_edited, plain_file, remove_plain, set_aside, written_by_casegen
 
-REDLINES = "redlines"
-TMP = "tmp"  # .casegen/tmp: the documents a redline compares with, for the build's length only
+REDLINES, TMP = "redlines", "tmp"  # .casegen/tmp: the documents a redline compares with, for the build's length
 # What a killed casegen leaves half-written, by exact shape (fileio.atomic_path's and tempfile's names).
 PART = re.compile(r"\..+\.(docx|pdf)\.[a-z0-9_]{8}\.part")
 PDF_WORK = re.compile(r"\.casegen-pdf-[a-z0-9_]{8}")
 
 
-def shown_date(date: str) -> str:
-    """A build's date to the second, as Word shows a tracked change's."""
-    return date[:19] + "Z"
-
-
 class History:
-    def __init__(self, store: Store, out_dir: Path):
-        self.store, self.out_dir = store, Path(out_dir)
+    def __init__(self, store: Store):
+        self.store = store
         # To the microsecond: it names the build in the log, and two builds can start in one second.
         self.date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.changes: list[Change] = []
-        self.built: dict[str, tuple[bytes | None, dict]] = {}  # name -> (the document written, its case)
+        self.built: set[str] = set()  # the documents written, whose bytes and cases wait in the store
         self.notes: list[str] = []
         self.redlined = False  # a redline was written: some document's text changed
         self.pending = store.pending()
@@ -52,85 +47,48 @@ class History:
     def keep_edited(self, target: Path) -> Path:
         """Rename a document a person edited to NAME.edited-YYYYMMDD-HHMMSS.docx, and log it at once."""
         by = document_properties(target).get("lastModifiedBy", "")
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside, n = target.with_name(f"{target.stem}.edited-{stamp}{target.suffix}"), 2
-        while os.path.lexists(aside):
-            aside, n = target.with_name(f"{target.stem}.edited-{stamp}-{n}{target.suffix}"), n + 1
-        os.rename(target, aside)
+        aside = keep_edited(target)
         self.notes.append(f"{target}: edited since casegen built it{f' (last saved by {by})' if by else ''}; kept "
                           f"as {aside}, and the new build written in its place")
         self.store.log([Change(target.stem, "", new=aside.name, what=EDITED, date=self.date)])
         return aside
 
-    def remember(self, target: Path, kind: str, values: dict, template: str, reason: str) -> None:
-        """Keep the document just built and its case; note how the case differs from the one before."""
-        name = target.name
-        old = self.store.case(name)
-        if old is not None:
-            try:
-                found = diff_cases(target.stem, kind, old, values)
-            except (TypeError, AttributeError, ValueError, KeyError):  # a case of the wrong shape
-                self.notes.append(f"{self.store.path}: the case {name} was built from is not one casegen saved, "
-                                  "so its changes at this build cannot be listed")
-                found = []
-            self.changes += [Change(**{**c.as_dict(), "date": self.date}) for c in found]
+    def remember(self, target: Path, kind: str, values: dict, template: str, reason: str) -> str:
+        """Keep the document just built and its case (in the store, until `settle`); note how the case differs
+        from the one before. Returns the document's sha256 ("" if it cannot be read back)."""
+        old = self.store.case(target.name)
+        try:
+            found = diff_cases(target.stem, kind, old, values) if old is not None else []
+        except (TypeError, AttributeError, ValueError, KeyError):  # a case of the wrong shape
+            self.notes.append(f"{self.store.path}: the case {target.name} was built from is not one casegen saved, "
+                              "so its changes at this build cannot be listed")
+            found = []
+        self.changes += [Change(**{**c.as_dict(), "date": self.date}) for c in found]
         if template and not any(c.what == TEMPLATE and c.kind == kind for c in self.changes):
             self.changes.append(Change("", f"template {template}", what=TEMPLATE, kind=kind, date=self.date))
         self.changes.append(Change(target.stem, "", new=reason, what=REBUILT, date=self.date))
         try:
-            body = read_plain(target)
+            body: bytes | None = read_plain(target, MAX_VALUE)
         except OSError:  # no redline of it next time, nothing worse
             body = None
-        self.built[name] = (body, values)
+        self.store.built(target.name, body, values)
+        self.built.add(target.name)
+        return hashlib.sha256(body).hexdigest() if body is not None else ""
 
-    def redlines(self, jobs, workers) -> list[Path]:
-        """A tracked-changes copy of each rebuilt document whose text changed, against the document casegen
-        last wrote. When some text changed, an older redline of a document whose text did not is removed."""
-        # Imported here: only a --redline build needs it, and a build with nothing to do must not load lxml.
-        from casegen.batch.redline import write_redline
-
-        tmp, redlines = self.out_dir / FOLDER / TMP, self.out_dir / REDLINES
-        if folder_trouble(redlines):
-            self.notes.append(f"{redlines}: {folder_trouble(redlines)}, not a folder; set aside as "
-                              f"{set_aside(redlines).name}")
-        tmp.mkdir(exist_ok=True)
-        tasks, done = [], []
-        for job in jobs:
-            before = self.store.document(job.target.name) if job.target.name in self.built else None
-            if before is not None:
-                (tmp / job.target.name).write_bytes(before)
-                tasks.append((str(tmp / job.target.name), str(job.target), str(self.out_dir / REDLINES /
-                              job.target.name), shown_date(self.date)))
-                done.append(job)
-        written: list[Path] = []  # redlines whose text changed
-        same: list[Path] = []
-        try:
-            for i, (changed, trouble) in workers.each(write_redline, tasks):
-                if trouble:
-                    self.notes.append(f"{done[i].target}: no redline: {trouble}")
-                (written if changed else same).append(Path(tasks[i][2]))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if written:
-            for target in same:
-                remove_plain(target)
-        self.redlined = bool(written)
-        return sorted(written)
-
-    def forget(self, target: Path) -> None:
+    def forget(self, out_dir: Path, target: Path) -> None:
         """A pruned document's redline goes (its log lines stay: they are history)."""
-        remove_plain(self.out_dir / REDLINES / target.name)  # only a plain file: a link there is left
+        remove_plain(out_dir / REDLINES / target.name)  # only a plain file: a link there is left
 
     def settle(self, records) -> None:
         """Save this build in one transaction; `last_build` moves only when some text changed (or at the first)."""
         texts = [c for c in self.changes if c.what != REBUILT]
         changed = bool(texts) or self.redlined or self.store.last_build() is None
-        self.store.save_build(self.date, records, self.built, self.changes, changed)
+        self.store.save_build(self.date, records, self.changes, changed)
 
 
 def file_sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(read_plain(path)).hexdigest()
+        return hashlib.sha256(read_plain(path, MAX_VALUE)).hexdigest()
     except OSError:
         return None
 
@@ -139,16 +97,16 @@ def sweep_leftovers(folder: Path) -> None:
     """Remove what a killed build left half-written: only names casegen makes, by their exact shape."""
     for place in (folder, folder / REDLINES):
         try:
-            names = os.listdir(place) if not what_is(place) or what_is(place) == "a folder" else []
+            names = os.listdir(place) if plain_file(place) in ("", "a folder") else []
         except OSError:
             continue
         for name in names:
             if PART.fullmatch(name):
                 remove_plain(place / name)
-            elif place == folder and PDF_WORK.fullmatch(name) and what_is(place / name) == "a folder":
+            elif place == folder and PDF_WORK.fullmatch(name) and plain_file(place / name) == "a folder":
                 shutil.rmtree(place / name, ignore_errors=True)
     tmp = folder / FOLDER / TMP
-    if what_is(tmp) == "a folder":
+    if plain_file(tmp) == "a folder":
         shutil.rmtree(tmp, ignore_errors=True)
     elif os.path.lexists(tmp):
         set_aside(tmp)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import zipfile
 import zlib
 from collections import Counter
@@ -332,3 +333,39 @@ def _runs(tokens: list[tuple[str, object]], deleted: bool = False) -> list:
     for t, words in texts:
         t.text = "".join(words)
     return runs
+
+
+def write_redlines(history, out_dir: Path, jobs, workers) -> list[Path]:
+    """A tracked-changes copy of each rebuilt document (batch.history's) whose text changed, against the document
+    casegen last wrote. When some text changed, an older redline of a document whose text did not is removed."""
+    from casegen.batch.history import REDLINES, TMP
+    from casegen.batch.store import FOLDER
+    from casegen.fileio import folder_trouble, remove_plain, set_aside
+
+    tmp, redlines = out_dir / FOLDER / TMP, out_dir / REDLINES
+    if folder_trouble(redlines):
+        history.notes.append(f"{redlines}: {folder_trouble(redlines)}, not a folder; set aside as "
+                             f"{set_aside(redlines).name}")
+    tmp.mkdir(exist_ok=True)
+    tasks, done = [], []
+    for job in jobs:
+        before = history.store.document(job.target.name) if job.target.name in history.built else None
+        if before is not None:
+            (tmp / job.target.name).write_bytes(before)
+            tasks.append((str(tmp / job.target.name), str(job.target), str(redlines / job.target.name),
+                          history.date[:19] + "Z"))  # to the second, as Word shows a tracked change's date
+            done.append(job)
+    written: list[Path] = []  # redlines whose text changed
+    same: list[Path] = []
+    try:
+        for i, (changed, trouble) in workers.each(write_redline, tasks):
+            if trouble:
+                history.notes.append(f"{done[i].target}: no redline: {trouble}")
+            (written if changed else same).append(Path(tasks[i][2]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if written:
+        for target in same:
+            remove_plain(target)
+    history.redlined = bool(written)
+    return sorted(written)

@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
@@ -35,6 +36,17 @@ def file_digest(path: str | os.PathLike, length: int = 64) -> str | None:
             return None
         digest = hashlib.sha256(file.read(MAX_INPUT + 1))
     return digest.hexdigest()[:length]
+
+
+def seen(path: str | os.PathLike) -> str:
+    """What says a file is unchanged without reading it (its size, times and inode, as git's index keeps), or ""
+    if it changed too lately to be trusted: a form saved again within the clock's step keeps its time."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    racy = time.time_ns() - info.st_mtime_ns < 2_000_000_000
+    return "" if racy else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def template_digest(path: str | os.PathLike) -> str | None:

@@ -220,6 +220,7 @@ def _tables(parts: dict[str, bytes], sheets: dict[str, str]) -> list[tuple[str, 
     from the table parts each sheet names: calamine reads each table's cells to give the same (0.9 ms a form,
     measured, of a 9 ms read). None for a workbook with a table calamine should read (see Inspection.tables)."""
     found = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)  # one for all: half the time
     for title, part in sheets.items():
         data = parts[part]
         ids = _TABLE_PART.findall(data) if b"<tablePart" in data else []
@@ -232,12 +233,12 @@ def _tables(parts: dict[str, bytes], sheets: dict[str, str]) -> list[tuple[str, 
         if rels is None:
             return None
         targets = {rel.get("Id"): _part_name(folder, rel.get("Target") or "")
-                   for rel in _parse(rels).iter(_RELATIONSHIP)}
+                   for rel in etree.fromstring(rels, parser).iter(_RELATIONSHIP)}
         for rid in ids:
             table = parts.get(targets.get(rid.decode("utf-8", "replace"), ""))
             if table is None:
                 return None
-            root = _parse(table)
+            root = etree.fromstring(table, parser)
             if root.get("headerRowCount", "1") != "1" or root.get("totalsRowCount", "0") != "0" \
                     or not _SIMPLE_RANGE.fullmatch(root.get("ref") or ""):
                 return None

@@ -280,8 +280,9 @@ class CompiledTemplate:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, _ in self.entries:
-                if info.filename in parts:
-                    zf.writestr(_entry(info), parts[info.filename])
+                if info.filename in parts:  # zlib's fastest level: a quarter of the default's time (0.12 ms against
+                    # 0.44 for a Business Case Lite's text), for a document 1 kB larger
+                    zf.writestr(_entry(info), parts[info.filename], compresslevel=1)
                 else:
                     _write_deflated(zf, info, unchanging[info.filename])
         return out.getvalue()

@@ -54,7 +54,10 @@ def test_a_documents_tables_are_within_the_page_and_only_the_column_loops_are_fi
     monkeypatch.setattr(geometry, "repair_table", lambda tbl, size, limit: fitted.append(_text(tbl)) or
                         real(tbl, size, limit))
     case = sample_case(name, programme)
-    body = _body(render_case(case, programme))
+    docx = render_case(case, programme)
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:  # the template's marks never reach a document
+        assert not [n for n in zf.namelist() if geometry.FIT.encode() in zf.read(n)]
+    body = _body(docx)
     limit = geometry.text_width(body)
     tables = list(body.iter(f"{W}tbl"))
     years = [t for t in tables if YEAR.fullmatch(_text(t.findall(f"{W}tr/{W}tc")[1]) if len(_grid(t)) > 1 else "")]

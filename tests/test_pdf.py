@@ -166,3 +166,19 @@ def test_a_profile_is_left_as_it_is_when_the_version_cannot_be_known(twenty, mon
     profile = Path(profiles(calls)[0].split("file://", 1)[1])
     assert (profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8") == SETTINGS
     assert (profile / "user" / "GraphicsRenderTests.log").exists()  # tried again by the next build
+
+
+def test_a_profile_an_older_libreoffice_used_is_told_the_new_version_once(tmp_path, monkeypatch):
+    user = tmp_path / "profile" / "user"
+    user.mkdir(parents=True)
+    old = ('<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" oor:op="fuse">'
+           "<value>7.3</value></prop></item>\n")
+    (user / "registrymodifications.xcu").write_text(SETTINGS.replace("</oor:items>", old + "</oor:items>"))
+    (user / "GraphicsRenderTests.log").write_text("Passed Tests: 66\n")  # 7.4 ran its self-tests: upgraded
+    calls: list = []
+    monkeypatch.setattr("casegen.batch.pdf.subprocess.run", self_testing_soffice(calls))
+    pdf.settle("/usr/bin/soffice", tmp_path / "profile")
+    settings = (user / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert settings.count("ooSetupLastVersion") == 1 and "<value>7.4</value>" in settings
+    assert "<value>7.3</value>" not in settings and '<prop oor:name="FirstRun"' in settings
+    assert not (user / "GraphicsRenderTests.log").exists()

@@ -262,8 +262,8 @@ def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
 
 # Most of a template's tables have the same columns in every document: only a loop over columns ({%tc %}, or
 # docxtpl's {% colspan %} and {% hm %}) changes them. Those are marked once a template (`mark_tables`, on the part
-# before it is compiled) and only the marked ones are repaired in each document (`repair_marked`); measuring and
-# fitting a table that needs it not took more of a document's time than any other step of rendering it.
+# before it is compiled) and only the marked ones are repaired in each document (`repair_marked`): looking at every
+# table, and fitting one drawn a twip wider than the page, took more of a document's time than any other step.
 FIT = "casegen_fit"  # the mark: "page" (fitted to the text's width) or "cell" (a table in a table's cell)
 MARKED = etree.XPath(f"//w:tbl[@{FIT}]", namespaces={"w": W[1:-1]})
 _COLUMN_TAG = re.compile(r"\{%-?\s*(?:tc|colspan|hm)\b")

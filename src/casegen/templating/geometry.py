@@ -7,7 +7,8 @@ column into the old width (a finance table at 62% of the page, "£200,0" / "00")
 fiftieths of a percent (`w:tcW w:type="pct"`). So after rendering, a table's width in twips follows its grid,
 and a table whose cells no longer match its grid (a loop's columns, widths in percent) or that is wider than the
 page has its grid rebuilt from its cells and its columns fitted to the text width, so that no word (an amount
-above all) is wider than its column. `templates check` names a table that cannot hold its amounts.
+above all) is wider than its column. Which tables can need it is known from the template (`mark_tables`, once a
+template); only those are looked at in each document. `templates check` names a table that cannot hold its amounts.
 
 Widths are measured with Arial's (and its metric twin Liberation Sans's) advance widths, in twips.
 """
@@ -249,15 +250,6 @@ def repair_table(tbl, size: int, limit: int | None) -> None:
             at += span
     if table_width is not None and table_width.get(f"{W}type") == "dxa":
         table_width.set(f"{W}w", str(sum(widths)))
-
-
-def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
-    """Every table of a rendered part, outermost first; a table inside a cell is fitted to nothing but itself."""
-    body = tree.find(f"{W}body") if tree.tag == f"{W}document" else None
-    limit = text_width(body)
-    for tbl in tree.iter(f"{W}tbl"):
-        nested = any(a.tag == f"{W}tc" for a in tbl.iterancestors())
-        repair_table(tbl, size, None if nested else limit)
 
 
 # Most of a template's tables have the same columns in every document: only a loop over columns ({%tc %}, or

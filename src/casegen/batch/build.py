@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casegen import __version__
-from casegen.batch import html, pdf
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History, sweep_leftovers
@@ -67,7 +66,7 @@ def render_form(case: bytes, target: str, template: str, programme: Programme) -
 def config_digest(programme: Programme) -> str:
     """The configuration's stamp, by its content: where the templates are is left out (each template is stamped
     by its own bytes), so a configuration exported with the templates and not changed rebuilds nothing."""
-    body = programme.model_dump_json(exclude={"source", "templates"})
+    body = programme.as_json(exclude={"source", "templates"})
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -99,15 +98,17 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    sources, clashes = find_sources(paths, out_dir)
-    # nothing to build: say so before the output folder is touched
-    if not sources and not clashes and not not_forms(paths):
-        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
+    others = not_forms(paths)
+    # A new output folder: the forms are found before it is touched, so that "no intake forms" leaves nothing there.
+    # One built before: found once its records are read, which spare opening every unchanged form (find_sources).
+    found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others)
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
+        records = store.records()
+        sources, clashes = found if found is not None else _found(paths, out_dir, records, others)
         sweep_leftovers(out_dir)
         try:
-            report = _Build(sources, out_dir, programme, options, progress, store).run()
+            report = _Build(sources, out_dir, programme, options, progress, store, records).run()
         except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they left half-written goes
             sweep_leftovers(out_dir)
             raise
@@ -116,7 +117,7 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
             report.notes.append(str(problem))
             continue
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
-    for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
+    for problem in map(not_a_form, others):  # a form saved as .ods or .xls: named, never skipped
         if problem.severity == Severity.ERROR:
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
@@ -125,12 +126,20 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     return report
 
 
+def _found(paths, out_dir: Path, records: dict[str, Record], others: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The forms a build takes and the problems of their names (sources.find_sources); an error if there are none."""
+    sources, clashes = find_sources(paths, out_dir, records)
+    if not sources and not clashes and not others:
+        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
+    return sources, clashes
+
+
 class _Build:
     def __init__(self, sources: list[Path], out_dir: Path, programme: Programme, options: BuildOptions, progress,
-                 store: Store):
+                 store: Store, records: dict[str, Record]):
         self.sources, self.out_dir, self.programme, self.options = sources, out_dir, programme, options
         self.progress = progress or (lambda tick: None)
-        self.store, self.records = store, store.records()
+        self.store, self.records = store, records
         self.loaded = dict(self.records)  # as read: an unchanged store is not written
         self.report = BuildReport()
         self.config = config_digest(programme)
@@ -167,9 +176,13 @@ class _Build:
     def companions(self) -> None:
         """The files made beside each document once the documents and the store are settled: the PDF (a file
         of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
-        if self.options.pdf:
+        if self.options.pdf:  # imported here: a build without --pdf or --html loads neither
+            from casegen.batch import pdf
+
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
         if self.options.html:
+            from casegen.batch import html
+
             html.publish(self.report, self.programme.language, self.options.force)
 
     # planning
@@ -339,6 +352,8 @@ class _Build:
         """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
         output folder under a name the build writes, as casegen wrote them. Anything else is named and left
         alone (the store is data, never an instruction)."""
+        from casegen.batch import html  # here: a build that prunes nothing loads none of it
+
         pdf, name = target.with_suffix(".pdf"), record.name
         edited = target.exists() and not plain_file(target) and not self.history.owned(target, record.sha256)
         why = ("its name is not one a build writes" if not document_name_ok(name) else
@@ -361,6 +376,8 @@ class _Build:
         return PRUNED
 
     def pdf_wanted(self) -> list[Path]:
+        from casegen.batch import pdf
+
         built = [o.target for o in self.report.outcomes if o.status == BUILT]
         kept = [o.target for o in self.report.outcomes if o.status == UP_TO_DATE]
         return built + pdf.stale_pdfs(kept)

@@ -7,12 +7,17 @@ import re
 import stat
 import time
 import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from casegen.codes import WARNING
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
+
+if TYPE_CHECKING:  # batch.store imports this module
+    from casegen.batch.store import Record
 
 MAX_INPUT = 64 * 2**20  # bytes of a form or a template stamped: casegen's are well under 1 MB
 
@@ -86,16 +91,21 @@ def windows_trouble(name: str) -> str:
     return ""
 
 
-def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[Problem]]:
+def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None
+                 ) -> tuple[list[Path], list[Problem]]:
     """The workbooks named and those under the folders named, each once, in a stable order; and a located
     problem for each form whose document name an earlier form's document already has, or Windows cannot
     create (it is left out, never built over the other); a warning where the document's path (in `out_dir`)
-    is longer than Windows opens."""
-    seen, sources = set(), []
-    for form in find_forms(paths):
+    is longer than Windows opens.
+
+    A form of the size, times and inode its document's record (in `records`) was made from is not opened to
+    rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
+    a form was opening every workbook's zip, issue 27)."""
+    taken, sources = set(), []
+    for form in find_forms(paths, _unchanged(records) if records else None):
         key = _identity(form)
-        if key not in seen:
-            seen.add(key)
+        if key not in taken:
+            taken.add(key)
             sources.append(form)
     kept, problems = _take_names(sources)
     unsafe = [(s, why) for s in kept if (why := windows_trouble(document_name(s)))]
@@ -110,6 +120,14 @@ def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[P
                              severity=WARNING, code="build-path-long")
                      for s in kept if (n := len(os.path.abspath(output_path(s, out_dir)))) > WINDOWS_PATH]
     return kept, problems
+
+
+def _unchanged(records: Mapping[str, Record]) -> Callable[[Path], bool]:
+    """Whether a form is the one its document's record was made from, unchanged since (sources.seen)."""
+    def unchanged(form: Path) -> bool:
+        record = records.get(document_name(form))
+        return bool(record is not None and record.seen and seen(form) == record.seen)
+    return unchanged
 
 
 def document_link(doc: Path, folder: Path) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from casegen.errors import Problem, Severity
@@ -62,19 +63,21 @@ def is_tracker(path: Path) -> bool:
     return all(mark.search(core) for mark in TRACKER)
 
 
-def find_forms(paths) -> list[Path]:
+def find_forms(paths, known: Callable[[Path], bool] | None = None) -> list[Path]:
     """The workbooks named, and every .xlsx and .xlsm (any case) under the folders named, each once, in a
     stable order.
 
     Under a folder, hidden folders, Office's lock files and casegen's own outputs (annotated copies,
     the backups `casegen upgrade` keeps, portfolio trackers) are left out; so are files in the formats
-    of `not_forms`, and pipes or devices, which `not_forms` names.
+    of `not_forms`, and pipes or devices, which `not_forms` names. A file `known` says is a form, unchanged
+    since it was last read as one, is not opened again to rule out a tracker.
     """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found += sorted(f for f in path.rglob("*") if _suffix(f) in FORM_SUFFIXES and _is_form(f, path)
-                            and not _special(f) and not f.is_dir() and not is_tracker(f))
+                            and not _special(f) and not f.is_dir() and (known is not None and known(f)
+                                                                         or not is_tracker(f)))
         elif _suffix(path) not in OTHER_FORMATS and not _special(path):
             found.append(path)
     return list(dict.fromkeys(found))

@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from casegen import __version__
@@ -275,10 +276,15 @@ class _Build:
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""
+        real = os.path.realpath(source)  # as Path.resolve, without a Path made for each of hundreds of forms
         try:
-            return os.path.relpath(Path(source).resolve(), self.out_dir.resolve())
+            return os.path.relpath(real, self.real_out_dir)
         except ValueError:  # another drive, on Windows
-            return str(Path(source).resolve())
+            return real
+
+    @cached_property
+    def real_out_dir(self) -> str:
+        return os.path.realpath(self.out_dir)
 
     def source_path(self, record: Record) -> Path:
         return Path(os.path.normpath(self.out_dir / record.source))
@@ -340,8 +346,10 @@ class _Build:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
         ours = {output_path(s, self.out_dir).name for s in self.sources}
         for name, record in sorted(self.records.items()):
+            if name in ours:
+                continue
             source = self.source_path(record)
-            if name in ours or source.exists():
+            if source.exists():
                 continue
             target = self.out_dir / name
             status = self.prune(record, target) if self.options.prune else GONE

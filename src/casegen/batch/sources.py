@@ -8,7 +8,7 @@ import stat
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -62,7 +62,8 @@ def template_digest(path: str | os.PathLike) -> str | None:
 def document_name(source: Path) -> str:
     """NAME.docx for inputs/NAME.xlsx, in Unicode's composed spelling (NFC): a name typed on a Mac (decomposed,
     NFD) and the same name typed elsewhere are one document, not two files that look alike."""
-    return unicodedata.normalize("NFC", Path(source).stem) + ".docx"
+    stem = source.stem if isinstance(source, PurePath) else Path(source).stem
+    return unicodedata.normalize("NFC", stem) + ".docx"
 
 
 def output_path(source: Path, out_dir: Path) -> Path:
@@ -101,9 +102,9 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     A form of the size, times and inode its document's record (in `records`) was made from is not opened to
     rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
     a form was opening every workbook's zip, issue 27)."""
-    taken, sources = set(), []
+    taken, sources, folders = set(), [], dict[str, str]()
     for form in find_forms(paths, _unchanged(records) if records else None):
-        key = _identity(form)
+        key = _identity(form, folders)
         if key not in taken:
             taken.add(key)
             sources.append(form)
@@ -114,11 +115,12 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
                          code="build-name-windows") for s, why in unsafe]
     kept = [s for s in kept if s not in dict(unsafe)]
     if out_dir is not None:
+        folder = os.path.join(os.path.abspath(out_dir), "")  # the documents' paths: this, then their names
         problems += [Problem(str(s), f"its document's path is {n} characters, longer than the {WINDOWS_PATH} a "
                                      "Windows desktop opens: build into a folder with a shorter path, or shorten the "
                                      "form's name",
                              severity=WARNING, code="build-path-long")
-                     for s in kept if (n := len(os.path.abspath(output_path(s, out_dir)))) > WINDOWS_PATH]
+                     for s in kept if (n := len(folder) + len(document_name(s))) > WINDOWS_PATH]
     return kept, problems
 
 
@@ -143,11 +145,15 @@ def document_link(doc: Path, folder: Path) -> str | None:
     return quote(Path(relative).as_posix(), safe="/")
 
 
-def _identity(path: Path):
-    try:
-        return path.resolve()
-    except OSError:
-        return path
+def _identity(path: Path, folders: dict[str, str]) -> str:
+    """The file's real path (as Path.resolve): its folder's, resolved once for all the forms in it (`folders`,
+    of one search), and its name (followed where it is a link)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.fspath(path))
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    return os.path.join(folders[folder], name)
 
 
 def _take_names(sources: list[Path]) -> tuple[list[Path], list[Problem]]:

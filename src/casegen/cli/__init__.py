@@ -33,7 +33,6 @@ from casegen.cli.portfolio import portfolio, snapshots
 from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
 from casegen.errors import CasegenError, IntakeError, Problem, Severity
-from casegen.fileio import os_error_message
 
 
 class _Door(click.Group):
@@ -53,6 +52,8 @@ class _Door(click.Group):
             except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
                 if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
                     raise
+                from casegen.fileio import os_error_message  # here: --version and --help load none of it
+
                 raise CasegenError(os_error_message(exc)) from None
         except CasegenError as exc:
             problems = exc.problems if isinstance(exc, IntakeError) else [Problem("", exc.format_message())]

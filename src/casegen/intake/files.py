@@ -3,6 +3,7 @@ Kept free of heavy imports: a build with nothing to do calls it without loading 
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +41,11 @@ def _is_form(path: Path, top: Path) -> bool:
 
 def _special(path: Path) -> bool:
     """A pipe, socket or device: opening one could wait for ever, so nothing opens it."""
-    return path.exists() and not path.is_dir() and not is_regular(path)
+    try:
+        mode = path.stat().st_mode  # one look, not three: a build with nothing to do asks it of every form
+    except OSError:  # not there (or a link to nothing): nothing to open
+        return False
+    return not stat.S_ISDIR(mode) and not stat.S_ISREG(mode)
 
 
 def _suffix(path: Path) -> str:

@@ -23,17 +23,18 @@ from lxml import etree
 from casegen import __version__
 from casegen.config import LANGUAGE
 from casegen.errors import TemplateProblem
-from casegen.ooxml import W, docxtpl_fixer
+from casegen.ooxml import W
 from casegen.templating.environment import make_environment
 from casegen.templating.geometry import DEFAULT_SIZE, default_size, repair_tables
+from casegen.templating.listing import CHARACTERS, resolve_paragraph
 from casegen.templating.parts import compiled_parts, template_bytes, template_problem, template_sources
 
-_LISTING_CHARS = re.compile("[\t\a\n\f]")
+_LISTING_CHARS = CHARACTERS  # tabs, line and page breaks typed in a value (templating.listing)
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing finds them
 
 
 def _resolve_listing(xml: str) -> str:
-    """docxtpl's resolve_listing (tabs, line and page breaks typed in a value), run only on the
+    """docxtpl's resolve_listing (tabs, line and page breaks typed in a value: templating.listing), run only on the
     paragraphs that hold one of those characters: on any other paragraph it changes nothing, and
     scanning every run of every paragraph took a tenth of a document's time."""
     if not _LISTING_CHARS.search(xml):
@@ -50,7 +51,7 @@ def _resolve_listing(xml: str) -> str:
         if m is None:
             break
         if m.start() < hit.start():
-            out += [xml[done:m.start()], docxtpl_fixer().resolve_listing(m.group(0))]  # pinned: casegen.ooxml
+            out += [xml[done:m.start()], resolve_paragraph(m.group(0))]
             done = m.end()
     return "".join(out) + xml[done:]
 

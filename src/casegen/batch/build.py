@@ -28,7 +28,15 @@ from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.check import Checked, Workers, check_forms
 from casegen.batch.history import History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
-from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, seen, template_digest
+from casegen.batch.sources import (
+    document_name_ok,
+    file_digest,
+    find_sources,
+    output_path,
+    real_path,
+    seen,
+    template_digest,
+)
 from casegen.batch.store import Record, Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
@@ -276,7 +284,7 @@ class _Build:
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""
-        real = os.path.realpath(source)  # as Path.resolve, without a Path made for each of hundreds of forms
+        real = real_path(source, self.real_folders)  # as Path.resolve, each folder resolved once
         try:
             return os.path.relpath(real, self.real_out_dir)
         except ValueError:  # another drive, on Windows
@@ -285,6 +293,10 @@ class _Build:
     @cached_property
     def real_out_dir(self) -> str:
         return os.path.realpath(self.out_dir)
+
+    @cached_property
+    def real_folders(self) -> dict[str, str]:
+        return {}  # the forms' folders' real paths, for `relative`
 
     def source_path(self, record: Record) -> Path:
         return Path(os.path.normpath(self.out_dir / record.source))

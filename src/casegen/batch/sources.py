@@ -8,6 +8,7 @@ import stat
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -59,6 +60,7 @@ def template_digest(path: str | os.PathLike) -> str | None:
     return file_digest(path, 16)
 
 
+@lru_cache(maxsize=4096)  # asked of each form several times a build
 def document_name(source: Path) -> str:
     """NAME.docx for inputs/NAME.xlsx, in Unicode's composed spelling (NFC): a name typed on a Mac (decomposed,
     NFD) and the same name typed elsewhere are one document, not two files that look alike."""
@@ -68,7 +70,7 @@ def document_name(source: Path) -> str:
 
 def output_path(source: Path, out_dir: Path) -> Path:
     """inputs/NAME.xlsx -> OUT_DIR/NAME.docx"""
-    return Path(out_dir) / document_name(source)
+    return (out_dir if isinstance(out_dir, Path) else Path(out_dir)) / document_name(source)
 
 
 # Names Windows cannot create, whatever the folder is built on: a folder built on Linux must open on a
@@ -104,7 +106,7 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     a form was opening every workbook's zip, issue 27)."""
     taken, sources, folders = set(), [], dict[str, str]()
     for form in find_forms(paths, _unchanged(records) if records else None):
-        key = _identity(form, folders)
+        key = real_path(form, folders)
         if key not in taken:
             taken.add(key)
             sources.append(form)
@@ -145,9 +147,9 @@ def document_link(doc: Path, folder: Path) -> str | None:
     return quote(Path(relative).as_posix(), safe="/")
 
 
-def _identity(path: Path, folders: dict[str, str]) -> str:
-    """The file's real path (as Path.resolve): its folder's, resolved once for all the forms in it (`folders`,
-    of one search), and its name (followed where it is a link)."""
+def real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
+    """The file's real path (as os.path.realpath, Path.resolve): its folder's, resolved once for all the forms in
+    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link)."""
     if os.path.islink(path):
         return os.path.realpath(path)
     folder, name = os.path.split(os.fspath(path))

@@ -34,7 +34,8 @@ OTHER_FORMATS = {
 
 
 def _is_form(path: Path, top: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(top).parts[:-1])  # .venv, .git…
+    # path.relative_to(top).parts[:-1], without a new Path for each of hundreds of forms (rglob gives `top / ...`)
+    hidden = any(part.startswith(".") for part in path.parent.parts[len(top.parts):])  # .venv, .git…
     return (not hidden and not path.name.startswith(LOCK_PREFIX) and not CHECKED.search(path.name)
             and not BACKUP.search(path.name))
 

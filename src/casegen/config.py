@@ -14,11 +14,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where a target is read: most configurations set none
+    from decimal import Decimal
 
 MAX_CONFIG = 1 * 2**20  # bytes; a programme's configuration is a few kB
 LANGUAGE = "en-GB"  # of the documents' text, when the configuration names none
@@ -87,6 +90,8 @@ def _name(value) -> bool:
 
 def _amount(value) -> Decimal | None:
     """A target's figure as TOML gives it (an integer, a decimal, or a number typed as text), else None."""
+    from decimal import Decimal, InvalidOperation
+
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     if isinstance(value, float) and not math.isfinite(value):

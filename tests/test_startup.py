@@ -62,8 +62,11 @@ def _touch(template: Path) -> None:
             zf.writestr(info, blob)
 
 
-def test_a_template_is_checked_once_then_its_compiled_form_is_used(cached, tmp_path):
+@pytest.mark.parametrize("opened", ["within its folder", "by its path (Windows)"])
+def test_a_template_is_checked_once_then_its_compiled_form_is_used(cached, tmp_path, monkeypatch, opened):
     template, checks = cached
+    if opened != "within its folder":
+        monkeypatch.setattr(os, "supports_dir_fd", set())
     first = _render(template)
     assert len(checks) == 1 and len(_entries(tmp_path)) == 1
     again = _render(template)

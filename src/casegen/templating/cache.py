@@ -9,8 +9,9 @@ they depend on: the template's bytes, its kind (which model the check read it ag
 Jinja's version, and Python's. A later run with the same key loads them in place of compiling.
 
 The file holds code that runs, so it is only ever read from a folder of the user's own that no one else can
-write (never the output folder, which may be a shared drive), checked before each read: the folder and the file
-are the user's, and neither is writable by anyone else. Each entry carries the SHA-256 of its contents, checked
+write (never the output folder, which may be a shared drive), checked as it is read: the folder and the file
+are the user's, and neither is writable by anyone else (each checked once opened, so that neither can be
+swapped between the check and the read). Each entry carries the SHA-256 of its contents, checked
 before it is unpacked; an entry that is damaged, foreign, of another key, or not what the renderer expects is
 ignored, the template is compiled and checked as if there were none, and the entry written again. Writes are
 atomic (a private temporary file renamed into place); a cache that cannot be written is no error, only slower.
@@ -96,17 +97,55 @@ def _usable_folder(make: bool = False) -> Path | None:
         return None
 
 
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0)
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NO_LINK
+
+
+def _entry_bytes(name: str) -> bytes | None:
+    """The bytes of the entry `name` (at most MAX_ENTRY), if the folder and the file are private (_private).
+
+    The folder is opened and checked first, and the file opened within that open folder and checked as opened
+    (fstat), so neither can be swapped for another user's between the check and the read; where the system
+    cannot open a file within a folder (Windows: the cache is in the user's own profile), by their paths."""
+    where = folder()
+    if os.name == "nt" or os.open not in os.supports_dir_fd:
+        if _usable_folder() is None:
+            return None
+        try:
+            if not _private(os.stat(where / f"{name}.bin", follow_symlinks=False), stat.S_IFREG):
+                return None
+            return read_bounded(where / f"{name}.bin", MAX_ENTRY, "cache entry", follow_links=False)
+        except (OSError, Unreadable):
+            return None
+    try:
+        folder_fd = os.open(where, _FOLDER_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not _private(os.fstat(folder_fd), stat.S_IFDIR):
+            return None
+        fd = os.open(f"{name}.bin", os.O_RDONLY | _NO_LINK | getattr(os, "O_NONBLOCK", 0), dir_fd=folder_fd)
+        try:
+            info = os.fstat(fd)
+            if not _private(info, stat.S_IFREG) or info.st_size > MAX_ENTRY:
+                return None
+            chunks, total = [], 0
+            while total <= MAX_ENTRY and (chunk := os.read(fd, min(MAX_ENTRY + 1 - total, 2**20) or 1)):
+                chunks.append(chunk)
+                total += len(chunk)
+            return b"".join(chunks) if total <= MAX_ENTRY else None
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    finally:
+        os.close(folder_fd)
+
+
 def load(name: str) -> dict[str, CodeType] | None:
     """The parts' code objects kept under `name`, or None if there is no entry fit to run."""
-    where = _usable_folder()
-    if where is None:
-        return None
-    path = where / f"{name}.bin"
-    try:
-        if not _private(os.stat(path, follow_symlinks=False), stat.S_IFREG):
-            return None
-        data = read_bounded(path, MAX_ENTRY, "cache entry", follow_links=False)
-    except (OSError, Unreadable):
+    data = _entry_bytes(name)
+    if data is None:
         return None
     head = len(MAGIC) + 65
     if not data.startswith(MAGIC) or len(data) < head or data[len(MAGIC) + 64:head] != b"\n":

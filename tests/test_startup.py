@@ -200,6 +200,11 @@ def _modules_after(args: list[str], cwd: Path) -> list[str]:
     return re.findall(r"'([\w.]+)'", done.stdout.strip().splitlines()[-1])
 
 
+def test_validate_loads_no_workbook_writer(tmp_path, make_form):
+    """`validate` reads with calamine: openpyxl (and PIL) only for --annotate's copies."""
+    assert "openpyxl" not in _modules_after(["validate", str(make_form())], tmp_path)
+
+
 def test_a_build_loads_only_what_it_uses(tmp_path, make_form):
     """A build with nothing to do loads neither the models (pydantic) nor the renderer; a one-form build of a
     template compiled before loads neither docxtpl (python-docx) nor the template check."""

@@ -147,6 +147,15 @@ def test_a_template_with_a_mistake_is_never_kept(cached, tmp_path):
     assert len(checks) == 2 and not _entries(tmp_path)
 
 
+def test_a_template_changed_while_it_is_checked_is_not_kept(cached, tmp_path, monkeypatch):
+    """The check reads the file again: what it checked must be the bytes compiled, or nothing is kept."""
+    template, checks = cached
+    counting = check.explain
+    monkeypatch.setattr(check, "explain", lambda path: (counting(path), _touch(template))[0])
+    CompiledTemplate(template)
+    assert len(checks) == 1 and not _entries(tmp_path)
+
+
 # a build with nothing to do
 
 @pytest.fixture

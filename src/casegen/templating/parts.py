@@ -8,6 +8,7 @@ checked once is not compiled or checked again until a byte of it, casegen, Jinja
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -18,6 +19,7 @@ from xml.parsers import expat
 from jinja2 import Template, TemplateError
 
 from casegen import office
+from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import TemplateProblem
 from casegen.ooxml import TEMPLATE_PARTS, docxtpl_fixer
 from casegen.templating import cache
@@ -124,5 +126,13 @@ def compiled_parts(path: Path, sha256: str, entries: list[tuple[str, bytes]], en
     if explained := explain(path):  # every tag's mistake, as the office sees it, before any case
         raise TemplateProblem(explained)
     codes = compile_codes(path, template_sources(entries), env)
-    cache.store(name, codes)
+    if _unchanged(path, sha256):  # the check read the file again: kept only if it checked these very bytes
+        cache.store(name, codes)
     return _templates(codes, env)
+
+
+def _unchanged(path: Path, sha256: str) -> bool:
+    try:
+        return hashlib.sha256(read_bounded(path, office.MAX_FILE, "template")).hexdigest() == sha256
+    except (OSError, Unreadable):
+        return False

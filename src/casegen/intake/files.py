@@ -95,9 +95,11 @@ def not_forms(paths) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(f for f in path.rglob("*") if _is_form(f, path) and (
+            # the name's checks after the file's: a folder of forms holds none of these, and asking its hundreds
+            # of workbooks the suffix and one stat is the cheaper way round
+            found += sorted(f for f in path.rglob("*") if (
                 _suffix(f) in OTHER_FORMATS and is_regular(f)
-                or _suffix(f) in (*FORM_SUFFIXES, *OTHER_FORMATS) and _special(f)))
+                or _suffix(f) in (*FORM_SUFFIXES, *OTHER_FORMATS) and _special(f)) and _is_form(f, path))
         elif _suffix(path) in OTHER_FORMATS or _special(path):
             found.append(path)
     return list(dict.fromkeys(found))

@@ -238,7 +238,7 @@ class _Build:
                 stale.append(_Job(source, target, digest, why, seen=now))
             else:
                 assert record is not None  # up to date: reasons() says "new" for a document with no record
-                fresh.append((source, target, replace(record, seen=now)))
+                fresh.append((source, target, record if record.seen == now else replace(record, seen=now)))
         return fresh, stale
 
     def reasons(self, record: Record | None, digest: str | None, target: Path) -> str:

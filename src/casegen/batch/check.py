@@ -14,8 +14,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,8 +127,11 @@ class Workers:
     (Ctrl-C, SIGTERM, an error)."""
 
     def __init__(self, workers: int):
-        self.pool = (ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
-                     if workers > 1 else None)
+        self.pool = None
+        if workers > 1:  # imported here: a build with nothing to read, or one form, starts no pool (9 ms of imports)
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
@@ -152,6 +153,9 @@ class Workers:
             for i, task in enumerate(tasks):
                 yield i, fn(*task)
             return
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
         futures = {self.pool.submit(fn, *task): i for i, task in enumerate(tasks)}
         try:
             for future in as_completed(futures):

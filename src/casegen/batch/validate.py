@@ -8,7 +8,6 @@ from pathlib import Path
 from casegen.batch.check import Checked, check_forms
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, counted
-from casegen.intake.annotate import annotate_intakes
 from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.rules.crossform import once
 
@@ -79,7 +78,9 @@ def validate(paths, programme: Programme, *, strict: bool = False, annotate: boo
     checked = check_forms(forms, programme, jobs)  # the same check as `build`
     checked += [Checked(str(path), "", [not_a_form(path)]) for path in others]  # named, never skipped
     report = ValidateReport(checked, strict)
-    if annotate:
+    if annotate:  # imported here: openpyxl and PIL (80 ms) for the annotated copies only
+        from casegen.intake.annotate import annotate_intakes
+
         report.annotated = annotate_intakes(checked, force)  # `force`: over files casegen did not write
     return report
 

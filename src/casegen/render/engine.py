@@ -23,8 +23,7 @@ from lxml import etree
 from casegen import __version__
 from casegen.config import LANGUAGE
 from casegen.errors import TemplateProblem
-from casegen.ooxml import TEMPLATE_PARTS, W, docxtpl_fixer
-from casegen.templating.check import explain, template_bytes
+from casegen.ooxml import TEMPLATE_PARTS, W
 from casegen.templating.environment import make_environment
 from casegen.templating.geometry import (
     DEFAULT_SIZE,
@@ -35,17 +34,15 @@ from casegen.templating.geometry import (
     repair_marked,
     text_width,
 )
-from casegen.templating.parts import compile_sources, template_problem, template_sources
+from casegen.templating.listing import CHARACTERS, resolve_paragraph
+from casegen.templating.parts import compiled_parts, template_bytes, template_problem, template_sources
 
-_FIXER = docxtpl_fixer()  # docxtpl's XML helpers, pinned to the versions tested (casegen.ooxml)
-
-
-_LISTING_CHARS = re.compile("[\t\a\n\f]")
+_LISTING_CHARS = CHARACTERS  # tabs, line and page breaks typed in a value (templating.listing)
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing finds them
 
 
 def _resolve_listing(xml: str) -> str:
-    """docxtpl's resolve_listing (tabs, line and page breaks typed in a value), run only on the
+    """docxtpl's resolve_listing (tabs, line and page breaks typed in a value: templating.listing), run only on the
     paragraphs that hold one of those characters: on any other paragraph it changes nothing, and
     scanning every run of every paragraph took a tenth of a document's time."""
     if not _LISTING_CHARS.search(xml):
@@ -62,7 +59,7 @@ def _resolve_listing(xml: str) -> str:
         if m is None:
             break
         if m.start() < hit.start():
-            out += [xml[done:m.start()], _FIXER.resolve_listing(m.group(0))]
+            out += [xml[done:m.start()], resolve_paragraph(m.group(0))]
             done = m.end()
     return "".join(out) + xml[done:]
 
@@ -225,7 +222,8 @@ class CompiledTemplate:
                 self.entries = [(i, zf.read(i.filename)) for i in zf.infolist()]
         except (OSError, zipfile.BadZipFile) as exc:
             raise TemplateProblem(f"{self.path}: cannot read the template: {exc}") from None
-        self.digest = hashlib.sha256(self.data).hexdigest()[:16]
+        sha256 = hashlib.sha256(self.data).hexdigest()
+        self.digest = sha256[:16]
         self.entries = [(info, _stamp_application(blob) if info.filename == "docProps/app.xml" else blob)
                         for info, blob in self.entries]
         self.core = next((blob for info, blob in self.entries if info.filename == CORE), None)
@@ -233,15 +231,22 @@ class CompiledTemplate:
         self.size = default_size(styles)
         self.env = make_environment()
         self._languages: dict[str, dict[str, tuple[bytes, int, int]]] = {}
-        if explained := explain(self.path):  # every tag's mistake, as the office sees it, before any case
-            raise TemplateProblem(explained)
-        # the tables a document's loops can change marked, for render_part to repair those only
-        self.sources: dict[str, str] = template_sources(
-            (info.filename, mark_tables(blob) if TEMPLATE_PARTS.fullmatch(info.filename) else blob)
-            for info, blob in self.entries)
-        self.compiled = compile_sources(self.path, self.sources, self.env)
+        # the tables a document's loops can change marked, for render_part to repair those only; checked in full
+        # and compiled, or as compiled and checked by an earlier run (templating.cache)
+        self._marked = [(info.filename, mark_tables(blob) if TEMPLATE_PARTS.fullmatch(info.filename) else blob)
+                        for info, blob in self.entries]
+        self.compiled = compiled_parts(self.path, sha256, self._marked, self.env)
+        self._sources: dict[str, str] | None = None
         self._unchanging = {info.filename: _deflated(blob) for info, blob in self.entries
                             if info.filename not in self.compiled and info.filename not in (CORE, *LANGUAGE_PARTS)}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """{part: Jinja source} of the parts that hold tags, for an error's text around its tag (made when first
+        asked: a template loaded from the cache renders without them)."""
+        if self._sources is None:
+            self._sources = template_sources(self._marked)
+        return self._sources
 
     def _language_parts(self, language: str) -> dict[str, tuple[bytes, int, int]]:
         """The styles and settings in `language`, made and deflated once a template and language (they hold no

@@ -1,4 +1,6 @@
 """Another programme reuses casegen by editing configuration, not code."""
+from decimal import Decimal
+
 from click.testing import CliRunner
 from docx import Document
 
@@ -76,3 +78,39 @@ def test_targets_and_templates_are_read_and_checked(tmp_path):
     bad.write_text(config.default_text() + '\n[targets."Place"]\n"29/30" = 1\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
     assert "targets: Place: '29/30' is not one of the financial years" in result.output
+
+
+def test_the_configuration_s_stamps_are_those_casegen_made_before(tmp_path):
+    """The stamps a build records of the configuration are the ones the Pydantic model of casegen 0.1 made (its
+    JSON, compact): a folder built before the configuration became a plain dataclass is not rebuilt for
+    "configuration changed"."""
+    from casegen.batch.build import config_digest
+
+    assert (config.load().digest(), config_digest(config.load())) == ("c97c830e9369711d", "d2b3b7f6c3161d4a")
+    path = tmp_path / "other.toml"
+    path.write_text(config.default_text().replace('council = "Luton Borough Council"', 'council = "Cyngor Môn"\n'
+                                                  'language = "cy-GB"') + '\n'
+                    '[targets."Place"]\n"24/25" = 150000\n"25/26" = 1.5\n[targets."Partners"]\n"23/24" = -20\n',
+                    encoding="utf-8")
+    programme = config.load(path)
+    assert (programme.digest(), config_digest(programme)) == ("7b93178f1439efc5", "16fcc8f16132903c")
+    assert programme.targets == {"Place": {"24/25": Decimal("150000"), "25/26": Decimal("1.5")},
+                                 "Partners": {"23/24": Decimal("-20")}}
+
+
+def test_every_mistake_in_a_configuration_is_named_at_once(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.default_text().replace('council = "Luton Borough Council"', 'council = 3\nlanguage = "English'
+                                                 ' (UK)"\ntemplates = 7').replace('"Workforce",', '"Workforce", "  ",')
+                   + '\n[targets."Place"]\n"24/25" = "lots"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for said in ("council: must be text, got 3", "language: must be a language tag such as en-GB or cy-GB, got "
+                 "'English (UK)'", "templates: must be the path of a folder, got 7", "themes.6: must be a name "
+                 "(text, not blank), got '  '", "targets.Place.24/25: must be an amount in pounds (150000), got "
+                 "'lots'"):
+        assert f"{bad}: {said}" in result.output
+    bad.write_text('programme = "X"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "schema", "bcl"])
+    assert f"{bad}: themes: missing; add it (see src/casegen/programme.toml)" in result.output
+    assert f"{bad}: attributions: missing" in result.output

@@ -204,6 +204,46 @@ def test_a_page_is_pruned_with_its_document_and_a_foreign_one_is_left(make_form,
     assert (out / f"{keep.stem}.html").exists()
 
 
+def _edit(page: Path, words: str) -> None:
+    """A person's edit of casegen's page: the words changed, casegen's mark kept, as an editor leaves it."""
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</main>", f"<p>{words}</p></main>"), encoding="utf-8")
+
+
+def test_a_page_a_person_edited_is_kept_under_a_dated_name_and_never_pruned(make_form, tmp_path):
+    out = tmp_path / "out"
+    one, two = make_form(), make_form("brief-neighbourhood-working-model")
+    assert run("build", tmp_path, "-o", out, "--html").exit_code == 0
+    page, untouched = out / f"{one.stem}.html", out / f"{two.stem}.html"
+    _edit(page, "Agreed at the board on 3 December.")
+    result = run("build", tmp_path, "-o", out, "--html", "-B")
+    assert result.exit_code == 0 and "2 web pages written" in result.output, result.output
+    [kept] = out.glob(f"{one.stem}.edited-*.html")
+    assert "Agreed at the board on 3 December." in kept.read_text(encoding="utf-8")
+    assert "Agreed at the board" not in page.read_text(encoding="utf-8")
+    assert f"{page}: edited since casegen wrote it; kept as {kept}" in result.output
+    assert not list(out.glob(f"{two.stem}.edited-*"))  # a page as casegen wrote it is simply replaced
+    _edit(untouched, "Our own note.")
+    two.unlink()
+    result = run("build", tmp_path, "-o", out, "--html", "--prune")
+    assert f"{untouched}: not pruned with its document, it was edited since casegen wrote it" in result.output
+    assert "Our own note." in untouched.read_text(encoding="utf-8") and not (out / f"{two.stem}.docx").exists()
+
+
+def test_the_summary_page_a_person_edited_is_kept_before_the_new_one_is_written(make_form, tmp_path):
+    make_form()
+    out = tmp_path / "out"
+    args = ("portfolio", tmp_path, "-o", out / "t.xlsx", "--summary", out / "summary.docx", "--html")
+    assert run(*args).exit_code == 0
+    _edit(out / "summary.html", "Checked by the finance review group.")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    [kept] = out.glob("summary.edited-*.html")
+    assert "Checked by the finance review group." in kept.read_text(encoding="utf-8")
+    assert "Checked by" not in (out / "summary.html").read_text(encoding="utf-8")
+    assert f"{out / 'summary.html'}: edited since casegen wrote it; kept as {kept}" in result.output
+
+
 def test_the_summary_page_refuses_a_file_casegen_did_not_write_before_reading_any_form(make_form, tmp_path):
     make_form()
     theirs = tmp_path / "out" / "summary.html"

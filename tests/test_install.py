@@ -65,7 +65,7 @@ def test_export_writes_the_templates_and_a_configuration_that_points_at_them(tmp
     assert written == sorted([*TEMPLATE_FILES.values(), CONFIG_NAME])
     programme = config.load(tmp_path / "office" / CONFIG_NAME)
     assert programme.templates.resolve() == (tmp_path / "office").resolve()
-    assert programme.model_dump(exclude={"source", "templates"}) == config.load().model_dump(
+    assert programme.as_dict(exclude={"source", "templates"}) == config.load().as_dict(
         exclude={"source", "templates"})
     check = run("--config", tmp_path / "office" / CONFIG_NAME, "templates", "check")
     assert check.exit_code == 0 and check.output.strip() == f"{len(TEMPLATE_FILES)} templates OK"

@@ -244,3 +244,62 @@ def test_a_store_of_the_first_format_is_brought_to_this_one_its_history_intact(m
     db = sqlite3.connect(out / FOLDER / FILE)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert db.execute("SELECT count(*) FROM changes").fetchone()[0] >= 2
+
+
+def test_a_store_that_cannot_be_written_mid_build_is_one_line_and_the_next_build_makes_it_again(make_form, tmp_path,
+                                                                                               monkeypatch):
+    make_form("bcl-service-optimisation", filename="inputs/bcl-service-optimisation.xlsx")
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "built", full)
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{out / FOLDER / FILE}: cannot be written (database or disk is full)" in result.output
+    assert not (out / FOLDER / LOCK).exists()  # the lock is released
+    monkeypatch.undo()
+    again = run("build", inputs, "-o", out)
+    assert again.exit_code == 0 and "1 built" in again.output, again.output
+
+
+class _Kernel32:
+    """Windows' process calls, as casegen asks them: a process is alive while its exit code is STILL_ACTIVE."""
+
+    def __init__(self, running: set[int]):
+        self.running, self.closed = running, 0
+
+    def OpenProcess(self, access, inherit, pid):  # noqa: N802 (Windows' name)
+        return pid if pid in self.running or pid == 77 else 0  # 77: ended, its handle still open somewhere
+
+    def GetExitCodeProcess(self, handle, code):  # noqa: N802
+        code._obj.value = 259 if handle in self.running else 0
+        return 1
+
+    def CloseHandle(self, handle):  # noqa: N802
+        self.closed += 1
+        return 1
+
+
+@pytest.mark.parametrize("pid, taken_over", [(4242, False), (77, True), (99, True)])
+def test_on_windows_a_lock_of_a_running_process_is_refused_and_one_of_an_ended_one_taken_over(
+        pid, taken_over, tmp_path, monkeypatch):
+    import ctypes
+    import sys
+
+    kernel = _Kernel32({4242})
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", type("windll", (), {"kernel32": kernel}), raising=False)
+    monkeypatch.setattr(os, "kill", lambda *a: pytest.fail("os.kill ends a process on Windows"))
+    (tmp_path / FOLDER).mkdir()
+    (tmp_path / FOLDER / LOCK).write_text(json.dumps({"host": socket.gethostname(), "user": "ann", "pid": pid,
+                                                      "since": "2026-12-01T09:00:00+00:00"}))
+    if taken_over:
+        with Store.open(tmp_path):
+            assert json.loads((tmp_path / FOLDER / LOCK).read_text())["pid"] == os.getpid()
+    else:
+        with pytest.raises(BuildError, match=rf"another casegen build \(pid {pid}, since 1 Dec 2026, 09:00\)"):
+            with Store.open(tmp_path):
+                pass
+    assert kernel.closed == (pid != 99)  # every handle opened is closed

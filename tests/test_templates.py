@@ -298,3 +298,25 @@ def test_a_docxtpl_casegen_was_not_tested_with_is_named_not_a_traceback(monkeypa
 def test_a_template_that_does_not_exist_is_a_usage_mistake(tmp_path):
     result = run("templates", "check", tmp_path / "missing.docx")
     assert result.exit_code == 2 and f"'{tmp_path / 'missing.docx'}' does not exist" in result.output
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATE_FILES))
+def test_tabs_and_breaks_typed_in_a_value_are_made_as_docxtpl_makes_them(kind):
+    """Rendering resolves tabs, line breaks, \\a and page breaks itself (templating.listing, so that no render loads
+    docxtpl and python-docx): each paragraph of every template, a value with each of them typed into its text,
+    comes out as docxtpl's resolve_listing makes it."""
+    import re
+
+    from casegen.templating.listing import resolve_paragraph
+
+    with zipfile.ZipFile(templates_dir() / TEMPLATE_FILES[kind]) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    paragraphs = re.findall(r"<w:p(?: [^>]*)?>.*?</w:p>", xml, re.DOTALL)
+    typed = [re.sub(r"(<w:t(?: [^>]*)?>)", "\\1Line one\\nTwo\\tcolumns\\aNew paragraph\\fNew page ", p, count=2)
+             for p in paragraphs]
+    typed = [p for p in typed if "\n" in p]
+    assert len(typed) > 20 and any("<w:rPr>" in p for p in typed) and any("<w:pPr>" in p for p in typed)
+    docxtpl = ooxml.docxtpl_fixer()
+    for paragraph in typed:
+        assert resolve_paragraph(paragraph) == docxtpl.resolve_listing(paragraph)
+        assert "<w:tab/>" in resolve_paragraph(paragraph) and '<w:br w:type="page"/>' in resolve_paragraph(paragraph)

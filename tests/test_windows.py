@@ -4,6 +4,7 @@ a document open in Word (os.replace refused, as Windows refuses it), the spawn s
 names Windows cannot create, and file names that hold terminal controls."""
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 import os
 import subprocess
@@ -141,7 +142,7 @@ def test_a_build_with_the_spawn_start_method(tmp_path, programme, monkeypatch):
             started.append(workers)
             super().__init__(workers, mp_context=spawn, **kwargs)
 
-    monkeypatch.setattr(batch_check, "ProcessPoolExecutor", SpawnPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SpawnPool)
     result = run("build", tmp_path / "in", "-o", tmp_path / "out", "-j", "2")
     assert result.exit_code == 0, result.output
     assert started and all(n == 2 for n in started)
@@ -157,7 +158,7 @@ def test_jobs_are_capped_at_the_cpus_with_a_note(tmp_path, programme, monkeypatc
             started.append(workers)
             super().__init__(workers, **kwargs)
 
-    monkeypatch.setattr(batch_check, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(batch_check, "usable_cpus", lambda: 2)
     result = run("validate", tmp_path, "-j", "100000")
     assert result.exit_code == 0, result.output

@@ -157,6 +157,17 @@ def set_aside(path: Path) -> Path:
     return aside
 
 
+def keep_edited(target: Path) -> Path:
+    """Rename a file a person edited since casegen wrote it to NAME.edited-YYYYMMDD-HHMMSS.SUFFIX beside it (never
+    replacing another), so that the new one can be written in its place; the name it is kept under."""
+    stamp, n = datetime.now().strftime("%Y%m%d-%H%M%S"), 2
+    aside = target.with_name(f"{target.stem}.edited-{stamp}{target.suffix}")
+    while os.path.lexists(aside):
+        aside, n = target.with_name(f"{target.stem}.edited-{stamp}-{n}{target.suffix}"), n + 1
+    os.rename(target, aside)
+    return aside
+
+
 def _refuse_dtd(*_) -> None:
     raise ValueError("a DTD in a document's properties")  # never casegen's, and entities are how bombs work
 

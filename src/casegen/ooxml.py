@@ -1,10 +1,10 @@
 """Office Open XML names casegen relies on, in one place: namespaces, part names and docxtpl's internals.
 
-casegen renders with docxtpl's tag handling but not its document object: it calls two of its XML helpers
-(`patch_xml`, which joins a tag split across runs and reads {%p %} {%tr %} {%tc %}, and
-`resolve_listing`) on an instance made without a template. Those are docxtpl internals, so the versions
-they were tested with are pinned here; another version stops with a message saying so, not a traceback
-in the middle of a build.
+casegen renders with docxtpl's tag handling but not its document object: it calls its XML helper `patch_xml`
+(which joins a tag split across runs and reads {%p %} {%tr %} {%tc %}) on an instance made without a template,
+when a template is first compiled (`resolve_listing`'s rewriting is templating.listing's, tested against it).
+Those are docxtpl internals, so the versions they were tested with are pinned here; another version stops with
+a message saying so, not a traceback in the middle of a build.
 """
 from __future__ import annotations
 

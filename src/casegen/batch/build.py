@@ -20,15 +20,23 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from casegen import __version__
-from casegen.batch import html, pdf
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.check import Checked, Workers, check_forms, pickled
 from casegen.batch.history import TMP, History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
-from casegen.batch.sources import document_name_ok, file_digest, find_sources, output_path, seen, template_digest
+from casegen.batch.sources import (
+    document_name_ok,
+    file_digest,
+    find_sources,
+    output_path,
+    real_path,
+    seen,
+    template_digest,
+)
 from casegen.batch.spool import Spool
 from casegen.batch.store import FOLDER, Record, Store
 from casegen.config import Programme
@@ -70,7 +78,7 @@ def render_form(case: bytes, target: str, template: str, programme: Programme) -
 def config_digest(programme: Programme) -> str:
     """The configuration's stamp, by its content: where the templates are is left out (each template is stamped
     by its own bytes), so a configuration exported with the templates and not changed rebuilds nothing."""
-    body = programme.model_dump_json(exclude={"source", "templates"})
+    body = programme.as_json(exclude={"source", "templates"})
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -103,15 +111,17 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    sources, clashes = find_sources(paths, out_dir)
-    # nothing to build: say so before the output folder is touched
-    if not sources and not clashes and not not_forms(paths):
-        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
+    others = not_forms(paths)
+    # A new output folder: the forms are found before it is touched, so that "no intake forms" leaves nothing there.
+    # One built before: found once its records are read, which spare opening every unchanged form (find_sources).
+    found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others)
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
+        records = store.records()
+        sources, clashes = found if found is not None else _found(paths, out_dir, records, others)
         sweep_leftovers(out_dir)
         try:
-            report = _Build(sources, out_dir, programme, options, progress, store).run()
+            report = _Build(sources, out_dir, programme, options, progress, store, records).run()
         except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they left half-written goes
             sweep_leftovers(out_dir)
             raise
@@ -120,7 +130,7 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
             report.notes.append(str(problem))
             continue
         report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
-    for problem in map(not_a_form, not_forms(paths)):  # a form saved as .ods or .xls: named, never skipped
+    for problem in map(not_a_form, others):  # a form saved as .ods or .xls: named, never skipped
         if problem.severity == Severity.ERROR:
             report.outcomes.append(Outcome(problem.file, output_path(Path(problem.file), out_dir), FAILED, [problem]))
         else:
@@ -129,12 +139,20 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     return report
 
 
+def _found(paths, out_dir: Path, records: dict[str, Record], others: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The forms a build takes and the problems of their names (sources.find_sources); an error if there are none."""
+    sources, clashes = find_sources(paths, out_dir, records)
+    if not sources and not clashes and not others:
+        raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
+    return sources, clashes
+
+
 class _Build:
     def __init__(self, sources: list[Path], out_dir: Path, programme: Programme, options: BuildOptions, progress,
-                 store: Store):
+                 store: Store, records: dict[str, Record]):
         self.sources, self.out_dir, self.programme, self.options = sources, out_dir, programme, options
         self.progress = progress or (lambda tick: None)
-        self.store, self.records = store, store.records()
+        self.store, self.records = store, records
         self.loaded = dict(self.records)  # as read: an unchanged store is not written
         self.report = BuildReport()
         self.config = config_digest(programme)
@@ -175,9 +193,13 @@ class _Build:
     def companions(self) -> None:
         """The files made beside each document once the documents and the store are settled: the PDF (a file
         of another kind beside each document would be made here too, from `pdf_wanted`'s list)."""
-        if self.options.pdf:
+        if self.options.pdf:  # imported here: a build without --pdf or --html loads neither
+            from casegen.batch import pdf
+
             self.report.pdf = pdf.convert(self.pdf_wanted(), self.out_dir, self.options.jobs or os.cpu_count() or 1)
         if self.options.html:
+            from casegen.batch import html
+
             html.publish(self.report, self.programme.language, self.options.force)
 
     # planning
@@ -224,7 +246,7 @@ class _Build:
                 stale.append(_Job(source, target, digest, why, seen=now))
             else:
                 assert record is not None  # up to date: reasons() says "new" for a document with no record
-                fresh.append((source, target, replace(record, seen=now)))
+                fresh.append((source, target, record if record.seen == now else replace(record, seen=now)))
         return fresh, stale
 
     def reasons(self, record: Record | None, digest: str | None, target: Path) -> str:
@@ -284,10 +306,19 @@ class _Build:
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""
+        real = real_path(source, self.real_folders)  # as Path.resolve, each folder resolved once
         try:
-            return os.path.relpath(Path(source).resolve(), self.out_dir.resolve())
+            return os.path.relpath(real, self.real_out_dir)
         except ValueError:  # another drive, on Windows
-            return str(Path(source).resolve())
+            return real
+
+    @cached_property
+    def real_out_dir(self) -> str:
+        return os.path.realpath(self.out_dir)
+
+    @cached_property
+    def real_folders(self) -> dict[str, str]:
+        return {}  # the forms' folders' real paths, for `relative`
 
     def source_path(self, record: Record) -> Path:
         return Path(os.path.normpath(self.out_dir / record.source))
@@ -349,8 +380,10 @@ class _Build:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
         ours = {output_path(s, self.out_dir).name for s in self.sources}
         for name, record in sorted(self.records.items()):
+            if name in ours:
+                continue
             source = self.source_path(record)
-            if name in ours or source.exists():
+            if source.exists():
                 continue
             target = self.out_dir / name
             status = self.prune(record, target) if self.options.prune else GONE
@@ -361,6 +394,8 @@ class _Build:
         """Remove a document whose form is gone, and its PDF: only plain files of casegen's, directly in the
         output folder under a name the build writes, as casegen wrote them. Anything else is named and left
         alone (the store is data, never an instruction)."""
+        from casegen.batch import html  # here: a build that prunes nothing loads none of it
+
         pdf, name = target.with_suffix(".pdf"), record.name
         edited = target.exists() and not plain_file(target) and not self.history.owned(target, record.sha256)
         why = ("its name is not one a build writes" if not document_name_ok(name) else
@@ -383,6 +418,8 @@ class _Build:
         return PRUNED
 
     def pdf_wanted(self) -> list[Path]:
+        from casegen.batch import pdf
+
         built = [o.target for o in self.report.outcomes if o.status == BUILT]
         kept = [o.target for o in self.report.outcomes if o.status == UP_TO_DATE]
         return built + pdf.stale_pdfs(kept)

@@ -10,8 +10,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
-from casegen.models.values import format_money
-
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
 REBUILT, EDITED = "rebuilt", "edited"  # why a document was built again; a person's edit kept aside
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
@@ -56,6 +54,8 @@ def as_printed(value, kind: str) -> str:
     if value is None or value == "" or value == []:
         return "blank"
     if kind == "money":
+        from casegen.models.values import format_money  # here: a build with nothing to do loads no model (pydantic)
+
         return format_money(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"

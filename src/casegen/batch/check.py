@@ -16,8 +16,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -136,11 +134,14 @@ class Workers:
     (Ctrl-C, SIGTERM, an error)."""
 
     def __init__(self, workers: int):
-        self.size = workers
-        self.pool = (ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
-                     if workers > 1 else None)
-        if self.pool is not None:  # as Python's gc.freeze documents: what the workers share with this process
-            gc.freeze()  # is not copied into it page by page by the collector visiting it, until they end
+        self.size, self.pool = workers, None
+        if workers > 1:  # imported here: a build with nothing to read, or one form, starts no pool (9 ms of imports)
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
+            # As Python's gc.freeze documents: what the workers share with this process is not copied into
+            # it page by page by the collector visiting it, until they end.
+            gc.freeze()
 
     @classmethod
     def start(cls, jobs: int | None, tasks: int) -> Workers:
@@ -164,6 +165,9 @@ class Workers:
             for i, task in enumerate(tasks):
                 yield i, fn(*task)
             return
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         pending, running = enumerate(tasks), {}
         ahead = 4 * self.size  # enough that no worker waits for the next task
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
 from casegen.batch.store import FOLDER, MAX_VALUE, Store
 from casegen.bounded import read_plain
-from casegen.fileio import document_properties, plain_file, remove_plain, set_aside, written_by_casegen
+from casegen.fileio import document_properties, keep_edited, plain_file, remove_plain, set_aside, written_by_casegen
 
 REDLINES, TMP = "redlines", "tmp"  # .casegen/tmp: the documents a redline compares with, for the build's length
 # What a killed casegen leaves half-written, by exact shape (fileio.atomic_path's and tempfile's names).
@@ -47,11 +47,7 @@ class History:
     def keep_edited(self, target: Path) -> Path:
         """Rename a document a person edited to NAME.edited-YYYYMMDD-HHMMSS.docx, and log it at once."""
         by = document_properties(target).get("lastModifiedBy", "")
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside, n = target.with_name(f"{target.stem}.edited-{stamp}{target.suffix}"), 2
-        while os.path.lexists(aside):
-            aside, n = target.with_name(f"{target.stem}.edited-{stamp}-{n}{target.suffix}"), n + 1
-        os.rename(target, aside)
+        aside = keep_edited(target)
         self.notes.append(f"{target}: edited since casegen built it{f' (last saved by {by})' if by else ''}; kept "
                           f"as {aside}, and the new build written in its place")
         self.store.log([Change(target.stem, "", new=aside.name, what=EDITED, date=self.date)])

@@ -3,7 +3,9 @@
 A page goes with its document: written when the document is built, and for an up-to-date document whose
 page is missing or older than it; removed when --prune removes the document. A file of that name that
 casegen did not write (no `<meta name="generator" content="casegen">`) is never replaced without --force:
-the form fails, as for a document in the way (build-foreign-file), and its Word document stands.
+the form fails, as for a document in the way (build-foreign-file), and its Word document stands. A page of
+casegen's that a person has edited since (its seal, the sha256 in its head, no longer matches) is kept as
+NAME.edited-DATE.html before the new one is written, and never pruned.
 No external program is used (mammoth, in Python), so there is no tool to be missing.
 """
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from casegen.batch.report import BUILT, FAILED, UP_TO_DATE, BuildReport
+from casegen.bounded import Unreadable, read_bounded
 from casegen.errors import Problem
-from casegen.fileio import plain_file, refusal, write_bytes_atomic
+from casegen.fileio import keep_edited, plain_file, refusal, write_bytes_atomic
 
 SUFFIX = ".html"
-HEAD_BYTES = 4096  # casegen's mark is in the first lines of its pages
 MAX_DOCUMENT = 64 * 2**20  # casegen's documents are well under 1 MB: a larger file is not made into a page
 
 
@@ -23,21 +25,33 @@ def page_path(document: Path) -> Path:
     return document.with_suffix(SUFFIX)
 
 
-def not_ours(path: Path) -> str:
-    """Why casegen must not replace `path` with a page ("" if it may: nothing there, or a page of casegen's)."""
-    from casegen.render.html import is_ours  # here: a build with nothing to do loads neither mammoth nor lxml
+def _whose(path: Path) -> str:
+    """render.html.whose of the file at `path` ("" if there is none), or why it cannot be read."""
+    from casegen.render.html import whose  # here: a build with nothing to do loads neither mammoth nor lxml
 
+    try:
+        return whose(read_bounded(path, MAX_DOCUMENT, "web page", follow_links=False))
+    except FileNotFoundError:
+        return "casegen"
+    except (OSError, Unreadable) as exc:
+        return f"it cannot be read ({getattr(exc, 'strerror', None) or exc})"
+
+
+def not_ours(path: Path) -> str:
+    """Why casegen must not replace `path` with a page ("" if it may: nothing there, or a page of casegen's,
+    which `keep_if_edited` first keeps aside if a person has changed it)."""
     other = plain_file(path)
     if other:
         return f"it is {other}"
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-    except FileNotFoundError:
+    found = _whose(path)
+    return "" if found in ("casegen", "edited") else found or "it is not a web page casegen wrote"
+
+
+def keep_if_edited(path: Path) -> str:
+    """A page of casegen's a person has edited since is renamed to NAME.edited-DATE.html; the note saying so."""
+    if plain_file(path) or _whose(path) != "edited":
         return ""
-    except OSError as exc:
-        return f"it cannot be read ({exc.strerror or exc})"
-    return "" if is_ours(head) else "it is not a web page casegen wrote"
+    return f"{path}: edited since casegen wrote it; kept as {keep_edited(path)}, and the new page written in its place"
 
 
 def stale(document: Path) -> bool:
@@ -77,13 +91,14 @@ def write_page(document: Path, language: str, force: bool = False,
         if document.stat().st_size > MAX_DOCUMENT:
             return f"{document} is too large to make a web page of", "build-html"
         made = page(document.read_bytes(), language)
+        kept = keep_if_edited(target)
         write_bytes_atomic(target, made.html)
     except OSError as exc:
         return f"cannot write {target}: {exc.strerror or exc}", "build-html"
     except Exception as exc:  # mammoth on a document it cannot read: that form's page only
         return f"could not make the web page {target} ({type(exc).__name__}: {exc})", "build-html"
     if notes is not None:
-        notes += [f"{target}: {note}" for note in made.notes]
+        notes += [kept] * bool(kept) + [f"{target}: {note}" for note in made.notes]
     return None
 
 
@@ -92,7 +107,7 @@ def prune(document: Path) -> str:
     target = page_path(document)
     if not target.exists() and not target.is_symlink():
         return ""
-    why = not_ours(target)
+    why = not_ours(target) or ("it was edited since casegen wrote it" if _whose(target) == "edited" else "")
     if why:
         return f"{target}: not pruned with its document, {why}; it is left as it was"
     target.unlink()

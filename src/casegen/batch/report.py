@@ -4,10 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casegen.batch.pdf import PdfResult
 from casegen.errors import Problem, Severity, counted
 from casegen.rules.crossform import CROSSFORM_RULES
+
+if TYPE_CHECKING:  # a build without --pdf loads none of batch.pdf (subprocess, threads)
+    from casegen.batch.pdf import PdfResult
 
 
 class Status(StrEnum):

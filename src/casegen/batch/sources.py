@@ -7,12 +7,18 @@ import re
 import stat
 import time
 import unicodedata
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from casegen.codes import WARNING
 from casegen.errors import Problem
 from casegen.intake.files import find_forms
+
+if TYPE_CHECKING:  # batch.store imports this module
+    from casegen.batch.store import Record
 
 MAX_INPUT = 64 * 2**20  # bytes of a form or a template stamped: casegen's are well under 1 MB
 
@@ -54,15 +60,17 @@ def template_digest(path: str | os.PathLike) -> str | None:
     return file_digest(path, 16)
 
 
+@lru_cache(maxsize=4096)  # asked of each form several times a build
 def document_name(source: Path) -> str:
     """NAME.docx for inputs/NAME.xlsx, in Unicode's composed spelling (NFC): a name typed on a Mac (decomposed,
     NFD) and the same name typed elsewhere are one document, not two files that look alike."""
-    return unicodedata.normalize("NFC", Path(source).stem) + ".docx"
+    stem = source.stem if isinstance(source, PurePath) else Path(source).stem
+    return unicodedata.normalize("NFC", stem) + ".docx"
 
 
 def output_path(source: Path, out_dir: Path) -> Path:
     """inputs/NAME.xlsx -> OUT_DIR/NAME.docx"""
-    return Path(out_dir) / document_name(source)
+    return (out_dir if isinstance(out_dir, Path) else Path(out_dir)) / document_name(source)
 
 
 # Names Windows cannot create, whatever the folder is built on: a folder built on Linux must open on a
@@ -86,16 +94,21 @@ def windows_trouble(name: str) -> str:
     return ""
 
 
-def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[Problem]]:
+def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None
+                 ) -> tuple[list[Path], list[Problem]]:
     """The workbooks named and those under the folders named, each once, in a stable order; and a located
     problem for each form whose document name an earlier form's document already has, or Windows cannot
     create (it is left out, never built over the other); a warning where the document's path (in `out_dir`)
-    is longer than Windows opens."""
-    seen, sources = set(), []
-    for form in find_forms(paths):
-        key = _identity(form)
-        if key not in seen:
-            seen.add(key)
+    is longer than Windows opens.
+
+    A form of the size, times and inode its document's record (in `records`) was made from is not opened to
+    rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
+    a form was opening every workbook's zip, issue 27)."""
+    taken, sources, folders = set(), [], dict[str, str]()
+    for form in find_forms(paths, _unchanged(records) if records else None):
+        key = real_path(form, folders)
+        if key not in taken:
+            taken.add(key)
             sources.append(form)
     kept, problems = _take_names(sources)
     unsafe = [(s, why) for s in kept if (why := windows_trouble(document_name(s)))]
@@ -104,12 +117,21 @@ def find_sources(paths, out_dir: Path | None = None) -> tuple[list[Path], list[P
                          code="build-name-windows") for s, why in unsafe]
     kept = [s for s in kept if s not in dict(unsafe)]
     if out_dir is not None:
+        folder = os.path.join(os.path.abspath(out_dir), "")  # the documents' paths: this, then their names
         problems += [Problem(str(s), f"its document's path is {n} characters, longer than the {WINDOWS_PATH} a "
                                      "Windows desktop opens: build into a folder with a shorter path, or shorten the "
                                      "form's name",
                              severity=WARNING, code="build-path-long")
-                     for s in kept if (n := len(os.path.abspath(output_path(s, out_dir)))) > WINDOWS_PATH]
+                     for s in kept if (n := len(folder) + len(document_name(s))) > WINDOWS_PATH]
     return kept, problems
+
+
+def _unchanged(records: Mapping[str, Record]) -> Callable[[Path], bool]:
+    """Whether a form is the one its document's record was made from, unchanged since (sources.seen)."""
+    def unchanged(form: Path) -> bool:
+        record = records.get(document_name(form))
+        return bool(record is not None and record.seen and seen(form) == record.seen)
+    return unchanged
 
 
 def document_link(doc: Path, folder: Path) -> str | None:
@@ -125,11 +147,15 @@ def document_link(doc: Path, folder: Path) -> str | None:
     return quote(Path(relative).as_posix(), safe="/")
 
 
-def _identity(path: Path):
-    try:
-        return path.resolve()
-    except OSError:
-        return path
+def real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
+    """The file's real path (as os.path.realpath, Path.resolve): its folder's, resolved once for all the forms in
+    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.fspath(path))
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    return os.path.join(folders[folder], name)
 
 
 def _take_names(sources: list[Path]) -> tuple[list[Path], list[Problem]]:

@@ -214,12 +214,15 @@ class Store:
                              "folder can be written, or build into another one with -o") from None
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind=None, error=None, trace=None) -> None:
         if self.db is not None:
             self.db.close()
             self.db = cast(sqlite3.Connection, None)
         if self.locked:
             self.lock.release()
+        if isinstance(error, sqlite3.Error):  # a full disk, a store another program holds: one line, no traceback
+            raise BuildError(f"{self.path}: cannot be written ({error}); what was not recorded is made again at the "
+                             "next run: free some space, or check that the folder can be written") from None
 
     def _aside(self, path: Path, what: str, again: str = "") -> None:
         if not self.locked:  # a reader while a build runs: that build sets it aside
@@ -243,7 +246,8 @@ class Store:
                 self._schema()
                 return
             except sqlite3.DatabaseError as exc:
-                self.db.close()
+                if self.db is not None:
+                    self.db.close()
                 self.db = cast(sqlite3.Connection, None)
                 if attempt == 2 or not self.locked or getattr(exc, "sqlite_errorcode", None) not in (None, 11, 26):
                     raise BuildError(f"{self.path}: cannot be used ({exc}); it is left as it was") from None

@@ -6,8 +6,8 @@ and calls one library function; what the library raises is turned here into one 
 The commands import the library inside their bodies, so each loads only what it uses: `import casegen.cli`
 takes 73 ms of CPU time (Python itself 29 ms), against 508 ms with every command's library imported too (a
 process each, fastest of 10, on this project's shared 2-core machine; docs/architecture.md gives the same
-figures). The configuration (pydantic) is loaded by the group when a command runs, so `--version` and `--help`
-load none of it; a no-op `casegen build` pays for the configuration, not for the rest.
+figures). The configuration is read by the group when a command runs, so `--version` and `--help` read none of
+it; a no-op `casegen build` loads neither pydantic nor the renderer (tests/test_startup.py).
 """
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ from casegen.cli.portfolio import portfolio, snapshots
 from casegen.cli.templates import templates
 from casegen.cli.wordimport import import_command
 from casegen.errors import CasegenError, IntakeError, Problem, Severity
-from casegen.fileio import os_error_message
 
 
 class _Door(click.Group):
@@ -53,6 +52,8 @@ class _Door(click.Group):
             except OSError as exc:  # a full disk, a read-only folder, a name too long, a file where a folder should be
                 if exc.errno == errno.EPIPE:  # the reader of the output went away: click's own handling
                     raise
+                from casegen.fileio import os_error_message  # here: --version and --help load none of it
+
                 raise CasegenError(os_error_message(exc)) from None
         except CasegenError as exc:
             problems = exc.problems if isinstance(exc, IntakeError) else [Problem("", exc.format_message())]
@@ -87,7 +88,7 @@ def cli(ctx: click.Context, config_path: str | None, templates_path: Path | None
 
     Exit codes: 0 done, 1 problems found or files not made, 2 a usage mistake (a missing path, a typo).
     """
-    from casegen import config  # here, not at the top: pydantic is most of --version's start-up (0.17 of 0.25 s)
+    from casegen import config  # here, not at the top: --version and --help read no configuration
 
     ctx.obj = {"programme": config.load(config_path), "templates": templates_path}
 

@@ -3,7 +3,9 @@ Kept free of heavy imports: a build with nothing to do calls it without loading 
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from casegen.errors import Problem, Severity
@@ -32,14 +34,19 @@ OTHER_FORMATS = {
 
 
 def _is_form(path: Path, top: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(top).parts[:-1])  # .venv, .git…
+    # path.relative_to(top).parts[:-1], without a new Path for each of hundreds of forms (rglob gives `top / ...`)
+    hidden = any(part.startswith(".") for part in path.parent.parts[len(top.parts):])  # .venv, .git…
     return (not hidden and not path.name.startswith(LOCK_PREFIX) and not CHECKED.search(path.name)
             and not BACKUP.search(path.name))
 
 
 def _special(path: Path) -> bool:
     """A pipe, socket or device: opening one could wait for ever, so nothing opens it."""
-    return path.exists() and not path.is_dir() and not is_regular(path)
+    try:
+        mode = path.stat().st_mode  # one look, not three: a build with nothing to do asks it of every form
+    except OSError:  # not there (or a link to nothing): nothing to open
+        return False
+    return not stat.S_ISDIR(mode) and not stat.S_ISREG(mode)
 
 
 def _suffix(path: Path) -> str:
@@ -62,19 +69,21 @@ def is_tracker(path: Path) -> bool:
     return all(mark.search(core) for mark in TRACKER)
 
 
-def find_forms(paths) -> list[Path]:
+def find_forms(paths, known: Callable[[Path], bool] | None = None) -> list[Path]:
     """The workbooks named, and every .xlsx and .xlsm (any case) under the folders named, each once, in a
     stable order.
 
     Under a folder, hidden folders, Office's lock files and casegen's own outputs (annotated copies,
     the backups `casegen upgrade` keeps, portfolio trackers) are left out; so are files in the formats
-    of `not_forms`, and pipes or devices, which `not_forms` names.
+    of `not_forms`, and pipes or devices, which `not_forms` names. A file `known` says is a form, unchanged
+    since it was last read as one, is not opened again to rule out a tracker.
     """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found += sorted(f for f in path.rglob("*") if _suffix(f) in FORM_SUFFIXES and _is_form(f, path)
-                            and not _special(f) and not f.is_dir() and not is_tracker(f))
+                            and not _special(f) and not f.is_dir() and (known is not None and known(f)
+                                                                         or not is_tracker(f)))
         elif _suffix(path) not in OTHER_FORMATS and not _special(path):
             found.append(path)
     return list(dict.fromkeys(found))
@@ -86,9 +95,11 @@ def not_forms(paths) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(f for f in path.rglob("*") if _is_form(f, path) and (
+            # the name's checks after the file's: a folder of forms holds none of these, and asking its hundreds
+            # of workbooks the suffix and one stat is the cheaper way round
+            found += sorted(f for f in path.rglob("*") if (
                 _suffix(f) in OTHER_FORMATS and is_regular(f)
-                or _suffix(f) in (*FORM_SUFFIXES, *OTHER_FORMATS) and _special(f)))
+                or _suffix(f) in (*FORM_SUFFIXES, *OTHER_FORMATS) and _special(f)) and _is_form(f, path))
         elif _suffix(path) in OTHER_FORMATS or _special(path):
             found.append(path)
     return list(dict.fromkeys(found))

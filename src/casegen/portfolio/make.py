@@ -103,9 +103,11 @@ def _make(paths, programme: Programme, out: Path, store, summary, template, page
         write_bytes_atomic(summary, document)
         made.written.append(summary)
         if page is not None:
+            from casegen.batch.html import keep_if_edited
             from casegen.portfolio.summary import summary_page
 
             published = summary_page(document, found)
+            made.notes += filter(None, [keep_if_edited(page)])
             write_bytes_atomic(page, published.html)
             made.written.append(page)
             made.notes += [f"{page}: {note}" for note in published.notes]

@@ -20,6 +20,7 @@ The office keeps one template per kind, so (A).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 import zipfile
@@ -30,6 +31,7 @@ from lxml import html as lhtml
 
 GENERATOR = "casegen"  # <meta name="generator">: what marks a page as casegen's, so a build may replace it
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
+SEAL = b'\n<meta name="casegen-sha256" content="%s">'  # the page's sha256 without this line: batch.html.whose
 
 # Word's styles to HTML: the first rule that matches wins, before mammoth's own. A list item Word numbers at a
 # level below the first (w:ilvl) goes inside the item above, whatever its style; List Bullet 2 carries a list of
@@ -267,14 +269,27 @@ def _skeleton(main, title: str, language: str) -> bytes:
     head = (f'<meta charset="utf-8">\n{MARK.decode()}\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(title)}</title>\n<style>{CSS}</style>")
-    return (f'<!DOCTYPE html>\n<html lang="{_escape(language)}">\n<head>\n{head}\n</head>\n<body>\n'
-            f'<a class="skip" href="#main">Skip to main content</a>\n{body}\n</body>\n</html>\n').encode()
+    return sealed((f'<!DOCTYPE html>\n<html lang="{_escape(language)}">\n<head>\n{head}\n</head>\n<body>\n'
+                   f'<a class="skip" href="#main">Skip to main content</a>\n{body}\n</body>\n</html>\n').encode())
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def is_ours(head: bytes) -> bool:
-    """Whether a file starting with `head` (its first few kB) is a page casegen wrote."""
-    return MARK in head
+def sealed(html: bytes) -> bytes:
+    """The page with its seal: the sha256 of the page without it, in a <meta> after the generator's, so that a
+    page a person has edited since is told from casegen's own."""
+    return html.replace(MARK, MARK + SEAL % hashlib.sha256(html).hexdigest().encode(), 1)
+
+
+def whose(data: bytes) -> str:
+    """"casegen" for a page casegen wrote as it wrote it, "edited" for one of casegen's a person has changed
+    since (or one without its seal), "" for a file casegen did not write."""
+    if MARK not in data[:4096]:
+        return ""
+    found = re.search(SEAL.replace(b"%s", b"([0-9a-f]{64})"), data[:4096])
+    if found is None:
+        return "edited"
+    unsealed = data[:found.start()] + data[found.end():]
+    return "casegen" if hashlib.sha256(unsealed).hexdigest().encode() == found.group(1) else "edited"

@@ -18,13 +18,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
-from xml.parsers import expat
 
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 from pydantic import BaseModel
 
-from casegen import office
 from casegen.errors import Problem, Severity, TemplateProblem
 from casegen.models import KINDS
 from casegen.models.kinds import TEMPLATE_MODELS
@@ -34,7 +32,7 @@ from casegen.templating.folder import OFFICE_FORMATS, TEMPLATE_FILES, templates_
 from casegen.templating.geometry import cramped, default_size
 from casegen.templating.modeltypes import element
 from casegen.templating.normalise import join_tags, unescape_tags
-from casegen.templating.parts import compile_sources, patched
+from casegen.templating.parts import compile_sources, patched, template_bytes
 from casegen.templating.places import TAG, Paragraph, locate, paragraphs, plain
 from casegen.templating.walker import Walker
 
@@ -163,31 +161,6 @@ def _kind_of(path: Path, kind: str | None) -> str | None:
     if kind:
         return kind
     return next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
-
-
-TEMPLATE = office.Kind("a Word template", "template", "it is not a template casegen will open",
-                      "open it in Word and save it again as .docx")
-
-
-def template_bytes(path: Path) -> bytes:
-    """The bytes of the template at `path`, opened as a form is (office.py): a regular file (a pipe or
-    /dev/zero named as a template would block or fill the memory), of bounded size, every part inflated
-    within its declared size and free of DTDs, before anything reads it."""
-    try:
-        office.check_regular(path, TEMPLATE)
-        office.check_end_record(path, TEMPLATE)
-        data = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            office.check_directory(zf, TEMPLATE)
-            office.read_parts(zf, TEMPLATE)
-    except office.Refused as exc:
-        raise TemplateProblem(f"{path}: cannot read the template: it {exc}") from None
-    except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise TemplateProblem(f"{path}: cannot read the template: {exc}") from None
-    except (expat.ExpatError, ValueError) as exc:
-        raise TemplateProblem(f"{path}: cannot read the template: it is damaged ({exc}): open it in Word and save it "
-                              "again") from None
-    return data
 
 
 def _parts(path: Path, compile: bool = True) -> tuple[dict[str, tuple[str, str]], str]:

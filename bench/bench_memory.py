@@ -1,12 +1,15 @@
 """Peak memory of `casegen build`, `validate` and `portfolio` at several numbers of forms: is it flat?
 
-    python bench/bench_memory.py [--sizes 1000,3000] [--keep-forms DIR] [--jobs N] [--commands build,validate,portfolio]
+    python bench/bench_memory.py [--sizes 1000,3000] [--keep-forms DIR] [--jobs N] [--repeat 1]
+                                 [--commands build,validate,portfolio]
 
 Makes the forms as bench_build.py does (the samples, each copy its own title, tracker ref and rows), then runs
 each command on each size in a fresh process and samples, every ~20 ms, the PSS of its whole process tree
 (casegen and its workers: the sum of /proc/PID/smaps_rollup's Pss over the process and its descendants, so a
 page the forked workers share with casegen is counted once). Prints the peak of each, the peak of casegen's own
-process beside it, and the ratio of the largest size to the smallest (flat: 1.0).
+process beside it, and the ratio of the largest size to the smallest (flat: 1.0). On a shared machine one peak
+varies by some 5 MB from run to run (when the processes' own peaks meet): --repeat N runs each N times, in
+turn, and takes the median.
 
 Making 3,000 forms takes minutes: with --keep-forms DIR the forms are kept in DIR and reused by the next run
 (only the missing ones are made). Linux only (it reads /proc). This is a benchmark, not a test: it prints
@@ -121,20 +124,24 @@ def main() -> None:
     p.add_argument("--keep-forms", type=Path, help="keep the forms made here, and reuse them next time")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--commands", default="build,validate,portfolio")
+    p.add_argument("--repeat", type=int, default=1, help="runs of each command and size; the median is shown")
     args = p.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     commands = args.commands.split(",")
     with tempfile.TemporaryDirectory(prefix="casegen-bench-memory-") as tmp:
         keep = args.keep_forms or Path(tmp) / "forms"
-        figures: dict[tuple[str, int], dict] = {}
-        for n in sizes:
-            forms = forms_for(keep, n, args.jobs)
-            for name in commands:
-                figures[name, n] = r = peak_pss(command(name, forms, Path(tmp) / "out", args.jobs))
-                print(f"{name:<9} {n:>6} forms: peak PSS {r['tree']:6.1f} MB (casegen's own process "
-                      f"{r['own']:6.1f} MB), {r['wall']:6.1f} s, exit {r['rc']} {' '.join(r['err'])}", flush=True)
+        runs: dict[tuple[str, int], list[dict]] = {}
+        folders = {n: forms_for(keep, n, args.jobs) for n in sizes}
+        for _ in range(args.repeat):
+            for n in sizes:
+                for name in commands:
+                    r = peak_pss(command(name, folders[n], Path(tmp) / "out", args.jobs))
+                    runs.setdefault((name, n), []).append(r)
+                    print(f"{name:<9} {n:>6} forms: peak PSS {r['tree']:6.1f} MB (casegen's own process "
+                          f"{r['own']:6.1f} MB), {r['wall']:6.1f} s, exit {r['rc']} {' '.join(r['err'])}", flush=True)
+        figures = {key: sorted(found, key=lambda r: r["tree"])[len(found) // 2] for key, found in runs.items()}
     small, big = sizes[0], sizes[-1]
-    print(f"\npeak PSS of the whole process tree, -j {args.jobs}, {os.cpu_count()} CPUs")
+    print(f"\npeak PSS of the whole process tree, -j {args.jobs}, {os.cpu_count()} CPUs, median of {args.repeat}")
     print(f"{'':<10}" + "".join(f"{n:>10}" for n in sizes) + f"{f'{big}/{small}':>12}")
     for name in commands:
         row = [figures[name, n]["tree"] for n in sizes]

@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -82,28 +83,24 @@ def config_digest(programme: Programme) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Job:
-    """A stale form, on its way to a document."""
+    """A stale form, on its way to a document. Once checked, it keeps of its form only what the record needs
+    (its kind, its facts, its problems); its case waits in the build's spool, at `case`."""
 
     source: Path
     target: Path
     digest: str | None
     reason: str  # why it is built again: "new", "form changed", ...
     seen: str = ""  # the form's size and times when its digest was taken (sources.seen)
-    checked: Checked | None = None  # its problems and facts; its case is in the build's spool, at `case`
+    kind: str = ""
+    facts: dict[str, list] = field(default_factory=dict)  # as its record keeps them (Fact.as_json)
     problems: list[Problem] = field(default_factory=list)
     case: tuple[int, int] | None = None  # where its pickled case is in the spool (batch.spool)
 
     @property
     def failing(self) -> bool:
         return any(p.severity == Severity.ERROR for p in self.problems)
-
-    @property
-    def form(self) -> Checked:
-        """The form as checked: every job has it once `check` has run, before any template or render step."""
-        assert self.checked is not None, "a job is used before its form is checked"
-        return self.checked
 
 
 def build(paths, out_dir: str | os.PathLike, programme: Programme, options: BuildOptions = BuildOptions(),
@@ -210,12 +207,12 @@ class _Build:
     def require_templates(self, good: list[_Job]) -> list[_Job]:
         """A missing template is one error, before any document is made, not one a form; it fails only the
         forms of its own kind. Returns the jobs whose template can be read."""
-        for kind in sorted({job.form.kind for job in good} - {""}):
+        for kind in sorted({job.kind for job in good} - {""}):
             try:
                 require_templates([kind], self.options.templates, self.programme)
             except TemplateProblem as exc:
                 self.report.notes.append(exc.format_message())
-                for job in (j for j in good if j.form.kind == kind):
+                for job in (j for j in good if j.kind == kind):
                     job.problems.append(Problem(str(job.source), f"not built: the {kind} template cannot be read "
                                                 "(see above)", code="build-template"))
                     self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
@@ -280,7 +277,8 @@ class _Build:
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
                               progress=self.spooled({str(job.source): job for job in stale}), extract=pickled)
         for job, c in zip(stale, checked, strict=False):
-            job.checked, job.problems = c, list(c.problems)
+            job.kind, job.problems = sys.intern(c.kind), list(c.problems)
+            job.facts = {name: fact.as_json() for name, fact in c.facts.items()}
             if self.options.strict and job.problems and not job.failing:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
             if job.failing or job.case is None:
@@ -356,7 +354,7 @@ class _Build:
         good = [job for job in good if self.claim(job)]
         self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
         # Taken from the spool as the workers are ready for them; each case's values let go once remembered.
-        tasks = ((self.spool.get(job.case), str(job.target), str(self.template(job.form.kind)), self.programme)
+        tasks = ((self.spool.get(job.case), str(job.target), str(self.template(job.kind)), self.programme)
                  for job in good)
         for i, (template, trouble, values) in workers.each(render_form, tasks):
             job = good[i]
@@ -368,13 +366,13 @@ class _Build:
             self.tick(Outcome(str(job.source), job.target, BUILT, job.problems, job.reason))
 
     def record(self, job: _Job, template: str, values: dict) -> None:
-        c, name = job.form, job.target.name
+        kind, name = job.kind, job.target.name
         before = self.records.get(name)
-        sha256 = self.history.remember(job.target, c.kind, values, self.template(c.kind).name
+        sha256 = self.history.remember(job.target, kind, values, self.template(kind).name
                                        if before is not None and before.stamp[1] != template else "", job.reason)
-        self.records[name] = Record(name, self.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
-                                    {n: fact.as_json() for n, fact in c.facts.items()},
-                                    sum(p.severity != Severity.ERROR for p in job.problems), sha256, job.seen)
+        self.records[name] = Record(name, self.relative(job.source), kind, self.stamp(job.digest, kind, template),
+                                    job.facts, sum(p.severity != Severity.ERROR for p in job.problems), sha256,
+                                    job.seen)
 
     def prune_or_report_gone(self) -> None:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""

@@ -26,7 +26,7 @@ from casegen.facts import Fact, Form, facts_of
 from casegen.rules.crossform import check_across_forms
 
 
-@dataclass
+@dataclass(slots=True)  # thousands are kept by validate: no dict each
 class Checked:
     """One form, checked: every problem, and (when it has no errors) its facts and what `extract` took."""
 

@@ -11,7 +11,7 @@ from casegen.render import context, load_template, template_path
 from casegen.render import engine as rdocx
 from helpers import sample_case
 
-SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model"]
+SAMPLES = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 DOCXTPL = docxtpl_fixer()  # docxtpl's own resolve_listing, which the renderer's (templating.listing) must match
 
 

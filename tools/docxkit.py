@@ -14,7 +14,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor, Twips
 
 FONT = "Arial"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
@@ -250,14 +250,22 @@ def set_text(cell, text: str, bold: bool = False, white: bool = False) -> None:
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
 
 
+def twips(widths_cm: list[float]) -> list[int]:
+    """Column widths in twips that add up to the table's width rounded once: each rounded on its own, 6 + 7 + 4 cm
+    came to 9,639 twips, one more than the 17 cm between the margins, and a table wider than the page is fitted
+    again in every document rendered (templating.geometry)."""
+    edges = [Cm(sum(widths_cm[:i])).twips for i in range(len(widths_cm) + 1)]
+    return [b - a for a, b in zip(edges, edges[1:], strict=False)]
+
+
 def table(doc, widths_cm: list[float], header: list[str] | None = None):
     """A bordered table with its column widths on the grid (LibreOffice reads only the grid)."""
     t = doc.add_table(rows=0, cols=len(widths_cm))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.LEFT
     t.autofit = False  # w:tblLayout fixed: the widths below, not the content, decide the columns
-    for col, w in zip(t.columns, widths_cm, strict=True):
-        col.width = Cm(w)
+    for col, w in zip(t.columns, twips(widths_cm), strict=True):
+        col.width = Twips(w)
     if header:
         add_row(t, header, head=True)
     return t

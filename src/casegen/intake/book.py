@@ -13,7 +13,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from casegen.intake.workbook import Inspection, column_letter
+from casegen.intake.workbook import Inspection, column_letter, range_boundaries
 
 _EXACT = 2**53  # floats beyond this are not whole numbers anyone typed
 
@@ -50,10 +50,14 @@ class Book:
     """The workbook at `path`, read with calamine; run `inspect_workbook(path)` first."""
 
     def __init__(self, path: Path, inspection: Inspection):
-        self.cal = CalamineWorkbook.from_path(str(path), load_tables=True)
+        known = inspection.tables  # read from the table parts, unless calamine is to read them
+        self.cal = CalamineWorkbook.from_path(str(path), load_tables=known is None)
         self.sheetnames: list[str] = list(self.cal.sheet_names)
         self.names = inspection.names
-        self.tables = {name: _table(self.cal.get_table_by_name(name)) for name in self.cal.table_names or ()}
+        if known is not None:
+            self.tables = {name: _table_at(name, sheet, ref, columns) for name, sheet, ref, columns in known}
+        else:
+            self.tables = {name: _table(self.cal.get_table_by_name(name)) for name in self.cal.table_names or ()}
         self._grids: dict[str, list[list]] = {}
 
     def grid(self, sheet: str) -> list[list]:
@@ -93,6 +97,12 @@ class Book:
 
     def close(self) -> None:
         self.cal.close()
+
+
+def _table_at(name: str, sheet: str, ref: str, columns: tuple[str, ...]) -> TableRef:
+    """A table with its header row, as its part gives it (as calamine would give it: `_table`)."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    return TableRef(name, sheet, min_row, max_row, min_col, max_col, columns)
 
 
 def _table(t) -> TableRef:

@@ -48,7 +48,7 @@ def _is_text(value, texts: AbstractSet[str]) -> bool:
 
 def _text_row(book: Book, sheet: str, row: int, texts: AbstractSet[str]) -> bool:
     """True if the row holds the form's own text (the next block's heading, caption or help)."""
-    return any(_is_text(book.value(sheet, row, c), texts) for c in range(1, len(book.grid(sheet)[row - 1]) + 1))
+    return any(_is_text(value, texts) for value in book.grid(sheet)[row - 1])  # each cell's value of the row
 
 
 def sheet_layout(book: Book, sheet: str, labels: dict[str, set[str]], texts: AbstractSet[str]) -> SheetLayout:

@@ -182,10 +182,11 @@ class _FormReading:
 
     def _filled(self, book: Book, sheet: str, r: int, columns: dict) -> bool:
         scan = self.inspection.sheet(sheet)
+        marked = scan.formulas_without_values or scan.errors  # on almost every sheet, none
         for c in columns.values():
-            coord = f"{get_column_letter(c)}{r}"
             # A formula with no saved value reads as blank, but the row is not empty: report it.
-            if coord in scan.formulas_without_values or coord in scan.errors:
+            if marked and ((coord := f"{get_column_letter(c)}{r}") in scan.formulas_without_values
+                           or coord in scan.errors):
                 return True
             v = book.value(sheet, r, c)
             if v is not None and not (isinstance(v, str) and not v.strip()):
@@ -233,6 +234,13 @@ class _FormReading:
 def _shown(value) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+@lru_cache(maxsize=8)
+def _sheets(model) -> tuple[spec.Sheet, ...]:
+    """The form's sheets and blocks, worked out from the model once a process (read, never changed, here): each
+    time, it took a tenth of reading a form's cells."""
+    return tuple(spec.sheets(model))
 
 
 @lru_cache(maxsize=8)
@@ -311,7 +319,7 @@ class Intake:
 
 def _read_blocks(reading: _FormReading, book: Book) -> tuple[str, dict]:
     kind = reading.kind(book)
-    sheets = spec.sheets(KINDS[kind])
+    sheets = _sheets(KINDS[kind])
     reading.foreign(book, kind, [b for s in sheets for b in s.blocks if not isinstance(b, str)])
     data: dict = {"kind": kind}
     for sheet in sheets:

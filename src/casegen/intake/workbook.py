@@ -13,6 +13,7 @@ workbook, is imported only by `open_workbook` (the annotated copy): reading a fo
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import warnings
 import zipfile
@@ -77,6 +78,9 @@ class SheetScan:
 class Inspection:
     sheets: dict[str, SheetScan] = field(default_factory=dict)  # by sheet title
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # defined name -> (sheet, "B4")
+    # (name, sheet, "B4:D9", column names) of each table, read from the parts already inflated; None to leave them
+    # to calamine (a table without its header row, or with a totals row, or a part not where its sheet says)
+    tables: list[tuple[str, str, str, tuple[str, ...]]] | None = None
 
     def sheet(self, title: str) -> SheetScan:
         return self.sheets.get(title) or SheetScan()
@@ -112,6 +116,7 @@ def inspect_workbook(path: str | Path) -> Inspection:
         sheets = sheet_parts(parts.get, parts, workbook)
         for title, part in sheets.items():
             inspection.sheets[title] = _scan_sheet(path, parts[part], title)
+        inspection.tables = _tables(parts, sheets)
         area = sum(f.area for f in inspection.sheets.values())
         if area > MAX_SHEET_AREA:  # measured again with the exact pattern (_REF_FAST may count more)
             area = sum(sheet_area(parts[part]) for part in sheets.values())
@@ -203,6 +208,48 @@ def _scan_sheet(path: Path, data: bytes, title: str) -> SheetScan:
             _fail(path, f"merges more than {MAX_MERGED_CELLS:,} cells; unmerge them "
                         "(select all, Home > Merge & Center) and save again", title)
     return scan
+
+
+_SIMPLE_RANGE = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6}")  # "B4:D9", as a table's ref is
+_TABLE_PART = re.compile(rb"<tablePart\b[^>]*?\s[\w.-]+:id=\"([^\"]*)\"")
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _tables(parts: dict[str, bytes], sheets: dict[str, str]) -> list[tuple[str, str, str, tuple[str, ...]]] | None:
+    """Each table's name (its display name, as calamine and Excel's formulas name it), sheet, ref and column names,
+    from the table parts each sheet names: calamine reads each table's cells to give the same (0.9 ms a form,
+    measured, of a 9 ms read). None for a workbook with a table calamine should read (see Inspection.tables)."""
+    found = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)  # one for all: half the time
+    for title, part in sheets.items():
+        data = parts[part]
+        ids = _TABLE_PART.findall(data) if b"<tablePart" in data else []
+        if len(ids) != data.count(b"<tablePart "):
+            return None
+        if not ids:
+            continue
+        folder, name = part.rsplit("/", 1)
+        rels = parts.get(f"{folder}/_rels/{name}.rels")
+        if rels is None:
+            return None
+        targets = {rel.get("Id"): _part_name(folder, rel.get("Target") or "")
+                   for rel in etree.fromstring(rels, parser).iter(_RELATIONSHIP)}
+        for rid in ids:
+            table = parts.get(targets.get(rid.decode("utf-8", "replace"), ""))
+            if table is None:
+                return None
+            root = etree.fromstring(table, parser)
+            if root.get("headerRowCount", "1") != "1" or root.get("totalsRowCount", "0") != "0" \
+                    or not _SIMPLE_RANGE.fullmatch(root.get("ref") or ""):
+                return None
+            columns = tuple(c.get("name") or "" for c in root.iter(f"{SHEET}tableColumn"))
+            found.append((root.get("displayName") or root.get("name") or "", title, root.get("ref"), columns))
+    return found
+
+
+def _part_name(folder: str, target: str) -> str:
+    """The part a relationship of a part in `folder` points at."""
+    return target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
 def sheet_area(data: bytes, pattern: re.Pattern = _REF) -> int:

@@ -152,8 +152,15 @@ class _Environment(ImmutableSandboxedEnvironment):  # immutable: a tag cannot ch
     def getattr(self, obj, attribute):
         # A field the model does not have is a mistake even where Jinja would let it pass quietly
         # (`is defined`, `is none`, `| default`): a model's fields are always there.
-        if isinstance(obj, BaseModel) and not _has(obj, attribute):
-            raise UndefinedError(f"{type(obj).__name__} has no field '{attribute}'")
+        if isinstance(obj, BaseModel):
+            model = type(obj)
+            if (attribute in model.model_fields or attribute in model.model_computed_fields) \
+                    and attribute[0] != "_" and attribute != "format":
+                # what the sandbox would decide (is_safe_attribute: a model's own field, not "_" or "__"), without
+                # its checks: a document reads some 200 fields (a sixth of its Jinja time, measured)
+                return getattr(obj, attribute)
+            if not _has(obj, attribute):
+                raise UndefinedError(f"{model.__name__} has no field '{attribute}'")
         return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj, attr, value) -> bool:

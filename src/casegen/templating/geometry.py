@@ -7,7 +7,8 @@ column into the old width (a finance table at 62% of the page, "£200,0" / "00")
 fiftieths of a percent (`w:tcW w:type="pct"`). So after rendering, a table's width in twips follows its grid,
 and a table whose cells no longer match its grid (a loop's columns, widths in percent) or that is wider than the
 page has its grid rebuilt from its cells and its columns fitted to the text width, so that no word (an amount
-above all) is wider than its column. `templates check` names a table that cannot hold its amounts.
+above all) is wider than its column. Which tables can need it is known from the template (`mark_tables`, once a
+template); only those are looked at in each document. `templates check` names a table that cannot hold its amounts.
 
 Widths are measured with Arial's (and its metric twin Liberation Sans's) advance widths, in twips.
 """
@@ -105,14 +106,20 @@ def _table_margins(tbl) -> int:
 def _need(tc, props, size: int, margins: int, amount: bool, spare: int = ROUNDING) -> int:
     """The width the widest word of a cell needs (with its margins): words are not broken, lines are. Measured at
     the cell's largest size, bold if any of it is: never less than it needs."""
-    words = [w for p in tc.iter(P) for w in "".join(p.itertext(T)).split()]
+    paragraphs, here, bold = [], size, False
+    for el in tc.iter(P, SZ, B):  # one walk through the cell (the fitting's largest cost)
+        if el.tag == P:
+            paragraphs.append(el)
+        elif el.tag == SZ:
+            here = max(here, _int(el, "val", size))
+        elif el.get(f"{W}val", "true") not in ("0", "false"):
+            bold = True
+    words = [w for p in paragraphs for w in "".join(p.itertext(T)).split()]
     if amount:
         words.append(AMOUNT)
     if not words:
         return 0
     longest = max(map(len, words))
-    here = max([size] + [_int(sz, "val", size) for sz in tc.iter(SZ)])
-    bold = any(b.get(f"{W}val", "true") not in ("0", "false") for b in tc.iter(B))
     # Only words at least half as long as the longest can be the widest (Arial's widest letter is 4.6 of its narrowest).
     widest = max(word_width(w, here, bold) for w in words if 2 * len(w) >= longest)
     own = _margin_pair(props.find(TC_MARGINS))
@@ -143,11 +150,16 @@ def _columns(tbl, grid: list[int]) -> list[int] | None:
     rows = tbl.findall(TR)
     if not rows:
         return None
-    widest = [(tc, _properties(tc)) for tc in max(rows, key=lambda tr: len(tr.findall(TC))).iterchildren(TC)]
-    spans = [_span(props) for _, props in widest]
+    return _row_columns(max(rows, key=lambda tr: len(tr.findall(TC))), grid)
+
+
+def _row_columns(tr, grid: list[int]) -> list[int] | None:
+    """The column widths the cells of row `tr` give, else the grid's if they span it; None if neither."""
+    cells = [_properties(tc) for tc in tr.iterchildren(TC)]
+    spans = [_span(props) for props in cells]
     if all(span == 1 for span in spans):
-        widths = [w for w in (_cell_width(props, sum(grid)) for _, props in widest) if w is not None]
-        if len(widths) == len(widest):  # every cell's width known
+        widths = [w for w in (_cell_width(props, sum(grid)) for props in cells) if w is not None]
+        if len(widths) == len(cells):  # every cell's width known
             return widths
     return grid if sum(spans) == len(grid) and all(grid) else None
 
@@ -240,13 +252,53 @@ def repair_table(tbl, size: int, limit: int | None) -> None:
         table_width.set(f"{W}w", str(sum(widths)))
 
 
-def repair_tables(tree, size: int = DEFAULT_SIZE) -> None:
-    """Every table of a rendered part, outermost first; a table inside a cell is fitted to nothing but itself."""
-    body = tree.find(f"{W}body") if tree.tag == f"{W}document" else None
-    limit = text_width(body)
-    for tbl in tree.iter(f"{W}tbl"):
+# Most of a template's tables have the same columns in every document: only a loop over columns ({%tc %}, or
+# docxtpl's {% colspan %} and {% hm %}) changes them. Those are marked once a template (`mark_tables`, on the part
+# before it is compiled) and only the marked ones are repaired in each document (`repair_marked`): looking at every
+# table, and fitting one drawn a twip wider than the page, took more of a document's time than any other step.
+FIT = "casegen_fit"  # the mark: "page" (fitted to the text's width) or "cell" (a table in a table's cell)
+MARKED = etree.XPath(f"//w:tbl[@{FIT}]", namespaces={"w": W[1:-1]})
+_COLUMN_TAG = re.compile(r"\{%-?\s*(?:tc|colspan|hm)\b")
+
+
+def settled(tbl, limit: int | None) -> bool:
+    """Whether a template's table is one that `repair_table` leaves as the template has it in every document:
+    no tag of it changes its columns, and whichever of its rows is the widest after its row loops have run, its
+    cells are as its grid draws them, within `limit`."""
+    if _COLUMN_TAG.search("".join(tbl.itertext(T))):
+        return False
+    grid = tbl.find(f"{W}tblGrid")
+    drawn = [_int(c) for c in grid.findall(f"{W}gridCol")] if grid is not None else []
+    if grid is None or (limit and sum(drawn) > limit):
+        return grid is None  # a table with no grid is never repaired
+    return all(_row_columns(tr, drawn) in (None, drawn) for tr in tbl.iterchildren(TR))
+
+
+def mark_tables(xml: bytes) -> bytes:
+    """A template's part with each table a document's rendering must repair marked (FIT); each of the others has
+    its width in twips set to its grid's now, as `repair_table` would set it in every document."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return xml  # the renderer reports it
+    limit = text_width(root.find(f"{W}body")) if root.tag == f"{W}document" else None
+    for tbl in root.iter(f"{W}tbl"):
         nested = any(a.tag == f"{W}tc" for a in tbl.iterancestors())
-        repair_table(tbl, size, None if nested else limit)
+        if not settled(tbl, None if nested else limit):
+            tbl.set(FIT, "cell" if nested else "page")
+            continue
+        table_width, grid = tbl.find(f"{TBL_PR}/{W}tblW"), tbl.find(f"{W}tblGrid")
+        if table_width is not None and table_width.get(f"{W}type") == "dxa" and grid is not None:
+            table_width.set(f"{W}w", str(sum(_int(c) for c in grid.findall(f"{W}gridCol"))))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def repair_marked(tables, size: int, limit: int | None) -> None:
+    """Repair each marked table of `tables` (a rendered part's, outermost first) and take its mark away."""
+    for tbl in tables:
+        where = tbl.attrib.pop(FIT, None)
+        if where is not None:
+            repair_table(tbl, size, limit if where == "page" else None)
 
 
 def _template_needs(tbl, size: int) -> list[int]:

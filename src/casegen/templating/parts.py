@@ -17,6 +17,7 @@ from pathlib import Path
 from types import CodeType
 from xml.parsers import expat
 
+import jinja2
 from jinja2 import Template, TemplateError
 
 from casegen import office
@@ -112,8 +113,6 @@ def compiled_parts(path: Path, sha256: str, sources: Callable[[], dict[str, str]
     asked only to compile them) compiled in `env`: from the cache if this template compiled and passed the check
     before, else checked in full (TemplateProblem naming every mistake, as the office sees it), compiled and
     kept."""
-    import jinja2
-
     kind = next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
     name = cache.key(sha256, kind, jinja2.__version__)
     codes = cache.load(name)

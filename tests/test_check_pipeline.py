@@ -1,11 +1,12 @@
 """One check for `validate` and `build`: the same findings across forms, whether a form is read again or not."""
+import pickle
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from casegen import codes
-from casegen.batch.check import check_forms
+from casegen.batch.check import check_forms, pickled
 from casegen.batch.store import FILE, FOLDER, Store
 from casegen.errors import Problem
 from casegen.rules import crossform
@@ -79,12 +80,13 @@ def test_a_record_with_facts_it_cannot_use_means_a_rebuild(two_forms):
     assert "cannot be used" in result.output and "1 built, 0 up to date" in result.output
 
 
-def test_check_forms_gives_case_values_and_facts(make_form, programme):
+def test_check_forms_gives_facts_and_only_what_is_asked_of_the_case(make_form, programme):
     form = make_form(FORM)
-    (checked,) = check_forms([form], programme)
-    assert checked.kind == "bcl" and checked.case is not None and not checked.errors
-    assert checked.values["project"]["tracker_ref"] == "RX-004"
+    (checked,) = check_forms([form], programme)  # validate's check: nothing of the case comes back
+    assert checked.kind == "bcl" and checked.read and checked.extract is None and not checked.errors
     assert checked.facts["tracker_ref"] == Fact("RX-004", "Project", "B5", "tracker_ref")
+    (checked,) = check_forms([form], programme, extract=pickled)  # the build's: the case, to render it
+    assert pickle.loads(checked.extract).project.tracker_ref == "RX-004"
 
 
 def test_a_form_with_errors_gives_no_facts_and_takes_no_part(make_form, programme, tmp_path):
@@ -92,4 +94,4 @@ def test_a_form_with_errors_gives_no_facts_and_takes_no_part(make_form, programm
     bad = make_form(FORM, lambda case: setattr(case.qualification, "effort", 9), filename="bad.xlsx")
     checked = check_forms([good, bad], programme, jobs=2)
     assert [c.source for c in checked] == [str(good), str(bad)]
-    assert not checked[0].problems and checked[1].errors and checked[1].case is None
+    assert not checked[0].problems and checked[1].errors and not checked[1].read

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from casegen import __version__
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
-from casegen.batch.check import Checked, Workers, check_forms
-from casegen.batch.history import History, sweep_leftovers
+from casegen.batch.check import Checked, Workers, check_forms, pickled
+from casegen.batch.history import TMP, History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import (
     document_name_ok,
@@ -37,7 +37,8 @@ from casegen.batch.sources import (
     seen,
     template_digest,
 )
-from casegen.batch.store import Record, Store
+from casegen.batch.spool import Spool
+from casegen.batch.store import FOLDER, Record, Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
@@ -58,18 +59,20 @@ class BuildOptions:
     templates: Path | None = None  # the templates folder (--templates); None: render.templates_dir()'s choice
 
 
-def render_form(case: bytes, target: str, template: str, programme: Programme) -> tuple[str, str]:
-    """Render and write one document (runs in a worker): (the template's digest, "") or ("", what went wrong)."""
+def render_form(case: bytes, target: str, template: str, programme: Programme) -> tuple[str, str, dict | None]:
+    """Render and write one document (runs in a worker): (the template's digest, "", the case as JSON, which the
+    build's history keeps) or ("", what went wrong, None)."""
     try:
         compiled = load_template(Path(template))  # compiled once per process
-        write_bytes_atomic(target, compiled.render(context(pickle.loads(case), programme)))
-        return compiled.digest, ""
+        model = pickle.loads(case)
+        write_bytes_atomic(target, compiled.render(context(model, programme)))
+        return compiled.digest, "", model.model_dump(mode="json")
     except CasegenError as exc:
-        return "", exc.format_message()
+        return "", exc.format_message(), None
     except OSError as exc:
-        return "", f"cannot write {target}: {exc.strerror or exc}"
+        return "", f"cannot write {target}: {exc.strerror or exc}", None
     except Exception as exc:  # as in check.check_form
-        return "", f"could not be rendered ({type(exc).__name__}: {exc})"
+        return "", f"could not be rendered ({type(exc).__name__}: {exc})", None
 
 
 def config_digest(programme: Programme) -> str:
@@ -88,8 +91,9 @@ class _Job:
     digest: str | None
     reason: str  # why it is built again: "new", "form changed", ...
     seen: str = ""  # the form's size and times when its digest was taken (sources.seen)
-    checked: Checked | None = None
+    checked: Checked | None = None  # its problems and facts; its case is in the build's spool, at `case`
     problems: list[Problem] = field(default_factory=list)
+    case: tuple[int, int] | None = None  # where its pickled case is in the spool (batch.spool)
 
     @property
     def failing(self) -> bool:
@@ -155,16 +159,20 @@ class _Build:
         self.carried = CARRIED_CONFIG + programme.digest()  # the same configuration, as stamped before the store
         self._templates: dict[str, str | None] = {}
         self.history = History(store)
+        self.spool = Spool(out_dir / FOLDER / TMP)
         self.done = self.total = 0
 
     def run(self) -> BuildReport:
         fresh, stale = self.plan()
         self.total = len(fresh) + 2 * len(stale)
         with Workers.start(self.options.jobs, len(stale)) as workers:
-            self.check(stale, fresh, workers)
-            good = [job for job in stale if not job.failing]
-            good = self.require_templates(good)
-            self.render(good, workers)
+            try:
+                self.check(stale, fresh, workers)
+                good = [job for job in stale if not job.failing]
+                good = self.require_templates(good)
+                self.render(good, workers)
+            finally:
+                self.spool.close()
             if self.options.redline:  # imported here: only a --redline build needs lxml
                 from casegen.batch.redline import write_redlines
 
@@ -270,17 +278,31 @@ class _Build:
         known = [Checked(str(source), record.kind, [], facts=record.known_facts(), recorded=True)
                  for source, _, record in fresh]
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
-                              progress=lambda _: self.tick())
+                              progress=self.spooled({str(job.source): job for job in stale}), extract=pickled)
         for job, c in zip(stale, checked, strict=False):
             job.checked, job.problems = c, list(c.problems)
             if self.options.strict and job.problems and not job.failing:
                 job.problems.append(Problem(str(job.source), "--strict counts its warnings as errors", code="strict"))
-            if job.failing or c.case is None:
+            if job.failing or job.case is None:
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
         for (source, target, record), c in zip(fresh, checked[len(stale):], strict=True):
             self.tick(Outcome(str(source), target, FAILED if c.problems else UP_TO_DATE, c.problems))
             self.records[target.name] = replace(record, source=self.relative(source),
                                                 stamp=self.stamp(record.stamp[0], record.kind))
+
+    def spooled(self, jobs: dict[str, _Job]) -> Callable[[Checked], None]:
+        """What is done with each form as its check comes back: its case goes to the spool at once."""
+        def arrived(c: Checked) -> None:
+            if isinstance(c.extract, bytes):
+                try:
+                    jobs[c.source].case = self.spool.put(c.extract)
+                except OSError as exc:
+                    c.problems.append(Problem(c.source, f"not built: its case cannot be kept on disk while the "
+                                              f"other forms are checked ({exc.strerror or exc}) in {self.spool.folder}",
+                                              code="build-render"))
+                c.extract = None
+            self.tick()
+        return arrived
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""
@@ -333,22 +355,22 @@ class _Build:
     def render(self, good: list[_Job], workers: Workers) -> None:
         good = [job for job in good if self.claim(job)]
         self.store.writing([job.target.name for job in good])  # casegen's, should this build be stopped
-        tasks = [(job.form.case, str(job.target), str(self.template(job.form.kind)), self.programme)
-                 for job in good]
-        for i, (template, trouble) in workers.each(render_form, tasks):
+        # Taken from the spool as the workers are ready for them; each case's values let go once remembered.
+        tasks = ((self.spool.get(job.case), str(job.target), str(self.template(job.form.kind)), self.programme)
+                 for job in good)
+        for i, (template, trouble, values) in workers.each(render_form, tasks):
             job = good[i]
             if trouble:
                 job.problems.append(Problem(str(job.source), trouble, code="build-render"))
                 self.tick(Outcome(str(job.source), job.target, FAILED, job.problems))
                 continue
-            self.record(job, template)
+            self.record(job, template, values)
             self.tick(Outcome(str(job.source), job.target, BUILT, job.problems, job.reason))
 
-    def record(self, job: _Job, template: str) -> None:
+    def record(self, job: _Job, template: str, values: dict) -> None:
         c, name = job.form, job.target.name
-        assert c.values is not None, "a form rendered was read, so its case's values are kept"
         before = self.records.get(name)
-        sha256 = self.history.remember(job.target, c.kind, c.values, self.template(c.kind).name
+        sha256 = self.history.remember(job.target, c.kind, values, self.template(c.kind).name
                                        if before is not None and before.stamp[1] != template else "", job.reason)
         self.records[name] = Record(name, self.relative(job.source), c.kind, self.stamp(job.digest, c.kind, template),
                                     {n: fact.as_json() for n, fact in c.facts.items()},

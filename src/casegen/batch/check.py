@@ -1,13 +1,15 @@
 """One check for `validate` and `build`: each form read and checked in a worker, then every rule
 across forms over them all.
 
-A worker sends back a Checked: small (the case pickled, its values as JSON for the build's history,
-the facts the rules across forms need), so a batch of hundreds stays small in memory. Forms the
-build does not read again take part in the rules across forms through the facts their manifest
-entries keep; validate and build therefore give the same findings for the same forms.
+A worker sends back a Checked: its problems and the facts the rules across forms need, and of the case
+only what the caller's `extract` takes from it (the build: the case pickled, which it spools to disk at
+once; the portfolio: the tracker's row; validate: nothing), so memory stays flat in the number of forms.
+Forms the build does not read again take part in the rules across forms through the facts their
+manifest entries keep; validate and build therefore give the same findings for the same forms.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -15,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from casegen.config import Programme
@@ -25,16 +28,15 @@ from casegen.rules.crossform import check_across_forms
 
 @dataclass
 class Checked:
-    """One form, checked: every problem, and (when it has no errors) its case and facts."""
+    """One form, checked: every problem, and (when it has no errors) its facts and what `extract` took."""
 
     source: str
     kind: str
     problems: list[Problem]
-    case: bytes | None = None  # the pickled case; None when the form has errors (or was not read again)
-    values: dict | None = None  # the case as JSON, what the build remembers of it
     facts: dict[str, Fact] = field(default_factory=dict)
     recorded: bool = False  # not read: an up-to-date form, known by the facts its manifest entry keeps
     extract: object = None  # what check_forms' `extract` took from the case, in place of the case itself
+    read: bool = False  # its case was made: it takes part in the rules across forms (unless it has errors)
 
     @property
     def file(self) -> str:  # the name reader.Intake gives it, so `validate --annotate` takes either
@@ -50,7 +52,7 @@ class Checked:
 
     def form(self) -> Form | None:
         """What the rules across forms see of it; None for a form with errors."""
-        if self.failing or (self.case is None and self.extract is None and not self.recorded):
+        if self.failing or not (self.read or self.recorded):
             return None
         return Form(self.source, self.kind, self.facts)
 
@@ -59,8 +61,8 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
     """Read and check one form (runs in a worker); never raises, so one form cannot stop the others.
 
     With `extract` (a module-level function of the case, the file, its problems and the programme), the
-    worker sends back what it returns instead of the case: a caller that needs a few figures of each
-    case (the portfolio) keeps its memory flat in the number of forms.
+    worker sends back what it returns; the case itself never comes back, so a caller keeps only what it
+    needs of each form (the portfolio a few figures, validate nothing).
     """
     # Imported here: a build with nothing to do reads no form, and the reader (openpyxl, calamine, the models)
     # would add 150 ms to it (python -X importtime).
@@ -74,12 +76,14 @@ def check_form(source: str, programme: Programme, extract: Callable | None = Non
         return Checked(source, "", [Problem(source, f"could not be read ({type(exc).__name__}: {exc})")])
     if intake.case is None:
         return Checked(source, intake.kind, intake.problems)
-    facts = facts_of(intake.case, intake.places)
-    if extract is not None:
-        return Checked(source, intake.kind, intake.problems, facts=facts,
-                       extract=extract(intake.case, source, intake.problems, programme))
-    return Checked(source, intake.kind, intake.problems, pickle.dumps(intake.case),
-                   intake.case.model_dump(mode="json"), facts)
+    taken = extract(intake.case, source, intake.problems, programme) if extract is not None else None
+    return Checked(source, intake.kind, intake.problems, facts_of(intake.case, intake.places), extract=taken,
+                   read=True)
+
+
+def pickled(case, source: str, problems: list[Problem], programme: Programme) -> bytes:
+    """The case itself, pickled (an `extract` for the build, which renders it)."""
+    return pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _worker_start(main: int) -> None:
@@ -89,6 +93,9 @@ def _worker_start(main: int) -> None:
     signal follows the death of the parent's *thread* that started the worker, and exists on Linux only.
     A worker whose casegen was killed (SIGKILL, out of memory) ends within half a second.
     """
+    # What the worker was forked with (the parent's lists of every form among it) is never collected here:
+    # the collector walking it would copy each of its pages into the worker, memory growing with the forms.
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (cli.main): stopped means ended
     parent = os.getppid()  # casegen itself, or a forkserver that ends with it
@@ -127,7 +134,7 @@ class Workers:
     (Ctrl-C, SIGTERM, an error)."""
 
     def __init__(self, workers: int):
-        self.pool = None
+        self.size, self.pool = workers, None
         if workers > 1:  # imported here: a build with nothing to read, or one form, starts no pool (9 ms of imports)
             from concurrent.futures import ProcessPoolExecutor
 
@@ -147,19 +154,31 @@ class Workers:
         else:
             self.stop()
 
-    def each(self, fn, tasks: list[tuple]):
-        """(index, result) for every task, as each finishes."""
-        if self.pool is None:
+    def each(self, fn, tasks: Iterable[tuple]):
+        """(index, result) for every task, as each finishes. The tasks are taken from `tasks` a few at a time,
+        and a result is let go once yielded: however many there are, only a few are in memory at once."""
+        pool = self.pool
+        if pool is None:
             for i, task in enumerate(tasks):
                 yield i, fn(*task)
             return
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        futures = {self.pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+        pending, running = enumerate(tasks), {}
+        ahead = 4 * self.size  # enough that no worker waits for the next task
+
+        def submit(n: int) -> None:
+            for i, task in islice(pending, n):
+                running[pool.submit(fn, *task)] = i
+
         try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            submit(ahead)
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield running.pop(future), future.result()
+                submit(len(done))
         except BrokenProcessPool:
             raise BuildError("a casegen process died (out of memory?); no manifest was written, "
                              "documents already written are complete: run the command again") from None

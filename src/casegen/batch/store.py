@@ -21,7 +21,7 @@ import re
 import sqlite3
 import sys
 import time
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -182,8 +182,8 @@ class Record:
         return {name: Fact.from_json(fact) for name, fact in self.facts.items()}
 
     def row(self) -> tuple:
-        name, source, kind, stamp, facts, warnings, sha256, seen = astuple(self)
-        return (name, source, kind, *stamp, compact(facts), warnings, sha256, seen)
+        return (self.name, self.source, self.kind, *self.stamp, compact(self.facts), self.warnings, self.sha256,
+                self.seen)
 
 
 class Store:

@@ -108,8 +108,6 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.rounds):
             for label, go in runs.items():
                 wall, cpu = go()
-                if os.environ.get("BENCH_DEBUG"):
-                    print(label, round(wall, 3), round(cpu, 3), flush=True)
                 best[label] = (min(best[label][0], wall), min(best[label][1], cpu))
     print(f"\nbest of {args.rounds} interleaved rounds, each command a fresh process; ratios against `casegen "
           "--version` of the same casegen in the same rounds")

@@ -303,3 +303,9 @@ def test_on_windows_a_lock_of_a_running_process_is_refused_and_one_of_an_ended_o
             with Store.open(tmp_path):
                 pass
     assert kernel.closed == (pid != 99)  # every handle opened is closed
+
+
+def test_the_lock_names_this_machine_as_the_system_does():
+    from casegen.batch.store import host
+
+    assert host() == socket.gethostname()

@@ -272,7 +272,7 @@ class _Build:
     def check(self, stale: list[_Job], fresh: list, workers: Workers) -> None:
         """Read the stale forms, then every rule across forms over them and the up-to-date ones (by the
         facts their records keep); settle the forms that fail and the up-to-date documents."""
-        known = [Checked(str(source), record.kind, [], facts=record.known_facts(), recorded=True)
+        known = [Checked(str(source), record.kind, [], facts=record.known_facts, recorded=True)
                  for source, _, record in fresh]
         checked = check_forms([job.source for job in stale], self.programme, known=known, workers=workers,
                               progress=self.spooled({str(job.source): job for job in stale}), extract=pickled)

@@ -18,12 +18,12 @@ import getpass
 import json
 import os
 import re
-import socket
 import sqlite3
 import sys
 import time
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import cast
 
@@ -75,6 +75,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def host() -> str:
+    """This machine's name, as socket.gethostname() gives it (from os where it can: socket costs 5 ms to load)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _holder(text: bytes):
     """The lock's holder as casegen writes it, or None."""
     try:
@@ -94,7 +103,7 @@ class Lock:
             user = getpass.getuser()
         except (OSError, KeyError, ImportError):
             user = "someone"
-        self.text = json.dumps({"host": socket.gethostname(), "user": user, "pid": os.getpid(),
+        self.text = json.dumps({"host": host(), "user": user, "pid": os.getpid(),
                                 "since": datetime.now().astimezone().isoformat(timespec="seconds")})
 
     def take(self) -> None:
@@ -104,10 +113,8 @@ class Lock:
             except FileExistsError:
                 self._held()
                 continue
-            with open(fd, "w", encoding="utf-8") as file:
-                file.write(self.text)
-                file.flush()
-                os.fsync(file.fileno())
+            with open(fd, "w", encoding="utf-8") as file:  # not flushed to disk: after a crash, an empty or
+                file.write(self.text)  # damaged lock is set aside as not casegen's, as any other is
             return
         raise BuildError(f"{self.path.parent.parent}: cannot take the lock {self.path}; build again")
 
@@ -127,7 +134,7 @@ class Lock:
             since = f"{when.day} {when:%b %Y, %H:%M}"
         except ValueError:
             since = holder["since"][:40]
-        if holder["host"] != socket.gethostname():
+        if holder["host"] != host():
             raise BuildError(f"{folder} is being built by {holder['user']} on {holder['host']}, pid {holder['pid']}, "
                              f"since {since}; if that build is not running any more, delete {self.path} and build "
                              "again")
@@ -170,12 +177,13 @@ class Record:
     sha256: str  # of the document as written ("" if unknown)
     seen: str = ""  # the form's size and time when its digest was taken ("" : hash it again)
 
-    def known_facts(self) -> dict[str, Fact]:
+    @cached_property
+    def known_facts(self) -> dict[str, Fact]:  # read once: records() checks them, a build's rules use them
         return {name: Fact.from_json(fact) for name, fact in self.facts.items()}
 
     def row(self) -> tuple:
-        name, source, kind, stamp, facts, warnings, sha256, seen = astuple(self)
-        return (name, source, kind, *stamp, compact(facts), warnings, sha256, seen)
+        return (self.name, self.source, self.kind, *self.stamp, compact(self.facts), self.warnings, self.sha256,
+                self.seen)
 
 
 class Store:
@@ -303,7 +311,8 @@ class Store:
                 if not (document_name_ok(record.name) and all(isinstance(v, str) for v in (*row[1:7], row[9]))
                         and type(record.warnings) is int and isinstance(record.facts, dict)):
                     raise ValueError(record.name)
-                record.known_facts()
+                if not isinstance(record.known_facts, dict):  # read here: a fact of the wrong shape raises
+                    raise ValueError(record.name)
                 found[record.name] = record
             except (ValueError, TypeError, AttributeError):
                 odd.append(repr(row[0])[:80])

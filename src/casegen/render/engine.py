@@ -231,21 +231,21 @@ class CompiledTemplate:
         self.size = default_size(styles)
         self.env = make_environment()
         self._languages: dict[str, dict[str, tuple[bytes, int, int]]] = {}
-        # the tables a document's loops can change marked, for render_part to repair those only; checked in full
-        # and compiled, or as compiled and checked by an earlier run (templating.cache)
-        self._marked = [(info.filename, mark_tables(blob) if TEMPLATE_PARTS.fullmatch(info.filename) else blob)
-                        for info, blob in self.entries]
-        self.compiled = compiled_parts(self.path, sha256, self._marked, self.env)
+        # checked in full and compiled, or as compiled and checked by an earlier run (templating.cache)
         self._sources: dict[str, str] | None = None
+        self.compiled = compiled_parts(self.path, sha256, lambda: self.sources, self.env)
         self._unchanging = {info.filename: _deflated(blob) for info, blob in self.entries
                             if info.filename not in self.compiled and info.filename not in (CORE, *LANGUAGE_PARTS)}
 
     @property
     def sources(self) -> dict[str, str]:
-        """{part: Jinja source} of the parts that hold tags, for an error's text around its tag (made when first
+        """{part: Jinja source} of the parts that hold tags, the tables a document's loops can change marked for
+        render_part to repair those only: what is compiled, and an error's text around its tag (made when first
         asked: a template loaded from the cache renders without them)."""
         if self._sources is None:
-            self._sources = template_sources(self._marked)
+            self._sources = template_sources(
+                (info.filename, mark_tables(blob) if TEMPLATE_PARTS.fullmatch(info.filename) else blob)
+                for info, blob in self.entries)
         return self._sources
 
     def _language_parts(self, language: str) -> dict[str, tuple[bytes, int, int]]:

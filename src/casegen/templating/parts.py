@@ -12,10 +12,12 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
 from xml.parsers import expat
 
+import jinja2
 from jinja2 import Template, TemplateError
 
 from casegen import office
@@ -106,12 +108,11 @@ def compile_sources(path: Path, sources: dict[str, str], env=None) -> dict[str, 
     return _templates(compile_codes(path, sources, env), env)
 
 
-def compiled_parts(path: Path, sha256: str, entries: list[tuple[str, bytes]], env) -> dict[str, Template]:
-    """The parts of the template at `path` (its bytes' digest `sha256`, its parts `entries`) that hold tags,
-    compiled in `env`: from the cache if this template compiled and passed the check before, else checked
-    in full (TemplateProblem naming every mistake, as the office sees it), compiled and kept."""
-    import jinja2
-
+def compiled_parts(path: Path, sha256: str, sources: Callable[[], dict[str, str]], env) -> dict[str, Template]:
+    """The parts of the template at `path` (its bytes' digest `sha256`; `sources()` its parts' Jinja sources,
+    asked only to compile them) compiled in `env`: from the cache if this template compiled and passed the check
+    before, else checked in full (TemplateProblem naming every mistake, as the office sees it), compiled and
+    kept."""
     kind = next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
     name = cache.key(sha256, kind, jinja2.__version__)
     codes = cache.load(name)
@@ -125,7 +126,7 @@ def compiled_parts(path: Path, sha256: str, entries: list[tuple[str, bytes]], en
 
     if explained := explain(path):  # every tag's mistake, as the office sees it, before any case
         raise TemplateProblem(explained)
-    codes = compile_codes(path, template_sources(entries), env)
+    codes = compile_codes(path, sources(), env)
     if _unchanged(path, sha256):  # the check read the file again: kept only if it checked these very bytes
         cache.store(name, codes)
     return _templates(codes, env)

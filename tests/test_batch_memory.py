@@ -92,3 +92,22 @@ def test_every_formula_keeps_its_value_across_the_chunks_the_sheet_is_read_in(tm
     assert [cached.cell(row=r, column=2).value for r in range(1, rows + 1)] == [r * 2 for r in range(1, rows + 1)]
     assert [cached.cell(row=r, column=3).value for r in (1, 2, 2999)] == ["yes & more", None, "yes & more"]
     assert kept["B2999"].value == "=A2999*2" and kept["C4"].value == '=IF(A4>0,"yes & more","")'
+
+
+def test_a_case_that_cannot_be_kept_on_disk_fails_its_form_alone(make_form, tmp_path, monkeypatch):
+    import errno
+
+    from casegen.batch.spool import Spool
+
+    inputs, out, put = many_forms(make_form, 3), tmp_path / "out", Spool.put
+
+    def full(self, data):
+        if b"Case 1" in data:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return put(self, data)
+
+    monkeypatch.setattr(Spool, "put", full)
+    result = run("build", inputs, "-o", out, "-j", "2")
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert "case-01.xlsx" in result.output and "its case cannot be kept in" in result.output
+    assert sorted(p.name for p in out.glob("*.docx")) == ["case-00.docx", "case-02.docx"]

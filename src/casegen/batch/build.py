@@ -295,8 +295,9 @@ class _Build:
                 try:
                     jobs[c.source].case = self.spool.put(c.extract)
                 except OSError as exc:
-                    c.problems.append(Problem(c.source, f"not built: its case cannot be kept on disk while the "
-                                              f"other forms are checked ({exc.strerror or exc}) in {self.spool.folder}",
+                    c.problems.append(Problem(c.source, f"not built: its case cannot be kept in {self.spool.folder} "
+                                              f"while the other forms are checked ({exc.strerror or exc}); free some "
+                                              "space there, or build into another folder with -o",
                                               code="build-render"))
                 c.extract = None
             self.tick()

@@ -22,6 +22,7 @@ from casegen.portfolio.columns import NET_TOTAL, case_layout
 from casegen.portfolio.figures import NO_STAGE, Portfolio
 from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
 from casegen.portfolio.savingssheet import axes_shown, savings_sheet
+from casegen.portfolio.streamed import add_sheet
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.wording import for_readers
 from casegen.portfolio.xlsx import (
@@ -53,21 +54,26 @@ from casegen.sheetcells import mark_workbook, put
 def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None, movement=None) -> bytes:
     """The tracker's bytes (the caller writes them), with every formula's value cached; with a Movement
     sheet (movementsheet.py) when given what moved since the last report."""
-    wb = Workbook()
+    wb = Workbook(write_only=True)  # a sheet at a time (streamed.py): memory flatter in the number of cases
     formulas = Formulas()
     cases = case_layout(portfolio.years, len(portfolio.rows), documents is not None)
-    _cases_sheet(wb.active, portfolio, cases, formulas, target, documents)
+
+    def sheet(title: str, compose) -> None:
+        def composed(ws) -> None:
+            compose(ws)
+            ws.oddFooter.center.text = f"{portfolio.programme.programme}  ·  {ws.oddFooter.center.text}"  # every page
+        add_sheet(wb, title, composed)
+
+    sheet("Cases", lambda ws: _cases_sheet(ws, portfolio, cases, formulas, target, documents))
     if movement is not None:  # what a monthly meeting asks first, beside the cases
         from casegen.portfolio.movementsheet import movement_sheet
 
-        movement_sheet(wb.create_sheet("Movement"), movement, formulas)
-    savings_sheet(wb.create_sheet("Savings"), portfolio, cases, formulas)
-    _pipeline_sheet(wb.create_sheet("Pipeline"), portfolio, cases, formulas)
-    risks_sheet(wb.create_sheet("Risks"), portfolio, formulas)
-    heat_map_sheet(wb.create_sheet("Heat map"), portfolio, formulas)
-    _problems_sheet(wb.create_sheet("Problems"), portfolio)
-    for ws in wb:  # the programme on every printed page
-        ws.oddFooter.center.text = f"{portfolio.programme.programme}  ·  {ws.oddFooter.center.text}"
+        sheet("Movement", lambda ws: movement_sheet(ws, movement, formulas))
+    sheet("Savings", lambda ws: savings_sheet(ws, portfolio, cases, formulas))
+    sheet("Pipeline", lambda ws: _pipeline_sheet(ws, portfolio, cases, formulas))
+    sheet("Risks", lambda ws: risks_sheet(ws, portfolio, formulas))
+    sheet("Heat map", lambda ws: heat_map_sheet(ws, portfolio, formulas))
+    sheet("Problems", lambda ws: _problems_sheet(ws, portfolio))
     wb.calculation.fullCalcOnLoad = True  # Excel recalculates on opening: the same figures as cached
     wb.properties.creator = f"casegen {__version__}"
     wb.properties.title = f"Portfolio tracker: {portfolio.programme.programme}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter as col
 
 from casegen.portfolio.figures import Portfolio
+from casegen.portfolio.streamed import written
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.xlsx import (
     BOLD,
@@ -54,21 +55,27 @@ def risk_layout(portfolio: Portfolio) -> Layout:
 
 
 def risks_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:
+    """Widths, print set-up and the note first, then each risk's row whole (written out a block at a time where
+    the sheet streams: streamed.py)."""
     title(ws, "Risks of every case")
-    layout = risk_layout(portfolio)
+    layout, n = risk_layout(portfolio), len(RISK_COLUMNS)
     layout.write_head(ws)
-    for r, risk in enumerate(portfolio.risks, start=FIRST):
-        layout.write_row(ws, r, risk, formulas)
-        ws.cell(row=r, column=layout.at("Rating")).fill = FILLS[_zone(risk.score)]
-    add_table(ws, "Risks", HEAD_ROW, 1, layout.last, len(layout.columns))
     ws.freeze_panes = f"A{FIRST}"
     layout.set_widths(ws)
     headings_fit(ws, HEAD_ROW)
-    fit_rows(ws, HEAD_ROW)
-    print_setup(ws, HEAD_ROW, last_column=len(layout.columns))
+    print_setup(ws, HEAD_ROW, last_column=n)
     note_rows(ws, "Score = likelihood × impact; rating: low up to 4, medium 5 to 12, high 15 to 25. The forms name "
                   "no owner for a risk: Lead is the project's lead. Kind: BCL, Business Case Lite; Brief, Project "
-                  "Brief.", len(layout.columns))
+                  "Brief.", n)
+    add_table(ws, "Risks", HEAD_ROW, 1, layout.last, n, box=False)
+    boxed(ws, HEAD_ROW, 1, HEAD_ROW if portfolio.risks else FIRST, n)  # the headings shaded; an empty table's row
+    fit_rows(ws, HEAD_ROW, HEAD_ROW)
+    for r, risk in enumerate(portfolio.risks, start=FIRST):
+        layout.write_row(ws, r, risk, formulas)
+        ws.cell(row=r, column=layout.at("Rating")).fill = FILLS[_zone(risk.score)]
+        boxed(ws, r, 1, r, n, head=False)
+        fit_rows(ws, r, r)
+        written(ws, r)
 
 
 def heat_map_sheet(ws, portfolio: Portfolio, formulas: Formulas) -> None:

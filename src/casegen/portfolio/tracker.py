@@ -18,11 +18,11 @@ from casegen import __version__
 from casegen.batch.sources import document_link, output_path
 from casegen.errors import counted
 from casegen.portfolio.collect import display_name
-from casegen.portfolio.columns import NET_TOTAL, case_layout
+from casegen.portfolio.columns import NET_TOTAL, case_layout, form_name
 from casegen.portfolio.figures import NO_STAGE, Portfolio
 from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
 from casegen.portfolio.savingssheet import axes_shown, savings_sheet
-from casegen.portfolio.streamed import add_sheet
+from casegen.portfolio.streamed import add_sheet, written
 from casegen.portfolio.summary import KIND
 from casegen.portfolio.wording import for_readers
 from casegen.portfolio.xlsx import (
@@ -48,7 +48,7 @@ from casegen.portfolio.xlsx import (
     title,
     with_cached_values,
 )
-from casegen.sheetcells import mark_workbook, put
+from casegen.sheetcells import cell_value, escaped, mark_workbook, put
 
 
 def write_tracker(portfolio: Portfolio, target: Path, documents: Path | None = None, movement=None) -> bytes:
@@ -91,40 +91,49 @@ def headline(portfolio: Portfolio) -> str:
 
 # Cases
 
-def _document_link(cell, source: str, documents: Path, target: Path) -> None:
+def _document(source: str, documents: Path) -> tuple[Path, str]:
+    """The document a form makes, and what the Document column says of it."""
     doc = output_path(Path(source), documents)
-    if not doc.exists():
-        put(cell.parent, cell.row, cell.column, "(not built)")
-        return
-    put(cell.parent, cell.row, cell.column, doc.name)
-    link = document_link(doc, target.parent)  # relative, percent-encoded: never a share or web address from a name
-    if link:
+    return doc, doc.name if doc.exists() else "(not built)"
+
+
+def _document_link(cell, doc: Path, shown: str, target: Path) -> None:
+    put(cell.parent, cell.row, cell.column, shown)
+    link = document_link(doc, target.parent) if doc.name == shown else None  # relative, percent-encoded: never a
+    if link:  # share or web address from a name
         cell.hyperlink, cell.style = link, "Hyperlink"
 
 
 def _cases_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas, target: Path, documents) -> None:
+    """Widths, print set-up and headings first, then each row whole (written out a block at a time where the
+    sheet streams: streamed.py)."""
     ws.title = "Cases"
+    n = len(cases.names)
     # Short enough to print whole above the ref and title repeated on each page; the programme is in the footer.
     title(ws, f"Portfolio tracker as of {portfolio.as_of:%d %b %Y}", headline(portfolio))
     cases.write_head(ws)
+    ws.freeze_panes = f"C{FIRST}"
+    cases.set_widths(ws, portfolio.rows)
+    shown = {"Form": lambda row: form_name(row.file), "Document": lambda row: _document(row.file, documents)[1]}
+    for name in ("Form", "Document"):  # a file's name whole: it has no space to wrap at
+        if name in cases.names:
+            longest = max([text_units(escaped(cell_value(shown[name](row)))) for row in portfolio.rows] + [8])
+            ws.column_dimensions[cases.letter(name)].width = min(longest + 2, 45)
+    headings_fit(ws, HEAD_ROW)
+    add_table(ws, "Cases", HEAD_ROW, 1, cases.last, n, box=False)
+    boxed(ws, HEAD_ROW, 1, HEAD_ROW if portfolio.rows else FIRST, n)  # the headings shaded; an empty table's row
+    fit_rows(ws, HEAD_ROW, HEAD_ROW)
     for r, row in enumerate(portfolio.rows, start=FIRST):
         cases.write_row(ws, r, row, formulas)
         if documents is not None:
-            _document_link(ws.cell(row=r, column=cases.at("Document")), row.file, documents, target)
+            _document_link(ws.cell(row=r, column=cases.at("Document")), *_document(row.file, documents), target)
             ws.cell(row=r, column=cases.at("Document")).alignment = WRAP
-    add_table(ws, "Cases", HEAD_ROW, 1, cases.last, len(cases.names))
-    ws.freeze_panes = f"C{FIRST}"
-    cases.set_widths(ws, portfolio.rows)
-    for name in ("Form", "Document"):  # a file's name whole: it has no space to wrap at
-        if name in cases.names:
-            names = [ws.cell(row=r, column=cases.at(name)).value for r in range(FIRST, cases.last + 1)]
-            longest = max([text_units(str(v)) for v in names if v] + [8])
-            ws.column_dimensions[cases.letter(name)].width = min(longest + 2, 45)
-    headings_fit(ws, HEAD_ROW)
-    fit_rows(ws, HEAD_ROW)
+        boxed(ws, r, 1, r, n, head=False)
+        fit_rows(ws, r, r)
+        written(ws, r)
     # Too wide for a page at a readable size: printed across pages, the case's ref and title on each; the
     # first page ends after what the case is (kind, theme, stage, next gate).
-    print_setup(ws, HEAD_ROW, repeat=2, forced=(cases.at("Next gate date"),))
+    print_setup(ws, HEAD_ROW, repeat=2, forced=(cases.at("Next gate date"),), last_column=n)
 
 
 # Pipeline

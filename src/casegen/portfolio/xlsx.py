@@ -88,13 +88,15 @@ def header(ws, row: int, column: int, names: list[str]) -> None:
         cell.alignment = WRAP
 
 
-def add_table(ws, name: str, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-    """An Excel table (banded rows, a filter button on each heading) over a block with a header row."""
+def add_table(ws, name: str, first_row: int, first_col: int, last_row: int, last_col: int, box: bool = True) -> None:
+    """An Excel table (banded rows, a filter button on each heading) over a block with a header row; `box`:
+    bordered (boxed) now, else by its writer as each row is written."""
     ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{max(last_row, first_row + 1)}"
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    boxed(ws, first_row, first_col, max(last_row, first_row + 1), last_col)
+    if box:
+        boxed(ws, first_row, first_col, max(last_row, first_row + 1), last_col)
 
 
 def boxed(ws, first_row: int, first_col: int, last_row: int, last_col: int, head: bool = True) -> None:

@@ -111,3 +111,40 @@ def test_a_case_that_cannot_be_kept_on_disk_fails_its_form_alone(make_form, tmp_
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert "case-01.xlsx" in result.output and "its case cannot be kept in" in result.output
     assert sorted(p.name for p in out.glob("*.docx")) == ["case-00.docx", "case-02.docx"]
+
+
+def test_a_long_sheet_written_a_block_at_a_time_keeps_every_row_its_table_and_its_widths(tmp_path):
+    import io
+
+    from openpyxl.styles import Font
+
+    from casegen.portfolio.streamed import BLOCK, add_sheet, written
+    from casegen.portfolio.xlsx import add_table, boxed
+    from casegen.sheetcells import put
+
+    rows = 2 * BLOCK + 57
+
+    def compose(ws):
+        put(ws, 1, 1, "Every case").font = Font(name="Calibri", bold=True)
+        for c, name in enumerate(["Ref", "Title", "Formula-looking text"], start=1):
+            put(ws, 2, c, name)
+        ws.column_dimensions["B"].width = 33
+        add_table(ws, "Long", 2, 1, 2 + rows, 3, box=False)
+        for r in range(3, 3 + rows):
+            put(ws, r, 1, f"RX-{r}")
+            put(ws, r, 2, f"Case {r}")
+            put(ws, r, 3, "=SUM(A1:A2)")  # text typed by a person stays text
+            boxed(ws, r, 1, r, 3, head=False)
+            ws.row_dimensions[r].height = 30 if r % 7 == 0 else None
+            written(ws, r)
+
+    wb = Workbook(write_only=True)
+    add_sheet(wb, "Long", compose)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    ws = load_workbook(io.BytesIO(buffer.getvalue()))["Long"]
+    assert [ws.cell(row=r, column=2).value for r in range(3, 3 + rows)] == [f"Case {r}" for r in range(3, 3 + rows)]
+    assert ws["C300"].value == "=SUM(A1:A2)" and ws["C300"].data_type == "s" and ws["A1"].font.b
+    assert ws["B250"].border.left.style == "thin" and ws.column_dimensions["B"].width == 33
+    assert ws.row_dimensions[7 * 40].height == 30
+    assert [c.name for c in ws.tables["Long"].tableColumns] == ["Ref", "Title", "Formula-looking text"]

@@ -139,8 +139,14 @@ def _cases_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas, ta
 # Pipeline
 
 def _pipeline_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas) -> None:
+    """Widths and print set-up before the overdue gates' rows, a row for each late case (written out a block
+    at a time where the sheet streams: streamed.py)."""
+    ws.freeze_panes = f"A{FIRST}"
+    for c, width in enumerate([31, 8, 30, 26, 26, 10, 16, 22], start=1):
+        ws.column_dimensions[col(c)].width = width
     title(ws, "Pipeline: cases by stage", f"As of {portfolio.as_of:%d %b %Y}. Net savings: each case's net total.")
     header(ws, HEAD_ROW, 1, ["Stage", "Cases", "Net savings"])
+    headings_fit(ws, HEAD_ROW)
     pipeline = portfolio.pipeline()
     for r, (stage, count, value) in enumerate(pipeline, start=FIRST):
         put(ws, r, 1, stage)
@@ -172,30 +178,34 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas)
     chart.width, chart.height = 18, 8
     ws.add_chart(chart, f"A{last + 3}")  # under the table; 8 cm is 16 rows of 15 pt
     top = last + 3 + 17
-    _overdue(ws, portfolio, top)
-    ws.freeze_panes = f"A{FIRST}"
-    for c, width in enumerate([31, 8, 30, 26, 26, 10, 16, 22], start=1):
-        ws.column_dimensions[col(c)].width = width
-    headings_fit(ws, HEAD_ROW)
-    headings_fit(ws, top + 1)
-    fit_rows(ws, top + 1)
-    print_setup(ws, last_column=8)
-
-
-def _overdue(ws, portfolio: Portfolio, top: int) -> None:
     late = portfolio.overdue()
     put(ws, top, 1, f"Next gates overdue as of {portfolio.as_of:%d %b %Y}: {len(late)}").font = BOLD
-    if not late:
+    if late:
+        header(ws, top + 1, 1, OVERDUE)
+    else:
         put(ws, top + 1, 1, "No case's next gate date has passed.").font = NOTE
-        return
-    names = ["Tracker ref", "Kind", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
-    header(ws, top + 1, 1, names)
-    for r, row in enumerate(late, start=top + 2):
+    headings_fit(ws, top + 1)
+    print_setup(ws, last_column=8)
+    if late:
+        _overdue(ws, late, top + 1)
+
+
+OVERDUE = ["Tracker ref", "Kind", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
+
+
+def _overdue(ws, late: list, head: int) -> None:
+    """The table of late gates under its headings (at row `head`), each row whole as it is written."""
+    add_table(ws, "Overdue", head, 1, head + len(late), len(OVERDUE), box=False)
+    boxed(ws, head, 1, head, len(OVERDUE))
+    fit_rows(ws, head, head)
+    for r, row in enumerate(late, start=head + 1):
         for c, value in enumerate([row.ref, KIND[row.kind], row.title, row.stage, row.next_gate, row.gate_due,
                                    row.lead, display_name(row.file)], start=1):
             put(ws, r, c, value).alignment = WRAP if c != 6 else TOP
         ws.cell(row=r, column=6).number_format = "mmm yyyy"
-    add_table(ws, "Overdue", top + 1, 1, top + 1 + len(late), len(names))
+        boxed(ws, r, 1, r, len(OVERDUE), head=False)
+        fit_rows(ws, r, r)
+        written(ws, r)
 
 
 # Problems

@@ -148,3 +148,28 @@ def test_a_long_sheet_written_a_block_at_a_time_keeps_every_row_its_table_and_it
     assert ws["B250"].border.left.style == "thin" and ws.column_dimensions["B"].width == 33
     assert ws.row_dimensions[7 * 40].height == 30
     assert [c.name for c in ws.tables["Long"].tableColumns] == ["Ref", "Title", "Formula-looking text"]
+
+
+def test_a_sheet_that_fails_half_written_leaves_no_temporary_file_nor_half_xml(tmp_path):
+    import gc
+
+    import pytest
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    from casegen.portfolio.streamed import BLOCK, add_sheet, written
+    from casegen.sheetcells import put
+
+    def compose(ws):
+        for r in range(1, 2 * BLOCK + 10):
+            put(ws, r, 1, "x")
+            written(ws, r)
+        raise ValueError("a writer's bug")
+
+    before = set(ALL_TEMP_FILES)
+    wb = Workbook(write_only=True)
+    add_sheet(wb, "First", lambda ws: put(ws, 1, 1, "whole"))
+    with pytest.raises(ValueError):
+        add_sheet(wb, "Second", compose)
+    del wb
+    gc.collect()  # an unfinished sheet's XML, ended by the collector, would raise here (an error under pytest)
+    assert set(ALL_TEMP_FILES) == before

@@ -50,10 +50,25 @@ class Composed(Worksheet):
 
 
 def add_sheet(wb, title: str, compose: Callable[[Worksheet], None]) -> None:
-    """Compose the sheet `title` with `compose(ws)` and write it into the write-only workbook `wb`."""
+    """Compose the sheet `title` with `compose(ws)` and write it into the write-only workbook `wb`; if that
+    fails, the workbook's sheets are discarded (it is not saved)."""
     ws = Composed(wb, title)
-    compose(ws)
-    ws.flush()
+    try:
+        compose(ws)
+        ws.flush()
+    except BaseException:
+        discard(wb)
+        raise
+
+
+def discard(wb) -> None:
+    """End the sheets written out so far of a workbook that will not be saved, and remove their temporary files:
+    now, not when the collector finds their half-written XML in the middle of whatever runs next."""
+    for ws in wb.worksheets:
+        if not ws.closed:
+            ws.close()
+        if ws._writer is not None:
+            ws._writer.cleanup()
 
 
 def written(ws: Worksheet, row: int) -> None:

@@ -40,7 +40,10 @@ def file_digest(path: str | os.PathLike, length: int = 64) -> str | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INPUT:
             return None
-        digest = hashlib.sha256(file.read(MAX_INPUT + 1))
+        digest, left = hashlib.sha256(), MAX_INPUT + 1  # in pieces: read(MAX_INPUT) would allocate 64 MB a call
+        while left > 0 and (piece := file.read(min(left, 2**20))):
+            digest.update(piece)
+            left -= len(piece)
     return digest.hexdigest()[:length]
 
 

@@ -19,7 +19,7 @@ from casegen.batch.sources import template_digest
 from casegen.batch.store import FILE, FOLDER, LOCK, Store
 from casegen.render import TEMPLATE_FILES, templates_dir
 from casegen.render.engine import CompiledTemplate
-from helpers import run, soffice_path
+from helpers import rewrite_part, run, soffice_path
 
 FORMS = ["bcl-service-optimisation", "bcl-neighbourhood-working-model", "brief-neighbourhood-working-model"]
 SUMMARY = re.compile(r"^(\d+) built, (\d+) up to date, (\d+) failed(?:, .*)? \(\d+\.\d s\)$")
@@ -53,15 +53,10 @@ def templates(tmp_path, monkeypatch):
 
 def touch_template(path: Path) -> None:
     """Change a template's bytes, not what it prints: a new title in its core properties."""
-    with zipfile.ZipFile(path) as zf:
-        parts = [(info, zf.read(info)) for info in zf.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, blob in parts:
-            if info.filename == "docProps/core.xml":
-                blob = re.sub(rb"(<dc:title>[^<]*)(</dc:title>)|(</cp:coreProperties>)",
-                              lambda m: (m.group(1) + b" (revised)" + m.group(2)) if m.group(1) else
-                              b"<dc:title>revised</dc:title>" + m.group(3), blob, count=1)
-            zf.writestr(info, blob)
+    rewrite_part(path, "docProps/core.xml", lambda blob: re.sub(
+        rb"(<dc:title>[^<]*)(</dc:title>)|(</cp:coreProperties>)",
+        lambda m: (m.group(1) + b" (revised)" + m.group(2)) if m.group(1) else
+        b"<dc:title>revised</dc:title>" + m.group(3), blob, count=1))
 
 
 def break_effort(form: Path) -> str:

@@ -13,7 +13,7 @@ from setuptools import find_packages
 from casegen import __version__, config
 from casegen.render import TEMPLATE_FILES, package_templates, template_path, templates_dir
 from casegen.render.export import CONFIG_NAME
-from helpers import lines, run
+from helpers import lines, rewrite_part, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,13 +84,7 @@ def test_export_does_not_overwrite_the_office_s_edits_without_force(tmp_path):
 def _retitled_copy(folder: Path) -> None:
     """The exported templates, the Business Case Lite's heading changed as the office would in Word."""
     bcl = folder / TEMPLATE_FILES["bcl"]
-    with zipfile.ZipFile(bcl) as zf:
-        parts = [(i, zf.read(i)) for i in zf.infolist()]
-    with zipfile.ZipFile(bcl, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, data in parts:
-            if info.filename == "word/document.xml":
-                data = data.replace(b"Project Information", b"About the Project")
-            zf.writestr(info, data)
+    rewrite_part(bcl, "word/document.xml", lambda data: data.replace(b"Project Information", b"About the Project"))
 
 
 @pytest.mark.parametrize("how", ["config", "option", "variable"])

@@ -22,7 +22,7 @@ from casegen.render import context, package_templates
 from casegen.render.engine import CompiledTemplate
 from casegen.templating import cache, check
 from docx_text import text as docx_text
-from helpers import run, sample_case
+from helpers import rewrite_part, run, sample_case
 
 WHEN = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 POSIX = pytest.mark.skipif(os.name != "posix", reason="owners and modes are POSIX's")
@@ -53,13 +53,8 @@ def _render(template: Path) -> bytes:
 
 def _touch(template: Path) -> None:
     """One byte's worth of change a person would not see: a description in the template's properties."""
-    with zipfile.ZipFile(template) as zf:
-        parts = [(info, zf.read(info)) for info in zf.infolist()]
-    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, blob in parts:
-            if info.filename == "docProps/core.xml":
-                blob = blob.replace(b"</cp:coreProperties>", b"<dc:description>x</dc:description></cp:coreProperties>")
-            zf.writestr(info, blob)
+    rewrite_part(template, "docProps/core.xml", lambda blob: blob.replace(
+        b"</cp:coreProperties>", b"<dc:description>x</dc:description></cp:coreProperties>"))
 
 
 @pytest.mark.parametrize("opened", ["within its folder", "by its path (Windows)"])

@@ -136,6 +136,16 @@ def plain_file(path: Path) -> str:
     return "" if stat.S_ISREG(mode) else "not a regular file (a pipe, a socket or a device)"
 
 
+def cache_home() -> Path:
+    """casegen's own cache (compiled templates, LibreOffice profiles): $CASEGEN_CACHE, else the platform's cache
+    folder, never the output folder."""
+    if os.environ.get("CASEGEN_CACHE"):
+        return Path(os.environ["CASEGEN_CACHE"])
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "casegen"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casegen"
+
+
 def what_is(path: Path) -> str:
     """"" for a regular file or nothing; else what is there, in words (a link with its target)."""
     there = plain_file(path)

@@ -26,7 +26,8 @@ def page_path(document: Path) -> Path:
 
 
 def _whose(path: Path) -> str:
-    """render.html.whose of the file at `path` ("" if there is none), or why it cannot be read."""
+    """render.html.whose of the file at `path` ("casegen" if there is none: nothing of anyone's is in the way), or
+    why it cannot be read."""
     from casegen.render.html import whose  # here: a build with nothing to do loads neither mammoth nor lxml
 
     try:

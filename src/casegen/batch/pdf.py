@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casegen.fileio import write_bytes_atomic
+from casegen.fileio import cache_home, write_bytes_atomic
 
 NOT_INSTALLED = ("LibreOffice is not installed (no `soffice` or `libreoffice` on PATH), so no PDFs were made; "
                  "the Word documents were built. Install LibreOffice (Debian: apt install libreoffice-writer-nogui) "
@@ -57,12 +57,8 @@ DOCUMENTS_A_PROCESS = 8  # fewer per process and LibreOffice's start-up (0.4 s, 
 
 
 def profile_home() -> Path:
-    """Where casegen keeps LibreOffice profiles: $CASEGEN_CACHE, else the platform's cache folder."""
-    if os.environ.get("CASEGEN_CACHE"):
-        return Path(os.environ["CASEGEN_CACHE"]) / "libreoffice"
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "casegen" / "libreoffice"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casegen" / "libreoffice"
+    """Where casegen keeps LibreOffice profiles: in its cache (fileio.cache_home)."""
+    return cache_home() / "libreoffice"
 
 
 @contextmanager

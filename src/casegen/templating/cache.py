@@ -31,19 +31,11 @@ from types import CodeType
 
 from casegen import __version__
 from casegen.bounded import Unreadable, read_bounded
+from casegen.fileio import cache_home
 
 MAGIC = b"casegen compiled template 1\n"
 MAX_ENTRY = 16 * 2**20  # bytes; a template's compiled parts are a few hundred kB
 KEEP = 32  # entries; the oldest beyond these are removed when one is written
-
-
-def cache_home() -> Path:
-    """casegen's cache: $CASEGEN_CACHE, else the platform's cache folder (as batch.pdf keeps its profiles)."""
-    if os.environ.get("CASEGEN_CACHE"):
-        return Path(os.environ["CASEGEN_CACHE"])
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "casegen"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casegen"
 
 
 def folder() -> Path:

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -148,9 +149,10 @@ def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def half_snapshot(self, as_of, payload):  # the snapshot's transaction begun, its row half there, never committed
-    self.db.execute("BEGIN IMMEDIATE")
-    self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (as_of, payload[:len(payload) // 2]))
+def half_snapshot(self, as_of, before, after):  # the snapshot's transaction begun, its row half there, never
+    self.db.execute("BEGIN IMMEDIATE")  # committed
+    self.db.execute("INSERT OR REPLACE INTO snapshots SELECT ?, ? || group_concat(payload, ',') FROM "
+                    "temp.snapshot_cases WHERE n % 2", (as_of, before))
     die()
 
 
@@ -163,9 +165,9 @@ if moment == "mid-tracker":  # the tracker half-written beside its name
 
     fileio.write_bytes_atomic = half
 elif moment == "before-snapshot":  # the tracker and summary written, the snapshot not yet
-    store.Store.put_snapshot = die
+    store.Store.put_snapshot_cases = die
 elif moment == "mid-snapshot":
-    store.Store.put_snapshot = half_snapshot
+    store.Store.put_snapshot_cases = half_snapshot
 
 from casegen.cli import main
 
@@ -196,3 +198,30 @@ def test_a_portfolio_killed_at_any_moment_loses_nothing(moment, folders, kept, t
     assert "against 2026-11-06" in again.output and _dates(kept) == [NOVEMBER, DECEMBER]
     assert not list(kept.glob(".*.part")) and not (kept / FOLDER / LOCK).exists()
     assert ("Stage moved", "DD-108") in _changes({"values": load_workbook(tracker, data_only=True)})
+
+
+def test_the_snapshot_kept_case_by_case_is_the_portfolio_as_taken_whole(folders, kept):
+    from casegen.portfolio.figures import gather
+    from casegen.portfolio.snapshot import from_json, take
+
+    whole = take(gather([folders["december"]], folders["programme"], as_of=date.fromisoformat(DECEMBER), jobs=1))
+    kept_now = from_json(_payloads(kept)[DECEMBER])
+    assert kept_now == whole and [c.ref for c in kept_now.cases] == [c.ref for c in whole.cases]
+    assert len(kept_now.cases) == 5 and kept_now.left_out == whole.left_out
+
+
+def test_a_snapshot_an_earlier_casegen_kept_indented_is_read_and_compared_with(folders, kept):
+    from casegen.portfolio.snapshot import from_json
+
+    db = sqlite3.connect(kept / FOLDER / FILE)
+    with db:  # as casegen kept them before its snapshots were written case by case
+        for as_of, payload in list(db.execute("SELECT as_of, payload FROM snapshots")):
+            db.execute("UPDATE snapshots SET payload = ? WHERE as_of = ?",
+                       (from_json(payload).model_dump_json(indent=1), as_of))
+    db.close()
+    assert "2026-12-06  5 cases" in run("snapshots", kept).output
+    result = run("portfolio", folders["december"], "-o", kept / "tracker.xlsx", "--as-of", JANUARY, "--since",
+                 NOVEMBER, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "against 2026-11-06" in result.output and "[snapshot-unreadable]" not in result.output
+    assert ("Gone", "WF-106") in _changes({"values": load_workbook(kept / "tracker.xlsx", data_only=True)})

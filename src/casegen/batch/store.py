@@ -288,6 +288,24 @@ class Store:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (as_of, payload))
 
+    def snapshot_cases(self, payloads) -> None:
+        """The cases of the snapshot being taken, each its JSON text, kept aside in order (on disk, not in memory)
+        until `put_snapshot_cases`; a kill before then leaves nothing of them."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS snapshot_cases (n INTEGER PRIMARY KEY, payload TEXT)")
+        self.db.executemany("INSERT INTO temp.snapshot_cases (payload) VALUES (?)", ((p,) for p in payloads))
+
+    def put_snapshot_cases(self, as_of: str, before: str, after: str) -> None:
+        """Keep the snapshot of `as_of` made of the text `before` its cases, the cases kept aside (comma-separated,
+        in order) and the text `after` them, replacing that date's; whole or not at all, as `put_snapshot`."""
+        date.fromisoformat(as_of)
+        self.snapshot_cases(())  # none kept aside: a snapshot of no case
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("INSERT OR REPLACE INTO snapshots SELECT ?, ? || coalesce((SELECT group_concat(payload, "
+                            "',') FROM (SELECT payload FROM temp.snapshot_cases ORDER BY n)), '') || ?",
+                            (as_of, before, after))
+            self.db.execute("DELETE FROM temp.snapshot_cases")
+
     def snapshot_dates(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT as_of FROM snapshots ORDER BY as_of")]
 

@@ -13,9 +13,9 @@ from casegen.config import Programme
 from casegen.errors import CasegenError, Problem
 from casegen.fileio import make_parent, not_ours, refusal, sweep_parts, write_bytes_atomic
 from casegen.portfolio.figures import Portfolio, gather
-from casegen.portfolio.movement import compare
+from casegen.portfolio.movement import Movement, compare
 from casegen.portfolio.record import earlier, has_store
-from casegen.portfolio.snapshot import take, to_json
+from casegen.portfolio.snapshot import around_cases, case_of, heading, take
 from casegen.portfolio.tracker import headline, write_tracker
 
 
@@ -87,8 +87,9 @@ def _make(paths, programme: Programme, out: Path, store, summary, template, page
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
     made = PortfolioMade(found, notes=[f"warning: {note}" for note in getattr(store, "notes", [])]
                          + [str(w) for w in warnings], warnings=warnings, since=then.as_of.isoformat() if then else "")
-    now = take(found)
-    movement = compare(then, now)
+    if record:  # each case's snapshot into the store as it comes, not the whole snapshot held as one text
+        store.snapshot_cases(case_of(row, found.as_of).model_dump_json() for row in found.rows)
+    movement = compare(then, take(found)) if then is not None else Movement(as_of=found.as_of, since=None)
     for path in (out, summary, page):  # what a killed portfolio left half-written beside them
         if path is not None:
             sweep_parts(path)
@@ -112,7 +113,7 @@ def _make(paths, programme: Programme, out: Path, store, summary, template, page
             made.written.append(page)
             made.notes += [f"{page}: {note}" for note in published.notes]
     if record:
-        store.put_snapshot(found.as_of.isoformat(), to_json(now))
+        store.put_snapshot_cases(found.as_of.isoformat(), *around_cases(heading(found)))
         made.recorded = found.as_of.isoformat()
     return made
 

@@ -123,23 +123,45 @@ class Snapshot(_Frozen):
         return {c.key: c for c in self.cases}
 
 
-def take(portfolio) -> Snapshot:
-    """The snapshot of a portfolio (figures.Portfolio) as of its date."""
+def case_of(row, as_of: date) -> SnapCase:
+    """The snapshot of one case of the tracker (collect.CaseRow) as of `as_of`."""
+    from casegen.portfolio.collect import display_name
+
+    return SnapCase(
+        ref=row.ref, kind=row.kind, title=row.title, theme=row.theme, stage=row.stage, next_gate=row.next_gate,
+        next_gate_date=row.next_gate_date, lead=row.lead, sponsor=row.shown.get("Sponsor") or "",  # columns.py's
+        form=display_name(row.file), net=dict(row.net_by_year), investment=dict(row.investment_by_year),
+        risks=[SnapRisk(ref=k.risk_ref, risk=_cut(k.risk), likelihood=k.likelihood, impact=k.impact)
+               for k in row.risks],
+        status=OVERDUE if row.overdue(as_of) else "", warnings=row.flags)
+
+
+def heading(portfolio) -> Snapshot:
+    """The snapshot of a portfolio (figures.Portfolio) without its cases: its date, programme and forms left out."""
     from casegen.portfolio.collect import display_name
 
     p = portfolio.programme
-    cases = [SnapCase(
-        ref=r.ref, kind=r.kind, title=r.title, theme=r.theme, stage=r.stage, next_gate=r.next_gate,
-        next_gate_date=r.next_gate_date, lead=r.lead, sponsor=r.shown.get("Sponsor") or "",  # columns.py's
-        form=display_name(r.file),
-        net=dict(r.net_by_year), investment=dict(r.investment_by_year),
-        risks=[SnapRisk(ref=k.risk_ref, risk=_cut(k.risk), likelihood=k.likelihood, impact=k.impact) for k in r.risks],
-        status=OVERDUE if r.overdue(portfolio.as_of) else "", warnings=r.flags) for r in portfolio.rows]
     return Snapshot(as_of=portfolio.as_of,
                     programme=SnapProgramme(name=p.programme, council=p.council, stages=list(p.stages),
                                             gates=list(p.gates), years=list(p.financial_years),
                                             themes=list(p.themes)),
-                    cases=cases, left_out=[display_name(c.file) for c in portfolio.excluded])
+                    cases=[], left_out=[display_name(c.file) for c in portfolio.excluded])
+
+
+def take(portfolio) -> Snapshot:
+    """The snapshot of a portfolio (figures.Portfolio) as of its date."""
+    head = heading(portfolio)
+    return Snapshot(as_of=head.as_of, programme=head.programme, left_out=head.left_out,
+                    cases=[case_of(r, portfolio.as_of) for r in portfolio.rows])
+
+
+def around_cases(head: Snapshot) -> tuple[str, str]:
+    """The JSON of a snapshot with no cases, cut where its cases go: the text before them and after them, for the
+    store to put each case's JSON between (`to_json` of the whole, without holding it whole). The cut is found
+    for certain: a quote inside a JSON string is escaped, so '"cases":[]' is nowhere else."""
+    assert not head.cases
+    before, after = head.model_dump_json().split('"cases":[]', 1)
+    return before + '"cases":[', "]" + after
 
 
 def _cut(text: str) -> str:
@@ -147,7 +169,8 @@ def _cut(text: str) -> str:
 
 
 def to_json(snapshot: Snapshot) -> str:
-    return snapshot.model_dump_json(indent=1)
+    """The snapshot as the store keeps it (compact; a store of an earlier casegen holds it indented: read alike)."""
+    return snapshot.model_dump_json()
 
 
 def from_json(text: str) -> Snapshot:

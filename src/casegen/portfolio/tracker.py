@@ -20,6 +20,7 @@ from casegen.errors import counted
 from casegen.portfolio.collect import display_name
 from casegen.portfolio.columns import NET_TOTAL, case_layout, form_name
 from casegen.portfolio.figures import NO_STAGE, Portfolio
+from casegen.portfolio.kept import Rows
 from casegen.portfolio.risksheet import heat_map_sheet, risks_sheet
 from casegen.portfolio.savingssheet import axes_shown, savings_sheet
 from casegen.portfolio.streamed import add_sheet, written
@@ -193,7 +194,7 @@ def _pipeline_sheet(ws, portfolio: Portfolio, cases: Layout, formulas: Formulas)
 OVERDUE = ["Tracker ref", "Kind", "Title", "Stage", "Next gate", "Gate date", "Lead", "Form"]
 
 
-def _overdue(ws, late: list, head: int) -> None:
+def _overdue(ws, late: Rows, head: int) -> None:
     """The table of late gates under its headings (at row `head`), each row whole as it is written."""
     add_table(ws, "Overdue", head, 1, head + len(late), len(OVERDUE), box=False)
     boxed(ws, head, 1, head, len(OVERDUE))

@@ -29,6 +29,24 @@ def test_snapshots_are_kept_by_date_and_a_second_of_one_date_replaces_it(tmp_pat
     assert sorted(os.listdir(tmp_path / FOLDER)) == [FILE]  # the lock released
 
 
+def test_a_snapshot_kept_case_by_case_reads_back_as_its_text_whole(tmp_path):
+    cases = ['{"ref": "RX-101", "title": "Café £ savings…"}', '{"ref": "PL-103", "title": "Ūnicode ✓"}']
+    with Store.open(tmp_path) as store:
+        store.snapshot_cases(iter(cases))  # a generator: taken a case at a time
+        store.put_snapshot_cases("2026-11-30", '{"cases":[', '],"left_out":["Ω.xlsx"]}')
+        store.put_snapshot_cases("2026-10-31", '{"cases":[', "]}")  # no case kept aside since: none
+    with Store.open(tmp_path) as store:
+        assert store.get_snapshot("2026-11-30") == '{"cases":[' + ",".join(cases) + '],"left_out":["Ω.xlsx"]}'
+        assert store.get_snapshot("2026-10-31") == '{"cases":[]}'
+        assert store.snapshot_dates() == ["2026-10-31", "2026-11-30"]
+
+
+def test_a_snapshot_whose_bytes_are_not_utf8_reads_as_empty_text(tmp_path):
+    with Store.open(tmp_path) as store:
+        store.db.execute("INSERT INTO snapshots VALUES ('2026-11-30', x'7b22ff')")
+        assert store.get_snapshot("2026-11-30") == ""  # read as a snapshot that is not JSON, and passed over
+
+
 def test_a_snapshot_date_that_is_not_a_date_is_refused_and_nothing_written(tmp_path):
     with Store.open(tmp_path) as store:
         with pytest.raises(ValueError):

@@ -291,27 +291,41 @@ class Store:
     def snapshot_cases(self, payloads) -> None:
         """The cases of the snapshot being taken, each its JSON text, kept aside in order (on disk, not in memory)
         until `put_snapshot_cases`; a kill before then leaves nothing of them."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS snapshot_cases (n INTEGER PRIMARY KEY, payload TEXT)")
-        self.db.executemany("INSERT INTO temp.snapshot_cases (payload) VALUES (?)", ((p,) for p in payloads))
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS snapshot_cases (n INTEGER PRIMARY KEY, payload BLOB)")
+        self.db.executemany("INSERT INTO temp.snapshot_cases (payload) VALUES (?)", ((p.encode(),) for p in payloads))
 
     def put_snapshot_cases(self, as_of: str, before: str, after: str) -> None:
         """Keep the snapshot of `as_of` made of the text `before` its cases, the cases kept aside (comma-separated,
-        in order) and the text `after` them, replacing that date's; whole or not at all, as `put_snapshot`."""
+        in order) and the text `after` them, replacing that date's; whole or not at all, as `put_snapshot`. Written
+        into the store a case at a time (SQLite's incremental blob I/O): never one text in memory."""
         date.fromisoformat(as_of)
         self.snapshot_cases(())  # none kept aside: a snapshot of no case
+        head, tail = before.encode(), after.encode()
+        cases, size = self.db.execute("SELECT count(*), coalesce(sum(length(payload)), 0) FROM temp.snapshot_cases"
+                                      ).fetchone()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("INSERT OR REPLACE INTO snapshots SELECT ?, ? || coalesce((SELECT group_concat(payload, "
-                            "',') FROM (SELECT payload FROM temp.snapshot_cases ORDER BY n)), '') || ?",
-                            (as_of, before, after))
+            row = self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, zeroblob(?))",
+                                  (as_of, len(head) + size + max(cases - 1, 0) + len(tail))).lastrowid
+            with self.db.blobopen("snapshots", "payload", cast(int, row)) as blob:
+                blob.write(head)
+                for i, (case,) in enumerate(self.db.execute("SELECT payload FROM temp.snapshot_cases ORDER BY n")):
+                    blob.write(b"," + case if i else case)
+                blob.write(tail)
             self.db.execute("DELETE FROM temp.snapshot_cases")
 
     def snapshot_dates(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT as_of FROM snapshots ORDER BY as_of")]
 
     def get_snapshot(self, as_of: str) -> str | None:
-        return self._value("SELECT CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END FROM snapshots "
-                           "WHERE as_of = ?", as_of, str)
+        """The snapshot's text (kept as text, or as UTF-8 by `put_snapshot_cases`; "" if that is not UTF-8); None if
+        there is none or it is larger than casegen reads back."""
+        found = self._value("SELECT CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END FROM snapshots "
+                            "WHERE as_of = ?", as_of, object)
+        try:
+            return found.decode() if isinstance(found, bytes) else found if isinstance(found, str) else None
+        except UnicodeDecodeError:
+            return ""  # damaged: read as a snapshot that is not JSON
 
     # what each document was built from, and what changed
 

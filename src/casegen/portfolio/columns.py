@@ -9,9 +9,9 @@ The Risks sheet declares its own columns in risksheet.py, the same way.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from casegen.models import TITLES
@@ -43,7 +43,7 @@ def _net_in(year: str) -> Callable[[Any], object]:
 
 
 def form_name(file: str) -> str:
-    return Path(file).name
+    return os.path.basename(file)  # as Path(file).name, without keeping every name in Python's interned strings
 
 
 # Read from each case where its form is read: a new field of the case shown in the tracker is one line here,

@@ -46,6 +46,7 @@ class Composed(Worksheet):
             cells = by_row.pop(r, {})
             self.out.append([_copied(cells[c], self.out, r, c) if c in cells else None
                              for c in range(1, max(cells, default=0) + 1)])
+            self.row_dimensions.pop(r, None)  # its height is written with it (openpyxl reads it as it appends)
             self.done = r
 
 

@@ -62,14 +62,14 @@ FILLS = {name: PatternFill("solid", fgColor=colour) for name, colour in
 
 
 class Formulas:
-    """The value of every formula written, by (sheet title, cell), for `with_cached_values`."""
+    """The value of every formula written, by sheet title then cell, for `with_cached_values`."""
 
     def __init__(self) -> None:
-        self.values: dict[tuple[str, str], object] = {}
+        self.values: dict[str, dict[str, object]] = {}
 
     def put(self, ws, row: int, column: int, formula: str, value, number_format: str | None = None):
         cell = ws.cell(row=row, column=column, value=formula)
-        self.values[(ws.title, cell.coordinate)] = number(value)
+        self.values.setdefault(ws.title, {})[cell.coordinate] = number(value)
         if number_format:
             cell.number_format = number_format
         return cell
@@ -366,9 +366,7 @@ def _fill(src: IO[bytes], dst: IO[bytes], values: dict[str, object]) -> None:
 
 def with_cached_values(data: bytes, formulas: Formulas) -> bytes:
     """The saved workbook `data` with each formula's value in its cell, every other part as it was."""
-    by_sheet: dict[str, dict[str, object]] = {}
-    for (sheet, coord), value in formulas.values.items():
-        by_sheet.setdefault(sheet, {})[coord] = value
+    by_sheet = formulas.values
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         names = set(zin.namelist())

@@ -225,3 +225,27 @@ def test_a_snapshot_an_earlier_casegen_kept_indented_is_read_and_compared_with(f
     assert result.exit_code == 0, result.output
     assert "against 2026-11-06" in result.output and "[snapshot-unreadable]" not in result.output
     assert ("Gone", "WF-106") in _changes({"values": load_workbook(kept / "tracker.xlsx", data_only=True)})
+
+
+@pytest.mark.parametrize("damage, why", [
+    (lambda cases: cases[1].update(kind="memo"), "cases.1.kind: Input should be 'bcl' or 'brief'"),
+    (lambda cases: cases.append(dict(cases[0])), "it lists a case twice"),
+    (lambda cases: cases.__setitem__(0, "a case"), "cases.0: Input should be a valid dictionary"),
+])
+def test_a_snapshot_with_one_damaged_case_is_passed_over_naming_it_and_the_one_before_used(damage, why, folders,
+                                                                                           kept):
+    import json
+
+    data = json.loads(_payloads(kept)[DECEMBER])
+    damage(data["cases"])
+    db = sqlite3.connect(kept / FOLDER / FILE)
+    with db:
+        db.execute("UPDATE snapshots SET payload = ? WHERE as_of = ?", (json.dumps(data), DECEMBER))
+    db.close()
+    result = run("portfolio", folders["december"], "-o", kept / "tracker.xlsx", "--as-of", JANUARY, "-j", "1")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "[snapshot-unreadable]" in line]
+    assert len(warned) == 1 and f"the portfolio's snapshot of 2026-12-06 cannot be read ({why}" in warned[0]
+    assert "against 2026-11-06" in result.output  # and nothing of December's cases taken into the comparison
+    changes = _changes({"values": load_workbook(kept / "tracker.xlsx", data_only=True)})
+    assert ("Gone", "WF-106") in changes and ("New case", "SI-205") in changes

@@ -32,13 +32,25 @@ def test_snapshots_are_kept_by_date_and_a_second_of_one_date_replaces_it(tmp_pat
 def test_a_snapshot_kept_case_by_case_reads_back_as_its_text_whole(tmp_path):
     cases = ['{"ref": "RX-101", "title": "Café £ savings…"}', '{"ref": "PL-103", "title": "Ūnicode ✓"}']
     with Store.open(tmp_path) as store:
-        store.snapshot_cases(iter(cases))  # a generator: taken a case at a time
+        store.snapshot_cases((f"key {i}", case) for i, case in enumerate(cases))  # taken a case at a time
         store.put_snapshot_cases("2026-11-30", '{"cases":[', '],"left_out":["Ω.xlsx"]}')
         store.put_snapshot_cases("2026-10-31", '{"cases":[', "]}")  # no case kept aside since: none
     with Store.open(tmp_path) as store:
         assert store.get_snapshot("2026-11-30") == '{"cases":[' + ",".join(cases) + '],"left_out":["Ω.xlsx"]}'
         assert store.get_snapshot("2026-10-31") == '{"cases":[]}'
         assert store.snapshot_dates() == ["2026-10-31", "2026-11-30"]
+
+
+def test_the_cases_of_two_snapshots_kept_aside_come_back_paired_by_key_in_order(tmp_path):
+    with Store.open(tmp_path) as store:
+        store.snapshot_cases([("B\x010", "then B"), ("A\x011", "then A brief"), ("C\x010", "then C")], earlier=True)
+        store.snapshot_cases([("C\x010", "now C"), ("A\x010", "now A"), ("B\x010", "now B")])
+        assert list(store.snapshot_pairs()) == [(None, b"now A"), (b"then A brief", None), (b"then B", b"now B"),
+                                                (b"then C", b"now C")]
+        store.forget_earlier_cases()
+        assert list(store.snapshot_pairs()) == [(None, b"now A"), (None, b"now B"), (None, b"now C")]
+        store.put_snapshot_cases("2026-11-30", "[", "]")  # this run's, in the order they came
+        assert store.get_snapshot("2026-11-30") == "[now C,now A,now B]" and list(store.snapshot_pairs()) == []
 
 
 def test_a_snapshot_whose_bytes_are_not_utf8_reads_as_empty_text(tmp_path):

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 from typing import cast
 
@@ -288,11 +289,39 @@ class Store:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (as_of, payload))
 
-    def snapshot_cases(self, payloads) -> None:
-        """The cases of the snapshot being taken, each its JSON text, kept aside in order (on disk, not in memory)
-        until `put_snapshot_cases`; a kill before then leaves nothing of them."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS snapshot_cases (n INTEGER PRIMARY KEY, payload BLOB)")
-        self.db.executemany("INSERT INTO temp.snapshot_cases (payload) VALUES (?)", ((p.encode(),) for p in payloads))
+    def snapshot_cases(self, cases, earlier: bool = False) -> None:
+        """The cases of the snapshot being taken (or of the `earlier` one it is compared with), each (its key, its
+        JSON text), kept aside in order (on disk, not in memory) until `put_snapshot_cases`; a kill before then
+        leaves nothing of them."""
+        self.db.executescript("CREATE TEMP TABLE IF NOT EXISTS snapshot_cases (n INTEGER PRIMARY KEY, earlier INTEGER, "
+                              "key TEXT, payload BLOB); CREATE INDEX IF NOT EXISTS temp.snapshot_keys ON "
+                              "snapshot_cases (key, earlier DESC)")
+        self.db.executemany("INSERT INTO temp.snapshot_cases (earlier, key, payload) VALUES (?, ?, ?)",
+                            ((int(earlier), key, text.encode()) for key, text in cases))
+
+    def forget_earlier_cases(self) -> None:
+        self.snapshot_cases(())
+        self.db.execute("DELETE FROM temp.snapshot_cases WHERE earlier")
+
+    def snapshot_pairs(self):
+        """Each key of the cases kept aside as (the earlier snapshot's case, this one's), each its JSON text (UTF-8)
+        or None, in the order of the keys."""
+        rows = self.db.execute("SELECT key, earlier, payload FROM temp.snapshot_cases ORDER BY key, earlier DESC")
+        for _, same in groupby(rows, key=lambda row: row[0]):
+            found = {earlier: text for _, earlier, text in same}
+            yield found.get(1), found.get(0)
+
+    def snapshot_outline(self, as_of: str) -> tuple[str | None, str] | None:
+        """A snapshot read by SQLite without its cases: the JSON type of its `cases` and its text without them;
+        None if there is none or it is larger than casegen reads back; sqlite3.OperationalError if it is not JSON."""
+        return self.db.execute("SELECT json_type(p, '$.cases'), json_remove(p, '$.cases') FROM (SELECT CAST(payload "
+                               "AS TEXT) AS p FROM snapshots WHERE as_of = ? AND length(CAST(payload AS BLOB)) <= ?)",
+                               (as_of, MAX_VALUE)).fetchone()
+
+    def snapshot_case_texts(self, as_of: str):
+        """Each case of a snapshot, (its JSON type, its JSON text), one at a time (SQLite reads the JSON)."""
+        yield from self.db.execute("SELECT j.type, j.value FROM snapshots s, json_each(CAST(s.payload AS TEXT), "
+                                   "'$.cases') j WHERE s.as_of = ?", (as_of,))
 
     def put_snapshot_cases(self, as_of: str, before: str, after: str) -> None:
         """Keep the snapshot of `as_of` made of the text `before` its cases, the cases kept aside (comma-separated,
@@ -301,15 +330,16 @@ class Store:
         date.fromisoformat(as_of)
         self.snapshot_cases(())  # none kept aside: a snapshot of no case
         head, tail = before.encode(), after.encode()
-        cases, size = self.db.execute("SELECT count(*), coalesce(sum(length(payload)), 0) FROM temp.snapshot_cases"
-                                      ).fetchone()
+        cases, size = self.db.execute("SELECT count(*), coalesce(sum(length(payload)), 0) FROM temp.snapshot_cases "
+                                      "WHERE NOT earlier").fetchone()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             row = self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, zeroblob(?))",
                                   (as_of, len(head) + size + max(cases - 1, 0) + len(tail))).lastrowid
             with self.db.blobopen("snapshots", "payload", cast(int, row)) as blob:
                 blob.write(head)
-                for i, (case,) in enumerate(self.db.execute("SELECT payload FROM temp.snapshot_cases ORDER BY n")):
+                for i, (case,) in enumerate(self.db.execute("SELECT payload FROM temp.snapshot_cases WHERE NOT "
+                                                            "earlier ORDER BY n")):
                     blob.write(b"," + case if i else case)
                 blob.write(tail)
             self.db.execute("DELETE FROM temp.snapshot_cases")

@@ -13,9 +13,9 @@ from casegen.config import Programme
 from casegen.errors import CasegenError, Problem
 from casegen.fileio import make_parent, not_ours, refusal, sweep_parts, write_bytes_atomic
 from casegen.portfolio.figures import Portfolio, gather
-from casegen.portfolio.movement import Movement, compare
+from casegen.portfolio.movement import Movement, moved
 from casegen.portfolio.record import earlier, has_store
-from casegen.portfolio.snapshot import around_cases, case_of, heading, take
+from casegen.portfolio.snapshot import SnapCase, around_cases, case_of, heading, order_key
 from casegen.portfolio.tracker import headline, write_tracker
 
 
@@ -87,9 +87,12 @@ def _make(paths, programme: Programme, out: Path, store, summary, template, page
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
     made = PortfolioMade(found, notes=[f"warning: {note}" for note in getattr(store, "notes", [])]
                          + [str(w) for w in warnings], warnings=warnings, since=then.as_of.isoformat() if then else "")
-    if record:  # each case's snapshot into the store as it comes, not the whole snapshot held as one text
-        store.snapshot_cases(case_of(row, found.as_of).model_dump_json() for row in found.rows)
-    movement = compare(then, take(found)) if then is not None else Movement(as_of=found.as_of, since=None)
+    if record or then is not None:  # each case's snapshot into the store as it comes, never all of them held
+        store.snapshot_cases((order_key(case), case.model_dump_json()) for case in
+                             (case_of(row, found.as_of) for row in found.rows))
+    movement = Movement(as_of=found.as_of, since=None) if then is None else moved(then, heading(found), (
+        tuple(None if text is None else SnapCase.model_validate_json(text) for text in pair)
+        for pair in store.snapshot_pairs()))  # the earlier snapshot's and this one's, a case at a time
     for path in (out, summary, page):  # what a killed portfolio left half-written beside them
         if path is not None:
             sweep_parts(path)

@@ -200,50 +200,67 @@ def _risks(then: SnapCase | None, now: SnapCase) -> list[RiskUp]:
             if r.high and not (r.ref in before and before[r.ref] >= HIGH_RISK)]
 
 
-def _totals(cases: list[SnapCase], group) -> dict[str, tuple[int, Total]]:
-    found: dict[str, list[SnapCase]] = {}
-    for case in cases:
-        found.setdefault(group(case), []).append(case)
-    return {name: (len(cs), Total.of(c.net_total for c in cs if c.has_finance)) for name, cs in found.items()}
+class _Totals:
+    """Cases and their net savings by a group (a theme, a stage), then and now, added up a case at a time."""
+
+    def __init__(self, group):
+        self.group, self.before, self.after = group, {}, {}
+
+    def add(self, then: SnapCase | None, now: SnapCase | None) -> None:
+        for case, found in ((then, self.before), (now, self.after)):
+            if case is not None:
+                n, total = found.get(self.group(case), (0, Total()))
+                found[self.group(case)] = (n + 1, total + case.net_total if case.has_finance else total)
+
+    def moves(self, order: list[str]) -> tuple[TotalMove, ...]:
+        before, after, empty = self.before, self.after, (0, Total())
+        names = [n for n in dict.fromkeys([*order, *sorted(before), *sorted(after)]) if n in before or n in after]
+        return tuple(TotalMove(n, before.get(n, empty)[0], after.get(n, empty)[0], before.get(n, empty)[1],
+                               after.get(n, empty)[1]) for n in names)
 
 
-def _total_moves(then: list[SnapCase], now: list[SnapCase], group, order: list[str]) -> tuple[TotalMove, ...]:
-    before, after = _totals(then, group), _totals(now, group)
-    names = [n for n in dict.fromkeys([*order, *sorted(before), *sorted(after)]) if n in before or n in after]
-    empty = (0, Total())
-    return tuple(TotalMove(n, before.get(n, empty)[0], after.get(n, empty)[0], before.get(n, empty)[1],
-                           after.get(n, empty)[1]) for n in names)
+def pairs(earlier: Snapshot, now: Snapshot):
+    """Each case of either snapshot as (then, now), None where a snapshot has no such case, in the order of their
+    keys (ref, then a Business Case Lite before a Project Brief)."""
+    old, new = earlier.by_key(), now.by_key()
+    return ((old.get(k), new.get(k)) for k in sorted(old.keys() | new.keys(), key=_order))
 
 
 def compare(earlier: Snapshot | None, now: Snapshot) -> Movement:
     """What moved from `earlier` to `now`; the first report (nothing earlier) when `earlier` is None."""
     if earlier is None:
         return Movement(as_of=now.as_of, since=None)
-    old, new = earlier.by_key(), now.by_key()
-    left_out = set(now.left_out)
-    gone = [old[k] for k in sorted(old.keys() - new.keys(), key=_order)]
-    both = [(old[k], new[k]) for k in sorted(old.keys() & new.keys(), key=_order)]
-    added = [new[k] for k in sorted(new.keys() - old.keys(), key=_order)]
-    stages, gates = now.programme.stages, now.programme.gates
-    overdue = [GateOverdue(CaseName.of(c), c.next_gate, c.next_gate_date) for c in now.cases
-               if c.overdue(now.as_of) and not ((o := old.get(c.key)) is not None and o.next_gate == c.next_gate
-                                                and o.overdue(earlier.as_of))]
+    return moved(earlier, now, pairs(earlier, now))
+
+
+def moved(earlier: Snapshot, now: Snapshot, cases) -> Movement:
+    """What moved from `earlier` to `now` (of each only its date, programme and forms left out are read here), given
+    their `cases` as `pairs` gives them: one case at a time, never both snapshots' cases whole."""
+    left_out, stages, gates = set(now.left_out), now.programme.stages, now.programme.gates
+    found: dict[str, list] = {name: [] for name in ("gone", "left_out", "new", "stages", "theme_moves", "overdue",
+                                                    "savings", "people", "risks")}
+    themes, by_stage = _Totals(lambda c: c.theme or NO_THEME), _Totals(lambda c: c.stage or NO_STAGE)
+    total = _Totals(lambda c: "Total")
+    for a, b in cases:
+        for totals in (themes, by_stage, total):
+            totals.add(a, b)
+        if b is None:
+            found["left_out" if a.form in left_out else "gone"].append(a)
+            continue
+        if a is None:
+            found["new"].append(b)
+        else:
+            found["stages"] += filter(None, [_stage(a, b, stages, gates)])
+            found["theme_moves"] += [ThemeMove(CaseName.of(b), a.theme, b.theme)] if a.theme != b.theme else []
+            found["savings"] += filter(None, [_savings(a, b)])
+            found["people"] += _people(a, b)
+        if b.overdue(now.as_of) and not (a is not None and a.next_gate == b.next_gate and a.overdue(earlier.as_of)):
+            found["overdue"].append(GateOverdue(CaseName.of(b), b.next_gate, b.next_gate_date))
+        found["risks"] += _risks(a, b)
     return Movement(
-        as_of=now.as_of, since=earlier.as_of,
-        new=tuple(added),
-        gone=tuple(c for c in gone if c.form not in left_out),
-        left_out=tuple(c for c in gone if c.form in left_out),
-        stages=tuple(m for a, b in both if (m := _stage(a, b, stages, gates))),
-        theme_moves=tuple(ThemeMove(CaseName.of(b), a.theme, b.theme) for a, b in both if a.theme != b.theme),
-        overdue=tuple(sorted(overdue, key=lambda g: _order((g.case.ref.strip().upper(), g.case.kind)))),
-        savings=tuple(s for a, b in both if (s := _savings(a, b))),
-        people=tuple(m for a, b in both for m in _people(a, b)),
-        risks=tuple(r for k in sorted(new, key=_order) for r in _risks(old.get(k), new[k])),
-        themes=_total_moves(earlier.cases, now.cases, lambda c: c.theme or NO_THEME,
-                            [*now.programme.themes, NO_THEME]),
-        by_stage=_total_moves(earlier.cases, now.cases, lambda c: c.stage or NO_STAGE, [*stages, NO_STAGE]),
-        total=(_total_moves(earlier.cases, now.cases, lambda c: "Total", ["Total"])
-               or (TotalMove("Total", 0, 0, Total(), Total()),))[0],
+        as_of=now.as_of, since=earlier.as_of, **{name: tuple(items) for name, items in found.items()},
+        themes=themes.moves([*now.programme.themes, NO_THEME]), by_stage=by_stage.moves([*stages, NO_STAGE]),
+        total=(total.moves(["Total"]) or (TotalMove("Total", 0, 0, Total(), Total()),))[0],
     )
 
 

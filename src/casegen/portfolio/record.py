@@ -3,7 +3,8 @@ compares with, and what the folder holds.
 
 The store keeps each snapshot whole or not at all, under the folder's lock; here a snapshot that cannot be
 read (damaged, or written by a newer casegen) is set aside with one line (a warning) and the report
-compares with the one before it: it never stops a run.
+compares with the one before it: it never stops a run. The one compared with is read a case at a time into
+the store's cases kept aside (never held whole): the comparison takes them from there beside this run's.
 """
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from pathlib import Path
 
 from casegen.batch.store import FILE, FOLDER, Store
 from casegen.errors import CasegenError, Problem, Severity
-from casegen.portfolio.snapshot import Snapshot, SnapshotError, from_json
+from casegen.portfolio.snapshot import (
+    MAX_CASES,
+    Snapshot,
+    SnapshotError,
+    case_from_json,
+    from_json,
+    heading_from_json,
+    order_key,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,36 @@ def read(store: Store, as_of: str) -> Kept:
         return Kept(as_of, from_json(text))
     except SnapshotError as e:
         return Kept(as_of, None, str(e))
+
+
+def aside(store: Store, as_of: str) -> Kept:
+    """The snapshot of `as_of` without its cases, which are read one at a time into the store's cases kept aside
+    (store.snapshot_pairs), or why it cannot be read (and none kept aside)."""
+    store.forget_earlier_cases()
+    try:
+        outline = store.snapshot_outline(as_of)
+        if outline is None:
+            raise SnapshotError("it is larger than casegen reads back")
+        head, keys = heading_from_json(outline[1], outline[0]), set()
+
+        def cases():
+            for i, (kind, text) in enumerate(store.snapshot_case_texts(as_of)):
+                if kind != "object":
+                    raise SnapshotError(f"cases.{i}: Input should be a valid dictionary or instance of SnapCase")
+                case = case_from_json(text, i)
+                if i >= MAX_CASES or case.key in keys:
+                    raise SnapshotError("it lists a case twice" if case.key in keys else
+                                        f"cases: it lists more than {MAX_CASES} cases")
+                keys.add(case.key)
+                yield order_key(case), text
+
+        store.snapshot_cases(cases(), earlier=True)
+        return Kept(as_of, head)
+    except (SnapshotError, sqlite3.OperationalError) as e:
+        if not isinstance(e, SnapshotError) and "malformed JSON" not in str(e):  # a store that cannot be read at all
+            raise
+        store.forget_earlier_cases()
+        return Kept(as_of, None, str(e) if isinstance(e, SnapshotError) else "it is not well-formed JSON")
 
 
 def kept(store: Store) -> list[Kept]:
@@ -70,11 +109,11 @@ def _dates(store: Store | None) -> str:
 
 def earlier(store: Store | None, folder: Path, as_of: date, since: date | None
             ) -> tuple[Snapshot | None, list[Problem]]:
-    """The snapshot to compare with, and a warning for each unreadable one passed over: `since`'s (which must
-    be there, readable and earlier than `as_of`), else the latest readable one before `as_of`; None if none
-    (and always None without a store)."""
+    """The snapshot to compare with, its cases kept aside in the store (`aside`), and a warning for each unreadable
+    one passed over: `since`'s (which must be there, readable and earlier than `as_of`), else the latest readable
+    one before `as_of`; None if none (and always None without a store)."""
     if since is not None:
-        k = read(store, since.isoformat()) if store and since.isoformat() in store.snapshot_dates() else None
+        k = aside(store, since.isoformat()) if store and since.isoformat() in store.snapshot_dates() else None
         why = ("is not before the as-of date " + as_of.isoformat() if since >= as_of
                else "has no snapshot of the portfolio" if k is None
                else f"has a snapshot that cannot be read ({k.why})" if k.snapshot is None else "")
@@ -89,7 +128,7 @@ def earlier(store: Store | None, folder: Path, as_of: date, since: date | None
     for d in reversed(store.snapshot_dates()):
         if d >= as_of.isoformat():
             continue
-        k = read(store, d)
+        k = aside(store, d)
         if k.snapshot is not None:
             return k.snapshot, problems
         problems.append(unreadable(folder, k, "the report compares with the one before it"))

@@ -177,21 +177,55 @@ def from_json(text: str) -> Snapshot:
     """The snapshot in `text`; SnapshotError saying why it cannot be read (never anything else)."""
     if len(text) > MAX_BYTES:
         raise SnapshotError(f"it is larger than {MAX_BYTES // 1024 // 1024} MB")
+    snapshot = _checked(_parsed(text))
+    if len(snapshot.by_key()) != len(snapshot.cases):
+        raise SnapshotError("it lists a case twice")
+    return snapshot
+
+
+def heading_from_json(text: str, cases: str | None) -> Snapshot:
+    """A snapshot read without its cases (its text without them, and the JSON type of its cases, as SQLite gives
+    them: batch/store.py) as a Snapshot of no case; SnapshotError saying why it cannot be read. Its cases are
+    read one at a time by `case_from_json`."""
+    data = _parsed(text)
+    if isinstance(data, dict) and cases is not None:
+        data["cases"] = [] if cases == "array" else cases  # not a list: said so by the validation
+    return _checked(data)
+
+
+def case_from_json(text: str, i: int) -> SnapCase:
+    """Case `i` of a snapshot; SnapshotError saying why it cannot be read."""
     try:
-        data = json.loads(text)
+        return SnapCase.model_validate_json(text)
+    except ValidationError as e:
+        raise SnapshotError(_why(e, f"cases.{i}.")) from None
+
+
+def order_key(case: SnapCase) -> str:
+    """A case's key as one text that sorts as movement.py orders cases: by ref, a Business Case Lite before a Project
+    Brief (a ref holds no control character: Excel keeps none)."""
+    return f"{case.key[0]}\x01{0 if case.kind == 'bcl' else 1}"
+
+
+def _parsed(text: str):
+    try:
+        return json.loads(text)
     except (ValueError, RecursionError):
         raise SnapshotError("it is not well-formed JSON") from None
+
+
+def _checked(data) -> Snapshot:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SnapshotError("it is not a snapshot of a portfolio")
     if data.get("version") != VERSION:
         raise SnapshotError(f"it is of version {str(data.get('version'))[:20]}, and this casegen reads version "
                             f"{VERSION} (a newer casegen wrote it?)")
     try:
-        snapshot = Snapshot.model_validate(data)
+        return Snapshot.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise SnapshotError(f"{where}: {err['msg']}"[:300]) from None
-    if len(snapshot.by_key()) != len(snapshot.cases):
-        raise SnapshotError("it lists a case twice")
-    return snapshot
+        raise SnapshotError(_why(e)) from None
+
+
+def _why(e: ValidationError, where: str = "") -> str:
+    err = e.errors()[0]
+    return (where + f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")[:300]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,17 @@ from casegen import config
 from casegen.models.values import Total
 from casegen.portfolio.movement import NO_STAGE, NO_THEME, compare, lines
 from casegen.portfolio.since import since_report
-from casegen.portfolio.snapshot import SnapCase, SnapProgramme, SnapRisk, Snapshot, from_json, to_json
+from casegen.portfolio.snapshot import (
+    SnapCase,
+    SnapProgramme,
+    SnapRisk,
+    Snapshot,
+    SnapshotError,
+    from_json,
+    heading_of,
+    read_cases,
+    to_json,
+)
 
 PROGRAMME = config.load()
 SNAP_PROGRAMME = SnapProgramme(name=PROGRAMME.programme, council=PROGRAMME.council, stages=list(PROGRAMME.stages),
@@ -173,6 +184,26 @@ def test_every_difference_is_reported_and_nothing_else(pair):
 def test_a_snapshot_survives_its_json_unchanged(pair):
     for snapshot in pair:
         assert from_json(to_json(snapshot)) == snapshot
+
+
+def _chunks(text: str, sizes: list[int]):
+    at, k = 0, 0
+    while at < len(text):
+        yield text[at:at + sizes[k % len(sizes)]]
+        at, k = at + sizes[k % len(sizes)], k + 1
+
+
+@SETTINGS
+@given(pairs(), st.lists(st.integers(1, 300), min_size=1, max_size=5), st.booleans())
+def test_a_snapshot_read_a_chunk_at_a_time_is_the_snapshot_read_whole(pair, sizes, indented):
+    for snapshot in pair:
+        text, heading = snapshot.model_dump_json(indent=1 if indented else None), {}
+        cases = list(read_cases(_chunks(text, sizes), heading))
+        assert cases == list(from_json(text).cases)
+        assert heading_of(heading) == snapshot.model_copy(update={"cases": []})
+        cut = text[:len(text) * sizes[0] // 301]  # a snapshot cut short is not read, whatever its chunks
+        with pytest.raises(SnapshotError):
+            list(read_cases(_chunks(cut, sizes), {}))
 
 
 def test_a_month_in_which_nothing_moved_says_so_and_the_first_report_says_there_is_nothing_earlier():

@@ -311,17 +311,22 @@ class Store:
             found = {earlier: text for _, earlier, text in same}
             yield found.get(1), found.get(0)
 
-    def snapshot_outline(self, as_of: str) -> tuple[str | None, str] | None:
-        """A snapshot read by SQLite without its cases: the JSON type of its `cases` and its text without them;
-        None if there is none or it is larger than casegen reads back; sqlite3.OperationalError if it is not JSON."""
-        return self.db.execute("SELECT json_type(p, '$.cases'), json_remove(p, '$.cases') FROM (SELECT CAST(payload "
-                               "AS TEXT) AS p FROM snapshots WHERE as_of = ? AND length(CAST(payload AS BLOB)) <= ?)",
-                               (as_of, MAX_VALUE)).fetchone()
+    def snapshot_chunks(self, as_of: str, size: int = 1 << 16):
+        """A snapshot's text (UTF-8) a chunk at a time, as SQLite reads it (incremental blob I/O: never whole); None
+        if there is none or it is larger than casegen reads back."""
+        row = self.db.execute("SELECT rowid, typeof(payload) FROM snapshots WHERE as_of = ?", (as_of,)).fetchone()
+        if row is None or row[1] not in ("text", "blob"):
+            return None
+        blob = self.db.blobopen("snapshots", "payload", row[0], readonly=True)
+        if len(blob) > MAX_VALUE:
+            blob.close()
+            return None
 
-    def snapshot_case_texts(self, as_of: str):
-        """Each case of a snapshot, (its JSON type, its JSON text), one at a time (SQLite reads the JSON)."""
-        yield from self.db.execute("SELECT j.type, j.value FROM snapshots s, json_each(CAST(s.payload AS TEXT), "
-                                   "'$.cases') j WHERE s.as_of = ?", (as_of,))
+        def chunks():
+            with blob:
+                while chunk := blob.read(size):
+                    yield chunk
+        return chunks()
 
     def put_snapshot_cases(self, as_of: str, before: str, after: str) -> None:
         """Keep the snapshot of `as_of` made of the text `before` its cases, the cases kept aside (comma-separated,

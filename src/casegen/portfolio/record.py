@@ -8,6 +8,7 @@ the store's cases kept aside (never held whole): the comparison takes them from 
 """
 from __future__ import annotations
 
+import codecs
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -15,15 +16,7 @@ from pathlib import Path
 
 from casegen.batch.store import FILE, FOLDER, Store
 from casegen.errors import CasegenError, Problem, Severity
-from casegen.portfolio.snapshot import (
-    MAX_CASES,
-    Snapshot,
-    SnapshotError,
-    case_from_json,
-    from_json,
-    heading_from_json,
-    order_key,
-)
+from casegen.portfolio.snapshot import Snapshot, SnapshotError, from_json, heading_of, order_key, read_cases
 
 
 @dataclass(frozen=True)
@@ -53,30 +46,30 @@ def aside(store: Store, as_of: str) -> Kept:
     """The snapshot of `as_of` without its cases, which are read one at a time into the store's cases kept aside
     (store.snapshot_pairs), or why it cannot be read (and none kept aside)."""
     store.forget_earlier_cases()
+    chunks, heading, keys = store.snapshot_chunks(as_of), dict[str, object](), set[tuple[str, str]]()
+    if chunks is None:
+        return Kept(as_of, None, "it is larger than casegen reads back")
+
+    def cases():
+        for case in read_cases(_decoded(chunks), heading):
+            if case.key in keys:
+                raise SnapshotError("it lists a case twice")
+            keys.add(case.key)
+            yield order_key(case), case.model_dump_json()
+
     try:
-        outline = store.snapshot_outline(as_of)
-        if outline is None:
-            raise SnapshotError("it is larger than casegen reads back")
-        head, keys = heading_from_json(outline[1], outline[0]), set()
-
-        def cases():
-            for i, (kind, text) in enumerate(store.snapshot_case_texts(as_of)):
-                if kind != "object":
-                    raise SnapshotError(f"cases.{i}: Input should be a valid dictionary or instance of SnapCase")
-                case = case_from_json(text, i)
-                if i >= MAX_CASES or case.key in keys:
-                    raise SnapshotError("it lists a case twice" if case.key in keys else
-                                        f"cases: it lists more than {MAX_CASES} cases")
-                keys.add(case.key)
-                yield order_key(case), text
-
         store.snapshot_cases(cases(), earlier=True)
-        return Kept(as_of, head)
-    except (SnapshotError, sqlite3.OperationalError) as e:
-        if not isinstance(e, SnapshotError) and "malformed JSON" not in str(e):  # a store that cannot be read at all
-            raise
+        return Kept(as_of, heading_of(heading))
+    except (SnapshotError, UnicodeDecodeError) as e:
         store.forget_earlier_cases()
-        return Kept(as_of, None, str(e) if isinstance(e, SnapshotError) else "it is not well-formed JSON")
+        return Kept(as_of, None, str(e) if isinstance(e, SnapshotError) else "it is not UTF-8 text")
+
+
+def _decoded(chunks):
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for chunk in chunks:
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
 
 
 def kept(store: Store) -> list[Kept]:

@@ -15,6 +15,8 @@ snapshots can be compared without the configuration that made them.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Final, Literal
@@ -31,6 +33,8 @@ TEXT = 32_767  # what an Excel cell holds: no form's text is longer
 HIGH_RISK = 15  # the Risks sheet's "High": a score of 15 to 25
 OVERDUE = "gate overdue"
 
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's white space
+_DECODER = json.JSONDecoder()
 RISK_TEXT = 1_000  # enough to name a risk in a report
 Text = Annotated[str, Field(max_length=TEXT)]
 Year = Annotated[str, Field(max_length=40)]
@@ -183,22 +187,87 @@ def from_json(text: str) -> Snapshot:
     return snapshot
 
 
-def heading_from_json(text: str, cases: str | None) -> Snapshot:
-    """A snapshot read without its cases (its text without them, and the JSON type of its cases, as SQLite gives
-    them: batch/store.py) as a Snapshot of no case; SnapshotError saying why it cannot be read. Its cases are
-    read one at a time by `case_from_json`."""
-    data = _parsed(text)
-    if isinstance(data, dict) and cases is not None:
-        data["cases"] = [] if cases == "array" else cases  # not a list: said so by the validation
-    return _checked(data)
+def read_cases(chunks: Iterator[str], heading: dict) -> Iterator[SnapCase]:
+    """The cases of the snapshot whose JSON text comes in `chunks`, one at a time as they are read (never the text
+    whole), each checked; what else the snapshot holds is put in `heading` (its cases as []), for `heading_of` once
+    the cases are read. SnapshotError saying why it cannot be read."""
+    text, first = _Text(chunks), True
+    text.expect("{")
+    while text.next() != "}":
+        if not first:
+            text.expect(",")
+        key, first = text.value(), False
+        text.expect(":")
+        if key != "cases":
+            heading[key] = text.value()
+            continue
+        if "format" in heading:  # a text of another kind said so before its "cases" are read
+            _kind(heading)
+        heading[key] = []
+        text.expect("[")
+        i = 0
+        while text.next() != "]":
+            if i:
+                text.expect(",")
+            if i >= MAX_CASES:
+                raise SnapshotError(f"cases: it lists more than {MAX_CASES} cases")
+            try:
+                yield SnapCase.model_validate(text.value())
+            except ValidationError as e:
+                raise SnapshotError(_why(e, ("cases", i))) from None
+            i += 1
+        text.expect("]")
+    text.expect("}")
+    if text.next():
+        raise SnapshotError("it is not well-formed JSON")
 
 
-def case_from_json(text: str, i: int) -> SnapCase:
-    """Case `i` of a snapshot; SnapshotError saying why it cannot be read."""
-    try:
-        return SnapCase.model_validate_json(text)
-    except ValidationError as e:
-        raise SnapshotError(_why(e, f"cases.{i}.")) from None
+def heading_of(heading: dict) -> Snapshot:
+    """The snapshot, without its cases, that `read_cases` found around them; SnapshotError saying why it cannot be
+    read."""
+    return _checked(heading)
+
+
+class _Text:
+    """JSON text read a chunk at a time: a value whole, a punctuation mark; whatever is read is let go."""
+
+    def __init__(self, chunks: Iterator[str]):
+        self.chunks, self.text, self.at = chunks, "", 0
+
+    def _more(self) -> bool:
+        """Read on, at least doubling what is not yet read (a value longer than a chunk is not parsed over and
+        over); False at the end."""
+        wanted, self.text, self.at = 2 * (len(self.text) - self.at) or 1, self.text[self.at:], 0
+        start = len(self.text)
+        while len(self.text) - start < wanted and (chunk := next(self.chunks, None)) is not None:
+            self.text += chunk
+        return len(self.text) > start
+
+    def next(self) -> str:
+        """The next character that is not white space, not taken ("" at the end)."""
+        while True:
+            space = _SPACE.match(self.text, self.at)
+            assert space is not None  # it matches nothing at least
+            self.at = space.end()
+            if self.at < len(self.text) or not self._more():
+                return self.text[self.at:self.at + 1]
+
+    def expect(self, mark: str) -> None:
+        if self.next() != mark:
+            raise SnapshotError("it is not well-formed JSON")
+        self.at += 1
+
+    def value(self):
+        self.next()
+        while True:
+            try:
+                found, end = _DECODER.raw_decode(self.text, self.at)
+                if end < len(self.text) or not self._more():  # a number at the end may go on in the next chunk
+                    self.at = end
+                    return found
+            except (ValueError, RecursionError):
+                if not self._more():
+                    raise SnapshotError("it is not well-formed JSON") from None
 
 
 def order_key(case: SnapCase) -> str:
@@ -214,18 +283,22 @@ def _parsed(text: str):
         raise SnapshotError("it is not well-formed JSON") from None
 
 
-def _checked(data) -> Snapshot:
+def _kind(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SnapshotError("it is not a snapshot of a portfolio")
     if data.get("version") != VERSION:
         raise SnapshotError(f"it is of version {str(data.get('version'))[:20]}, and this casegen reads version "
                             f"{VERSION} (a newer casegen wrote it?)")
+
+
+def _checked(data) -> Snapshot:
+    _kind(data)
     try:
         return Snapshot.model_validate(data)
     except ValidationError as e:
         raise SnapshotError(_why(e)) from None
 
 
-def _why(e: ValidationError, where: str = "") -> str:
+def _why(e: ValidationError, where: tuple = ()) -> str:
     err = e.errors()[0]
-    return (where + f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")[:300]
+    return f"{'.'.join(str(p) for p in (*where, *err['loc']))}: {err['msg']}"[:300]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple
 
@@ -36,6 +37,8 @@ class RowFile:
     def put(self, row: CaseRow) -> Place:
         if self.file is None:  # made at the first row: a portfolio of no case makes none
             self.file = tempfile.TemporaryFile(prefix="casegen-portfolio-")
+            # closed when this goes (the portfolio with it), before the collector could find the file unclosed
+            weakref.finalize(self, self.file.close)
         data = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
         self.file.seek(self.end)  # after a read
         self.file.write(data)
@@ -53,8 +56,6 @@ class RowFile:
         if self.file is not None:
             self.file.close()
             self.file = None
-
-    __del__ = close  # the file goes with the portfolio that reads it
 
 
 class Rows:

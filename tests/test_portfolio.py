@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -296,3 +297,32 @@ def test_a_new_tracker_column_is_one_declaration(make_form, tmp_path, monkeypatc
     assert (heading(pipeline, "Cases"), heading(pipeline, "Cases", 1)) == ("Stage", "Net total")
     heat = wb["Heat map"]["B5"].value
     assert (heading(heat, "Risks"), heading(heat, "Risks", 1)) == ("Likelihood", "Impact")
+
+
+def test_the_cases_rows_are_kept_on_disk_and_the_figures_are_theirs(built):
+    """Memory flat in the number of cases: no case's row stays in memory once its form is read (each is read back
+    from the portfolio's file at each pass), and the figures, added up in one pass, are the rows' own."""
+    from casegen.models.values import Total
+    from casegen.portfolio.collect import CaseRow
+    from casegen.portfolio.figures import NO_STAGE, gather
+
+    portfolio = gather([built["forms"]], built["programme"], as_of=date.fromisoformat(AS_OF), jobs=2)
+    assert not any(isinstance(c.extract, CaseRow) for c in portfolio.forms)  # where each row is, not the row
+    rows = list(portfolio.rows)
+    assert len(rows) == len(portfolio.rows) == 6 and rows[0] is not next(iter(portfolio.rows))  # read anew
+    brief = next(r for r in rows if r.kind == "brief")  # at its project's stage, taken from its Business Case Lite
+    assert brief.stage == next(r.stage for r in rows if r.kind == "bcl" and r.ref == brief.ref)
+    for theme in [None, *portfolio.themes]:
+        for year in [None, *portfolio.years]:
+            found = Total.of(v for r in rows if theme in (None, r.theme) for y, v in r.net_by_year.items()
+                             if year in (None, y))
+            assert portfolio.total(theme, year) == Total(found.known_part, found.tbc)
+    assert portfolio.pipeline() == [(s, sum((r.stage or NO_STAGE) == s for r in rows),
+                                     sum((r.net_total for r in rows if (r.stage or NO_STAGE) == s), Decimal(0)))
+                                    for s in portfolio.stages()]
+    assert len(portfolio.risks) == sum(len(r.risks) for r in rows) == len(list(portfolio.risks))
+    assert [(r.ref, r.risk_ref) for r in portfolio.top_risks(3)] == [
+        (r.ref, r.risk_ref) for r in sorted((k for r in rows for k in r.risks),
+                                            key=lambda k: (-k.score, -k.impact, k.ref))[:3]]
+    assert [r.ref for r in portfolio.overdue()] == [r.ref for r in sorted(
+        (r for r in rows if r.overdue(portfolio.as_of)), key=lambda r: (r.gate_due, r.ref))]

@@ -180,6 +180,7 @@ class _Build:
             try:  # one transaction: killed before it, the next build makes these documents again
                 self.history.settle(self.records)
             except (OSError, sqlite3.Error) as exc:  # the documents are made: say so, and fail the build
+                self.store.distrust()
                 self.report.trouble.append(Problem(str(self.store.path), f"cannot write casegen's state ({exc}); "
                                                    "the documents made are complete, and the next build will make "
                                                    "them again", code="build-manifest"))

@@ -97,8 +97,18 @@ def windows_trouble(name: str) -> str:
     return ""
 
 
-def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None
-                 ) -> tuple[list[Path], list[Problem]]:
+class Looks:
+    """What finding the forms learnt of each, kept for the build, which would otherwise ask the system again:
+    a form's `seen` (asked where its record's is compared), its real path, each folder's real path."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Path, str] = {}
+        self.real: dict[Path, str] = {}
+        self.folders: dict[str, str] = {}
+
+
+def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None,
+                 looks: Looks | None = None) -> tuple[list[Path], list[Problem]]:
     """The workbooks named and those under the folders named, each once, in a stable order; and a located
     problem for each form whose document name an earlier form's document already has, or Windows cannot
     create (it is left out, never built over the other); a warning where the document's path (in `out_dir`)
@@ -107,9 +117,10 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     A form of the size, times and inode its document's record (in `records`) was made from is not opened to
     rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
     a form was opening every workbook's zip, issue 27)."""
-    taken, sources, folders = set(), [], dict[str, str]()
-    for form in find_forms(paths, _unchanged(records) if records else None):
-        key = real_path(form, folders)
+    looks = looks or Looks()
+    taken, sources = set(), []
+    for form in find_forms(paths, _unchanged(records, looks.seen) if records else None):
+        key = looks.real[form] = real_path(form, looks.folders)
         if key not in taken:
             taken.add(key)
             sources.append(form)
@@ -129,11 +140,15 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     return kept, problems
 
 
-def _unchanged(records: Mapping[str, Record]) -> Callable[[Path], bool]:
-    """Whether a form is the one its document's record was made from, unchanged since (sources.seen)."""
+def _unchanged(records: Mapping[str, Record], looked: dict[Path, str]) -> Callable[[Path], bool]:
+    """Whether a form is the one its document's record was made from, unchanged since (sources.seen); what
+    `seen` said of it is kept in `looked`."""
     def unchanged(form: Path) -> bool:
         record = records.get(document_name(form))
-        return bool(record is not None and record.seen and seen(form) == record.seen)
+        if record is None or not record.seen:
+            return False
+        now = looked[form] = seen(form)
+        return now == record.seen
     return unchanged
 
 

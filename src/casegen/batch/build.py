@@ -31,6 +31,7 @@ from casegen.batch.history import TMP, History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import (
     Looks,
+    document_name,
     document_name_ok,
     file_digest,
     find_sources,
@@ -44,7 +45,7 @@ from casegen.batch.store import FOLDER, Record, Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
-from casegen.intake.files import not_a_form, not_forms
+from casegen.intake.files import Scan, not_a_form
 from casegen.render import context, load_template, require_templates, template_path
 
 
@@ -109,10 +110,10 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    others = not_forms(paths)
+    scan = Scan(paths)  # one look through the paths for forms and for files that are not forms
+    looks, others = Looks(scan), scan.others  # what finding the forms learns of them, not asked of the system again
     # A new output folder: the forms are found before it is touched, so that "no intake forms" leaves nothing there.
     # One built before: found once its records are read, which spare opening every unchanged form (find_sources).
-    looks = Looks()  # what finding the forms learnt of them, not asked of the system again
     found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others, looks)
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
@@ -394,7 +395,7 @@ class _Build:
 
     def prune_or_report_gone(self) -> None:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
-        ours = {output_path(s, self.out_dir).name for s in self.sources}
+        ours = {document_name(s) for s in self.sources}
         for name, record in sorted(self.records.items()):
             if name in ours:
                 continue

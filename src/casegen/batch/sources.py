@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from casegen.codes import WARNING
 from casegen.errors import Problem
-from casegen.intake.files import find_forms
+from casegen.intake.files import Scan
 
 if TYPE_CHECKING:  # batch.store imports this module
     from casegen.batch.store import Record
@@ -47,13 +47,15 @@ def file_digest(path: str | os.PathLike, length: int = 64) -> str | None:
     return digest.hexdigest()[:length]
 
 
-def seen(path: str | os.PathLike) -> str:
+def seen(path: str | os.PathLike, info: os.stat_result | None = None) -> str:
     """What says a file is unchanged without reading it (its size, times and inode, as git's index keeps), or ""
-    if it changed too lately to be trusted: a form saved again within the clock's step keeps its time."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return ""
+    if it changed too lately to be trusted: a form saved again within the clock's step keeps its time. `info`:
+    the file's os.stat, where the caller has it."""
+    if info is None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return ""
     racy = time.time_ns() - info.st_mtime_ns < 2_000_000_000
     return "" if racy else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
@@ -99,9 +101,11 @@ def windows_trouble(name: str) -> str:
 
 class Looks:
     """What finding the forms learnt of each, kept for the build, which would otherwise ask the system again:
-    a form's `seen` (asked where its record's is compared), its real path, each folder's real path."""
+    the one look through the paths (intake.files.Scan), a form's `seen` (where its record's is compared), its
+    real path, each folder's real path."""
 
-    def __init__(self) -> None:
+    def __init__(self, scan: Scan | None = None) -> None:
+        self.scan = scan
         self.seen: dict[Path, str] = {}
         self.real: dict[Path, str] = {}
         self.folders: dict[str, str] = {}
@@ -118,8 +122,9 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
     a form was opening every workbook's zip, issue 27)."""
     looks = looks or Looks()
+    scan = looks.scan or Scan(paths)
     taken, sources = set(), []
-    for form in find_forms(paths, _unchanged(records, looks.seen) if records else None):
+    for form in scan.forms(_unchanged(records, looks.seen) if records else None):
         key = looks.real[form] = real_path(form, looks.folders)
         if key not in taken:
             taken.add(key)
@@ -140,14 +145,15 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     return kept, problems
 
 
-def _unchanged(records: Mapping[str, Record], looked: dict[Path, str]) -> Callable[[Path], bool]:
-    """Whether a form is the one its document's record was made from, unchanged since (sources.seen); what
-    `seen` said of it is kept in `looked`."""
-    def unchanged(form: Path) -> bool:
+def _unchanged(records: Mapping[str, Record], looked: dict[Path, str]
+               ) -> Callable[[Path, os.stat_result | None], bool]:
+    """Whether a form is the one its document's record was made from, unchanged since (sources.seen, of the stat
+    the search for forms took); what `seen` said of it is kept in `looked`."""
+    def unchanged(form: Path, info: os.stat_result | None) -> bool:
         record = records.get(document_name(form))
-        if record is None or not record.seen:
+        if record is None or not record.seen or info is None:
             return False
-        now = looked[form] = seen(form)
+        now = looked[form] = seen(form, info)
         return now == record.seen
     return unchanged
 

@@ -125,7 +125,7 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     scan = looks.scan or Scan(paths)
     taken, sources = set(), []
     for form in scan.forms(_unchanged(records, looks.seen) if records else None):
-        key = looks.real[form] = real_path(form, looks.folders)
+        key = looks.real[form] = real_path(form, looks.folders, scan.walked.get(form))
         if key not in taken:
             taken.add(key)
             sources.append(form)
@@ -171,10 +171,11 @@ def document_link(doc: Path, folder: Path) -> str | None:
     return quote(Path(relative).as_posix(), safe="/")
 
 
-def real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
+def real_path(path: str | os.PathLike, folders: dict[str, str], link: bool | None = None) -> str:
     """The file's real path (as os.path.realpath, Path.resolve): its folder's, resolved once for all the forms in
-    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link)."""
-    if os.path.islink(path):
+    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link; `link`:
+    whether it is one, where the caller knows)."""
+    if os.path.islink(path) if link is None else link:
         return os.path.realpath(path)
     folder, name = os.path.split(os.fspath(path))
     if folder not in folders:

@@ -85,6 +85,7 @@ class Scan:
     def __init__(self, paths) -> None:
         self.candidates: list[tuple[Path, os.stat_result | None, bool]] = []  # (path, stat, named itself)
         self.others: list[Path] = []
+        self.walked: dict[Path, bool] = {}  # each workbook found under a folder: whether it is a symbolic link
         for path in map(Path, paths):
             if path.is_dir():
                 self._folder(path)
@@ -107,6 +108,7 @@ class Scan:
             regular, folder = (stat.S_ISREG(info.st_mode), stat.S_ISDIR(info.st_mode)) if info else (False, False)
             if suffix in FORM_SUFFIXES and (info is None or regular):
                 candidates.append((Path(entry.path), info))
+                self.walked[candidates[-1][0]] = entry.is_symlink()  # known from the listing: no look of its own
             elif info is not None and not folder and (suffix in OTHER_FORMATS or not regular):
                 others.append(Path(entry.path))  # another format, or a pipe or device named like a form
         self.candidates += [(path, info, False) for path, info in sorted(candidates, key=lambda c: c[0])]

@@ -22,7 +22,6 @@ it did, and the next one checks the store whole, as `checked` is then removed.
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -62,6 +61,19 @@ CREATE TABLE carried (folder TEXT PRIMARY KEY);
 
 def compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # where getpass.getuser looks first, in its order
+
+
+def _user() -> str:
+    """getpass.getuser(), where none of USER_VARIABLES is set (getpass is loaded only then: 1 ms)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return "someone"
 
 
 def _alive(pid: int) -> bool:
@@ -117,10 +129,7 @@ class Lock:
 
     def __init__(self, folder: Path):
         self.path, self.notes = folder / FOLDER / LOCK, list[str]()
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError, ImportError):
-            user = "someone"
+        user = next((os.environ[name] for name in USER_VARIABLES if os.environ.get(name)), "") or _user()
         self.text = json.dumps({"host": host(), "user": user, "pid": os.getpid(),
                                 "since": datetime.now().astimezone().isoformat(timespec="seconds")})
 

@@ -193,12 +193,15 @@ def test_a_no_op_build_opens_no_workbook_yet_a_new_tracker_is_told_apart(tmp_pat
     assert "0 built, 1 up to date" in result.output, result.output
 
 
-def _modules_after(args: list[str], cwd: Path) -> list[str]:
+WATCHED = ('pydantic', 'docxtpl', 'docx', 'jinja2', 'lxml', 'openpyxl', 'PIL', 'concurrent.futures',
+           'casegen.templating.check')
+
+
+def _modules_after(args: list[str], cwd: Path, watched: tuple[str, ...] = WATCHED) -> list[str]:
     probe = ("import sys; from casegen.cli import main\n"
              f"sys.argv = ['casegen', *{args!r}]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('pydantic', 'docxtpl', 'docx', 'jinja2', 'lxml', 'openpyxl', 'PIL', "
-             "'concurrent.futures', 'casegen.templating.check') if m in sys.modules))")
+             f"print(sorted(m for m in {watched!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=cwd)
     assert done.returncode == 0, done.stderr
     return re.findall(r"'([\w.]+)'", done.stdout.strip().splitlines()[-1])
@@ -218,3 +221,13 @@ def test_a_build_loads_only_what_it_uses(tmp_path, make_form):
     assert _modules_after(["build", str(form), "-o", str(out)], tmp_path) == []
     shutil.rmtree(out)
     assert _modules_after(["build", str(form), "-o", str(out)], tmp_path) == ["jinja2", "lxml", "pydantic"]
+
+
+def test_a_build_of_one_kind_of_form_builds_only_that_kinds_models(tmp_path, make_form):
+    """The models of a kind are built (by pydantic) when a form of that kind is read: a folder of Business Case
+    Lites never builds the Project Brief's, nor the other way round."""
+    watched = ("casegen.models.bcl", "casegen.models.brief")
+    bcl, brief = make_form(), make_form("brief-neighbourhood-working-model")
+    assert _modules_after(["build", str(bcl), "-o", str(tmp_path / "a")], tmp_path, watched) == [watched[0]]
+    assert _modules_after(["build", str(brief), "-o", str(tmp_path / "b")], tmp_path, watched) == [watched[1]]
+    assert (tmp_path / "a" / f"{bcl.stem}.docx").exists() and (tmp_path / "b" / f"{brief.stem}.docx").exists()

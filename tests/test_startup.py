@@ -231,3 +231,21 @@ def test_a_build_of_one_kind_of_form_builds_only_that_kinds_models(tmp_path, mak
     assert _modules_after(["build", str(bcl), "-o", str(tmp_path / "a")], tmp_path, watched) == [watched[0]]
     assert _modules_after(["build", str(brief), "-o", str(tmp_path / "b")], tmp_path, watched) == [watched[1]]
     assert (tmp_path / "a" / f"{bcl.stem}.docx").exists() and (tmp_path / "b" / f"{brief.stem}.docx").exists()
+
+
+def test_the_command_line_looks_for_no_pydantic_plugins_yet_a_library_user_keeps_them(tmp_path, make_form):
+    """pydantic's search for plugins (package metadata: importlib.metadata, the email package) is left out of the
+    command line's own process; casegen imported as a library changes nothing of pydantic's."""
+    form = make_form()
+    assert run("build", form, "-o", tmp_path / "warm").exit_code == 0  # the template's compiled form cached
+    assert _modules_after(["build", str(form), "-o", str(tmp_path / "out")], tmp_path, ("importlib.metadata",)) == []
+    assert (tmp_path / "out" / f"{form.stem}.docx").exists()
+    library = ("import sys\nfrom casegen.models import KINDS\nKINDS['bcl']\n"
+               "print(type(sys.modules['pydantic.plugin._loader']).__name__, 'importlib.metadata' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", library], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.split() == ["module", "True"], done.stderr
+    other = ("from casegen.cli import _without_pydantic_plugins\n_without_pydantic_plugins()\n"
+             "from pydantic.plugin._loader import get_plugins\nassert list(get_plugins()) == []\n"
+             "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\nprint(PYDANTIC_ENTRY_POINT_GROUP)")
+    done = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.strip() == "pydantic", done.stderr  # any other name: from pydantic's own loader

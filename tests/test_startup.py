@@ -249,3 +249,19 @@ def test_the_command_line_looks_for_no_pydantic_plugins_yet_a_library_user_keeps
              "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\nprint(PYDANTIC_ENTRY_POINT_GROUP)")
     done = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.stdout.strip() == "pydantic", done.stderr  # any other name: from pydantic's own loader
+
+
+def test_only_casegens_own_process_has_the_collector_pass_over_what_its_imports_made(tmp_path, make_form):
+    """gc.freeze once a build's modules are imported: in the `casegen` command's own process, never in a test's or
+    another program's that calls its commands."""
+    import gc
+
+    form, before = make_form(), gc.get_freeze_count()
+    assert run("build", form, "-o", tmp_path / "here").exit_code == 0
+    assert gc.get_freeze_count() == before
+    probe = ("import gc, sys\nfrom casegen.cli import main\n"
+             f"sys.argv = ['casegen', 'build', {str(form)!r}, '-o', {str(tmp_path / 'own')!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\nprint(gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert int(done.stdout.split()[-1]) > 1000, done.stdout + done.stderr
+    assert docx_text(tmp_path / "own" / f"{form.stem}.docx") == docx_text(tmp_path / "here" / f"{form.stem}.docx")

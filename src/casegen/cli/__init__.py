@@ -21,6 +21,7 @@ from casegen import __version__
 from casegen.cli.build import build
 from casegen.cli.changes import changes
 from casegen.cli.common import (
+    OwnProcess,
     as_json,
     config_option,
     console,
@@ -149,5 +150,6 @@ def main() -> None:
 
     _in_utf8_mode()
     _without_pydantic_plugins()
+    OwnProcess.running = True
     signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="casegen")

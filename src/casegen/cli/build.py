@@ -17,6 +17,7 @@ from casegen.cli.common import (
     PROBLEMS,
     emit,
     force_option,
+    imported,
     jobs_option,
     json_option,
     output_option,
@@ -56,6 +57,7 @@ def build(ctx, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, always_
     from casegen.batch.build import BuildOptions
     from casegen.batch.build import build as build_all
 
+    imported()
     level = verbosity(ctx)
     if force and not always_make:  # --force used to mean -B as well: it still does, for one release
         always_make = True

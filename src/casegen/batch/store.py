@@ -256,7 +256,11 @@ class Store:
             self.db.close()
             self.db = cast(sqlite3.Connection, None)
             if self.locked:  # while the lock is held: no other casegen writes the store in between
-                self._leave(self.whole and error is None)
+                if isinstance(error, sqlite3.Error) or not self.whole:  # the next run checks it whole
+                    self._leave("")
+                elif error is None:  # whole, as this run leaves it
+                    self._leave(fingerprint(self.path))
+                # stopped by anything else: `checked` is left; the store's own fingerprint tells if it changed
         if self.locked:
             self.lock.release()
         if isinstance(error, sqlite3.Error):  # a full disk, a store another program holds: one line, no traceback
@@ -267,10 +271,9 @@ class Store:
         """SQLite reported an error the caller went on from: the next run checks the store whole."""
         self.whole = False
 
-    def _leave(self, whole: bool) -> None:
-        """Record the store's fingerprint in `checked` if it is whole, else remove it (the next run checks the
+    def _leave(self, now: str) -> None:
+        """Record the store's fingerprint `now` in `checked` ("": remove it, so that the next run checks the
         store). Never a reason to fail a run: a fingerprint missing or cut short only means a check at the next."""
-        now = fingerprint(self.path) if whole else ""
         if now == self.left:
             return
         checked = self.dir / CHECKED

@@ -26,22 +26,21 @@ import json
 import os
 import re
 import sqlite3
-import sys
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import cast
 
 from casegen.batch.changes import Change
+from casegen.batch.lock import FOLDER, LOCK, Lock, host  # noqa: F401  (host: the lock's, named here too)
 from casegen.batch.sources import document_name_ok
 from casegen.bounded import load_json, read_plain
 from casegen.errors import BuildError
 from casegen.facts import Fact
 from casegen.fileio import folder_trouble, remove_plain, set_aside, what_is
 
-FOLDER, FILE, LOCK, CHECKED = ".casegen", "state.sqlite3", "lock", "checked"
+FILE, CHECKED = "state.sqlite3", "checked"
 VERSION = 2  # PRAGMA user_version: the schema below (1 had no `seen`)
 APPLICATION_ID = 0x63617367  # PRAGMA application_id, "casg": a SQLite file of another program is not ours
 MAX_STORE, MAX_VALUE = 2**30, 64 * 2**20  # bytes of the store (300 documents for years: tens of MB), of one value
@@ -63,39 +62,6 @@ def compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # where getpass.getuser looks first, in its order
-
-
-def _user() -> str:
-    """getpass.getuser(), where none of USER_VARIABLES is set (getpass is loaded only then: 1 ms)."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        return "someone"
-
-
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill(pid, 0) would end the process on Windows: ask whether it has exited
-        import ctypes
-
-        kernel, code = ctypes.windll.kernel32, ctypes.c_ulong()
-        handle = kernel.OpenProcess(0x1000, False, pid)
-        if not handle:
-            return False
-        alive = kernel.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value == 259  # STILL_ACTIVE
-        kernel.CloseHandle(handle)
-        return bool(alive)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        pass
-    return True
-
-
 def fingerprint(path: Path) -> str:
     """The store's size, times and inode: what any write to it, a copy or a restore changes ("" if it is not there)."""
     try:
@@ -103,92 +69,6 @@ def fingerprint(path: Path) -> str:
     except OSError:
         return ""
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-
-
-def host() -> str:
-    """This machine's name, as socket.gethostname() gives it (from os where it can: socket costs 5 ms to load)."""
-    if hasattr(os, "uname"):
-        return os.uname().nodename
-    import socket
-
-    return socket.gethostname()
-
-
-def _holder(text: bytes):
-    """The lock's holder as casegen writes it, or None."""
-    try:
-        held = load_json(text, 4096)
-    except ValueError:
-        return None
-    keys = (("host", str), ("user", str), ("pid", int), ("since", str))
-    return held if isinstance(held, dict) and all(type(held.get(k)) is t for k, t in keys) else None
-
-
-class Lock:
-    """`.casegen/lock`, made with O_EXCL: the folder is ours until released."""
-
-    def __init__(self, folder: Path):
-        self.path, self.notes = folder / FOLDER / LOCK, list[str]()
-        user = next((os.environ[name] for name in USER_VARIABLES if os.environ.get(name)), "") or _user()
-        self.text = json.dumps({"host": host(), "user": user, "pid": os.getpid(),
-                                "since": datetime.now().astimezone().isoformat(timespec="seconds")})
-
-    def take(self) -> None:
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            except FileExistsError:
-                self._held()
-                continue
-            with open(fd, "w", encoding="utf-8") as file:  # not flushed to disk: after a crash, an empty or
-                file.write(self.text)  # damaged lock is set aside as not casegen's, as any other is
-            return
-        raise BuildError(f"{self.path.parent.parent}: cannot take the lock {self.path}; build again")
-
-    def _held(self) -> None:
-        """Take over a lock no run holds; else BuildError naming who does."""
-        folder, there = self.path.parent.parent, what_is(self.path)
-        holder = None if there else _holder(self._read(self.path))
-        busy = f"{folder} is being built by another casegen build"
-        if holder is None:
-            if not there and time.time() - os.lstat(self.path).st_mtime < 10:  # being written by its taker
-                raise BuildError(f"{folder} is being built by another casegen run; wait for it to finish")
-            there = there or "not casegen's lock"
-            self.notes.append(f"{self.path}: {there}; set aside as {set_aside(self.path).name}")
-            return
-        try:
-            when = datetime.fromisoformat(holder["since"])
-            since = f"{when.day} {when:%b %Y, %H:%M}"
-        except ValueError:
-            since = holder["since"][:40]
-        if holder["host"] != host():
-            raise BuildError(f"{folder} is being built by {holder['user']} on {holder['host']}, pid {holder['pid']}, "
-                             f"since {since}; if that build is not running any more, delete {self.path} and build "
-                             "again")
-        if _alive(holder["pid"]):
-            raise BuildError(f"{busy} (pid {holder['pid']}, since {since}); wait for it to finish, or build into "
-                             "another folder with -o")
-        # Taken over: renamed away, then checked that what went is the stale lock and not a newer one (another run
-        # taking it over first), which is put back.
-        aside = self.path.with_name(f"{LOCK}.stale-{os.getpid()}")
-        os.replace(self.path, aside)
-        try:
-            if _holder(self._read(aside)) != holder:
-                os.link(aside, self.path)
-                raise BuildError(f"{busy}; wait for it to finish, or build into another folder with -o")
-        finally:
-            os.unlink(aside)
-
-    @staticmethod
-    def _read(path: Path) -> bytes:
-        try:
-            return read_plain(path, 4096)
-        except OSError:
-            return b""
-
-    def release(self) -> None:
-        if self._read(self.path).decode("utf-8", "replace") == self.text:  # still ours, not one taken over
-            os.unlink(self.path)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import marshal
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
@@ -265,3 +266,46 @@ def test_only_casegens_own_process_has_the_collector_pass_over_what_its_imports_
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert int(done.stdout.split()[-1]) > 1000, done.stdout + done.stderr
     assert docx_text(tmp_path / "own" / f"{form.stem}.docx") == docx_text(tmp_path / "here" / f"{form.stem}.docx")
+
+
+@POSIX
+def test_one_walk_of_the_folders_finds_what_a_walk_of_every_entry_did(tmp_path, make_form):
+    """intake.files.Scan (one stat a workbook, hidden folders not entered) against the definition it replaced:
+    every entry of Path.rglob, each asked its suffix, its name, its folder's, and its kind."""
+    from casegen.intake import files
+
+    top = tmp_path / "in"
+    form = make_form(filename="in/a.xlsx")
+    assert run("portfolio", top, "-o", top / "tracker.xlsx").exit_code == 0  # a tracker: not a form
+    for name in ("sub/B.XLSX", "sub/deep/c.xlsm", ".hidden/d.xlsx", "sub/.git/e.xlsx", "~$a.xlsx",
+                 "a.checked.xlsx", "a.backup-20260101-120000.xlsx", "old.xls", "sub/sheet.ODS", "x.csv", ".xlsx",
+                 "noext", "trail.xlsx."):
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(form, top / name)
+    (top / "folder.xlsx").mkdir()
+    os.mkfifo(top / "pipe.xlsx")
+    os.mkfifo(top / "pipe.ods")
+    (top / "broken.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    (top / "linked.xlsx").symlink_to(form)
+    (top / "linked-folder").symlink_to(top / "sub")  # never walked into, as rglob
+
+    def named(path: Path) -> bool:
+        hidden = any(part.startswith(".") for part in path.parent.parts[len(top.parts):])
+        return not hidden and files._named_as_form(path.name)
+
+    def kind(path: Path) -> str:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return "missing"
+        return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special"
+
+    entries = sorted(top.rglob("*"))
+    forms = [p for p in entries if files._suffix(p) in files.FORM_SUFFIXES and named(p)
+             and kind(p) in ("file", "missing") and not files.is_tracker(p)]
+    others = [p for p in entries if named(p) and (files._suffix(p) in files.OTHER_FORMATS and kind(p) == "file"
+                                                  or files._suffix(p) in (*files.FORM_SUFFIXES, *files.OTHER_FORMATS)
+                                                  and kind(p) == "special")]
+    assert files.find_forms([top]) == forms and files.not_forms([top]) == others
+    assert [p.name for p in forms] == ["a.xlsx", "broken.xlsx", "linked.xlsx", "B.XLSX", "c.xlsm"]
+    assert [p.name for p in others] == ["old.xls", "pipe.ods", "pipe.xlsx", "sheet.ODS", "x.csv"]

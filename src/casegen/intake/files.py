@@ -101,8 +101,8 @@ class Scan:
             suffix = _name_suffix(entry.name)
             if suffix not in FORM_SUFFIXES and suffix not in OTHER_FORMATS or not _named_as_form(entry.name):
                 continue
-            try:
-                info: os.stat_result | None = entry.stat()  # through a link, as Path.stat: one look a file
+            try:  # through a link, as Path.stat: one look a file (Windows' listing has no inode, and may lag a write)
+                info: os.stat_result | None = entry.stat() if os.name != "nt" else os.stat(entry.path)
             except OSError:  # not there (or a link to nothing): nothing to open; the reader says so
                 info = None
             regular, folder = (stat.S_ISREG(info.st_mode), stat.S_ISDIR(info.st_mode)) if info else (False, False)

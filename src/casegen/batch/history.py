@@ -75,15 +75,16 @@ class History:
         self.built.add(target.name)
         return hashlib.sha256(body).hexdigest() if body is not None else ""
 
-    def forget(self, out_dir: Path, target: Path) -> None:
-        """A pruned document's redline goes (its log lines stay: they are history)."""
-        remove_plain(out_dir / REDLINES / target.name)  # only a plain file: a link there is left
-
     def settle(self, records) -> None:
         """Save this build in one transaction; `last_build` moves only when some text changed (or at the first)."""
         texts = [c for c in self.changes if c.what != REBUILT]
         changed = bool(texts) or self.redlined or self.store.last_build() is None
         self.store.save_build(self.date, records, self.changes, changed)
+
+
+def forget_redline(out_dir: Path, target: Path) -> None:
+    """A pruned document's redline goes (its log lines stay: they are history)."""
+    remove_plain(out_dir / REDLINES / target.name)  # only a plain file: a link there is left
 
 
 def file_sha256(path: Path) -> str | None:

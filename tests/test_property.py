@@ -210,8 +210,6 @@ def test_an_empty_position_table_loses_what_was_typed_around_it(tmp_path):
     round_trip("bcl", data, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="validate accepts a year typed twice in Finance's Validated Figures; the "
-                                       "document prints one row a year and import keeps one (a seam left open)")
 def test_a_year_validated_twice_is_refused_or_kept(tmp_path):
     data = copy.deepcopy(BCL_FOUND[0])
     data["finance"]["validated"] = [{"year": "24/25", "recurring_savings": "100"},

@@ -136,6 +136,30 @@ def test_a_financial_year_typed_twice_is_refused_at_its_second_row(make_form, tm
     assert not (tmp_path / "out" / f"{path.stem}.docx").exists()
 
 
+@pytest.mark.parametrize("heading, count_heading, name", [("Type of asset", "Number", "position_table_heading"),
+                                                           ("", "Number", "position_table_count_heading")])
+def test_a_position_table_with_headings_and_no_rows_is_refused(make_form, heading, count_heading, name):
+    def edit(case):
+        case.position_table.heading, case.position_table.count_heading = heading, count_heading
+        case.position_table.rows = []
+
+    path = make_form(SO, edit)
+    cell = named(load_workbook(path), name)
+    result = validate(path)
+    assert result.exit_code == 1
+    assert any(line.startswith(f"{where(path, cell)}: ") and line.endswith(
+        "the table within the assessment has headings but no rows, so the document would show no table and leave "
+        "its headings out: type its rows under 'Table rows', or clear the headings [position-table-empty]")
+        for line in lines(result)), result.output
+
+
+def test_a_position_table_left_as_the_form_gives_it_is_fine(make_form):
+    def edit(case):
+        case.position_table.heading, case.position_table.count_heading, case.position_table.rows = "", "Total", []
+
+    assert "position-table-empty" not in validate(make_form(SO, edit)).output
+
+
 def test_validated_net_savings_above_proposed_point_at_the_investment(make_form):
     def edit(case):
         case.finance.years[1].recurring_investment = 50000  # proposed net £150,000

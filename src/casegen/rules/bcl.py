@@ -91,3 +91,15 @@ def each_year_once(case, programme):
                     f"{row.year} has a row already in {title} (row {first[row.year] + 1} of the table); the "
                     "document shows one row a year: add the amounts together in one row and clear the other")
             first.setdefault(row.year, i)
+
+
+@rule("position-table-empty")
+def position_table_has_rows(case, programme):
+    table = case.position_table
+    default = type(table).model_fields["count_heading"].default
+    if table.rows or not (table.heading or table.count_heading != default):
+        return
+    where = ("heading",) if table.heading else ("count_heading",)
+    yield ("position_table", *where), (
+        "the table within the assessment has headings but no rows, so the document would show no table and "
+        "leave its headings out: type its rows under 'Table rows', or clear the headings")

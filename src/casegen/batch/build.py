@@ -27,7 +27,7 @@ from pathlib import Path
 from casegen import __version__
 from casegen.batch.carry import CARRIED_CONFIG, carry_over
 from casegen.batch.check import Checked, Workers, check_forms, pickled
-from casegen.batch.history import TMP, History, forget_redline, sweep_leftovers
+from casegen.batch.history import TMP, History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import (
     document_name_ok,
@@ -409,7 +409,7 @@ class _Build:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             self.report.notes += filter(None, [html.prune(target)])
-            forget_redline(self.out_dir, target)
+            self.history.pruned(target, record.source)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

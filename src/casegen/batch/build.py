@@ -427,7 +427,7 @@ class _Build:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             self.report.notes += filter(None, [html.prune(target)])
-            self.history.forget(self.out_dir, target)
+            self.history.pruned(target, record.source)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

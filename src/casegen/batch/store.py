@@ -336,7 +336,7 @@ class Store:
                             "documents.name) WHERE name IN (SELECT name FROM temp.built)")
             self.db.execute("DELETE FROM pending")
             self._log(changes)
-            if self.db.execute("SELECT count(*) FROM temp.built").fetchone()[0]:
+            if changes or self.db.execute("SELECT count(*) FROM temp.built").fetchone()[0]:  # built or pruned
                 self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (build_date, int(changed)))
             self.db.execute("DELETE FROM temp.built")
 

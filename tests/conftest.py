@@ -111,6 +111,14 @@ def pytest_configure(config):
         config.pluginmanager.register(_AuditAll(), "casegen-audit-all")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_base(request, tmp_path_factory):
+    """Tells --audit-all where the session's temporary folder is (pytest's public way to it)."""
+    audit = request.config.pluginmanager.get_plugin("casegen-audit-all")
+    if audit is not None:
+        audit.base = tmp_path_factory.getbasetemp()
+
+
 class _AuditAll:
     """With --audit-all: when each test ends, every document and form casegen wrote in it (found under the
     session's temporary folder, new or changed since the last look) is audited; the same content once."""
@@ -118,6 +126,7 @@ class _AuditAll:
     def __init__(self):
         self.clean: set[str] = set()
         self.seen: dict[Path, tuple[int, int]] = {}
+        self.base: Path | None = None  # the session's temporary folder, told by _audit_base
 
     def _new_files(self, base: Path) -> list[Path]:
         out = []
@@ -137,9 +146,8 @@ class _AuditAll:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item):
         yield
-        factory = item.config._tmp_path_factory  # pytest's own, as tmp_path_factory returns
         found = {}
-        for path in self._new_files(factory.getbasetemp()):
+        for path in self._new_files(self.base) if self.base is not None else ():
             key = content_key(path) if written_by_casegen(path) and whole(path) else None
             if key and key not in self.clean:
                 lines = audited(path)

@@ -191,8 +191,9 @@ def _tracker_ready(data: dict, programme) -> None:
 def _mend_bcl(data: dict, programme) -> None:
     table = data.get("position_table")
     if not (table or {}).get("rows"):
-        # Without its rows the document prints no table: its headings, and where the bullets after it
-        # begin, cannot be read back (test_property.test_an_empty_position_table_loses_what_was_typed_around_it).
+        # Without its rows the document prints no table: its headings are refused (position-table-empty,
+        # test_property.test_an_empty_position_table_is_refused_or_kept), and the bullets after it follow those
+        # before it, read back as one list.
         data.pop("position_table", None)
         data.pop("current_position_more", None)
     gates = {g: i for i, g in enumerate(programme.gates)}

@@ -168,6 +168,11 @@ def test_pruning_a_document_forgets_its_case_previous_copy_and_redline(inputs, b
     with Store.open(built) as store:
         assert f"{FORMS[0]}.docx" not in store.records() and store.document(f"{FORMS[0]}.docx") is None
     assert "Recurring Savings" in run("changes", built, "--all").output  # the history stays
+    assert run("changes", built).output.splitlines()[1:] == [  # the pruning build is the last that changed one
+        f"  {FORMS[0]}: removed, as its intake form {FORMS[0]}.xlsx is gone"]
+    report = json.loads(run("changes", built, "--json").output)
+    assert report["changes"] == [{"form": FORMS[0], "field": "", "old": f"{FORMS[0]}.xlsx", "what": "pruned",
+                                  "date": report["last_build"]}]
 
 
 def test_a_rebuild_that_changes_no_text_keeps_the_last_redline_and_changes(inputs, built, make_form):

@@ -1,9 +1,12 @@
 """Wrong values are reported with file, sheet, cell, field, what was expected and what was found."""
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from casegen.errors import IntakeError
 from casegen.intake.reader import read_workbook
+from casegen.models.values import choose
+from helpers import built
 from helpers import table_cell as _cell
 
 
@@ -62,3 +65,30 @@ def test_a_file_that_is_not_a_workbook(tmp_path, programme):
     (problem,) = _problems(path, programme)
     assert problem == (f"{path}: is not an Excel workbook (.xlsx); make a form with `casegen new bcl FILE.xlsx` "
                        "[form-unreadable]")
+
+
+@pytest.mark.parametrize("typed", ["stage 1", "Stage 1", "OUTLINE BUSINESS CASE", "Stage 1 - Outline Business Case"])
+def test_a_choice_typed_by_one_side_of_its_colon_is_the_choice(make_form, programme, tmp_path, typed):
+    """A lead types "Stage 1" or "Outline business case" for "Stage 1: Outline Business Case": the document says
+    the choice in full, as the dropdown would have put it."""
+    path = make_form()
+    wb = load_workbook(path)
+    sheet, cell = next(wb.defined_names["project_stage"].destinations)
+    wb[sheet][cell.replace("$", "")] = typed
+    wb.save(path)
+    case, _ = read_workbook(path, programme)
+    assert case.project.stage == "Stage 1: Outline Business Case"
+    text = "\n".join(p.text for p in Document(built(path, tmp_path / "out")).paragraphs)
+    assert "Stage 1: Outline Business Case" in text + _cells_text(tmp_path / "out" / f"{path.stem}.docx")
+
+
+def _cells_text(docx) -> str:
+    return "\n".join(c.text for t in Document(docx).tables for row in t.rows for c in row.cells)
+
+
+def test_a_side_of_two_choices_chooses_neither():
+    allowed = ["Gate 1: Review", "Stage 1: Review", "Stage 2: Decision"]
+    assert choose("review", allowed) is None  # both have it: the lead is asked which
+    assert choose("decision", allowed) == "Stage 2: Decision"
+    assert choose("stage 1", allowed) == "Stage 1: Review"
+    assert choose("stage", allowed) is None and choose("1", allowed) is None

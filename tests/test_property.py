@@ -200,18 +200,19 @@ def test_many_more_cases_come_back_from_their_documents(tmp_path_factory, drawn)
     round_trip(kind, data, tmp_path_factory.mktemp(kind))
 
 
-@pytest.mark.xfail(strict=True, reason="the document prints no table without rows: its headings, and where the "
-                                       "bullets after it begin, cannot be read back (a seam left open)")
-def test_an_empty_position_table_loses_what_was_typed_around_it(tmp_path):
+def test_an_empty_position_table_is_refused_or_kept(tmp_path):
+    """The document prints no table without rows: its headings, and where the bullets after it begin, could not be
+    read back, so validate refuses the headings of a table with no rows (position-table-empty)."""
     data = copy.deepcopy(BCL_FOUND[0])
     data["position_table"] = {"heading": "Type of asset", "count_heading": "Number"}
     data["current_position"] = [{"text": "Before the table"}]
     data["current_position_more"] = [{"text": "After the table"}]
-    round_trip("bcl", data, tmp_path)
+    form = write_form("bcl", tmp_path / "case.xlsx", PROGRAMME, _case("bcl", data))
+    if read_intake(form, PROGRAMME).errors:
+        return
+    round_trip("bcl", data, tmp_path / "again")
 
 
-@pytest.mark.xfail(strict=True, reason="validate accepts a year typed twice in Finance's Validated Figures; the "
-                                       "document prints one row a year and import keeps one (a seam left open)")
 def test_a_year_validated_twice_is_refused_or_kept(tmp_path):
     data = copy.deepcopy(BCL_FOUND[0])
     data["finance"]["validated"] = [{"year": "24/25", "recurring_savings": "100"},

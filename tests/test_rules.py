@@ -114,6 +114,52 @@ def test_finance_validating_more_than_was_proposed(make_form):
         "check the validated and the proposed figures [validated-above-proposed]"]
 
 
+def test_a_financial_year_typed_twice_is_refused_at_its_second_row(make_form, tmp_path):
+    """The document shows one row a year (and import reads one back): a year typed twice in either table is an
+    error at the second row's year, and no document is made from it."""
+    def edit(case):
+        case.finance.years[2].year = case.finance.years[1].year  # 24/25 twice in Financial Delivery
+        case.finance.validated[0].year = case.finance.validated[1].year  # and in the validated figures
+
+    path = make_form(SO, edit)
+    wb = load_workbook(path)
+    years = table_cell(wb, "finance_years", 3, "Financial year")
+    validated = table_cell(wb, "finance_validated", 2, "Financial year")
+    result = validate(path)
+    assert result.exit_code == 1
+    assert f"{where(path, years)}: Financial year: 24/25 has a row already in Financial Delivery (row 2 of the " \
+           "table); the document shows one row a year: add the amounts together in one row and clear the other " \
+           "[year-repeated]" in lines(result)
+    assert any(line.startswith(f"{where(path, validated)}: Financial year: 24/25 has a row already in Finance's "
+                               "validated figures (row 1 of the table)") for line in lines(result))
+    assert run("build", path, "-o", tmp_path / "out").exit_code == 1
+    assert not (tmp_path / "out" / f"{path.stem}.docx").exists()
+
+
+@pytest.mark.parametrize("heading, count_heading, name", [("Type of asset", "Number", "position_table_heading"),
+                                                           ("", "Number", "position_table_count_heading")])
+def test_a_position_table_with_headings_and_no_rows_is_refused(make_form, heading, count_heading, name):
+    def edit(case):
+        case.position_table.heading, case.position_table.count_heading = heading, count_heading
+        case.position_table.rows = []
+
+    path = make_form(SO, edit)
+    cell = named(load_workbook(path), name)
+    result = validate(path)
+    assert result.exit_code == 1
+    assert any(line.startswith(f"{where(path, cell)}: ") and line.endswith(
+        "the table within the assessment has headings but no rows, so the document would show no table and leave "
+        "its headings out: type its rows under 'Table rows', or clear the headings [position-table-empty]")
+        for line in lines(result)), result.output
+
+
+def test_a_position_table_left_as_the_form_gives_it_is_fine(make_form):
+    def edit(case):
+        case.position_table.heading, case.position_table.count_heading, case.position_table.rows = "", "Total", []
+
+    assert "position-table-empty" not in validate(make_form(SO, edit)).output
+
+
 def test_validated_net_savings_above_proposed_point_at_the_investment(make_form):
     def edit(case):
         case.finance.years[1].recurring_investment = 50000  # proposed net £150,000

@@ -8,6 +8,7 @@ import marshal
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
@@ -193,12 +194,15 @@ def test_a_no_op_build_opens_no_workbook_yet_a_new_tracker_is_told_apart(tmp_pat
     assert "0 built, 1 up to date" in result.output, result.output
 
 
-def _modules_after(args: list[str], cwd: Path) -> list[str]:
+WATCHED = ('pydantic', 'docxtpl', 'docx', 'jinja2', 'lxml', 'openpyxl', 'PIL', 'concurrent.futures',
+           'casegen.templating.check')
+
+
+def _modules_after(args: list[str], cwd: Path, watched: tuple[str, ...] = WATCHED) -> list[str]:
     probe = ("import sys; from casegen.cli import main\n"
              f"sys.argv = ['casegen', *{args!r}]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('pydantic', 'docxtpl', 'docx', 'jinja2', 'lxml', 'openpyxl', 'PIL', "
-             "'concurrent.futures', 'casegen.templating.check') if m in sys.modules))")
+             f"print(sorted(m for m in {watched!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=cwd)
     assert done.returncode == 0, done.stderr
     return re.findall(r"'([\w.]+)'", done.stdout.strip().splitlines()[-1])
@@ -218,3 +222,90 @@ def test_a_build_loads_only_what_it_uses(tmp_path, make_form):
     assert _modules_after(["build", str(form), "-o", str(out)], tmp_path) == []
     shutil.rmtree(out)
     assert _modules_after(["build", str(form), "-o", str(out)], tmp_path) == ["jinja2", "lxml", "pydantic"]
+
+
+def test_a_build_of_one_kind_of_form_builds_only_that_kinds_models(tmp_path, make_form):
+    """The models of a kind are built (by pydantic) when a form of that kind is read: a folder of Business Case
+    Lites never builds the Project Brief's, nor the other way round."""
+    watched = ("casegen.models.bcl", "casegen.models.brief")
+    bcl, brief = make_form(), make_form("brief-neighbourhood-working-model")
+    assert _modules_after(["build", str(bcl), "-o", str(tmp_path / "a")], tmp_path, watched) == [watched[0]]
+    assert _modules_after(["build", str(brief), "-o", str(tmp_path / "b")], tmp_path, watched) == [watched[1]]
+    assert (tmp_path / "a" / f"{bcl.stem}.docx").exists() and (tmp_path / "b" / f"{brief.stem}.docx").exists()
+
+
+def test_the_command_line_looks_for_no_pydantic_plugins_yet_a_library_user_keeps_them(tmp_path, make_form):
+    """pydantic's search for plugins (package metadata: importlib.metadata, the email package) is left out of the
+    command line's own process; casegen imported as a library changes nothing of pydantic's."""
+    form = make_form()
+    assert run("build", form, "-o", tmp_path / "warm").exit_code == 0  # the template's compiled form cached
+    assert _modules_after(["build", str(form), "-o", str(tmp_path / "out")], tmp_path, ("importlib.metadata",)) == []
+    assert (tmp_path / "out" / f"{form.stem}.docx").exists()
+    library = ("import sys\nfrom casegen.models import KINDS\nKINDS['bcl']\n"
+               "print(type(sys.modules['pydantic.plugin._loader']).__name__, 'importlib.metadata' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", library], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.split() == ["module", "True"], done.stderr
+    other = ("from casegen.cli import _without_pydantic_plugins\n_without_pydantic_plugins()\n"
+             "from pydantic.plugin._loader import get_plugins\nassert list(get_plugins()) == []\n"
+             "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\nprint(PYDANTIC_ENTRY_POINT_GROUP)")
+    done = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.strip() == "pydantic", done.stderr  # any other name: from pydantic's own loader
+
+
+def test_only_casegens_own_process_has_the_collector_pass_over_what_its_imports_made(tmp_path, make_form):
+    """gc.freeze once a build's modules are imported: in the `casegen` command's own process, never in a test's or
+    another program's that calls its commands."""
+    import gc
+
+    form, before = make_form(), gc.get_freeze_count()
+    assert run("build", form, "-o", tmp_path / "here").exit_code == 0
+    assert gc.get_freeze_count() == before
+    probe = ("import gc, sys\nfrom casegen.cli import main\n"
+             f"sys.argv = ['casegen', 'build', {str(form)!r}, '-o', {str(tmp_path / 'own')!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\nprint(gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert int(done.stdout.split()[-1]) > 1000, done.stdout + done.stderr
+    assert docx_text(tmp_path / "own" / f"{form.stem}.docx") == docx_text(tmp_path / "here" / f"{form.stem}.docx")
+
+
+@POSIX
+def test_one_walk_of_the_folders_finds_what_a_walk_of_every_entry_did(tmp_path, make_form):
+    """intake.files.Scan (one stat a workbook, hidden folders not entered) against the definition it replaced:
+    every entry of Path.rglob, each asked its suffix, its name, its folder's, and its kind."""
+    from casegen.intake import files
+
+    top = tmp_path / "in"
+    form = make_form(filename="in/a.xlsx")
+    assert run("portfolio", top, "-o", top / "tracker.xlsx").exit_code == 0  # a tracker: not a form
+    for name in ("sub/B.XLSX", "sub/deep/c.xlsm", ".hidden/d.xlsx", "sub/.git/e.xlsx", "~$a.xlsx",
+                 "a.checked.xlsx", "a.backup-20260101-120000.xlsx", "old.xls", "sub/sheet.ODS", "x.csv", ".xlsx",
+                 "noext", "trail.xlsx."):
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(form, top / name)
+    (top / "folder.xlsx").mkdir()
+    os.mkfifo(top / "pipe.xlsx")
+    os.mkfifo(top / "pipe.ods")
+    (top / "broken.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    (top / "linked.xlsx").symlink_to(form)
+    (top / "linked-folder").symlink_to(top / "sub")  # never walked into, as rglob
+
+    def named(path: Path) -> bool:
+        hidden = any(part.startswith(".") for part in path.parent.parts[len(top.parts):])
+        return not hidden and files._named_as_form(path.name)
+
+    def kind(path: Path) -> str:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return "missing"
+        return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special"
+
+    entries = sorted(top.rglob("*"))
+    forms = [p for p in entries if files._suffix(p) in files.FORM_SUFFIXES and named(p)
+             and kind(p) in ("file", "missing") and not files.is_tracker(p)]
+    others = [p for p in entries if named(p) and (files._suffix(p) in files.OTHER_FORMATS and kind(p) == "file"
+                                                  or files._suffix(p) in (*files.FORM_SUFFIXES, *files.OTHER_FORMATS)
+                                                  and kind(p) == "special")]
+    assert files.find_forms([top]) == forms and files.not_forms([top]) == others
+    assert [p.name for p in forms] == ["a.xlsx", "broken.xlsx", "linked.xlsx", "B.XLSX", "c.xlsm"]
+    assert [p.name for p in others] == ["old.xls", "pipe.ods", "pipe.xlsx", "sheet.ODS", "x.csv"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from casegen.batch.store import FILE, FOLDER, LOCK, Store
+from casegen.batch.store import CHECKED, FILE, FOLDER, LOCK, Store
 from casegen.errors import BuildError
 from helpers import run
 
@@ -26,7 +26,7 @@ def test_snapshots_are_kept_by_date_and_a_second_of_one_date_replaces_it(tmp_pat
         assert store.snapshot_dates() == ["2026-10-31", "2026-11-30"]
         assert store.get_snapshot("2026-11-30") == '{"cases": 4}'
         assert store.get_snapshot("2026-09-30") is None
-    assert sorted(os.listdir(tmp_path / FOLDER)) == [FILE]  # the lock released
+    assert sorted(os.listdir(tmp_path / FOLDER)) == [CHECKED, FILE]  # the lock released (the store's fingerprint kept)
 
 
 def test_a_snapshot_kept_case_by_case_reads_back_as_its_text_whole(tmp_path):
@@ -339,3 +339,122 @@ def test_the_lock_names_this_machine_as_the_system_does():
     from casegen.batch.store import host
 
     assert host() == socket.gethostname()
+
+
+# SQLite's quick_check reads the whole store: it is run where the file is not as casegen last left it
+
+@pytest.fixture
+def checks(monkeypatch):
+    """The quick_checks SQLite is asked for while the fixture is in use."""
+    asked: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(lambda sql: asked.append(sql) if "quick_check" in sql else None)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    return asked
+
+
+def _built_once(make_form, tmp_path) -> tuple[Path, Path]:
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx")
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    assert "1 built" in run("build", inputs, "-o", out).output
+    return inputs, out
+
+
+def _damage_page(store: Path, table: str) -> None:
+    """Spoil the first page of `table` in place (its b-tree page type), as a fault of the disk would."""
+    db = sqlite3.connect(store)
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    db.close()
+    with open(store, "r+b") as file:
+        file.seek((page - 1) * size + (100 if page == 1 else 0))
+        file.write(b"\x42")
+
+
+def test_the_store_is_checked_only_where_it_is_not_as_casegen_left_it(make_form, tmp_path, checks):
+    inputs, out = _built_once(make_form, tmp_path)
+    store = out / FOLDER / FILE
+    assert checks == []  # a new store: nothing to check
+    assert "1 up to date" in run("build", inputs, "-o", out).output and checks == []
+    left = (out / FOLDER / CHECKED).read_text()
+    assert run("changes", out).exit_code == 0 and checks == []  # a reader of the history: nor here
+    os.utime(store)  # touched by another program
+    assert "1 up to date" in run("build", inputs, "-o", out).output and len(checks) == 1
+    assert (out / FOLDER / CHECKED).read_text() != left  # checked: recorded as it is now
+    assert "1 up to date" in run("build", inputs, "-o", out).output and len(checks) == 1
+    (out / FOLDER / CHECKED).write_text(left[:-2])  # cut short: not casegen's
+    assert "1 up to date" in run("build", inputs, "-o", out).output and len(checks) == 2
+
+
+def test_a_store_damaged_in_place_its_times_put_back_is_still_checked_and_set_aside(make_form, tmp_path):
+    """The damage is in the change log, which a build with nothing to do never reads: only the check finds it."""
+    inputs, out = _built_once(make_form, tmp_path)
+    store = out / FOLDER / FILE
+    before = store.stat()
+    _damage_page(store, "changes")
+    os.utime(store, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same size and times: only ctime tells
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0 and "1 built" in result.output, result.output
+    [note] = [line for line in result.output.splitlines() if "set aside" in line]
+    assert note.startswith(f"{store}: not a store of casegen's") and f"set aside as {FILE}.damaged-" in note
+    assert "1 up to date" in run("build", inputs, "-o", out).output
+
+
+def test_damage_the_times_cannot_show_is_found_as_the_records_are_read_and_set_aside(make_form, tmp_path, checks):
+    """A fault of the disk leaves the file's times as they were: SQLite finds the damage as it reads the records,
+    and the store is set aside there, in one line, as at its opening; the build goes on."""
+    from casegen.batch.store import fingerprint
+
+    inputs, out = _built_once(make_form, tmp_path)
+    store = out / FOLDER / FILE
+    _damage_page(store, "documents")
+    (out / FOLDER / CHECKED).write_text(fingerprint(store) + "\n")  # as if it were as casegen left it
+    result = run("build", inputs, "-o", out)
+    assert result.exit_code == 0 and "1 built" in result.output, result.output
+    assert checks == []  # not found by a check: by the reading
+    [note] = [line for line in result.output.splitlines() if "set aside" in line]
+    assert note.startswith(f"{store}: not a store of casegen's") and f"set aside as {FILE}.damaged-" in note
+    assert len(list(store.parent.glob(f"{FILE}.damaged-*"))) == 1
+    again = run("build", inputs, "-o", out)
+    assert "1 up to date" in again.output and "set aside" not in again.output
+
+
+def test_a_store_that_failed_mid_build_is_checked_whole_at_the_next(make_form, tmp_path, monkeypatch, checks):
+    inputs, out = _built_once(make_form, tmp_path)
+    make_form(FORM, filename=f"inputs/{FORM}.xlsx", edit=lambda case: setattr(case.project, "title", "Changed"))
+
+    def malformed(*args):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "save_build", malformed)
+        assert run("build", inputs, "-o", out).exit_code == 1
+    assert not (out / FOLDER / CHECKED).exists()  # not known whole: the next run checks it
+    assert "1 built" in run("build", inputs, "-o", out).output and len(checks) == 1
+
+
+@pytest.mark.parametrize("what", ["a folder", "a pipe", "a link", "a hard link"])
+def test_a_fingerprint_file_that_is_not_casegens_is_never_followed_nor_a_reason_to_stop(what, make_form, tmp_path,
+                                                                                        checks):
+    inputs, out = _built_once(make_form, tmp_path)
+    checked, elsewhere = out / FOLDER / CHECKED, tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not casegen's")
+    checked.unlink()
+    if what == "a folder":
+        checked.mkdir()
+    elif what == "a pipe":
+        os.mkfifo(checked)
+    elif what == "a link":
+        checked.symlink_to(elsewhere)
+    else:
+        os.link(elsewhere, checked)
+    for _ in range(2):
+        result = run("build", inputs, "-o", out)
+        assert result.exit_code == 0 and "1 up to date" in result.output, result.output
+    assert elsewhere.read_text() == "not casegen's"
+    assert len(checks) == (2 if what in ("a folder", "a pipe") else 1)  # a file of its own, once it could write one

@@ -54,6 +54,10 @@ _ALL = [
                                     "cannot be negative at all).", BCL),
     Code("validated-above-proposed", WARNING, "Finance's validated figures for a year are no more than the "
                                               "savings proposed for that year.", BCL),
+    Code("year-repeated", ERROR, "Each financial year has one row in Financial Delivery and one in Finance's "
+                                 "validated figures: the document shows one a year.", BCL),
+    Code("position-table-empty", ERROR, "A table within the assessment has rows if it has headings: the document "
+                                        "shows a table only with its rows.", BCL),
     Code("raci-unmarked", ERROR, "Everyone listed in the RACI is at least one of Responsible, Accountable, "
                                  "Consulted or Informed.", BRIEF),
     Code("raci-no-accountable", ERROR, "Someone must be Accountable for the project: usually the sponsor or the "

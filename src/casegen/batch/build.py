@@ -30,6 +30,8 @@ from casegen.batch.check import Checked, Workers, check_forms, pickled
 from casegen.batch.history import TMP, History, sweep_leftovers
 from casegen.batch.report import BUILT, FAILED, GONE, PRUNED, UP_TO_DATE, BuildReport, Outcome, Status, Tick
 from casegen.batch.sources import (
+    Looks,
+    document_name,
     document_name_ok,
     file_digest,
     find_sources,
@@ -43,7 +45,7 @@ from casegen.batch.store import FOLDER, Record, Store
 from casegen.config import Programme
 from casegen.errors import CasegenError, Problem, Severity, TemplateProblem
 from casegen.fileio import not_ours, plain_file, refusal, write_bytes_atomic
-from casegen.intake.files import not_a_form, not_forms
+from casegen.intake.files import Scan, not_a_form
 from casegen.render import context, load_template, require_templates, template_path
 
 
@@ -108,17 +110,18 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    others = not_forms(paths)
+    scan = Scan(paths)  # one look through the paths for forms and for files that are not forms
+    looks, others = Looks(scan), scan.others  # what finding the forms learns of them, not asked of the system again
     # A new output folder: the forms are found before it is touched, so that "no intake forms" leaves nothing there.
     # One built before: found once its records are read, which spare opening every unchanged form (find_sources).
-    found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others)
+    found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others, looks)
     with Store.open(out_dir) as store:
         carry_over(store)  # a folder of the casegen before the store, on first use
         records = store.records()
-        sources, clashes = found if found is not None else _found(paths, out_dir, records, others)
+        sources, clashes = found if found is not None else _found(paths, out_dir, records, others, looks)
         sweep_leftovers(out_dir)
         try:
-            report = _Build(sources, out_dir, programme, options, progress, store, records).run()
+            report = _Build(sources, out_dir, programme, options, progress, store, records, looks).run()
         except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they left half-written goes
             sweep_leftovers(out_dir)
             raise
@@ -136,9 +139,10 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     return report
 
 
-def _found(paths, out_dir: Path, records: dict[str, Record], others: list[Path]) -> tuple[list[Path], list[Problem]]:
+def _found(paths, out_dir: Path, records: dict[str, Record], others: list[Path], looks: Looks
+           ) -> tuple[list[Path], list[Problem]]:
     """The forms a build takes and the problems of their names (sources.find_sources); an error if there are none."""
-    sources, clashes = find_sources(paths, out_dir, records)
+    sources, clashes = find_sources(paths, out_dir, records, looks)
     if not sources and not clashes and not others:
         raise CasegenError(f"no intake forms (.xlsx) found in {', '.join(map(str, paths))}")
     return sources, clashes
@@ -146,8 +150,9 @@ def _found(paths, out_dir: Path, records: dict[str, Record], others: list[Path])
 
 class _Build:
     def __init__(self, sources: list[Path], out_dir: Path, programme: Programme, options: BuildOptions, progress,
-                 store: Store, records: dict[str, Record]):
+                 store: Store, records: dict[str, Record], looks: Looks | None = None):
         self.sources, self.out_dir, self.programme, self.options = sources, out_dir, programme, options
+        self.looks = looks or Looks()
         self.progress = progress or (lambda tick: None)
         self.store, self.records = store, records
         self.loaded = dict(self.records)  # as read: an unchanged store is not written
@@ -180,6 +185,7 @@ class _Build:
             try:  # one transaction: killed before it, the next build makes these documents again
                 self.history.settle(self.records)
             except (OSError, sqlite3.Error) as exc:  # the documents are made: say so, and fail the build
+                self.store.distrust()
                 self.report.trouble.append(Problem(str(self.store.path), f"cannot write casegen's state ({exc}); "
                                                    "the documents made are complete, and the next build will make "
                                                    "them again", code="build-manifest"))
@@ -235,7 +241,7 @@ class _Build:
         stale: list[_Job] = []
         for source in self.sources:
             target = output_path(source, self.out_dir)
-            record, now = self.records.get(target.name), seen(source)
+            record, now = self.records.get(target.name), self.looks.seen.get(source) or seen(source)
             # a form of the size and times recorded is not read again (as make and git trust a file's times)
             digest = record.stamp[0] if record and now and record.seen == now else file_digest(source)
             why = self.reasons(record, digest, target)
@@ -255,7 +261,7 @@ class _Build:
             stamp = (*stamp[:2], now[2], stamp[3])
         why = [what for what, was, is_ in zip(("form changed", "template changed", "configuration changed",
                                                "casegen upgraded"), stamp, now, strict=True) if was != is_ or not is_]
-        if not os.path.lexists(target):
+        if target.name not in self.there and not os.path.lexists(target):  # listed once, not asked of each
             why.insert(0, "document missing")
         if self.options.strict and record.warnings and not why:
             why.append("checked again (--strict)")
@@ -305,19 +311,31 @@ class _Build:
 
     def relative(self, source: Path) -> str:
         """How a record names its intake file: relative to the output folder, so both can move together."""
-        real = real_path(source, self.real_folders)  # as Path.resolve, each folder resolved once
-        try:
-            return os.path.relpath(real, self.real_out_dir)
-        except ValueError:  # another drive, on Windows
-            return real
+        real = self.looks.real.get(source) or real_path(source, self.looks.folders)  # as Path.resolve
+        folder, name = os.path.split(real)
+        if folder not in self.relative_folders:  # os.path.relpath(real, ...), worked out once a folder
+            try:
+                self.relative_folders[folder] = os.path.relpath(folder, self.real_out_dir)
+            except ValueError:  # another drive, on Windows
+                self.relative_folders[folder] = ""
+        within = self.relative_folders[folder]
+        return real if not within else name if within == os.curdir else os.path.join(within, name)
 
     @cached_property
     def real_out_dir(self) -> str:
         return os.path.realpath(self.out_dir)
 
     @cached_property
-    def real_folders(self) -> dict[str, str]:
-        return {}  # the forms' folders' real paths, for `relative`
+    def relative_folders(self) -> dict[str, str]:
+        return {}  # the forms' real folders, relative to the output folder's ("" on another drive)
+
+    @cached_property
+    def there(self) -> frozenset[str]:
+        """The names in the output folder as the build is planned (a name not among them is looked for again)."""
+        try:
+            return frozenset(os.listdir(self.out_dir))
+        except OSError:
+            return frozenset()
 
     def source_path(self, record: Record) -> Path:
         return Path(os.path.normpath(self.out_dir / record.source))
@@ -377,7 +395,7 @@ class _Build:
 
     def prune_or_report_gone(self) -> None:
         """Documents recorded whose intake file no longer exists (and that no form of this build makes)."""
-        ours = {output_path(s, self.out_dir).name for s in self.sources}
+        ours = {document_name(s) for s in self.sources}
         for name, record in sorted(self.records.items()):
             if name in ours:
                 continue
@@ -409,7 +427,7 @@ class _Build:
             target.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             self.report.notes += filter(None, [html.prune(target)])
-            self.history.forget(self.out_dir, target)
+            self.history.pruned(target, record.source)
         except OSError as exc:
             self.report.notes.append(f"{target}: cannot remove it ({exc.strerror or exc})")
             return GONE

@@ -32,6 +32,7 @@ def carry_over(store) -> None:
     try:
         _carry_over(store)
     except (OSError, sqlite3.Error) as exc:
+        store.distrust()
         store.notes.append(f"{store.folder}: cannot carry the build history of an earlier casegen into the store "
                            f"({getattr(exc, 'strerror', None) or exc}); its files are left as they were")
 

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
 CHANGED, TEXT, ADDED, REMOVED, TEMPLATE = "changed", "text", "added", "removed", "template"
-REBUILT, EDITED = "rebuilt", "edited"  # why a document was built again; a person's edit kept aside
+REBUILT, EDITED, PRUNED = "rebuilt", "edited", "pruned"  # why a document was built again; a person's edit kept
+# aside; a document removed because its form is gone (build --prune)
 LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"), not printed twice
 
 
@@ -35,6 +36,8 @@ class Change:
             return f"{self.form}: built ({self.new})"
         if self.what == EDITED:
             return f"{self.form}: edited since casegen built it; kept as {self.new}"
+        if self.what == PRUNED:
+            return f"{self.form}: removed, as its intake form {self.old} is gone"
         place = f"{self.form}: {self.field}"
         if self.what == TEXT:
             delta = len(self.new.split()) - len(self.old.split())

@@ -15,7 +15,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casegen.batch.changes import EDITED, REBUILT, TEMPLATE, Change, diff_cases
+from casegen.batch.changes import EDITED, PRUNED, REBUILT, TEMPLATE, Change, diff_cases
 from casegen.batch.store import FOLDER, MAX_VALUE, Store
 from casegen.bounded import read_plain
 from casegen.fileio import document_properties, keep_edited, plain_file, remove_plain, set_aside, written_by_casegen
@@ -75,9 +75,11 @@ class History:
         self.built.add(target.name)
         return hashlib.sha256(body).hexdigest() if body is not None else ""
 
-    def forget(self, out_dir: Path, target: Path) -> None:
-        """A pruned document's redline goes (its log lines stay: they are history)."""
-        remove_plain(out_dir / REDLINES / target.name)  # only a plain file: a link there is left
+    def pruned(self, target: Path, source: str) -> None:
+        """A document removed because its form (`source`, as its record names it) is gone: its redline goes too, and
+        the change log says so at this build (its earlier lines stay: they are history)."""
+        remove_plain(target.parent / REDLINES / target.name)  # only a plain file: a link there is left
+        self.changes.append(Change(target.stem, "", old=Path(source).name, what=PRUNED, date=self.date))
 
     def settle(self, records) -> None:
         """Save this build in one transaction; `last_build` moves only when some text changed (or at the first)."""

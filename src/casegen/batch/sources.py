@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from casegen.codes import WARNING
 from casegen.errors import Problem
-from casegen.intake.files import find_forms
+from casegen.intake.files import Scan
 
 if TYPE_CHECKING:  # batch.store imports this module
     from casegen.batch.store import Record
@@ -47,13 +47,15 @@ def file_digest(path: str | os.PathLike, length: int = 64) -> str | None:
     return digest.hexdigest()[:length]
 
 
-def seen(path: str | os.PathLike) -> str:
+def seen(path: str | os.PathLike, info: os.stat_result | None = None) -> str:
     """What says a file is unchanged without reading it (its size, times and inode, as git's index keeps), or ""
-    if it changed too lately to be trusted: a form saved again within the clock's step keeps its time."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return ""
+    if it changed too lately to be trusted: a form saved again within the clock's step keeps its time. `info`:
+    the file's os.stat, where the caller has it."""
+    if info is None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return ""
     racy = time.time_ns() - info.st_mtime_ns < 2_000_000_000
     return "" if racy else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
@@ -97,8 +99,20 @@ def windows_trouble(name: str) -> str:
     return ""
 
 
-def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None
-                 ) -> tuple[list[Path], list[Problem]]:
+class Looks:
+    """What finding the forms learnt of each, kept for the build, which would otherwise ask the system again:
+    the one look through the paths (intake.files.Scan), a form's `seen` (where its record's is compared), its
+    real path, each folder's real path."""
+
+    def __init__(self, scan: Scan | None = None) -> None:
+        self.scan = scan
+        self.seen: dict[Path, str] = {}
+        self.real: dict[Path, str] = {}
+        self.folders: dict[str, str] = {}
+
+
+def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Record] | None = None,
+                 looks: Looks | None = None) -> tuple[list[Path], list[Problem]]:
     """The workbooks named and those under the folders named, each once, in a stable order; and a located
     problem for each form whose document name an earlier form's document already has, or Windows cannot
     create (it is left out, never built over the other); a warning where the document's path (in `out_dir`)
@@ -107,9 +121,11 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     A form of the size, times and inode its document's record (in `records`) was made from is not opened to
     rule out a portfolio tracker: it is the file read as a form then, unchanged (half a no-op build's time
     a form was opening every workbook's zip, issue 27)."""
-    taken, sources, folders = set(), [], dict[str, str]()
-    for form in find_forms(paths, _unchanged(records) if records else None):
-        key = real_path(form, folders)
+    looks = looks or Looks()
+    scan = looks.scan or Scan(paths)
+    taken, sources = set(), []
+    for form in scan.forms(_unchanged(records, looks.seen) if records else None):
+        key = looks.real[form] = real_path(form, looks.folders, scan.walked.get(form))
         if key not in taken:
             taken.add(key)
             sources.append(form)
@@ -129,11 +145,16 @@ def find_sources(paths, out_dir: Path | None = None, records: Mapping[str, Recor
     return kept, problems
 
 
-def _unchanged(records: Mapping[str, Record]) -> Callable[[Path], bool]:
-    """Whether a form is the one its document's record was made from, unchanged since (sources.seen)."""
-    def unchanged(form: Path) -> bool:
+def _unchanged(records: Mapping[str, Record], looked: dict[Path, str]
+               ) -> Callable[[Path, os.stat_result | None], bool]:
+    """Whether a form is the one its document's record was made from, unchanged since (sources.seen, of the stat
+    the search for forms took); what `seen` said of it is kept in `looked`."""
+    def unchanged(form: Path, info: os.stat_result | None) -> bool:
         record = records.get(document_name(form))
-        return bool(record is not None and record.seen and seen(form) == record.seen)
+        if record is None or not record.seen or info is None:
+            return False
+        now = looked[form] = seen(form, info)
+        return now == record.seen
     return unchanged
 
 
@@ -150,10 +171,11 @@ def document_link(doc: Path, folder: Path) -> str | None:
     return quote(Path(relative).as_posix(), safe="/")
 
 
-def real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
+def real_path(path: str | os.PathLike, folders: dict[str, str], link: bool | None = None) -> str:
     """The file's real path (as os.path.realpath, Path.resolve): its folder's, resolved once for all the forms in
-    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link)."""
-    if os.path.islink(path):
+    it (`folders`, kept by the caller for one search or build), and its name (followed where it is a link; `link`:
+    whether it is one, where the caller knows)."""
+    if os.path.islink(path) if link is None else link:
         return os.path.realpath(path)
     folder, name = os.path.split(os.fspath(path))
     if folder not in folders:

@@ -3,6 +3,7 @@
     .casegen/state.sqlite3   what each document was built from (its stamp, its case, its bytes as built),
                              the change log, the builds, the portfolio's snapshots (format: SCHEMA below)
     .casegen/lock            the folder's lock: host, user, pid and start of the run that holds it
+    .casegen/checked         the store's size, times and inode as the last run that held the lock left it whole
 
 Every change a run makes is one SQLite transaction (journal_mode=DELETE, synchronous=FULL), so a kill at any
 moment leaves the store as the last complete run left it; WAL is not used, as it needs shared memory that
@@ -11,35 +12,41 @@ into the store by the build's one transaction. The lock is a file made with O_CR
 lock, which SMB and synced folders keep poorly: one left by a dead run on this host is taken over, one from
 another host is refused with its holder named. Nothing under `.casegen/` is followed if it is a link, and what
 cannot be used (a damaged or foreign store, a link, a pipe) is set aside as NAME.damaged-DATE with one note.
+
+SQLite's quick_check reads every page of the store (23 ms for 300 documents, more as the history grows), so it is
+run only where the file is not as casegen last left it (`checked`: its size, times and inode, which any other
+writer, a copy or a restore changes; the time of a change, ctime, no program can set back). Damage those cannot
+show (a fault of the disk itself) SQLite reports as it reads a page: in the records, which every build reads
+first, the store is set aside there as at its opening; anywhere else the run that meets it fails in one line, as
+it did, and the next one checks the store whole, as `checked` is then removed.
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
 import sqlite3
-import sys
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 from typing import cast
 
 from casegen.batch.changes import Change
+from casegen.batch.lock import FOLDER, LOCK, Lock, host  # noqa: F401  (host: the lock's, named here too)
 from casegen.batch.sources import document_name_ok
 from casegen.bounded import load_json, read_plain
 from casegen.errors import BuildError
 from casegen.facts import Fact
-from casegen.fileio import folder_trouble, set_aside, what_is
+from casegen.fileio import folder_trouble, remove_plain, set_aside, what_is
 
-FOLDER, FILE, LOCK = ".casegen", "state.sqlite3", "lock"
+FILE, CHECKED = "state.sqlite3", "checked"
 VERSION = 2  # PRAGMA user_version: the schema below (1 had no `seen`)
 APPLICATION_ID = 0x63617367  # PRAGMA application_id, "casg": a SQLite file of another program is not ours
 MAX_STORE, MAX_VALUE = 2**30, 64 * 2**20  # bytes of the store (300 documents for years: tens of MB), of one value
 SQLITE = b"SQLite format 3\x00"
+DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: sqlite3.DatabaseError's sqlite_errorcode for a damaged file
 DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")  # a build's, in UTC
 COLUMNS = "name, source, kind, form, template, config, casegen, facts, warnings, sha256, seen"
 SCHEMA = f"""
@@ -56,113 +63,13 @@ def compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill(pid, 0) would end the process on Windows: ask whether it has exited
-        import ctypes
-
-        kernel, code = ctypes.windll.kernel32, ctypes.c_ulong()
-        handle = kernel.OpenProcess(0x1000, False, pid)
-        if not handle:
-            return False
-        alive = kernel.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value == 259  # STILL_ACTIVE
-        kernel.CloseHandle(handle)
-        return bool(alive)
+def fingerprint(path: Path) -> str:
+    """The store's size, times and inode: what any write to it, a copy or a restore changes ("" if it is not there)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        pass
-    return True
-
-
-def host() -> str:
-    """This machine's name, as socket.gethostname() gives it (from os where it can: socket costs 5 ms to load)."""
-    if hasattr(os, "uname"):
-        return os.uname().nodename
-    import socket
-
-    return socket.gethostname()
-
-
-def _holder(text: bytes):
-    """The lock's holder as casegen writes it, or None."""
-    try:
-        held = load_json(text, 4096)
-    except ValueError:
-        return None
-    keys = (("host", str), ("user", str), ("pid", int), ("since", str))
-    return held if isinstance(held, dict) and all(type(held.get(k)) is t for k, t in keys) else None
-
-
-class Lock:
-    """`.casegen/lock`, made with O_EXCL: the folder is ours until released."""
-
-    def __init__(self, folder: Path):
-        self.path, self.notes = folder / FOLDER / LOCK, list[str]()
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError, ImportError):
-            user = "someone"
-        self.text = json.dumps({"host": host(), "user": user, "pid": os.getpid(),
-                                "since": datetime.now().astimezone().isoformat(timespec="seconds")})
-
-    def take(self) -> None:
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            except FileExistsError:
-                self._held()
-                continue
-            with open(fd, "w", encoding="utf-8") as file:  # not flushed to disk: after a crash, an empty or
-                file.write(self.text)  # damaged lock is set aside as not casegen's, as any other is
-            return
-        raise BuildError(f"{self.path.parent.parent}: cannot take the lock {self.path}; build again")
-
-    def _held(self) -> None:
-        """Take over a lock no run holds; else BuildError naming who does."""
-        folder, there = self.path.parent.parent, what_is(self.path)
-        holder = None if there else _holder(self._read(self.path))
-        busy = f"{folder} is being built by another casegen build"
-        if holder is None:
-            if not there and time.time() - os.lstat(self.path).st_mtime < 10:  # being written by its taker
-                raise BuildError(f"{folder} is being built by another casegen run; wait for it to finish")
-            there = there or "not casegen's lock"
-            self.notes.append(f"{self.path}: {there}; set aside as {set_aside(self.path).name}")
-            return
-        try:
-            when = datetime.fromisoformat(holder["since"])
-            since = f"{when.day} {when:%b %Y, %H:%M}"
-        except ValueError:
-            since = holder["since"][:40]
-        if holder["host"] != host():
-            raise BuildError(f"{folder} is being built by {holder['user']} on {holder['host']}, pid {holder['pid']}, "
-                             f"since {since}; if that build is not running any more, delete {self.path} and build "
-                             "again")
-        if _alive(holder["pid"]):
-            raise BuildError(f"{busy} (pid {holder['pid']}, since {since}); wait for it to finish, or build into "
-                             "another folder with -o")
-        # Taken over: renamed away, then checked that what went is the stale lock and not a newer one (another run
-        # taking it over first), which is put back.
-        aside = self.path.with_name(f"{LOCK}.stale-{os.getpid()}")
-        os.replace(self.path, aside)
-        try:
-            if _holder(self._read(aside)) != holder:
-                os.link(aside, self.path)
-                raise BuildError(f"{busy}; wait for it to finish, or build into another folder with -o")
-        finally:
-            os.unlink(aside)
-
-    @staticmethod
-    def _read(path: Path) -> bytes:
-        try:
-            return read_plain(path, 4096)
-        except OSError:
-            return b""
-
-    def release(self) -> None:
-        if self._read(self.path).decode("utf-8", "replace") == self.text:  # still ours, not one taken over
-            os.unlink(self.path)
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 @dataclass(frozen=True)
@@ -197,6 +104,8 @@ class Store:
         self.path, self.lock = self.dir / FILE, Lock(self.folder)
         self.notes: list[str] = []  # one line for each thing set aside
         self.db = cast(sqlite3.Connection, None)  # open inside the `with`
+        self.left = ""  # the store's fingerprint as `checked` holds it: as casegen last left it whole
+        self.whole = False  # checked, or as casegen left it; False once SQLite reports an error (`distrust`)
 
     @classmethod
     def open(cls, folder: str | os.PathLike, locked: bool = True) -> Store:
@@ -227,11 +136,45 @@ class Store:
         if self.db is not None:
             self.db.close()
             self.db = cast(sqlite3.Connection, None)
+            if self.locked:  # while the lock is held: no other casegen writes the store in between
+                if isinstance(error, sqlite3.Error) or not self.whole:  # the next run checks it whole
+                    self._leave("")
+                elif error is None:  # whole, as this run leaves it
+                    self._leave(fingerprint(self.path))
+                # stopped by anything else: `checked` is left; the store's own fingerprint tells if it changed
         if self.locked:
             self.lock.release()
         if isinstance(error, sqlite3.Error):  # a full disk, a store another program holds: one line, no traceback
             raise BuildError(f"{self.path}: cannot be written ({error}); what was not recorded is made again at the "
                              "next run: free some space, or check that the folder can be written") from None
+
+    def distrust(self) -> None:
+        """SQLite reported an error the caller went on from: the next run checks the store whole."""
+        self.whole = False
+
+    def _leave(self, now: str) -> None:
+        """Record the store's fingerprint `now` in `checked` ("": remove it, so that the next run checks the
+        store). Never a reason to fail a run: a fingerprint missing or cut short only means a check at the next."""
+        if now == self.left:
+            return
+        checked = self.dir / CHECKED
+        remove_plain(checked)  # a regular file only; what else is there makes the next line fail
+        if now:
+            try:
+                fd = os.open(checked, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with open(fd, "w", encoding="ascii") as file:
+                    file.write(f"{now}\n")
+            except OSError:
+                pass
+
+    def _as_left(self) -> bool:
+        """Whether the store is as casegen last left it whole (`checked`), so that it need not be checked again."""
+        try:
+            text = read_plain(self.dir / CHECKED, 200).decode("ascii")
+        except (OSError, UnicodeDecodeError):
+            return False
+        self.left = text[:-1] if text.endswith("\n") else ""  # cut short: not ours
+        return bool(self.left) and self.left == fingerprint(self.path)
 
     def _aside(self, path: Path, what: str, again: str = "") -> None:
         if not self.locked:  # a reader while a build runs: that build sets it aside
@@ -247,18 +190,20 @@ class Store:
         if self.path.exists() and (self.path.stat().st_size > MAX_STORE or self._magic() not in (b"", SQLITE)):
             self._aside(self.path, "not a store of casegen's (larger than one, or not SQLite)", ", casegen starts "
                         "its state again")
+        checked = not os.path.lexists(f"{self.path}-journal") and self._as_left()  # a killed run's: checked
         for attempt in (1, 2):
             try:
                 self.db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
                 self.db.executescript("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
                                       "CREATE TEMP TABLE built (name TEXT PRIMARY KEY, body BLOB, vals TEXT)")
-                self._schema()
+                self._schema(checked and attempt == 1)
+                self.whole = True
                 return
             except sqlite3.DatabaseError as exc:
                 if self.db is not None:
                     self.db.close()
                 self.db = cast(sqlite3.Connection, None)
-                if attempt == 2 or not self.locked or getattr(exc, "sqlite_errorcode", None) not in (None, 11, 26):
+                if attempt == 2 or not self.locked or getattr(exc, "sqlite_errorcode", None) not in (None, *DAMAGED):
                     raise BuildError(f"{self.path}: cannot be used ({exc}); it is left as it was") from None
                 self._aside(self.path, f"not a store of casegen's ({exc})", ", casegen starts its state again")
 
@@ -269,12 +214,12 @@ class Store:
         finally:
             os.close(fd)
 
-    def _schema(self) -> None:
+    def _schema(self, checked: bool) -> None:
         app, version = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("application_id", "user_version"))
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables and (app != APPLICATION_ID or version not in (1, VERSION)):  # our own errors: code None
             raise sqlite3.DatabaseError(f"application {app}, version {version}; casegen's is version {VERSION}")
-        if tables and self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":  # 23 ms for 300 documents
+        if tables and not checked and self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("damaged (SQLite's quick_check)")
         if self.locked and version != VERSION:
             new = (SCHEMA if not tables else "ALTER TABLE documents ADD COLUMN seen TEXT DEFAULT '';")
@@ -369,9 +314,10 @@ class Store:
         return row[0] if row and isinstance(row[0], kind) else None
 
     def records(self) -> dict[str, Record]:
-        """Every document's record; one that cannot be used is left out with a note (it is then rebuilt)."""
+        """Every document's record; one that cannot be used is left out with a note (it is then rebuilt). Read
+        first by every build: a store SQLite finds damaged here is set aside, and begun again, as at its opening."""
         found, odd = {}, []
-        for row in self.db.execute(f"SELECT {COLUMNS} FROM documents"):
+        for row in self._rows(f"SELECT {COLUMNS} FROM documents"):
             try:
                 record = Record(row[0], row[1], row[2], tuple(row[3:7]), load_json(row[7] or "{}", MAX_VALUE), row[8],
                                 row[9], row[10] if isinstance(row[10], str) else "")
@@ -389,6 +335,19 @@ class Store:
                               "cannot be used; left out, so its document is built again, and nothing of that name "
                               "was touched")
         return found
+
+    def _rows(self, sql: str) -> list:
+        try:
+            return self.db.execute(sql).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not self.locked or getattr(exc, "sqlite_errorcode", None) not in DAMAGED:
+                raise
+            what = f"not a store of casegen's ({exc})"
+        self.db.close()
+        self.db = cast(sqlite3.Connection, None)
+        self._aside(self.path, what, ", casegen starts its state again")
+        self._connect()
+        return self.db.execute(sql).fetchall()
 
     def case(self, name: str) -> dict | None:
         """The case `name` was last built from; None if there is none or it cannot be used."""
@@ -444,7 +403,7 @@ class Store:
                             "documents.name) WHERE name IN (SELECT name FROM temp.built)")
             self.db.execute("DELETE FROM pending")
             self._log(changes)
-            if self.db.execute("SELECT count(*) FROM temp.built").fetchone()[0]:
+            if changes or self.db.execute("SELECT count(*) FROM temp.built").fetchone()[0]:  # built or pruned
                 self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (build_date, int(changed)))
             self.db.execute("DELETE FROM temp.built")
 

@@ -2,14 +2,15 @@
 Kept free of heavy imports: a build with nothing to do calls it without loading the reader."""
 from __future__ import annotations
 
+import os
 import re
 import stat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from casegen.errors import Problem, Severity
-from casegen.office import MAX_DIRECTORY, MAX_FILE, directory_size, is_regular
+from casegen.office import MAX_DIRECTORY, MAX_FILE, directory_size
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")  # compared without case: A.XLSX and B.Xlsx are forms too
 LOCK_PREFIX = "~$"  # Office's lock file beside an open workbook
@@ -33,11 +34,9 @@ OTHER_FORMATS = {
 }
 
 
-def _is_form(path: Path, top: Path) -> bool:
-    # path.relative_to(top).parts[:-1], without a new Path for each of hundreds of forms (rglob gives `top / ...`)
-    hidden = any(part.startswith(".") for part in path.parent.parts[len(top.parts):])  # .venv, .git…
-    return (not hidden and not path.name.startswith(LOCK_PREFIX) and not CHECKED.search(path.name)
-            and not BACKUP.search(path.name))
+def _named_as_form(name: str) -> bool:
+    """Not Office's lock file, nor a copy casegen made (annotated, or kept by `upgrade`)."""
+    return not name.startswith(LOCK_PREFIX) and not CHECKED.search(name) and not BACKUP.search(name)
 
 
 def _special(path: Path) -> bool:
@@ -51,6 +50,75 @@ def _special(path: Path) -> bool:
 
 def _suffix(path: Path) -> str:
     return path.suffix.lower()
+
+
+def _name_suffix(name: str) -> str:
+    """Path(name).suffix.lower(), without a Path."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+def _entries(top: Path) -> Iterator[os.DirEntry]:
+    """Every entry under the folder `top`, as Path.rglob("*") finds them (never into a link to a folder; a folder
+    that cannot be listed is passed over), but not inside hidden folders (.git, .venv…), where no form is taken."""
+    folders = [str(top)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as listing:
+                entries = list(listing)
+        except PermissionError:
+            continue
+        for entry in entries:
+            yield entry
+            try:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                    folders.append(entry.path)
+            except OSError:
+                pass
+
+
+class Scan:
+    """What one look through the paths found: the workbooks that may be forms (with their `os.stat`, None where
+    it failed; a workbook under a folder yet to be told apart from a portfolio tracker: `forms`), and the files
+    of `not_forms`."""
+
+    def __init__(self, paths) -> None:
+        self.candidates: list[tuple[Path, os.stat_result | None, bool]] = []  # (path, stat, named itself)
+        self.others: list[Path] = []
+        self.walked: dict[Path, bool] = {}  # each workbook found under a folder: whether it is a symbolic link
+        for path in map(Path, paths):
+            if path.is_dir():
+                self._folder(path)
+            elif _suffix(path) in OTHER_FORMATS or _special(path):
+                self.others.append(path)
+            else:
+                self.candidates.append((path, None, True))
+        self.others = list(dict.fromkeys(self.others))
+
+    def _folder(self, top: Path) -> None:
+        candidates, others = [], []
+        for entry in _entries(top):
+            suffix = _name_suffix(entry.name)
+            if suffix not in FORM_SUFFIXES and suffix not in OTHER_FORMATS or not _named_as_form(entry.name):
+                continue
+            try:  # through a link, as Path.stat: one look a file (Windows' listing has no inode, and may lag a write)
+                info: os.stat_result | None = entry.stat() if os.name != "nt" else os.stat(entry.path)
+            except OSError:  # not there (or a link to nothing): nothing to open; the reader says so
+                info = None
+            regular, folder = (stat.S_ISREG(info.st_mode), stat.S_ISDIR(info.st_mode)) if info else (False, False)
+            if suffix in FORM_SUFFIXES and (info is None or regular):
+                candidates.append((Path(entry.path), info))
+                self.walked[candidates[-1][0]] = entry.is_symlink()  # known from the listing: no look of its own
+            elif info is not None and not folder and (suffix in OTHER_FORMATS or not regular):
+                others.append(Path(entry.path))  # another format, or a pipe or device named like a form
+        self.candidates += [(path, info, False) for path, info in sorted(candidates, key=lambda c: c[0])]
+        self.others += sorted(others)
+
+    def forms(self, known: Callable[[Path, os.stat_result | None], bool] | None = None) -> list[Path]:
+        """find_forms' list: a workbook under a folder is opened to rule out a tracker unless `known` says it is
+        a form, unchanged since it was last read as one (it is given the workbook's stat)."""
+        return list(dict.fromkeys(path for path, info, named in self.candidates
+                                  if named or known is not None and known(path, info) or not is_tracker(path)))
 
 
 def is_tracker(path: Path) -> bool:
@@ -69,7 +137,7 @@ def is_tracker(path: Path) -> bool:
     return all(mark.search(core) for mark in TRACKER)
 
 
-def find_forms(paths, known: Callable[[Path], bool] | None = None) -> list[Path]:
+def find_forms(paths, known: Callable[[Path, os.stat_result | None], bool] | None = None) -> list[Path]:
     """The workbooks named, and every .xlsx and .xlsm (any case) under the folders named, each once, in a
     stable order.
 
@@ -78,31 +146,13 @@ def find_forms(paths, known: Callable[[Path], bool] | None = None) -> list[Path]
     of `not_forms`, and pipes or devices, which `not_forms` names. A file `known` says is a form, unchanged
     since it was last read as one, is not opened again to rule out a tracker.
     """
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(f for f in path.rglob("*") if _suffix(f) in FORM_SUFFIXES and _is_form(f, path)
-                            and not _special(f) and not f.is_dir() and (known is not None and known(f)
-                                                                         or not is_tracker(f)))
-        elif _suffix(path) not in OTHER_FORMATS and not _special(path):
-            found.append(path)
-    return list(dict.fromkeys(found))
+    return Scan(paths).forms(known)
 
 
 def not_forms(paths) -> list[Path]:
     """The .ods, .xls, .xlsb and .csv files, and the pipes or devices named like forms, named or under the
     folders named: never skipped without a word."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            # the name's checks after the file's: a folder of forms holds none of these, and asking its hundreds
-            # of workbooks the suffix and one stat is the cheaper way round
-            found += sorted(f for f in path.rglob("*") if (
-                _suffix(f) in OTHER_FORMATS and is_regular(f)
-                or _suffix(f) in (*FORM_SUFFIXES, *OTHER_FORMATS) and _special(f)) and _is_form(f, path))
-        elif _suffix(path) in OTHER_FORMATS or _special(path):
-            found.append(path)
-    return list(dict.fromkeys(found))
+    return Scan(paths).others
 
 
 def not_a_form(path: Path) -> Problem:

@@ -145,15 +145,14 @@ class _FormReading:
             return
         columns = self.columns(book, xl, block)
         end = self.layout(book, xl.sheet).ends[xl.name]
+        last = min(end, xl.head + MAX_TABLE_ROWS)
         rows: list[dict] = []
-        for r in range(xl.head + 1, end + 1):
-            if r - xl.head > MAX_TABLE_ROWS:
-                self.problem(f"table '{block.name}' has more than {MAX_TABLE_ROWS} rows; the rest were not read",
-                             xl.sheet, f"A{r}", block.path[-1], code="table-too-long")
-                break
-            # Blank rows are skipped: clearing a row is how a lead deletes an item in Calc.
-            if self._filled(book, xl.sheet, r, columns):
-                rows.append(self.row(book, xl.sheet, r, block, columns, len(rows)))
+        # Blank rows are skipped: clearing a row is how a lead deletes an item in Calc.
+        for r in self._filled_rows(book, xl.sheet, xl.head + 1, last, list(columns.values())):
+            rows.append(self.row(book, xl.sheet, r, block, columns, len(rows)))
+        if end > last:
+            self.problem(f"table '{block.name}' has more than {MAX_TABLE_ROWS} rows; the rest were not read",
+                         xl.sheet, f"A{last + 1}", block.path[-1], code="table-too-long")
         self.places[block.path] = (xl.sheet, f"A{xl.head}", block.path[-1])
         _put(data, block.path, [_drop_none(row) for row in rows])
 
@@ -180,18 +179,28 @@ class _FormReading:
         self.places[block.path + (index,)] = (sheet, f"A{r}", block.path[-1])
         return row
 
-    def _filled(self, book: Book, sheet: str, r: int, columns: dict) -> bool:
+    def _filled_rows(self, book: Book, sheet: str, first: int, last: int, columns: list[int]):
+        """The rows from `first` to `last` with something in one of the table's `columns`, read off the sheet's
+        grid: a table's blank rows (most of a form's) cost a list lookup a cell, not a call."""
         scan = self.inspection.sheet(sheet)
-        marked = scan.formulas_without_values or scan.errors  # on almost every sheet, none
-        for c in columns.values():
+        marked = scan.formulas_without_values.union(scan.errors)  # on almost every sheet, none
+        grid = book.grid(sheet)
+        for r in range(first, last + 1):
             # A formula with no saved value reads as blank, but the row is not empty: report it.
-            if marked and ((coord := f"{get_column_letter(c)}{r}") in scan.formulas_without_values
-                           or coord in scan.errors):
-                return True
-            v = book.value(sheet, r, c)
-            if v is not None and not (isinstance(v, str) and not v.strip()):
-                return True
-        return False
+            if marked and any(f"{get_column_letter(c)}{r}" in marked for c in columns):
+                yield r
+                continue
+            if r > len(grid):
+                if marked:
+                    continue
+                return  # below the sheet's last cell every row is blank
+            row = grid[r - 1]
+            width = len(row)
+            for c in columns:
+                v = row[c - 1] if c <= width else None
+                if v is not None and (v.__class__ is not str or v.strip()):
+                    yield r
+                    break
 
     def strays(self, book: Book, sheet: str) -> None:
         """Warnings for what is typed on a sheet of the form where casegen does not read it."""

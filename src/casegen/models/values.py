@@ -520,11 +520,19 @@ def loose(text: str) -> str:
 
 
 def choose(value: str, allowed) -> str | None:
-    """The one of `allowed` that `value` is, matched exactly, then loosely; None if none is."""
+    """The one of `allowed` that `value` is, matched exactly, then loosely, then by one side of a choice's colon
+    ("Stage 4" or "implementation" for "Stage 4: Implementation", as a lead types it) where only one choice has
+    that side; None if none is."""
     if value in allowed:
         return value
     key = loose(value)
-    return next((a for a in allowed if loose(a) == key), None) if key else None
+    if not key:
+        return None
+    found = next((a for a in allowed if loose(a) == key), None)
+    if found is not None:
+        return found
+    sides = [a for a in allowed if ":" in a and key in map(loose, a.split(":", 1))]
+    return sides[0] if len(sides) == 1 else None
 
 
 Chosen = Annotated[str, BeforeValidator(_text)]  # text that must be one of a vocabulary: Annotated[Chosen, Choice(...)]

@@ -77,3 +77,29 @@ def validated_within_proposed(case, programme):
             yield ("finance", "validated", i, "recurring_investment"), (
                 f"Finance's validated net savings for {v.year} ({format_money(v.net_savings)}) are more than the "
                 f"{format_money(want_net)} proposed; check the validated investment and savings")
+
+
+@rule("year-repeated")
+def each_year_once(case, programme):
+    tables = (("years", case.finance.years, "Financial Delivery"),
+              ("validated", case.finance.validated, "Finance's validated figures"))
+    for table, rows, title in tables:
+        first: dict[str, int] = {}
+        for i, row in enumerate(rows):
+            if row.year in first:
+                yield ("finance", table, i, "year"), (
+                    f"{row.year} has a row already in {title} (row {first[row.year] + 1} of the table); the "
+                    "document shows one row a year: add the amounts together in one row and clear the other")
+            first.setdefault(row.year, i)
+
+
+@rule("position-table-empty")
+def position_table_has_rows(case, programme):
+    table = case.position_table
+    default = type(table).model_fields["count_heading"].default
+    if table.rows or not (table.heading or table.count_heading != default):
+        return
+    where = ("heading",) if table.heading else ("count_heading",)
+    yield ("position_table", *where), (
+        "the table within the assessment has headings but no rows, so the document would show no table and "
+        "leave its headings out: type its rows under 'Table rows', or clear the headings")

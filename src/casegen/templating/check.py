@@ -302,7 +302,7 @@ def check_templates(paths=(), kind: str | None = None, folder: Path | None = Non
         else:
             checked, of = check_template(path, kind), _kind_of(path, kind)
             problems += checked.problems
-            if of in KINDS:
+            if of is not None and of in KINDS:
                 used.setdefault(of, (str(path), set()))[1].update(checked.used)
                 # A misspelt tag would make its field look unprinted too: the error says it already.
                 complete[of] = complete.get(of, True) and checked.walked and not checked.errors

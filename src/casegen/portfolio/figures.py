@@ -15,8 +15,8 @@ from casegen.errors import Severity
 from casegen.intake.files import find_forms, not_a_form, not_forms
 from casegen.models import Kind
 from casegen.models.values import Total
-from casegen.portfolio.collect import CaseRow, RiskRow, tracker_row
-from casegen.portfolio.kept import Each, Place, RowFile, Rows
+from casegen.portfolio.collect import CaseRow, RiskRow
+from casegen.portfolio.kept import Each, Place, RowFile, Rows, kept_row
 
 NO_STAGE = "(no stage given)"
 NO_THEME = "(no theme given)"  # a Project Brief names no theme of its own
@@ -156,15 +156,15 @@ def gather(paths, programme: Programme, as_of: date | None = None, jobs: int | N
     """Read and check every form under `paths` into the portfolio's figures; never prints.
 
     The check is validate's and build's (the same workers and rules across forms); each worker sends
-    back only the tracker's row of its case, so memory stays flat in the number of forms.
+    back only the tracker's row of its case, pickled, which goes to disk as it comes (kept.py).
     """
     kept = RowFile()
 
     def keep(checked: Checked) -> None:  # each row to disk as its worker sends it back
         if checked.extract is not None:
-            checked.extract = kept.put(cast(CaseRow, checked.extract))
+            checked.extract = kept.put(cast(tuple, checked.extract))
 
-    checked = check_forms(find_forms(paths), programme, jobs, extract=tracker_row, progress=keep)
+    checked = check_forms(find_forms(paths), programme, jobs, extract=kept_row, progress=keep)
     # A form saved as .ods or .csv, or a pipe named like a form: excluded by name, never left out silently
     # (a warning-only one has its .xlsx twin read in its place).
     unread = [Checked(str(path), "", [problem]) for path in not_forms(paths)

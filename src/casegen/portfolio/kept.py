@@ -1,5 +1,6 @@
 """The tracker's rows of a portfolio's cases, kept on disk while the tracker and the summary are written: each
-row is pickled into a temporary file as its form's worker sends it back, and read again at each pass over the
+row is pickled by the worker that reads its form (`kept_row`), written as it is into a temporary file as it comes
+back (the row's objects never made in casegen's own process until read), and read again at each pass over the
 cases (the Cases sheet's widths, then its rows; the Risks sheet; the figures, worked out once in one pass), so
 the portfolio holds of each case only where its row is, not the row (memory flat in the number of cases).
 
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple
 
 from casegen.models import Kind
-from casegen.portfolio.collect import CaseRow
+from casegen.portfolio.collect import CaseRow, tracker_row
 
 
 class Place(NamedTuple):
@@ -27,6 +28,15 @@ class Place(NamedTuple):
     stage_of: tuple[str, str, str] | None
 
 
+def kept_row(case, file: str, problems, programme) -> tuple[bytes, tuple[str, str, str] | None]:
+    """check_forms' `extract` for the portfolio (run in a worker): the tracker's row of the case pickled, and what a
+    Project Brief of its project takes from it: a Business Case Lite's tracker ref (as compared), stage and next
+    gate (None for any other case)."""
+    row = tracker_row(case, file, problems, programme)
+    bcl = (row.ref.strip().upper(), row.stage, row.next_gate) if row.kind == Kind.BCL and row.stage else None
+    return pickle.dumps(row, pickle.HIGHEST_PROTOCOL), bcl
+
+
 class RowFile:
     """The temporary file of the rows."""
 
@@ -34,18 +44,17 @@ class RowFile:
         self.file: BinaryIO | None = None
         self.end = 0
 
-    def put(self, row: CaseRow) -> Place:
+    def put(self, kept: tuple[bytes, tuple[str, str, str] | None]) -> Place:
+        """Write a row as `kept_row` gives it; where it is."""
         if self.file is None:  # made at the first row: a portfolio of no case makes none
             self.file = tempfile.TemporaryFile(prefix="casegen-portfolio-")
             # closed when this goes (the portfolio with it), before the collector could find the file unclosed
             weakref.finalize(self, self.file.close)
-        data = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+        data, stage_of = kept
         self.file.seek(self.end)  # after a read
         self.file.write(data)
-        place = Place(self.end, len(data), (row.ref.strip().upper(), row.stage, row.next_gate)
-                      if row.kind == Kind.BCL and row.stage else None)
         self.end += len(data)
-        return place
+        return Place(self.end - len(data), len(data), stage_of)
 
     def get(self, place: Place) -> CaseRow:
         assert self.file is not None, "a row is read before any was put"

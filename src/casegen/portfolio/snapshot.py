@@ -4,7 +4,9 @@ each run, so that the next month's report can say what moved (movement.py).
 Pure: a portfolio's cases -> a Snapshot, a Snapshot <-> JSON. The JSON is this module's own, versioned
 (`format` and `version`), with amounts as text ("150000.00", "TBC" or null) so nothing is rounded on the
 way; reading one is bounded (its size, its number of cases, every text's length) and says in one phrase
-what is wrong with one that cannot be read, for the caller to set it aside.
+what is wrong with one that cannot be read, for the caller to set it aside. Neither is ever held whole by a
+run: the store puts each case's JSON between the text `around_cases` gives, and `read_cases` reads one back a
+chunk at a time, a case at a time.
 
 A snapshot keeps every case the tracker lists (its ref, kind, title, theme, stage, next gate and date,
 lead, sponsor, net savings and one-off investment by financial year with TBCs kept as TBC, risks with

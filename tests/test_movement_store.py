@@ -249,3 +249,18 @@ def test_a_snapshot_with_one_damaged_case_is_passed_over_naming_it_and_the_one_b
     assert "against 2026-11-06" in result.output  # and nothing of December's cases taken into the comparison
     changes = _changes({"values": load_workbook(kept / "tracker.xlsx", data_only=True)})
     assert ("Gone", "WF-106") in changes and ("New case", "SI-205") in changes
+
+
+def test_since_a_date_whose_snapshot_cannot_be_read_is_refused_and_nothing_written(folders, kept):
+    db = sqlite3.connect(kept / FOLDER / FILE)
+    with db:
+        db.execute("UPDATE snapshots SET payload = ? WHERE as_of = ?", ('{"format": "casegen portfolio snapshot", '
+                                                                         '"version": 1, "cases": [', DECEMBER))
+    db.close()
+    before = (kept / "tracker.xlsx").read_bytes()
+    result = run("portfolio", folders["december"], "-o", kept / "tracker.xlsx", "--as-of", JANUARY, "--since",
+                 DECEMBER, "-j", "1")
+    assert result.exit_code == 1
+    assert ("--since 2026-12-06: that date has a snapshot that cannot be read (it is not well-formed JSON); the "
+            "snapshots there are of 2026-11-06, 2026-12-06 [snapshot-since-missing]") in result.output
+    assert (kept / "tracker.xlsx").read_bytes() == before and _dates(kept) == [NOVEMBER, DECEMBER]

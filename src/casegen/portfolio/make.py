@@ -62,7 +62,8 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
 
     A file at `out` or `summary` that casegen did not write is refused before any form is read (unless
     `force`); so is a summary template that cannot be loaded, or a `since` with no snapshot, so nothing is
-    half made. With `html` (and a summary) the summary is also written as a web page, FILE.html beside it.
+    half made (a `since` whose snapshot cannot be read is refused once the forms are read, before anything is
+    written). With `html` (and a summary) the summary is also written as a web page, FILE.html beside it.
     CasegenError if no form is found. The store's lock is held from reading the earlier snapshot to keeping
     this one, which is written last and whole: a run killed before then is simply run again.
     """
@@ -81,10 +82,12 @@ def make_portfolio(paths, programme: Programme, out: Path, *, summary: Path | No
 
 def _make(paths, programme: Programme, out: Path, store, summary, template, page, documents, as_of, since, record,
           jobs) -> PortfolioMade:
-    then, warnings = earlier(store, out.parent, as_of or date.today(), since)
+    earlier(store, out.parent, as_of or date.today(), since, read=False)  # a --since not there: refused now
     found = gather(paths, programme, as_of, jobs)
     if not found.forms:
         raise CasegenError(f"no .xlsx forms found in {', '.join(map(str, paths))}")
+    # Read once the workers are done: not in the process they are forked from, whose pages they would copy.
+    then, warnings = earlier(store, out.parent, as_of or date.today(), since)
     made = PortfolioMade(found, notes=[f"warning: {note}" for note in getattr(store, "notes", [])]
                          + [str(w) for w in warnings], warnings=warnings, since=then.as_of.isoformat() if then else "")
     if record or then is not None:  # each case's snapshot into the store as it comes, never all of them held

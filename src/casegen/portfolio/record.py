@@ -100,23 +100,25 @@ def _dates(store: Store | None) -> str:
     return f"the snapshots there are of {', '.join(dates)}" if dates else "there is no snapshot there yet"
 
 
-def earlier(store: Store | None, folder: Path, as_of: date, since: date | None
+def earlier(store: Store | None, folder: Path, as_of: date, since: date | None, read: bool = True
             ) -> tuple[Snapshot | None, list[Problem]]:
     """The snapshot to compare with, its cases kept aside in the store (`aside`), and a warning for each unreadable
     one passed over: `since`'s (which must be there, readable and earlier than `as_of`), else the latest readable
-    one before `as_of`; None if none (and always None without a store)."""
+    one before `as_of`; None if none (and always None without a store). Not to `read`: only a `since` that is not
+    there refused (before the forms are read; the snapshot is read after them, not in the process the workers
+    are forked from)."""
     if since is not None:
-        k = aside(store, since.isoformat()) if store and since.isoformat() in store.snapshot_dates() else None
+        there = store is not None and since.isoformat() in store.snapshot_dates()
+        k = aside(store, since.isoformat()) if store is not None and there and read else None
         why = ("is not before the as-of date " + as_of.isoformat() if since >= as_of
-               else "has no snapshot of the portfolio" if k is None
-               else f"has a snapshot that cannot be read ({k.why})" if k.snapshot is None else "")
+               else "has no snapshot of the portfolio" if not there
+               else f"has a snapshot that cannot be read ({k.why})" if k is not None and k.snapshot is None else "")
         if why:
             raise CasegenError(str(Problem(str(folder), f"--since {since.isoformat()}: that date {why}; "
                                                         f"{_dates(store)}", code="snapshot-since-missing")))
-        assert k is not None  # else `why` says there is none
-        return k.snapshot, []
+        return k.snapshot if k is not None else None, []
     problems: list[Problem] = []
-    if store is None:
+    if store is None or not read:
         return None, problems
     for d in reversed(store.snapshot_dates()):
         if d >= as_of.isoformat():

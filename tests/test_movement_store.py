@@ -103,6 +103,27 @@ def test_since_a_date_with_no_snapshot_names_the_dates_there_and_writes_nothing(
     assert later.exit_code == 1 and "is not before the as-of date 2026-11-06" in later.output
 
 
+def test_a_snapshot_recorded_by_mistake_is_forgotten_and_the_next_report_compares_with_the_one_before(folders,
+                                                                                                      kept):
+    """A run with the wrong --as-of date left a snapshot the next month's report would compare with: forgotten,
+    the report compares with the one before it; a date with no snapshot is named with the dates there."""
+    wrong = run("portfolio", folders["november"], "-o", kept / "tracker.xlsx", "--as-of", "2026-12-31", "-j", "1")
+    assert wrong.exit_code == 0 and _dates(kept) == [NOVEMBER, DECEMBER, "2026-12-31"]
+    missing = run("snapshots", kept, "--forget", "2026-12-30")
+    assert missing.exit_code == 1 and ("there is no snapshot of the portfolio of 2026-12-30 to forget; the "
+                                       "snapshots there are of 2026-11-06, 2026-12-06, 2026-12-31 "
+                                       "[snapshot-forget-missing]") in missing.output
+    forgot = run("snapshots", kept, "--forget", "2026-12-31")
+    assert forgot.exit_code == 0 and _dates(kept) == [NOVEMBER, DECEMBER]
+    assert "forgot the snapshot of 2026-12-31" in forgot.output
+    report = run("portfolio", folders["december"], "-o", kept / "tracker.xlsx", "--as-of", JANUARY, "-j", "1")
+    assert report.exit_code == 0 and "what moved is against 2026-12-06" in report.output
+    (kept / FOLDER / LOCK).write_text('{"host": "elsewhere", "user": "sam", "pid": 1, "since": "2026-12-07T09:00"}')
+    held = run("snapshots", kept, "--forget", DECEMBER)
+    assert held.exit_code == 1 and "being built by sam on elsewhere" in held.output
+    assert _dates(kept) == [NOVEMBER, DECEMBER, JANUARY]  # nothing forgotten while another run holds the folder
+
+
 def test_since_an_earlier_date_compares_with_it(folders, kept):
     result = run("portfolio", folders["december"], "-o", kept / "tracker.xlsx", "--as-of", JANUARY, "--since",
                  NOVEMBER, "-j", "1")

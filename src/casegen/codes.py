@@ -149,6 +149,8 @@ _ALL = [
                                          "and the report compares with the one before it."),
     Code("snapshot-since-missing", ERROR, "--since names a date before the as-of date on which a snapshot of the "
                                           "portfolio was kept (casegen snapshots lists them)."),
+    Code("snapshot-forget-missing", ERROR, "--forget names a date on which a snapshot of the portfolio was kept "
+                                           "(casegen snapshots lists them)."),
     # The Word templates (templating/, `casegen templates check`)
     Code("template-missing", ERROR, "The templates named, and the templates folder, exist and hold templates."),
     Code("template-format", ERROR, "A template is a Word document (.docx) whose parts are well-formed XML and "

@@ -294,6 +294,12 @@ class Store:
                 blob.write(tail)
             self.db.execute("DELETE FROM temp.snapshot_cases")
 
+    def forget_snapshot(self, as_of: str) -> bool:
+        """Remove the snapshot of `as_of` (one recorded by mistake); whether there was one."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db.execute("DELETE FROM snapshots WHERE as_of = ?", (as_of,)).rowcount > 0
+
     def snapshot_dates(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT as_of FROM snapshots ORDER BY as_of")]
 

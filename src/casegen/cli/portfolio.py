@@ -98,15 +98,22 @@ def portfolio(ctx, paths, out: Path, documents: Path | None, as_of: date | None,
 
 @click.command("snapshots", short_help="The snapshots of the portfolio kept in a tracker's folder.")
 @click.argument("folder", type=EXISTING, default=Path("."))
+@click.option("--forget", callback=_as_of, metavar="YYYY-MM-DD",
+              help="Remove the snapshot of this date (one recorded by mistake), then list those left.")
 @json_option
 @click.pass_context
-def snapshots(ctx, folder: Path, as_json: bool) -> None:
+def snapshots(ctx, folder: Path, forget: date | None, as_json: bool) -> None:
     """The snapshots of the portfolio kept in FOLDER (the tracker's folder, or the tracker; default: here),
     oldest first: the dates `casegen portfolio --since` can compare with."""
     from casegen.models.values import format_money
+    from casegen.portfolio.record import forget as forget_snapshot
     from casegen.portfolio.record import listed, unreadable
 
     folder = folder.parent if folder.is_file() else folder
+    if forget is not None:
+        forget_snapshot(folder, forget)
+        if not as_json:
+            click.echo(f"forgot the snapshot of {forget.isoformat()}", err=True)
     found = listed(folder)
     problems = [unreadable(folder, k, "reports compare with the one before it") for k in found if not k.snapshot]
     if as_json:

@@ -90,6 +90,20 @@ def listed(folder: Path) -> list[Kept]:
         return kept(store)
 
 
+def forget(folder: Path, as_of: date) -> None:
+    """Remove the snapshot of `as_of` (one recorded by mistake) from `folder`'s store, under the folder's lock;
+    CasegenError if there is none of that date."""
+    def missing(store: Store | None) -> CasegenError:
+        return CasegenError(str(Problem(str(folder), f"there is no snapshot of the portfolio of {as_of.isoformat()} "
+                                        f"to forget; {_dates(store)}", code="snapshot-forget-missing")))
+
+    if not has_store(folder):
+        raise missing(None)
+    with Store.open(folder) as store:
+        if not store.forget_snapshot(as_of.isoformat()):
+            raise missing(store)
+
+
 def unreadable(folder: Path, k: Kept, instead: str) -> Problem:
     return Problem(str(folder), f"the portfolio's snapshot of {k.as_of} cannot be read ({k.why}); {instead}",
                    severity=Severity.WARNING, code="snapshot-unreadable")

@@ -110,8 +110,10 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
     """Bring the documents in `out_dir` up to date with the forms under `paths`; never prints."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    scan = Scan(paths)  # one look through the paths for forms and for files that are not forms
-    looks, others = Looks(scan), scan.others  # what finding the forms learns of them, not asked of the system again
+    # One look through the paths for forms and for files that are not forms; what finding the forms learns of them
+    # is not asked of the system again.
+    looks = Looks(Scan(paths))
+    others = looks.scan.others if looks.scan is not None else []
     # A new output folder: the forms are found before it is touched, so that "no intake forms" leaves nothing there.
     # One built before: found once its records are read, which spare opening every unchanged form (find_sources).
     found = None if Store(out_dir).path.exists() else _found(paths, out_dir, {}, others, looks)
@@ -119,6 +121,7 @@ def build(paths, out_dir: str | os.PathLike, programme: Programme, options: Buil
         carry_over(store)  # a folder of the casegen before the store, on first use
         records = store.records()
         sources, clashes = found if found is not None else _found(paths, out_dir, records, others, looks)
+        looks.scan = None  # each workbook's stat (1.3 kB a form) is not needed once the forms are found
         sweep_leftovers(out_dir)
         try:
             report = _Build(sources, out_dir, programme, options, progress, store, records, looks).run()

@@ -84,7 +84,7 @@ def each_year_once(case, programme):
     tables = (("years", case.finance.years, "Financial Delivery"),
               ("validated", case.finance.validated, "Finance's validated figures"))
     for table, rows, title in tables:
-        first: dict[str, int] = {}
+        first = dict[str, int]()
         for i, row in enumerate(rows):
             if row.year in first:
                 yield ("finance", table, i, "year"), (

@@ -8,7 +8,7 @@ import click
 from casegen.codes import Severity, lookup
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with an input, where it is, how bad it is and how to fix it.
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 FACTS: dict[str, tuple[str, ...]] = {"tracker_ref": ("project", "tracker_ref")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One value of a form, with the cell it was typed in (so a finding can point at it)."""
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import sqlite3
+from dataclasses import astuple
 from pathlib import Path
 
 from casegen.batch.changes import Change
@@ -105,7 +106,7 @@ def _change(line: bytes) -> Change | None:
         change = Change(**load_json(line.decode("utf-8"), MAX_VALUE))
     except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError; a cut-off line is left out
         return None
-    return change if all(isinstance(v, str) for v in change.__dict__.values()) else None
+    return change if all(isinstance(v, str) for v in astuple(change)) else None
 
 
 def _records(store, old: Path, marker: dict | None) -> tuple[list[Record], list[tuple]]:

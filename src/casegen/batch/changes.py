@@ -17,7 +17,7 @@ LONG_TEXT = 12  # words: a longer text is summarised ("text changed (+38 words)"
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One change of one form: a field's value, a table's row, or (form "") a template."""
 

@@ -26,7 +26,7 @@ class Status(StrEnum):
 BUILT, UP_TO_DATE, FAILED, GONE, PRUNED = Status  # the names the build has always used
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """One document: what became of it, and every problem its form has (errors and warnings)."""
 
